@@ -1,0 +1,65 @@
+package tandem
+
+import "time"
+
+// Contribution policies: who may send changes to a codebase.
+const (
+	Closed  = "closed"  // only the owning team
+	Trusted = "trusted" // also the teams and people in Trusted (Trusted Outsider)
+	Open    = "open"    // anyone (Internal Open Source)
+)
+
+// Sources of a codebase's owner, from most to least authoritative.
+const (
+	OwnerExplicit   = "explicit"   // a Codebase document's spec.owner
+	OwnerBackstage  = "backstage"  // catalog-info.yaml spec.owner
+	OwnerCodeowners = "codeowners" // the whole-repository CODEOWNERS line
+)
+
+// Codebase is a repository discovered on a code host, with its owner and
+// contribution policy.
+type Codebase struct {
+	Name          string `json:"name"`
+	Host          string `json:"host"`
+	DefaultBranch string `json:"default_branch"`
+	// Head is the commit of the default branch the codebase was last scanned at.
+	Head string `json:"head"`
+	// Owner is the owning team's name; nil when no source names a known team.
+	Owner         *string  `json:"owner"`
+	OwnerSource   string   `json:"owner_source,omitempty"`
+	Contributions string   `json:"contributions"`
+	Trusted       []string `json:"trusted"`
+	// Ownership is what the repository's files say about its owner, kept so
+	// that the owner is resolved again when teams change.
+	Ownership Ownership `json:"ownership"`
+	// Problems are faults found while reading the codebase (a CODEOWNERS
+	// line that does not parse, a broken HEAD).
+	Problems  []Problem  `json:"problems"`
+	ScannedAt *time.Time `json:"scanned_at"`
+}
+
+// Ownership is what a repository's files say about its owner.
+type Ownership struct {
+	// Codeowners are the owners on the last CODEOWNERS line(s) that cover
+	// the whole repository, in file order, and the file they came from.
+	Codeowners     []string `json:"codeowners,omitempty"`
+	CodeownersFile string   `json:"codeowners_file,omitempty"`
+	// Backstage are the spec.owner refs of catalog-info.yaml's entities.
+	Backstage []string `json:"backstage,omitempty"`
+}
+
+// CodebasePolicy is a Codebase document: what a person declares about a
+// codebase, over what was discovered.
+type CodebasePolicy struct {
+	Name          string   `json:"name"`
+	Owner         string   `json:"owner,omitempty"`
+	Contributions string   `json:"contributions,omitempty"`
+	Trusted       []string `json:"trusted,omitempty"`
+}
+
+// CodebaseFilter selects codebases; zero fields match everything.
+type CodebaseFilter struct {
+	Name  string
+	Owner string
+	Host  string
+}

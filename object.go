@@ -1,0 +1,44 @@
+package tandem
+
+// Kinds of declared documents.
+const (
+	KindTeam     = "Team"
+	KindPerson   = "Person"
+	KindCodeHost = "CodeHost"
+	KindCodebase = "Codebase"
+	KindPlatform = "Platform"
+)
+
+// APIVersion is the apiVersion every document declares.
+const APIVersion = "tandem.dev/v1"
+
+// Object is one declared document, decoded and checked on its own: its
+// kind, name, where it was declared, and its spec, one of *Team, *Person,
+// *CodeHost, *CodebasePolicy or *Platform.
+type Object struct {
+	Kind string
+	Name string
+	File string
+	Line int
+	Spec any
+	// Lines maps a field path ("spec.owner", "spec.members[2]") to the
+	// line that declared it, so that a reference checked later against the
+	// store is reported where it was written.
+	Lines map[string]int
+}
+
+// At returns a Problem located at the line of the object's field.
+func (o Object) At(field, format string, args ...any) Problem {
+	line, ok := o.Lines[field]
+	if !ok {
+		line = o.Line
+	}
+	return Problem{File: o.File, Line: line, Field: field, Message: sprintf(format, args...)}
+}
+
+// Applied reports what an apply did to one object, kubectl style.
+type Applied struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Action string `json:"action"` // created | configured | unchanged
+}

@@ -1,0 +1,30 @@
+package tandem
+
+// Support models, from the most hands-on to none.
+const (
+	WhiteGlove           = "white-glove"
+	ProfessionalServices = "professional-services"
+	OfficeHours          = "office-hours"
+	Community            = "community"
+	SelfService          = "self-service"
+)
+
+// SupportModels lists every valid support model.
+var SupportModels = []string{WhiteGlove, ProfessionalServices, OfficeHours, Community, SelfService}
+
+// Platform is an internal product a platform team builds for other teams.
+type Platform struct {
+	Name      string   `json:"name"`
+	Owner     string   `json:"owner"`
+	Codebases []string `json:"codebases"`
+	// Adoption is the check that holds in a codebase that uses the platform.
+	Adoption *Check `json:"adoption,omitempty"`
+	Support  string `json:"support,omitempty"`
+	Docs     []Link `json:"docs"`
+}
+
+// Link is a titled URL.
+type Link struct {
+	Title string `json:"title,omitempty"`
+	URL   string `json:"url"`
+}

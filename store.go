@@ -1,0 +1,75 @@
+package tandem
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Store keeps the catalog and the state of background work. Every method is
+// one transaction: it happens whole or not at all.
+type Store interface {
+	// Apply creates or updates every object at once, after checking the
+	// references between them and to what is already stored. It returns
+	// EINVALID with every located problem and applies nothing if any
+	// reference is broken.
+	Apply(ctx context.Context, objs []Object) ([]Applied, error)
+
+	FindTeams(ctx context.Context, name string) ([]Team, error)
+	FindPeople(ctx context.Context, handle string) ([]Person, error)
+	FindCodeHosts(ctx context.Context, name string) ([]CodeHost, error)
+	FindPlatforms(ctx context.Context, name string) ([]Platform, error)
+	FindCodebases(ctx context.Context, f CodebaseFilter) ([]Codebase, error)
+
+	// SaveCodebase records what a scan read of a codebase (host, default
+	// branch, head, ownership, problems), resolves its owner against the
+	// stored teams and policies, and marks it read in scan scanID (0: in no
+	// scan), all in one transaction; saving the same read twice changes
+	// nothing. It returns ECONFLICT, and marks the codebase failed in the
+	// scan, when another host already has a codebase of that name.
+	SaveCodebase(ctx context.Context, scanID int64, c Codebase) (Codebase, error)
+
+	// CreateScan records a new running scan of the given hosts; enqueue runs
+	// inside the same transaction, so that the scan and its jobs exist
+	// together or not at all.
+	CreateScan(ctx context.Context, hosts []string, enqueue func(ctx context.Context, tx *sql.Tx, scanID int64) error) (Scan, error)
+	// RecordRepositories records the codebases a host of scan scanID listed
+	// and the problems met listing them; enqueue (the jobs that read them)
+	// runs in the same transaction. Recording the same host twice changes
+	// nothing and does not call enqueue. It returns ENOTFOUND for an unknown
+	// scan.
+	RecordRepositories(ctx context.Context, scanID int64, host string, names []string, problems []Problem, enqueue func(ctx context.Context, tx *sql.Tx) error) (Scan, error)
+	// FindScan returns a scan with its progress; ENOTFOUND when missing.
+	FindScan(ctx context.Context, id int64) (Scan, error)
+}
+
+// Scan states.
+const (
+	ScanRunning = "running"
+	ScanDone    = "done"
+)
+
+// Scan is one pass over every code host: discovering codebases and reading
+// them.
+type Scan struct {
+	ID    int64    `json:"id"`
+	State string   `json:"state"`
+	Hosts []string `json:"hosts"`
+	// HostsDone counts hosts whose repositories are listed.
+	HostsDone int `json:"hosts_done"`
+	// Codebases counts the codebases discovered so far; Done those read,
+	// Failed those that could not be read. A scan is done once every host
+	// is listed and every codebase read or failed.
+	Codebases  int        `json:"codebases"`
+	Done       int        `json:"done"`
+	Failed     int        `json:"failed"`
+	Problems   []Problem  `json:"problems"`
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+}
+
+// Scanner starts scans of every code host.
+type Scanner interface {
+	// StartScan starts a scan in the background and returns it running.
+	StartScan(ctx context.Context) (Scan, error)
+}

@@ -1,0 +1,42 @@
+package tandem
+
+// TeamType is a Team Topologies team type.
+type TeamType string
+
+// Team types.
+const (
+	StreamAligned        TeamType = "stream-aligned"
+	PlatformTeam         TeamType = "platform"
+	Enabling             TeamType = "enabling"
+	ComplicatedSubsystem TeamType = "complicated-subsystem"
+)
+
+// TeamTypes lists every valid TeamType.
+var TeamTypes = []TeamType{StreamAligned, PlatformTeam, Enabling, ComplicatedSubsystem}
+
+// Team is a group of people that owns codebases and may own platforms.
+type Team struct {
+	Name string   `json:"name"`
+	Type TeamType `json:"type"`
+	// Members are people's handles, united with the teams people declare.
+	Members []string `json:"members"`
+	// Aliases are extra CODEOWNERS handles (@org/payments) or Backstage
+	// group refs (group:default/payments) that mean this team.
+	Aliases []string `json:"aliases"`
+	Tracker Tracker  `json:"tracker"`
+}
+
+// Tracker says where a team's tickets go.
+type Tracker struct {
+	Type string `json:"type"` // builtin (default)
+}
+
+// Person is someone who works in one or more teams.
+type Person struct {
+	Handle string `json:"handle"`
+	Name   string `json:"name,omitempty"`
+	Email  string `json:"email,omitempty"`
+	// Teams are the person's teams, united with the teams listing them as
+	// members.
+	Teams []string `json:"teams"`
+}
