@@ -1,0 +1,214 @@
+package manifest
+
+import (
+	"errors"
+	"io/fs"
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/tandem-dev/tandem"
+	"go.yaml.in/yaml/v3"
+)
+
+// kinds lists every valid kind, in the order the docs present them.
+var kinds = []string{tandem.KindTeam, tandem.KindPerson, tandem.KindCodeHost, tandem.KindCodebase, tandem.KindPlatform}
+
+// trackerTypes lists the valid Team tracker types.
+var trackerTypes = []string{"builtin"}
+
+// hostTypes lists the valid CodeHost types.
+var hostTypes = []string{tandem.HostLocal}
+
+// contributionPolicies lists the valid Codebase contribution policies.
+var contributionPolicies = []string{tandem.Closed, tandem.Trusted, tandem.Open}
+
+// document decodes one document into an Object. It returns false when the
+// kind or name is missing or invalid, so that the object cannot be told
+// apart from others.
+func (d *decoder) document(n *yaml.Node) (tandem.Object, bool) {
+	o := tandem.Object{File: d.file, Line: n.Line, Lines: d.lines}
+	top, ok := d.mapping("", n, "apiVersion", "kind", "metadata", "spec")
+	if !ok {
+		return o, false
+	}
+	if v := top.required("apiVersion"); v != "" && v != tandem.APIVersion {
+		d.errorf("apiVersion", nil, "unsupported apiVersion %q (want %s)", v, tandem.APIVersion)
+	}
+	o.Kind = top.required("kind")
+	known := o.Kind != ""
+	if known && !slices.Contains(kinds, o.Kind) {
+		d.errorf("kind", nil, "unknown kind %q (valid: %s)", o.Kind, strings.Join(kinds, ", "))
+		known = false
+	}
+	meta, ok := d.mapping("metadata", top.vals["metadata"], "name")
+	if ok {
+		o.Name = meta.required("name")
+		if o.Name != "" && !validName(o.Name) {
+			d.errorf("metadata.name", nil, "%s", invalidName(o.Name))
+			o.Name = ""
+		}
+	}
+	if !known {
+		return o, false
+	}
+	spec := top.vals["spec"]
+	switch o.Kind {
+	case tandem.KindTeam:
+		o.Spec = d.team(o.Name, spec)
+	case tandem.KindPerson:
+		o.Spec = d.person(o.Name, spec)
+	case tandem.KindCodeHost:
+		o.Spec = d.codeHost(o.Name, spec)
+	case tandem.KindCodebase:
+		o.Spec = d.codebase(o.Name, spec)
+	case tandem.KindPlatform:
+		o.Spec = d.platform(o.Name, spec)
+	}
+	return o, o.Name != ""
+}
+
+// team decodes a Team spec.
+func (d *decoder) team(name string, n *yaml.Node) *tandem.Team {
+	t := &tandem.Team{Name: name, Members: []string{}, Aliases: []string{}, Tracker: tandem.Tracker{Type: "builtin"}}
+	f, ok := d.mapping("spec", n, "type", "members", "aliases", "tracker")
+	if !ok {
+		return t
+	}
+	typ := f.required("type")
+	valid := make([]string, len(tandem.TeamTypes))
+	for i, tt := range tandem.TeamTypes {
+		valid[i] = string(tt)
+	}
+	f.oneOf("type", typ, "team type", valid)
+	t.Type = tandem.TeamType(typ)
+	t.Members = f.names("members", true)
+	t.Aliases = f.names("aliases", false)
+	if tr, ok := d.mapping(f.field("tracker"), f.vals["tracker"], "type"); ok {
+		if typ := tr.str("type"); typ != "" {
+			tr.oneOf("type", typ, "tracker type", trackerTypes)
+			t.Tracker.Type = typ
+		}
+	}
+	return t
+}
+
+// person decodes a Person spec; the handle is the document's name.
+func (d *decoder) person(handle string, n *yaml.Node) *tandem.Person {
+	p := &tandem.Person{Handle: handle, Teams: []string{}}
+	f, ok := d.mapping("spec", n, "name", "email", "teams")
+	if !ok {
+		return p
+	}
+	p.Name = f.str("name")
+	p.Email = f.str("email")
+	if p.Email != "" {
+		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
+			d.errorf(f.field("email"), nil, "invalid email address %q", p.Email)
+		}
+	}
+	p.Teams = f.names("teams", true)
+	return p
+}
+
+// codeHost decodes a CodeHost spec. A local host's relative path is
+// resolved against the folder of the declaring file; the folder must exist.
+func (d *decoder) codeHost(name string, n *yaml.Node) *tandem.CodeHost {
+	h := &tandem.CodeHost{Name: name}
+	f, ok := d.mapping("spec", n, "type", "path")
+	if !ok {
+		return h
+	}
+	h.Type = f.required("type")
+	f.oneOf("type", h.Type, "code host type", hostTypes)
+	if h.Type != tandem.HostLocal {
+		return h
+	}
+	path := f.required("path")
+	if path == "" {
+		return h
+	}
+	h.Path = path
+	if !filepath.IsAbs(path) {
+		abs, err := filepath.Abs(filepath.Join(d.fileDir(), path))
+		if err != nil {
+			d.errorf(f.field("path"), nil, "resolve %q: %v", path, err)
+			return h
+		}
+		h.Path = abs
+	}
+	fi, err := os.Stat(h.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		d.errorf(f.field("path"), nil, "folder %s does not exist", h.Path)
+	case err != nil:
+		d.errorf(f.field("path"), nil, "%v", err)
+	case !fi.IsDir():
+		d.errorf(f.field("path"), nil, "%s is not a folder", h.Path)
+	}
+	return h
+}
+
+// codebase decodes a Codebase spec; contributions defaults to closed.
+func (d *decoder) codebase(name string, n *yaml.Node) *tandem.CodebasePolicy {
+	c := &tandem.CodebasePolicy{Name: name, Contributions: tandem.Closed}
+	f, ok := d.mapping("spec", n, "owner", "contributions", "trusted")
+	if !ok {
+		return c
+	}
+	c.Owner = f.name("owner")
+	if s := f.str("contributions"); s != "" {
+		f.oneOf("contributions", s, "contribution policy", contributionPolicies)
+		c.Contributions = s
+	}
+	tn := deref(f.vals["trusted"])
+	trusted := f.names("trusted", true)
+	switch {
+	case c.Contributions != tandem.Trusted:
+		if tn != nil {
+			d.errorf(f.field("trusted"), nil, "only allowed when contributions is trusted")
+		}
+	case tn == nil:
+		d.errorAt(f.field("trusted"), f.line, "required when contributions is trusted")
+	case isNull(tn) || tn.Kind == yaml.SequenceNode && len(tn.Content) == 0:
+		d.errorf(f.field("trusted"), nil, "must not be empty when contributions is trusted")
+	default:
+		c.Trusted = trusted
+	}
+	return c
+}
+
+// platform decodes a Platform spec.
+func (d *decoder) platform(name string, n *yaml.Node) *tandem.Platform {
+	p := &tandem.Platform{Name: name, Codebases: []string{}, Docs: []tandem.Link{}}
+	f, ok := d.mapping("spec", n, "owner", "codebases", "adoption", "support", "docs")
+	if !ok {
+		return p
+	}
+	p.Owner = f.name("owner")
+	f.need("owner", p.Owner)
+	p.Codebases = f.names("codebases", false)
+	if f.has("adoption") {
+		p.Adoption = d.check(f.field("adoption"), f.vals["adoption"])
+	}
+	p.Support = f.str("support")
+	f.oneOf("support", p.Support, "support model", tandem.SupportModels)
+	nodes, paths, _ := f.list("docs", "links")
+	for i, e := range nodes {
+		l, ok := d.mapping(paths[i], e, "title", "url")
+		if !ok {
+			continue
+		}
+		link := tandem.Link{Title: l.str("title"), URL: l.required("url")}
+		if link.URL != "" {
+			if u, err := url.Parse(link.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				d.errorf(l.field("url"), nil, "%q is not an absolute http(s) URL", link.URL)
+			}
+		}
+		p.Docs = append(p.Docs, link)
+	}
+	return p
+}
