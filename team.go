@@ -31,11 +31,13 @@ type Tracker struct {
 	Type string `json:"type"` // builtin (default)
 }
 
-// Person is someone who works in one or more teams.
+// Person is someone who works in one or more teams: declared by a Person
+// document, or named as a member by a team.
 type Person struct {
-	Handle string `json:"handle"`
-	Name   string `json:"name,omitempty"`
-	Email  string `json:"email,omitempty"`
+	Handle string `json:"name"`
+	// Name is the person's full name.
+	Name  string `json:"full_name,omitempty"`
+	Email string `json:"email,omitempty"`
 	// Teams are the person's teams, united with the teams listing them as
 	// members.
 	Teams []string `json:"teams"`

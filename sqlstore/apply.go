@@ -1,0 +1,297 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// Actions Apply reports.
+const (
+	created    = "created"
+	configured = "configured"
+	unchanged  = "unchanged"
+)
+
+// Apply creates or updates every object in one transaction, then resolves
+// the owner of every codebase again. It returns EINVALID with every
+// located problem, and writes nothing, when a reference names a team,
+// person or codebase that is neither stored nor in objs.
+func (db *DB) Apply(ctx context.Context, objs []tandem.Object) ([]tandem.Applied, error) {
+	var applied []tandem.Applied
+	err := db.inTx(ctx, "apply", func(tx *sql.Tx) error {
+		specs, err := checkObjects(ctx, tx, objs)
+		if err != nil {
+			return err
+		}
+		applied = make([]tandem.Applied, 0, len(objs))
+		now := time.Now().UTC()
+		resolveAgain := false
+		for i, o := range objs {
+			action, err := upsert(ctx, tx, specs[i], now)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", o.Kind, o.Name, err)
+			}
+			if action != unchanged && (o.Kind == tandem.KindTeam || o.Kind == tandem.KindCodebase) {
+				resolveAgain = true
+			}
+			applied = append(applied, tandem.Applied{Kind: o.Kind, Name: o.Name, Action: action})
+		}
+		if resolveAgain {
+			return resolveAll(ctx, tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return applied, nil
+}
+
+// checkObjects returns each object's spec, named after its object, or
+// EINVALID with every reference that is neither stored nor in objs.
+func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any, error) {
+	batch := map[string]map[string]bool{"teams": {}, "people": {}, "codebase_policies": {}}
+	specs := make([]any, len(objs))
+	var problems tandem.Problems
+	for i, o := range objs {
+		spec, ok := named(o)
+		if !ok {
+			problems = append(problems, o.At("spec", "unsupported %s spec %T", o.Kind, o.Spec))
+			continue
+		}
+		specs[i] = spec
+		switch spec.(type) {
+		case *tandem.Team:
+			batch["teams"][o.Name] = true
+		case *tandem.Person:
+			batch["people"][o.Name] = true
+		case *tandem.CodebasePolicy:
+			batch["codebase_policies"][o.Name] = true
+		}
+	}
+	known := func(table, name string) (bool, error) {
+		if batch[table][name] {
+			return true, nil
+		}
+		return exists(ctx, tx, table, name)
+	}
+	isTeam := func(name string) (bool, error) { return known("teams", name) }
+	isTeamOrPerson := func(name string) (bool, error) {
+		if ok, err := known("teams", name); ok || err != nil {
+			return ok, err
+		}
+		return known("people", name)
+	}
+	isCodebase := func(name string) (bool, error) {
+		if ok, err := known("codebase_policies", name); ok || err != nil {
+			return ok, err
+		}
+		return exists(ctx, tx, "codebases", name)
+	}
+	type ref struct {
+		field, name, what string
+		ok                func(string) (bool, error)
+	}
+	for i, o := range objs {
+		var refs []ref
+		switch s := specs[i].(type) {
+		case *tandem.Person:
+			for j, t := range s.Teams {
+				refs = append(refs, ref{fmt.Sprintf("spec.teams[%d]", j), t, "team", isTeam})
+			}
+		case *tandem.CodebasePolicy:
+			if s.Owner != "" {
+				refs = append(refs, ref{"spec.owner", s.Owner, "team", isTeam})
+			}
+			for j, t := range s.Trusted {
+				refs = append(refs, ref{fmt.Sprintf("spec.trusted[%d]", j), t, "team or person", isTeamOrPerson})
+			}
+		case *tandem.Platform:
+			if s.Owner != "" {
+				refs = append(refs, ref{"spec.owner", s.Owner, "team", isTeam})
+			}
+			for j, c := range s.Codebases {
+				refs = append(refs, ref{fmt.Sprintf("spec.codebases[%d]", j), c, "codebase", isCodebase})
+			}
+		}
+		for _, r := range refs {
+			ok, err := r.ok(r.name)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				problems = append(problems, o.At(r.field, "%s %q not found", r.what, r.name))
+			}
+		}
+	}
+	if err := problems.Err(); err != nil {
+		return nil, err
+	}
+	return specs, nil
+}
+
+// named returns a copy of o's spec named o.Name, with nil lists made
+// empty so that equal specs have equal JSON, and false for a spec of an
+// unknown type.
+func named(o tandem.Object) (any, bool) {
+	switch s := o.Spec.(type) {
+	case *tandem.Team:
+		if s == nil {
+			return nil, false
+		}
+		t := *s
+		t.Name, t.Members, t.Aliases = o.Name, nonNil(t.Members), nonNil(t.Aliases)
+		return &t, true
+	case *tandem.Person:
+		if s == nil {
+			return nil, false
+		}
+		p := *s
+		p.Handle, p.Teams = o.Name, nonNil(p.Teams)
+		return &p, true
+	case *tandem.CodeHost:
+		if s == nil {
+			return nil, false
+		}
+		h := *s
+		h.Name = o.Name
+		return &h, true
+	case *tandem.CodebasePolicy:
+		if s == nil {
+			return nil, false
+		}
+		p := *s
+		p.Name = o.Name
+		return &p, true
+	case *tandem.Platform:
+		if s == nil {
+			return nil, false
+		}
+		p := *s
+		p.Name, p.Codebases, p.Docs = o.Name, nonNil(p.Codebases), nonNil(p.Docs)
+		return &p, true
+	}
+	return nil, false
+}
+
+// exists reports whether table has a row whose key is name. Tables are
+// this package's constants, never input.
+func exists(ctx context.Context, tx *sql.Tx, table, name string) (bool, error) {
+	key := "name"
+	if table == "people" {
+		key = "handle"
+	}
+	return anyRow(ctx, tx, "SELECT 1 FROM "+table+" WHERE "+key+" = $1", name)
+}
+
+// anyRow reports whether query returns a row.
+func anyRow(ctx context.Context, tx *sql.Tx, query string, args ...any) (bool, error) {
+	var one int
+	err := tx.QueryRowContext(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// action returns what writing spec as JSON to table's row name does:
+// created, configured or unchanged.
+func action(ctx context.Context, tx *sql.Tx, table, key, name, spec string) (string, error) {
+	var prev string
+	err := tx.QueryRowContext(ctx, "SELECT spec_json FROM "+table+" WHERE "+key+" = $1", name).Scan(&prev)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return created, nil
+	case err != nil:
+		return "", err
+	case prev == spec:
+		return unchanged, nil
+	}
+	return configured, nil
+}
+
+// upsert writes one named spec unless it is unchanged and returns the
+// action taken.
+func upsert(ctx context.Context, tx *sql.Tx, spec any, now time.Time) (string, error) {
+	js := encode(spec)
+	var table, key, name, query string
+	var args []any
+	switch s := spec.(type) {
+	case *tandem.Team:
+		table, key, name = "teams", "name", s.Name
+		query = `INSERT INTO teams (name, type, members, aliases, tracker, spec_json, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (name) DO UPDATE SET type = excluded.type, members = excluded.members,
+				aliases = excluded.aliases, tracker = excluded.tracker,
+				spec_json = excluded.spec_json, updated_at = excluded.updated_at`
+		args = []any{s.Name, string(s.Type), encode(s.Members), encode(s.Aliases), encode(s.Tracker), js, now, now}
+	case *tandem.Person:
+		table, key, name = "people", "handle", s.Handle
+		query = `INSERT INTO people (handle, name, email, teams, spec_json, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (handle) DO UPDATE SET name = excluded.name, email = excluded.email,
+				teams = excluded.teams, spec_json = excluded.spec_json, updated_at = excluded.updated_at`
+		args = []any{s.Handle, s.Name, s.Email, encode(s.Teams), js, now, now}
+	case *tandem.CodeHost:
+		table, key, name = "codehosts", "name", s.Name
+		query = `INSERT INTO codehosts (name, type, path, spec_json, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (name) DO UPDATE SET type = excluded.type, path = excluded.path,
+				spec_json = excluded.spec_json, updated_at = excluded.updated_at`
+		args = []any{s.Name, s.Type, s.Path, js, now, now}
+	case *tandem.CodebasePolicy:
+		table, key, name = "codebase_policies", "name", s.Name
+		query = `INSERT INTO codebase_policies (name, owner, contributions, trusted, spec_json, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, contributions = excluded.contributions,
+				trusted = excluded.trusted, spec_json = excluded.spec_json, updated_at = excluded.updated_at`
+		args = []any{s.Name, s.Owner, s.Contributions, encode(s.Trusted), js, now, now}
+	case *tandem.Platform:
+		table, key, name = "platforms", "name", s.Name
+		query = `INSERT INTO platforms (name, owner, codebases, adoption, support, docs, spec_json, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, codebases = excluded.codebases,
+				adoption = excluded.adoption, support = excluded.support, docs = excluded.docs,
+				spec_json = excluded.spec_json, updated_at = excluded.updated_at`
+		args = []any{s.Name, s.Owner, encode(s.Codebases), encode(s.Adoption), s.Support, encode(s.Docs), js, now, now}
+	default:
+		return "", fmt.Errorf("unsupported spec %T", spec)
+	}
+	act, err := action(ctx, tx, table, key, name, js)
+	if err != nil || act == unchanged {
+		return act, err
+	}
+	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+		return "", err
+	}
+	switch s := spec.(type) {
+	case *tandem.Team:
+		err = replaceMemberships(ctx, tx, "team", s.Name, s.Members)
+	case *tandem.Person:
+		err = replaceMemberships(ctx, tx, "person", s.Handle, s.Teams)
+	}
+	return act, err
+}
+
+// replaceMemberships replaces the memberships a team (source "team") or a
+// person (source "person") declares.
+func replaceMemberships(ctx context.Context, tx *sql.Tx, source, name string, others []string) error {
+	col, insert := "team", "INSERT INTO memberships (team, person, source) VALUES ($1, $2, 'team') ON CONFLICT DO NOTHING"
+	if source == "person" {
+		col, insert = "person", "INSERT INTO memberships (person, team, source) VALUES ($1, $2, 'person') ON CONFLICT DO NOTHING"
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM memberships WHERE "+col+" = $1 AND source = $2", name, source); err != nil {
+		return err
+	}
+	for _, other := range others {
+		if _, err := tx.ExecContext(ctx, insert, name, other); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// SaveCodebase records what a scan read of c (host, default branch, head,
+// ownership, problems), stamps it scanned now, resolves its owner,
+// contributions and trusted against the stored teams and Codebase
+// documents, and marks it in scan scanID (0: in no scan) done, or failed
+// when it could not be read (no head). Saving a read the scan already
+// counted changes nothing. It returns the stored codebase; EINVALID when c
+// has no name or host; ENOTFOUND for an unknown scan; ECONFLICT, with the
+// codebase marked failed in the scan and the conflict added to its
+// problems, when a codebase of that name exists on another host.
+func (db *DB) SaveCodebase(ctx context.Context, scanID int64, c tandem.Codebase) (tandem.Codebase, error) {
+	if c.Name == "" || c.Host == "" {
+		return tandem.Codebase{}, tandem.Errorf(tandem.EINVALID, "save codebase: name and host are required")
+	}
+	var saved tandem.Codebase
+	var conflict error // committed: the scan counts the conflict
+	err := db.inTx(ctx, "save codebase", func(tx *sql.Tx) error {
+		var scan tandem.Scan
+		if scanID != 0 {
+			var err error
+			if scan, err = db.lockScan(ctx, tx, scanID); err != nil {
+				return err
+			}
+			counted, err := anyRow(ctx, tx, `SELECT 1 FROM scan_codebases
+				WHERE scan_id = $1 AND host = $2 AND name = $3 AND state = $4`, scanID, c.Host, c.Name, readDone)
+			if err != nil {
+				return err
+			}
+			if counted {
+				found, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: c.Name, Host: c.Host})
+				if err != nil {
+					return err
+				}
+				if len(found) == 1 {
+					saved = found[0]
+					return nil
+				}
+			}
+		}
+		ok, err := upsertCodebase(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			var host string
+			if err := tx.QueryRowContext(ctx, "SELECT host FROM codebases WHERE name = $1", c.Name).Scan(&host); err != nil {
+				return err
+			}
+			conflict = tandem.Errorf(tandem.ECONFLICT, "codebase %q already exists on host %q", c.Name, host)
+			if scanID == 0 {
+				return nil
+			}
+			problem := tandem.Problem{File: "codehost/" + c.Host, Field: c.Name, Message: conflict.Error()}
+			return markRead(ctx, tx, scan, c.Host, c.Name, readFailed, &problem)
+		}
+		if scanID != 0 {
+			state := readDone
+			if c.Head == "" {
+				state = readFailed
+			}
+			if err := markRead(ctx, tx, scan, c.Host, c.Name, state, nil); err != nil {
+				return err
+			}
+		}
+		found, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: c.Name})
+		if err != nil {
+			return err
+		}
+		saved = found[0]
+		return nil
+	})
+	if err == nil {
+		err = conflict
+	}
+	if err != nil {
+		return tandem.Codebase{}, err
+	}
+	return saved, nil
+}
+
+// upsertCodebase writes what was read of c with its resolved owner, and
+// reports false, writing nothing, when c's name belongs to another host.
+func upsertCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase) (bool, error) {
+	teams, err := findTeams(ctx, tx, "")
+	if err != nil {
+		return false, err
+	}
+	policies, err := findPolicies(ctx, tx, c.Name)
+	if err != nil {
+		return false, err
+	}
+	r := resolve(policies[c.Name], c.Ownership, teams)
+	var name string
+	err = tx.QueryRowContext(ctx, `INSERT INTO codebases (name, host, default_branch, head, ownership, problems,
+			scanned_at, owner, owner_source, contributions, trusted)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (name) DO UPDATE SET default_branch = excluded.default_branch, head = excluded.head,
+			ownership = excluded.ownership, problems = excluded.problems, scanned_at = excluded.scanned_at,
+			owner = excluded.owner, owner_source = excluded.owner_source,
+			contributions = excluded.contributions, trusted = excluded.trusted
+		WHERE codebases.host = excluded.host
+		RETURNING name`,
+		c.Name, c.Host, c.DefaultBranch, c.Head, encode(c.Ownership), encode(nonNil(c.Problems)),
+		time.Now().UTC(), r.owner, r.source, r.contributions, encode(r.trusted)).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// resolution is a codebase's effective owner and contribution policy.
+type resolution struct {
+	owner         sql.NullString
+	source        string
+	contributions string
+	trusted       []string
+}
+
+// resolve returns the owner that policy, own and teams name, and the
+// policy's contributions (closed by default) and trusted.
+func resolve(policy *tandem.CodebasePolicy, own tandem.Ownership, teams []tandem.Team) resolution {
+	owner, source := tandem.ResolveOwner(policy, own, teams)
+	r := resolution{
+		owner:         sql.NullString{String: owner, Valid: owner != ""},
+		source:        source,
+		contributions: tandem.Closed,
+		trusted:       []string{},
+	}
+	if policy != nil {
+		if policy.Contributions != "" {
+			r.contributions = policy.Contributions
+		}
+		r.trusted = nonNil(policy.Trusted)
+	}
+	return r
+}
+
+// findPolicies returns the Codebase documents by name: the one called
+// name, or all when name is "".
+func findPolicies(ctx context.Context, tx *sql.Tx, name string) (map[string]*tandem.CodebasePolicy, error) {
+	cond, args := where("name", name)
+	rows, err := tx.QueryContext(ctx, "SELECT name, owner, contributions, trusted FROM codebase_policies"+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	policies := map[string]*tandem.CodebasePolicy{}
+	for rows.Next() {
+		var p tandem.CodebasePolicy
+		var trusted string
+		if err := rows.Scan(&p.Name, &p.Owner, &p.Contributions, &trusted); err != nil {
+			return nil, err
+		}
+		if err := decode(trusted, &p.Trusted); err != nil {
+			return nil, err
+		}
+		policies[p.Name] = &p
+	}
+	return policies, rows.Err()
+}
+
+// resolveAll resolves the owner, contributions and trusted of every
+// stored codebase again, after teams or Codebase documents changed.
+func resolveAll(ctx context.Context, tx *sql.Tx) error {
+	teams, err := findTeams(ctx, tx, "")
+	if err != nil {
+		return err
+	}
+	policies, err := findPolicies(ctx, tx, "")
+	if err != nil {
+		return err
+	}
+	codebases, err := findCodebases(ctx, tx, tandem.CodebaseFilter{})
+	if err != nil {
+		return err
+	}
+	for _, c := range codebases {
+		r := resolve(policies[c.Name], c.Ownership, teams)
+		same := r.owner.Valid == (c.Owner != nil) && (c.Owner == nil || *c.Owner == r.owner.String) &&
+			r.source == c.OwnerSource && r.contributions == c.Contributions && slices.Equal(r.trusted, c.Trusted)
+		if same {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx,
+			"UPDATE codebases SET owner = $1, owner_source = $2, contributions = $3, trusted = $4 WHERE name = $5",
+			r.owner, r.source, r.contributions, encode(r.trusted), c.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,318 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// FindTeams returns the team called name, or every team sorted by name
+// when name is "". Members are the union of the members teams declare and
+// the teams people declare. It returns ENOTFOUND when a named team does
+// not exist.
+func (db *DB) FindTeams(ctx context.Context, name string) ([]tandem.Team, error) {
+	return find(ctx, db, "team", name, findTeams)
+}
+
+// FindPeople returns the person whose handle is handle, or everyone sorted
+// by handle when handle is "". It returns ENOTFOUND when a named person
+// does not exist.
+func (db *DB) FindPeople(ctx context.Context, handle string) ([]tandem.Person, error) {
+	return find(ctx, db, "person", handle, findPeople)
+}
+
+// FindCodeHosts returns the code host called name, or every code host
+// sorted by name when name is "". It returns ENOTFOUND when a named code
+// host does not exist.
+func (db *DB) FindCodeHosts(ctx context.Context, name string) ([]tandem.CodeHost, error) {
+	return find(ctx, db, "code host", name, findCodeHosts)
+}
+
+// FindPlatforms returns the platform called name, or every platform sorted
+// by name when name is "". It returns ENOTFOUND when a named platform does
+// not exist.
+func (db *DB) FindPlatforms(ctx context.Context, name string) ([]tandem.Platform, error) {
+	return find(ctx, db, "platform", name, findPlatforms)
+}
+
+// FindCodebases returns the codebases f selects, sorted by name. It
+// returns ENOTFOUND when f names a codebase that does not exist.
+func (db *DB) FindCodebases(ctx context.Context, f tandem.CodebaseFilter) ([]tandem.Codebase, error) {
+	var cs []tandem.Codebase
+	err := db.inTx(ctx, "find codebases", func(tx *sql.Tx) error {
+		var err error
+		cs, err = findCodebases(ctx, tx, f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if f.Name != "" && len(cs) == 0 {
+		return nil, tandem.Errorf(tandem.ENOTFOUND, "codebase %q not found", f.Name)
+	}
+	return cs, nil
+}
+
+// find runs fn in a transaction and returns ENOTFOUND when a name was
+// given and nothing matched.
+func find[T any](ctx context.Context, db *DB, kind, name string, fn func(context.Context, *sql.Tx, string) ([]T, error)) ([]T, error) {
+	var found []T
+	err := db.inTx(ctx, "find "+kind, func(tx *sql.Tx) error {
+		var err error
+		found, err = fn(ctx, tx, name)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if name != "" && len(found) == 0 {
+		return nil, tandem.Errorf(tandem.ENOTFOUND, "%s %q not found", kind, name)
+	}
+	return found, nil
+}
+
+// where returns " WHERE col = $1" and its argument when v is set.
+func where(col, v string) (string, []any) {
+	if v == "" {
+		return "", nil
+	}
+	return " WHERE " + col + " = $1", []any{v}
+}
+
+func findTeams(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Team, error) {
+	cond, args := where("name", name)
+	rows, err := tx.QueryContext(ctx, "SELECT name, type, aliases, tracker FROM teams"+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	teams := []tandem.Team{}
+	for rows.Next() {
+		var t tandem.Team
+		var aliases, tracker string
+		if err := rows.Scan(&t.Name, &t.Type, &aliases, &tracker); err != nil {
+			return nil, err
+		}
+		if err := decode(aliases, &t.Aliases); err != nil {
+			return nil, err
+		}
+		if err := decode(tracker, &t.Tracker); err != nil {
+			return nil, err
+		}
+		teams = append(teams, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	cond, args = where("team", name)
+	members, err := pairs(ctx, tx, "SELECT DISTINCT team, person FROM memberships"+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range teams {
+		teams[i].Members = nonNil(members[teams[i].Name])
+	}
+	slices.SortFunc(teams, func(a, b tandem.Team) int { return strings.Compare(a.Name, b.Name) })
+	return teams, nil
+}
+
+func findPeople(ctx context.Context, tx *sql.Tx, handle string) ([]tandem.Person, error) {
+	cond, args := where("handle", handle)
+	rows, err := tx.QueryContext(ctx, "SELECT handle, name, email FROM people"+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byHandle := map[string]*tandem.Person{}
+	for rows.Next() {
+		var p tandem.Person
+		if err := rows.Scan(&p.Handle, &p.Name, &p.Email); err != nil {
+			return nil, err
+		}
+		byHandle[p.Handle] = &p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	cond, args = where("person", handle)
+	teams, err := pairs(ctx, tx, "SELECT DISTINCT person, team FROM memberships"+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	// A handle a team lists as a member is a person, declared or not.
+	for h := range teams {
+		if byHandle[h] == nil {
+			byHandle[h] = &tandem.Person{Handle: h}
+		}
+	}
+	people := make([]tandem.Person, 0, len(byHandle))
+	for h, p := range byHandle {
+		p.Teams = nonNil(teams[h])
+		people = append(people, *p)
+	}
+	slices.SortFunc(people, func(a, b tandem.Person) int { return strings.Compare(a.Handle, b.Handle) })
+	return people, nil
+}
+
+// pairs returns the second column of query's rows grouped by the first,
+// each group sorted.
+func pairs(ctx context.Context, tx *sql.Tx, query string, args ...any) (map[string][]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string][]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		m[k] = append(m[k], v)
+	}
+	for _, vs := range m {
+		slices.Sort(vs)
+	}
+	return m, rows.Err()
+}
+
+func findCodeHosts(ctx context.Context, tx *sql.Tx, name string) ([]tandem.CodeHost, error) {
+	cond, args := where("name", name)
+	rows, err := tx.QueryContext(ctx, "SELECT name, type, path FROM codehosts"+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	hosts := []tandem.CodeHost{}
+	for rows.Next() {
+		var h tandem.CodeHost
+		if err := rows.Scan(&h.Name, &h.Type, &h.Path); err != nil {
+			return nil, err
+		}
+		hosts = append(hosts, h)
+	}
+	slices.SortFunc(hosts, func(a, b tandem.CodeHost) int { return strings.Compare(a.Name, b.Name) })
+	return hosts, rows.Err()
+}
+
+func findPlatforms(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Platform, error) {
+	cond, args := where("name", name)
+	rows, err := tx.QueryContext(ctx, "SELECT name, owner, codebases, adoption, support, docs FROM platforms"+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	platforms := []tandem.Platform{}
+	for rows.Next() {
+		var p tandem.Platform
+		var codebases, adoption, docs string
+		if err := rows.Scan(&p.Name, &p.Owner, &codebases, &adoption, &p.Support, &docs); err != nil {
+			return nil, err
+		}
+		if err := decode(codebases, &p.Codebases); err != nil {
+			return nil, err
+		}
+		if err := decode(adoption, &p.Adoption); err != nil {
+			return nil, err
+		}
+		if err := decode(docs, &p.Docs); err != nil {
+			return nil, err
+		}
+		p.Docs = nonNil(p.Docs)
+		platforms = append(platforms, p)
+	}
+	slices.SortFunc(platforms, func(a, b tandem.Platform) int { return strings.Compare(a.Name, b.Name) })
+	return platforms, rows.Err()
+}
+
+func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]tandem.Codebase, error) {
+	var conds []string
+	var args []any
+	for _, c := range []struct{ col, v string }{{"name", f.Name}, {"owner", f.Owner}, {"host", f.Host}} {
+		if c.v != "" {
+			args = append(args, c.v)
+			conds = append(conds, fmt.Sprintf("%s = $%d", c.col, len(args)))
+		}
+	}
+	query := `SELECT name, host, default_branch, head, owner, owner_source, contributions,
+		trusted, ownership, problems, scanned_at FROM codebases`
+	if len(conds) > 0 {
+		query += " WHERE " + strings.Join(conds, " AND ")
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cs := []tandem.Codebase{}
+	for rows.Next() {
+		var c tandem.Codebase
+		var owner sql.NullString
+		var trusted, ownership, problems string
+		var scanned sql.NullTime
+		if err := rows.Scan(&c.Name, &c.Host, &c.DefaultBranch, &c.Head, &owner, &c.OwnerSource,
+			&c.Contributions, &trusted, &ownership, &problems, &scanned); err != nil {
+			return nil, err
+		}
+		if owner.Valid {
+			c.Owner = &owner.String
+		}
+		if scanned.Valid {
+			t := scanned.Time.UTC()
+			c.ScannedAt = &t
+		}
+		if err := decode(trusted, &c.Trusted); err != nil {
+			return nil, err
+		}
+		if err := decode(ownership, &c.Ownership); err != nil {
+			return nil, err
+		}
+		if err := decode(problems, &c.Problems); err != nil {
+			return nil, err
+		}
+		c.Problems = nonNil(c.Problems)
+		cs = append(cs, c)
+	}
+	slices.SortFunc(cs, func(a, b tandem.Codebase) int { return strings.Compare(a.Name, b.Name) })
+	return cs, rows.Err()
+}
+
+// decode unmarshals a JSON column into v; a string list is never nil.
+func decode(s string, v any) error {
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("decode %.40q: %w", s, err)
+	}
+	if p, ok := v.(*[]string); ok {
+		*p = nonNil(*p)
+	}
+	return nil
+}
+
+// encode returns v as JSON for a TEXT column; nil string lists become [].
+func encode(v any) string {
+	if p, ok := v.([]string); ok {
+		v = nonNil(p)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Every stored type marshals; a failure is a programming error.
+		panic(fmt.Sprintf("sqlstore: encode %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// nonNil returns s, or an empty slice when s is nil, so that it marshals
+// as [].
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
