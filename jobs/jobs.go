@@ -1,0 +1,145 @@
+// Package jobs runs Tandem's background work on River: on SQLite by
+// default, on PostgreSQL when several serve processes share the work.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// Config is what the workers need.
+type Config struct {
+	Store tandem.Store
+	// OpenHost returns the Host that lists a code host's repositories.
+	OpenHost func(tandem.CodeHost) (tandem.Host, error)
+	// ReadCodebase reads one repository; it never fails, it reports.
+	ReadCodebase func(ctx context.Context, host tandem.CodeHost, repo tandem.Repository) tandem.Codebase
+	Logger       *slog.Logger
+	// Workers is how many jobs run at once in this process (default 4).
+	Workers int
+	// Registerer receives the job metrics; nil registers none.
+	Registerer prometheus.Registerer
+}
+
+// Queue enqueues and works Tandem's jobs. Jobs are enqueued inside store
+// transactions (*sql.Tx), so that work and the state that asks for it are
+// committed together.
+type Queue struct {
+	client   runner
+	inserter *river.Client[*sql.Tx]
+	store    tandem.Store
+	logger   *slog.Logger
+}
+
+// runner is the River client that works jobs, whatever its driver.
+type runner interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+}
+
+// New migrates River's tables and returns a queue over them. pool is the
+// PostgreSQL pool behind db, or nil when db is SQLite.
+func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queue, error) {
+	if cfg.Workers == 0 {
+		cfg.Workers = 4
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	q := &Queue{store: cfg.Store, logger: cfg.Logger}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &scanHostWorker{cfg: cfg, queue: q})
+	river.AddWorker(workers, &readCodebaseWorker{cfg: cfg, metrics: newMetrics(cfg.Registerer)})
+	rc := &river.Config{
+		Logger:            cfg.Logger.With("component", "jobs"),
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:           workers,
+		FetchPollInterval: 200 * time.Millisecond,
+		FetchCooldown:     50 * time.Millisecond,
+	}
+
+	if pool == nil {
+		driver := riversqlite.New(db)
+		if err := migrate(ctx, driver); err != nil {
+			return nil, err
+		}
+		client, err := river.NewClient(driver, rc)
+		if err != nil {
+			return nil, fmt.Errorf("river client: %w", err)
+		}
+		q.client, q.inserter = client, client
+		return q, nil
+	}
+	driver := riverpgxv5.New(pool)
+	if err := migrate(ctx, driver); err != nil {
+		return nil, err
+	}
+	client, err := river.NewClient(driver, rc)
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	inserter, err := river.NewClient(riverdatabasesql.New(db), &river.Config{Workers: workers})
+	if err != nil {
+		return nil, fmt.Errorf("river inserter: %w", err)
+	}
+	q.client, q.inserter = client, inserter
+	return q, nil
+}
+
+// migrate creates or upgrades River's own tables.
+func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	return nil
+}
+
+// Start starts working jobs until Stop.
+func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+
+// Stop waits for running jobs to finish, or for ctx to end.
+func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+
+// StartScan starts a scan of every code host: one job per host lists its
+// repositories, then one job per repository reads it.
+func (q *Queue) StartScan(ctx context.Context) (tandem.Scan, error) {
+	hosts, err := q.store.FindCodeHosts(ctx, "")
+	if err != nil {
+		return tandem.Scan{}, err
+	}
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = h.Name
+	}
+	return q.store.CreateScan(ctx, names, func(ctx context.Context, tx *sql.Tx, scanID int64) error {
+		if len(names) == 0 {
+			return nil
+		}
+		params := make([]river.InsertManyParams, len(names))
+		for i, name := range names {
+			params[i] = river.InsertManyParams{Args: ScanHostArgs{Scan: scanID, Host: name}}
+		}
+		if _, err := q.inserter.InsertManyTx(ctx, tx, params); err != nil {
+			return fmt.Errorf("enqueue scan: %w", err)
+		}
+		return nil
+	})
+}
