@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tandem-dev/tandem/manifest"
+	"github.com/tandem-dev/tandem/web"
+)
+
+func applyCommand(e env, server *string) *cobra.Command {
+	var paths []string
+	cmd := &cobra.Command{
+		Use:   "apply -f PATH",
+		Short: "Create or update objects from YAML files (a file or a folder), all or nothing",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var files []web.File
+			for _, p := range paths {
+				srcs, err := manifest.Read(p)
+				if err != nil {
+					return err
+				}
+				for _, s := range srcs {
+					files = append(files, web.File{Name: s.Name, Content: string(s.Data)})
+				}
+			}
+			wd, err := os.Getwd()
+			if err != nil {
+				return err
+			}
+			applied, err := client(e, *server).Apply(cmd.Context(), wd, files)
+			if err != nil {
+				return err
+			}
+			for _, a := range applied {
+				fmt.Fprintf(e.stdout, "%s/%s %s\n", strings.ToLower(a.Kind), a.Name, a.Action)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVarP(&paths, "filename", "f", nil, "YAML file or folder to apply (repeatable)")
+	_ = cmd.MarkFlagRequired("filename")
+	return cmd
+}
+
+func client(e env, server string) *web.Client {
+	return &web.Client{URL: server, Token: e.getenv("TANDEM_TOKEN")}
+}

@@ -1,0 +1,77 @@
+// Command tandem runs Tandem's server and talks to it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tandem-dev/tandem"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env is what commands read from outside their flags.
+type env struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// run runs the command line args and returns the exit code: 0 on success,
+// 1 on error, printed plainly on stderr.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:           "tandem",
+		Short:         "Tandem gets platform changes into other teams' code",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	server := root.PersistentFlags().String("server", serverDefault(getenv), "Tandem server URL (env TANDEM_SERVER)")
+	root.AddCommand(
+		serveCommand(e),
+		applyCommand(e, server),
+		getCommand(e, server),
+		scanCommand(e, server),
+	)
+	if err := root.ExecuteContext(ctx); err != nil {
+		printError(stderr, err)
+		return 1
+	}
+	return 0
+}
+
+func serverDefault(getenv func(string) string) string {
+	if s := getenv("TANDEM_SERVER"); s != "" {
+		return s
+	}
+	return "http://127.0.0.1:8080"
+}
+
+// printError prints located problems one a line, and any other error as
+// one line.
+func printError(w io.Writer, err error) {
+	var invalid *tandem.InvalidError
+	if errors.As(err, &invalid) {
+		for _, p := range invalid.Problems {
+			fmt.Fprintf(w, "error: %s\n", p)
+		}
+		return
+	}
+	fmt.Fprintf(w, "error: %s\n", err)
+}

@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/gitx/gittest"
+	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
+)
+
+// syncBuffer is a bytes.Buffer safe for a server goroutine and a test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startServer runs `tandem serve` on dsn and a free port until the test
+// ends, and returns its URL.
+func startServer(t *testing.T, dsn string, extra ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	args := append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}, extra...)
+	go func() { done <- run(ctx, args, noEnv, &stdout, &stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve exited %d: %s", code, stderr.String())
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop within 30s")
+		}
+	})
+	re := regexp.MustCompile(`serving on (http://\S+)`)
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(stdout.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d before listening: %s", code, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not listen within 60s: %s", stderr.String())
+	return ""
+}
+
+func noEnv(string) string { return "" }
+
+// tandemCLI runs a client command against url and returns its exit code,
+// stdout and stderr.
+func tandemCLI(t *testing.T, url string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), append(args, "--server", url), noEnv, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// fleet makes a folder of real repositories covering every ownership
+// source, and a catalog that declares teams and a code host over it.
+func fleet(t *testing.T) (catalog string) {
+	t.Helper()
+	root := t.TempDir()
+	repos := filepath.Join(root, "repos")
+	gittest.Init(t, filepath.Join(repos, "payments-api"), map[string]string{
+		".github/CODEOWNERS": "* @acme/nobody\n/docs/ @acme/docs\n* @acme/payments\n",
+		"main.go":            "package main\n",
+	})
+	gittest.Init(t, filepath.Join(repos, "checkout-web"), map[string]string{
+		"catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: checkout-web}\nspec: {owner: group:default/Checkout}\n",
+		"CODEOWNERS":        "* @acme/payments\n",
+	})
+	gittest.Init(t, filepath.Join(repos, "search"), map[string]string{
+		".gitlab/CODEOWNERS": "[Backend]\n* @acme/search-team\n",
+	})
+	gittest.Init(t, filepath.Join(repos, "broken-owners"), map[string]string{
+		"CODEOWNERS": "/api nobody-handle\n* @acme/payments\n",
+	})
+	gittest.Init(t, filepath.Join(repos, "orphan"), map[string]string{"README.md": "hi\n"})
+	gittest.Run(t, "", "init", "--quiet", "--bare", "--initial-branch=main", filepath.Join(repos, "empty.git"))
+	work := filepath.Join(root, "bare-src")
+	gittest.Init(t, work, map[string]string{"docs/CODEOWNERS": "* @acme/search-team\n"})
+	gittest.Run(t, "", "clone", "--quiet", "--bare", work, filepath.Join(repos, "indexer.git"))
+
+	catalog = filepath.Join(root, "catalog")
+	writeFile(t, filepath.Join(catalog, "teams.yaml"), `apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: payments}
+spec: {type: stream-aligned, members: [alice]}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: checkout}
+spec: {type: stream-aligned}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: search}
+spec: {type: stream-aligned, aliases: ["@acme/search-team"]}
+`)
+	writeFile(t, filepath.Join(catalog, "fleet.yaml"), `apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: acme}
+spec: {type: local, path: ../repos}
+---
+apiVersion: tandem.dev/v1
+kind: Codebase
+metadata: {name: orphan}
+spec: {contributions: trusted, trusted: [search]}
+`)
+	return catalog
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestApplyScanGet(t *testing.T) {
+	for _, engine := range sqlstoretest.Engines(t) {
+		t.Run(engine.Name, func(t *testing.T) {
+			url := startServer(t, engine.DSN)
+			catalog := fleet(t)
+
+			code, out, errOut := tandemCLI(t, url, "apply", "-f", catalog)
+			if code != 0 {
+				t.Fatalf("apply exited %d: %s", code, errOut)
+			}
+			for _, want := range []string{"team/payments created", "codehost/acme created", "codebase/orphan created"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("apply output lacks %q:\n%s", want, out)
+				}
+			}
+
+			code, out, errOut = tandemCLI(t, url, "scan", "--wait")
+			if code != 0 {
+				t.Fatalf("scan exited %d: %s", code, errOut)
+			}
+			if !strings.Contains(out, "6 codebases read, 1 failed") {
+				t.Errorf("scan summary: %s", out)
+			}
+
+			code, out, errOut = tandemCLI(t, url, "get", "codebases", "-o", "json")
+			if code != 0 {
+				t.Fatalf("get exited %d: %s", code, errOut)
+			}
+			var got []tandem.Codebase
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("get codebases -o json: %v\n%s", err, out)
+			}
+			byName := map[string]tandem.Codebase{}
+			for _, c := range got {
+				byName[c.Name] = c
+			}
+			for _, tt := range []struct {
+				name, owner, source, contributions string
+			}{
+				{"payments-api", "payments", tandem.OwnerCodeowners, tandem.Closed},
+				{"checkout-web", "checkout", tandem.OwnerBackstage, tandem.Closed},
+				{"search", "search", tandem.OwnerCodeowners, tandem.Closed},
+				{"indexer", "search", tandem.OwnerCodeowners, tandem.Closed},
+				{"broken-owners", "payments", tandem.OwnerCodeowners, tandem.Closed},
+				{"orphan", "", "", tandem.Trusted},
+				{"empty", "", "", tandem.Closed},
+			} {
+				c, ok := byName[tt.name]
+				if !ok {
+					t.Errorf("codebase %s missing from %v", tt.name, got)
+					continue
+				}
+				owner := ""
+				if c.Owner != nil {
+					owner = *c.Owner
+				}
+				if owner != tt.owner || c.OwnerSource != tt.source || c.Contributions != tt.contributions {
+					t.Errorf("%s: owner %q from %q, %s; want %q from %q, %s", tt.name, owner, c.OwnerSource, c.Contributions, tt.owner, tt.source, tt.contributions)
+				}
+			}
+			if c := byName["payments-api"]; len(c.Head) != 40 || c.DefaultBranch != "main" {
+				t.Errorf("payments-api head %q branch %q; want a commit on main", c.Head, c.DefaultBranch)
+			}
+			if c := byName["broken-owners"]; len(c.Problems) != 1 || c.Problems[0].Line != 1 {
+				t.Errorf("broken-owners problems = %v, want the line 1 fault", c.Problems)
+			}
+			if c := byName["empty"]; c.Head != "" || len(c.Problems) == 0 {
+				t.Errorf("empty: head %q problems %v; want no head and a problem", c.Head, c.Problems)
+			}
+
+			t.Run("TeamMembersArePeople", func(t *testing.T) {
+				code, out, errOut := tandemCLI(t, url, "get", "people", "alice", "-o", "json")
+				var people []tandem.Person
+				if code != 0 || json.Unmarshal([]byte(out), &people) != nil {
+					t.Fatalf("get people alice: exit %d, %s %s", code, out, errOut)
+				}
+				if len(people) != 1 || len(people[0].Teams) != 1 || people[0].Teams[0] != "payments" {
+					t.Errorf("alice = %+v, want a member of payments", people)
+				}
+			})
+
+			t.Run("HealthAndMetrics", func(t *testing.T) {
+				if got := httpGet(t, url+"/healthz"); !strings.Contains(got, `"ok"`) {
+					t.Errorf("/healthz = %q", got)
+				}
+				metrics := httpGet(t, url+"/metrics")
+				for _, want := range []string{`tandem_codebases_read_total{result="ok"} 6`, `tandem_codebases_read_total{result="failed"} 1`, `tandem_http_request_duration_seconds_count{code="200",route="GET /api/v1/codebases"}`} {
+					if !strings.Contains(metrics, want) {
+						t.Errorf("/metrics lacks %q", want)
+					}
+				}
+			})
+
+			t.Run("TheHomePageListsOwners", func(t *testing.T) {
+				page := httpGet(t, url+"/")
+				for _, want := range []string{"7 codebases (2 without an owner)", "<td>checkout-web</td>", "<td>backstage</td>"} {
+					if !strings.Contains(page, want) {
+						t.Errorf("home page lacks %q", want)
+					}
+				}
+			})
+
+			t.Run("AnAliasAppliedLaterReassignsOwners", func(t *testing.T) {
+				writeFile(t, filepath.Join(catalog, "teams.yaml"), strings.Replace(
+					readFile(t, filepath.Join(catalog, "teams.yaml")), "metadata: {name: checkout}\nspec: {type: stream-aligned}",
+					"metadata: {name: checkout}\nspec: {type: stream-aligned, aliases: [\"@acme/nobody\"]}", 1))
+				if code, _, errOut := tandemCLI(t, url, "apply", "-f", catalog); code != 0 {
+					t.Fatalf("apply exited %d: %s", code, errOut)
+				}
+				// payments-api's last whole-repository line still names payments.
+				code, out, _ := tandemCLI(t, url, "get", "codebases", "--owner", "checkout", "-o", "json")
+				if code != 0 || !strings.Contains(out, `"checkout-web"`) || strings.Contains(out, `"payments-api"`) {
+					t.Errorf("codebases of checkout: %s", out)
+				}
+			})
+
+			t.Run("ABadFileAppliesNothingAndNamesItsLine", func(t *testing.T) {
+				bad := filepath.Join(t.TempDir(), "bad.yaml")
+				writeFile(t, bad, `apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: newcomers}
+spec: {type: enabling}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata:
+  name: broken
+spec:
+  members: 42
+  type: platform
+`)
+				code, out, errOut := tandemCLI(t, url, "apply", "-f", bad)
+				if code != 1 {
+					t.Fatalf("apply exited %d, want 1: %s", code, out)
+				}
+				if want := bad + ":11: spec.members: expected a list of names, got 42"; !strings.Contains(errOut, want) {
+					t.Errorf("stderr = %q, want it to contain %q", errOut, want)
+				}
+				code, _, errOut = tandemCLI(t, url, "get", "team", "newcomers")
+				if code != 1 || !strings.Contains(errOut, `team "newcomers" not found`) {
+					t.Errorf("get team newcomers after failed apply: exit %d, %q", code, errOut)
+				}
+			})
+
+			t.Run("AReferenceToAMissingTeamIsLocated", func(t *testing.T) {
+				bad := filepath.Join(t.TempDir(), "platform.yaml")
+				writeFile(t, bad, "apiVersion: tandem.dev/v1\nkind: Platform\nmetadata: {name: obslog}\nspec:\n  owner: ghosts\n")
+				code, _, errOut := tandemCLI(t, url, "apply", "-f", bad)
+				if want := bad + `:5: spec.owner: team "ghosts" not found`; code != 1 || !strings.Contains(errOut, want) {
+					t.Errorf("exit %d, stderr %q; want %q", code, errOut, want)
+				}
+			})
+		})
+	}
+}
+
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %v", url, resp.Status, err)
+	}
+	return string(b)
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/web"
+)
+
+func scanCommand(e env, server *string) *cobra.Command {
+	var wait bool
+	cmd := &cobra.Command{
+		Use:   "scan [--wait]",
+		Short: "Discover the codebases of every code host and read their owners",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c := client(e, *server)
+			scan, err := c.StartScan(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if !wait {
+				fmt.Fprintf(e.stdout, "scan %d started over %d code hosts\n", scan.ID, len(scan.Hosts))
+				return nil
+			}
+			return waitScan(cmd.Context(), c, scan, e.stdout, e.stderr)
+		},
+	}
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the scan is done, showing progress")
+	return cmd
+}
+
+// waitScan polls a scan until it is done, drawing progress on stderr (in
+// place on a terminal, a line per change elsewhere), then prints a summary
+// and the problems met on stdout.
+func waitScan(ctx context.Context, c *web.Client, scan tandem.Scan, stdout, stderr io.Writer) error {
+	start := time.Now()
+	tty := isTerminal(stderr)
+	last := ""
+	draw := func() {
+		line := progressLine(scan, time.Since(start))
+		switch {
+		case tty:
+			fmt.Fprintf(stderr, "\r%s", line)
+		case counts(line) != counts(last):
+			fmt.Fprintln(stderr, line)
+		}
+		last = line
+	}
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for scan.State != tandem.ScanDone {
+		draw()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+		var err error
+		if scan, err = c.Scan(ctx, scan.ID); err != nil {
+			return err
+		}
+	}
+	draw()
+	if tty {
+		fmt.Fprintln(stderr)
+	}
+	fmt.Fprintf(stdout, "scan %d done: %d codebases read, %d failed, %d problems\n", scan.ID, scan.Done, scan.Failed, len(scan.Problems))
+	for _, p := range scan.Problems {
+		fmt.Fprintf(stdout, "  %s\n", p)
+	}
+	return nil
+}
+
+// counts is a progress line without its rate, which changes every tick.
+func counts(line string) string {
+	if i := strings.LastIndex(line, " · "); i >= 0 {
+		return line[:i]
+	}
+	return line
+}
+
+// isTerminal reports whether w is a character device, where progress can
+// be redrawn in place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progressLine draws a scan's progress as a bar, counts and a rate.
+func progressLine(s tandem.Scan, elapsed time.Duration) string {
+	const width = 30
+	read := s.Done + s.Failed
+	filled := 0
+	if s.Codebases > 0 {
+		filled = width * read / s.Codebases
+	}
+	rate := float64(read) / max(elapsed.Seconds(), 0.001)
+	return fmt.Sprintf("[%s%s] %d/%d codebases · %d/%d hosts · %d failed · %.0f/s ",
+		strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
+		read, s.Codebases, s.HostsDone, len(s.Hosts), s.Failed, rate)
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/demo"
+	"github.com/tandem-dev/tandem/jobs"
+	"github.com/tandem-dev/tandem/local"
+	"github.com/tandem-dev/tandem/manifest"
+	"github.com/tandem-dev/tandem/scan"
+	"github.com/tandem-dev/tandem/sqlstore"
+	"github.com/tandem-dev/tandem/web"
+)
+
+type serveOptions struct {
+	db      string
+	addr    string
+	demo    string
+	workers int
+	verbose bool
+}
+
+func serveCommand(e env) *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HTTP API, the web UI and the background workers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return serve(cmd.Context(), e, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.db, "db", "tandem.db", "database: a SQLite file, or a postgres:// URL")
+	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().StringVar(&o.demo, "demo", "", "make a demo fleet and catalog in this folder (if missing), apply it and scan it")
+	cmd.Flags().Lookup("demo").NoOptDefVal = "tandem-demo"
+	cmd.Flags().IntVar(&o.workers, "workers", 4, "background jobs run at once by this process")
+	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "log every request and job")
+	return cmd
+}
+
+// serve runs until ctx ends, then drains requests and jobs.
+func serve(ctx context.Context, e env, o serveOptions) error {
+	level := slog.LevelInfo
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+
+	db, err := sqlstore.Open(ctx, o.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
+		Store:        db,
+		OpenHost:     openHost,
+		ReadCodebase: scan.ReadCodebase,
+		Logger:       logger,
+		Workers:      o.workers,
+		Registerer:   reg,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: web.NewServer(db, queue, logger, reg), ReadHeaderTimeout: 10 * time.Second}
+	if err := queue.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	url := "http://" + ln.Addr().String()
+	logger.Info("serving", "url", url, "db", db.Dialect())
+	fmt.Fprintf(e.stdout, "Tandem is serving on %s\n", url)
+
+	if o.demo != "" {
+		if err := loadDemo(ctx, e, db, queue, o.demo, url); err != nil {
+			return err
+		}
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Error("http shutdown", "err", err)
+	}
+	if err := queue.Stop(shutdown); err != nil {
+		logger.Error("workers shutdown", "err", err)
+	}
+	return nil
+}
+
+// openHost returns the Host behind a declared code host.
+func openHost(h tandem.CodeHost) (tandem.Host, error) {
+	switch h.Type {
+	case tandem.HostLocal:
+		return local.New(h), nil
+	default:
+		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: type %q is not supported", h.Name, h.Type)
+	}
+}
+
+// loadDemo makes the demo fleet, applies its catalog and starts a scan.
+func loadDemo(ctx context.Context, e env, store tandem.Store, scanner tandem.Scanner, dir, url string) error {
+	catalog, err := demo.Create(ctx, dir)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	srcs, err := manifest.Read(catalog)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	objs, err := manifest.Decode(srcs)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if _, err := store.Apply(ctx, objs); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if _, err := scanner.StartScan(ctx); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	server := ""
+	if url != serverDefault(e.getenv) {
+		server = " --server " + url
+	}
+	fmt.Fprintf(e.stdout, "Demo fleet in %s is applied and being scanned.\nOpen %s, or try:\n  go run ./cmd/tandem get codebases%s\n  go run ./cmd/tandem get teams -o yaml%s\n", dir, url, server, server)
+	return nil
+}

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/manifest"
+)
+
+// maxApplyBytes bounds the files of one apply.
+const maxApplyBytes = 16 << 20
+
+// ApplyRequest is the body of POST /api/v1/apply: the YAML files to apply
+// together, named as the user knows them.
+type ApplyRequest struct {
+	Files []File `json:"files"`
+	// Dir is the client's working directory, which relative file names
+	// (and the relative paths in them) are relative to.
+	Dir string `json:"dir,omitempty"`
+}
+
+// File is one named YAML file.
+type File struct {
+	Name    string `json:"name"`
+	Content string `json:"content"`
+}
+
+// ApplyResponse says what an apply did to each object.
+type ApplyResponse struct {
+	Applied []tandem.Applied `json:"applied"`
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) {
+	var req ApplyRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxApplyBytes)).Decode(&req); err != nil {
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "apply: body is not a JSON list of files: %v", err))
+		return
+	}
+	srcs := make([]manifest.Source, len(req.Files))
+	for i, f := range req.Files {
+		srcs[i] = manifest.Source{Name: f.Name, Data: []byte(f.Content), Dir: req.Dir}
+	}
+	objs, err := manifest.Decode(srcs)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	applied, err := s.store.Apply(r.Context(), objs)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ApplyResponse{Applied: applied})
+}
+
+// list answers with what find returns for the {name} path value, or every
+// object when there is none.
+func list[T any](s *Server, w http.ResponseWriter, r *http.Request, find func(name string) ([]T, error)) {
+	items, err := find(r.PathValue("name"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, items)
+}
+
+func (s *Server) handleTeams(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(name string) ([]tandem.Team, error) { return s.store.FindTeams(r.Context(), name) })
+}
+
+func (s *Server) handlePeople(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(name string) ([]tandem.Person, error) { return s.store.FindPeople(r.Context(), name) })
+}
+
+func (s *Server) handleCodeHosts(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(name string) ([]tandem.CodeHost, error) { return s.store.FindCodeHosts(r.Context(), name) })
+}
+
+func (s *Server) handlePlatforms(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(name string) ([]tandem.Platform, error) { return s.store.FindPlatforms(r.Context(), name) })
+}
+
+func (s *Server) handleCodebases(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	list(s, w, r, func(name string) ([]tandem.Codebase, error) {
+		return s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Name: name, Owner: q.Get("owner"), Host: q.Get("host")})
+	})
+}
+
+func (s *Server) handleStartScan(w http.ResponseWriter, r *http.Request) {
+	scan, err := s.scanner.StartScan(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, scan)
+}
+
+func (s *Server) handleScan(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.writeError(w, r, tandem.Errorf(tandem.ENOTFOUND, "scan %q not found", r.PathValue("id")))
+		return
+	}
+	scan, err := s.store.FindScan(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, scan)
+}

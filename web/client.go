@@ -1,0 +1,109 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// Client talks to a Tandem server's API.
+type Client struct {
+	// URL is the server's base URL, such as http://127.0.0.1:8080.
+	URL   string
+	Token string
+	HTTP  *http.Client
+}
+
+// Apply sends files to be applied together; dir is the folder their
+// relative names are relative to.
+func (c *Client) Apply(ctx context.Context, dir string, files []File) ([]tandem.Applied, error) {
+	var resp ApplyResponse
+	if err := c.do(ctx, http.MethodPost, "/api/v1/apply", ApplyRequest{Files: files, Dir: dir}, &resp); err != nil {
+		return nil, err
+	}
+	return resp.Applied, nil
+}
+
+// Get reads the objects of a collection ("teams", "codebases"…), or the
+// one named, decoding the JSON list into out.
+func (c *Client) Get(ctx context.Context, collection, name string, query url.Values, out any) error {
+	path := "/api/v1/" + collection
+	if name != "" {
+		path += "/" + url.PathEscape(name)
+	}
+	if len(query) > 0 {
+		path += "?" + query.Encode()
+	}
+	return c.do(ctx, http.MethodGet, path, nil, out)
+}
+
+// StartScan starts a scan of every code host.
+func (c *Client) StartScan(ctx context.Context) (tandem.Scan, error) {
+	var scan tandem.Scan
+	err := c.do(ctx, http.MethodPost, "/api/v1/scans", nil, &scan)
+	return scan, err
+}
+
+// Scan reads a scan's progress.
+func (c *Client) Scan(ctx context.Context, id int64) (tandem.Scan, error) {
+	var scan tandem.Scan
+	err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/scans/%d", id), nil, &scan)
+	return scan, err
+}
+
+// do sends a request and decodes the answer into out, or the API's error
+// body into a *tandem.Error (an *tandem.InvalidError when it lists
+// problems). A server that cannot be reached is EUNAVAILABLE.
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.URL, "/")+path, body)
+	if err != nil {
+		return tandem.Errorf(tandem.EINVALID, "server %q: %v", c.URL, err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return tandem.Errorf(tandem.EUNAVAILABLE, "cannot reach the Tandem server at %s (start one with `tandem serve`, or set --server): %v", c.URL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		var eb ErrorBody
+		if err := json.NewDecoder(resp.Body).Decode(&eb); err != nil || eb.Error.Code == "" {
+			return tandem.Errorf(tandem.EINTERNAL, "%s %s: server answered %s", method, path, resp.Status)
+		}
+		if len(eb.Error.Problems) > 0 {
+			return &tandem.InvalidError{Problems: eb.Error.Problems}
+		}
+		return &tandem.Error{Code: eb.Error.Code, Message: eb.Error.Message}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+// Package web serves Tandem over HTTP: the JSON API under /api/v1, a small
+// server-rendered UI, health and Prometheus metrics.
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// Server is Tandem's HTTP handler.
+type Server struct {
+	store    tandem.Store
+	scanner  tandem.Scanner
+	logger   *slog.Logger
+	gatherer prometheus.Gatherer
+	requests *prometheus.HistogramVec
+	mux      *http.ServeMux
+}
+
+// NewServer returns the handler of every route, over the given store and
+// scanner. Metrics are registered in reg and served from it.
+func NewServer(store tandem.Store, scanner tandem.Scanner, logger *slog.Logger, reg *prometheus.Registry) *Server {
+	s := &Server{
+		store:    store,
+		scanner:  scanner,
+		logger:   logger,
+		gatherer: reg,
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "tandem_http_request_duration_seconds",
+			Help:    "HTTP requests by route pattern and status code.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 4, 8),
+		}, []string{"route", "code"}),
+		mux: http.NewServeMux(),
+	}
+	reg.MustRegister(s.requests)
+	s.routes()
+	return s
+}
+
+// ServeHTTP serves a request, logging and measuring it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	_, pattern := s.mux.Handler(r)
+	s.mux.ServeHTTP(rec, r)
+	if pattern == "" {
+		pattern = "unmatched"
+	}
+	s.requests.WithLabelValues(pattern, strconv.Itoa(rec.status)).Observe(time.Since(start).Seconds())
+	s.logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// statuses maps error codes to HTTP statuses, in this one place.
+var statuses = map[string]int{
+	tandem.EINVALID:     http.StatusUnprocessableEntity,
+	tandem.ENOTFOUND:    http.StatusNotFound,
+	tandem.ECONFLICT:    http.StatusConflict,
+	tandem.EFORBIDDEN:   http.StatusForbidden,
+	tandem.EUNAVAILABLE: http.StatusServiceUnavailable,
+	tandem.EINTERNAL:    http.StatusInternalServerError,
+}
+
+// ErrorBody is the JSON body of every API error.
+type ErrorBody struct {
+	Error struct {
+		Code     string           `json:"code"`
+		Message  string           `json:"message"`
+		Problems []tandem.Problem `json:"problems,omitempty"`
+	} `json:"error"`
+}
+
+// writeError answers with err's status and message; internal errors are
+// logged here, once, and shown as a generic message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := tandem.ErrorCode(err)
+	if code == tandem.EINTERNAL {
+		s.logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	var body ErrorBody
+	body.Error.Code = code
+	body.Error.Message = tandem.ErrorMessage(err)
+	var invalid *tandem.InvalidError
+	if errors.As(err, &invalid) {
+		body.Error.Problems = invalid.Problems
+	}
+	writeJSON(w, statuses[code], body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func (s *Server) metrics() http.Handler {
+	return promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{})
+}
