@@ -1,6 +1,5 @@
 package web
 
-
 // routes registers every route of the server, API and UI.
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.handleHealth)
