@@ -2,11 +2,12 @@ package tandem
 
 // Kinds of declared documents.
 const (
-	KindTeam     = "Team"
-	KindPerson   = "Person"
-	KindCodeHost = "CodeHost"
-	KindCodebase = "Codebase"
-	KindPlatform = "Platform"
+	KindTeam      = "Team"
+	KindPerson    = "Person"
+	KindCodeHost  = "CodeHost"
+	KindCodebase  = "Codebase"
+	KindPlatform  = "Platform"
+	KindMigration = "Migration"
 )
 
 // APIVersion is the apiVersion every document declares.
@@ -14,7 +15,7 @@ const APIVersion = "tandem.dev/v1"
 
 // Object is one declared document, decoded and checked on its own: its
 // kind, name, where it was declared, and its spec, one of *Team, *Person,
-// *CodeHost, *CodebasePolicy or *Platform.
+// *CodeHost, *CodebasePolicy, *Platform or *Migration.
 type Object struct {
 	Kind string
 	Name string

@@ -20,14 +20,25 @@ type Store interface {
 	FindCodeHosts(ctx context.Context, name string) ([]CodeHost, error)
 	FindPlatforms(ctx context.Context, name string) ([]Platform, error)
 	FindCodebases(ctx context.Context, f CodebaseFilter) ([]Codebase, error)
+	FindMigrations(ctx context.Context, name string) ([]Migration, error)
+
+	// FindCheckResults returns the current check results f selects.
+	FindCheckResults(ctx context.Context, f CheckResultFilter) ([]CheckResult, error)
+	// FindCheckHistory returns every change of a check's results, oldest
+	// first: the source of trends.
+	FindCheckHistory(ctx context.Context, check string) ([]CheckResult, error)
+	// FindTargets returns a migration's targets; ENOTFOUND for an unknown
+	// migration.
+	FindTargets(ctx context.Context, migration string) ([]Target, error)
 
 	// SaveCodebase records what a scan read of a codebase (host, default
-	// branch, head, ownership, problems), resolves its owner against the
-	// stored teams and policies, and marks it read in scan scanID (0: in no
-	// scan), all in one transaction; saving the same read twice changes
-	// nothing. It returns ECONFLICT, and marks the codebase failed in the
-	// scan, when another host already has a codebase of that name.
-	SaveCodebase(ctx context.Context, scanID int64, c Codebase) (Codebase, error)
+	// branch, head, ownership, problems, check results), resolves its owner
+	// against the stored teams and policies, moves migration targets, and
+	// marks it read in scan scanID (0: in no scan), all in one transaction;
+	// saving the same read twice changes nothing. It returns ECONFLICT, and
+	// marks the codebase failed in the scan, when another host already has a
+	// codebase of that name.
+	SaveCodebase(ctx context.Context, scanID int64, r CodebaseRead) (Codebase, error)
 
 	// CreateScan records a new running scan of the given hosts; enqueue runs
 	// inside the same transaction, so that the scan and its jobs exist
@@ -66,6 +77,17 @@ type Scan struct {
 	Problems   []Problem  `json:"problems"`
 	StartedAt  time.Time  `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at"`
+}
+
+// CodebaseRead is what one scan read of a codebase.
+type CodebaseRead struct {
+	Codebase Codebase
+	// Results are the active checks' results at Codebase.Head.
+	Results []CheckResult
+	// Unchanged says that the head and the checks are those of the last
+	// read: only the time of the scan is recorded, and the stored
+	// ownership and results stand.
+	Unchanged bool
 }
 
 // Scanner starts scans of every code host.

@@ -111,7 +111,7 @@ func (w *readCodebaseWorker) Work(ctx context.Context, job *river.Job[ReadCodeba
 	if c.Head == "" {
 		result = "failed"
 	}
-	if _, err := w.cfg.Store.SaveCodebase(ctx, a.Scan, c); err != nil {
+	if _, err := w.cfg.Store.SaveCodebase(ctx, a.Scan, tandem.CodebaseRead{Codebase: c}); err != nil {
 		if tandem.ErrorCode(err) != tandem.ECONFLICT {
 			return fmt.Errorf("save codebase %s: %w", a.Name, err)
 		}

@@ -9,13 +9,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tandem-dev/tandem"
 	"go.yaml.in/yaml/v3"
 )
 
 // kinds lists every valid kind, in the order the docs present them.
-var kinds = []string{tandem.KindTeam, tandem.KindPerson, tandem.KindCodeHost, tandem.KindCodebase, tandem.KindPlatform}
+var kinds = []string{tandem.KindTeam, tandem.KindPerson, tandem.KindCodeHost, tandem.KindCodebase, tandem.KindPlatform, tandem.KindMigration}
 
 // trackerTypes lists the valid Team tracker types.
 var trackerTypes = []string{"builtin"}
@@ -67,6 +68,8 @@ func (d *decoder) document(n *yaml.Node) (tandem.Object, bool) {
 		o.Spec = d.codebase(o.Name, spec)
 	case tandem.KindPlatform:
 		o.Spec = d.platform(o.Name, spec)
+	case tandem.KindMigration:
+		o.Spec = d.migration(o.Name, spec)
 	}
 	return o, o.Name != ""
 }
@@ -211,4 +214,34 @@ func (d *decoder) platform(name string, n *yaml.Node) *tandem.Platform {
 		p.Docs = append(p.Docs, link)
 	}
 	return p
+}
+
+// migration decodes a Migration spec.
+func (d *decoder) migration(name string, n *yaml.Node) *tandem.Migration {
+	m := &tandem.Migration{Name: name}
+	f, ok := d.mapping("spec", n, "platform", "title", "summary", "target", "done", "deadline")
+	if !ok {
+		return m
+	}
+	m.Platform = f.name("platform")
+	f.need("platform", m.Platform)
+	m.Title = f.required("title")
+	m.Summary = f.str("summary")
+	if f.has("target") {
+		if c := d.check(f.field("target"), f.vals["target"]); c != nil {
+			m.Target = *c
+		}
+	} else {
+		f.need("target", "")
+	}
+	if f.has("done") {
+		m.Done = d.check(f.field("done"), f.vals["done"])
+	}
+	m.Deadline = f.str("deadline")
+	if m.Deadline != "" {
+		if _, err := time.Parse(time.DateOnly, m.Deadline); err != nil {
+			d.errorf(f.field("deadline"), f.vals["deadline"], "%q is not a date (YYYY-MM-DD)", m.Deadline)
+		}
+	}
+	return m
 }

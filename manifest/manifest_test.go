@@ -161,6 +161,23 @@ spec:
 `,
 		want: &tandem.Platform{Name: "logging", Owner: "sdk", Codebases: []string{}, Docs: []tandem.Link{},
 			Adoption: &tandem.Check{GoMod: &tandem.GoModCheck{Require: "example.com/logging", AtLeast: "v1.10"}}},
+	}, {
+		name: "a migration decodes with its target, done check and deadline",
+		yaml: `apiVersion: tandem.dev/v1
+kind: Migration
+metadata: {name: logrus-to-obslog}
+spec:
+  platform: obslog
+  title: Replace logrus with obslog
+  summary: Why and how.
+  target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
+  done: {not: {gomod: {require: github.com/sirupsen/logrus, atLeast: v0.0.0}}}
+  deadline: "2027-01-31"
+`,
+		want: &tandem.Migration{Name: "logrus-to-obslog", Platform: "obslog", Title: "Replace logrus with obslog",
+			Summary: "Why and how.", Deadline: "2027-01-31",
+			Target: tandem.Check{Path: "**/*.go", Contains: `"github.com/sirupsen/logrus"`},
+			Done:   &tandem.Check{Not: &tandem.Check{GoMod: &tandem.GoModCheck{Require: "github.com/sirupsen/logrus", AtLeast: "v0.0.0"}}}},
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			objs := decodeOne(t, "a.yaml", tt.yaml)
@@ -187,7 +204,7 @@ spec:
 // kindOf returns the document kind of a spec type's name.
 func kindOf(typeName string) string {
 	return map[string]string{"Team": tandem.KindTeam, "Person": tandem.KindPerson, "CodeHost": tandem.KindCodeHost,
-		"CodebasePolicy": tandem.KindCodebase, "Platform": tandem.KindPlatform}[typeName]
+		"CodebasePolicy": tandem.KindCodebase, "Platform": tandem.KindPlatform, "Migration": tandem.KindMigration}[typeName]
 }
 
 func TestDecodeErrors(t *testing.T) {
@@ -294,11 +311,11 @@ spec: {type: platform}
 	}, {
 		name: "an unknown kind lists the valid kinds",
 		srcs: file("bad.yaml", `apiVersion: tandem.dev/v1
-kind: Migration
+kind: Widget
 metadata: {name: java-21}
 spec: {}
 `),
-		want: []string{`bad.yaml:2: kind: unknown kind "Migration" (valid: Team, Person, CodeHost, Codebase, Platform)`},
+		want: []string{`bad.yaml:2: kind: unknown kind "Widget" (valid: Team, Person, CodeHost, Codebase, Platform, Migration)`},
 	}, {
 		name: "a missing kind and name are both required",
 		srcs: file("bad.yaml", `apiVersion: tandem.dev/v1
@@ -479,6 +496,20 @@ spec:
 		srcs: file("bad.yaml", `- apiVersion: tandem.dev/v1
 `),
 		want: []string{"bad.yaml:1: expected a mapping, got a list"},
+	}, {
+		name: "a migration needs a platform, a title and a target, and a real date",
+		srcs: file("m.yaml", `apiVersion: tandem.dev/v1
+kind: Migration
+metadata: {name: m}
+spec:
+  deadline: next week
+`),
+		want: []string{
+			`m.yaml:4: spec.platform: required`,
+			`m.yaml:4: spec.title: required`,
+			`m.yaml:4: spec.target: required`,
+			`m.yaml:5: spec.deadline: "next week" is not a date (YYYY-MM-DD)`,
+		},
 	}, {
 		name: "problems are sorted by file then line across files",
 		srcs: append(file("b.yaml", `apiVersion: tandem.dev/v1

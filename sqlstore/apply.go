@@ -55,7 +55,7 @@ func (db *DB) Apply(ctx context.Context, objs []tandem.Object) ([]tandem.Applied
 // checkObjects returns each object's spec, named after its object, or
 // EINVALID with every reference that is neither stored nor in objs.
 func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any, error) {
-	batch := map[string]map[string]bool{"teams": {}, "people": {}, "codebase_policies": {}}
+	batch := map[string]map[string]bool{"teams": {}, "people": {}, "codebase_policies": {}, "platforms": {}}
 	specs := make([]any, len(objs))
 	var problems tandem.Problems
 	for i, o := range objs {
@@ -72,6 +72,8 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 			batch["people"][o.Name] = true
 		case *tandem.CodebasePolicy:
 			batch["codebase_policies"][o.Name] = true
+		case *tandem.Platform:
+			batch["platforms"][o.Name] = true
 		}
 	}
 	known := func(table, name string) (bool, error) {
@@ -81,6 +83,7 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 		return exists(ctx, tx, table, name)
 	}
 	isTeam := func(name string) (bool, error) { return known("teams", name) }
+	isPlatform := func(name string) (bool, error) { return known("platforms", name) }
 	isTeamOrPerson := func(name string) (bool, error) {
 		if ok, err := known("teams", name); ok || err != nil {
 			return ok, err
@@ -118,6 +121,8 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 			for j, c := range s.Codebases {
 				refs = append(refs, ref{fmt.Sprintf("spec.codebases[%d]", j), c, "codebase", isCodebase})
 			}
+		case *tandem.Migration:
+			refs = append(refs, ref{"spec.platform", s.Platform, "platform", isPlatform})
 		}
 		for _, r := range refs {
 			ok, err := r.ok(r.name)
@@ -175,6 +180,13 @@ func named(o tandem.Object) (any, bool) {
 		p := *s
 		p.Name, p.Codebases, p.Docs = o.Name, nonNil(p.Codebases), nonNil(p.Docs)
 		return &p, true
+	case *tandem.Migration:
+		if s == nil {
+			return nil, false
+		}
+		m := *s
+		m.Name = o.Name
+		return &m, true
 	}
 	return nil, false
 }
@@ -259,6 +271,13 @@ func upsert(ctx context.Context, tx *sql.Tx, spec any, now time.Time) (string, e
 				adoption = excluded.adoption, support = excluded.support, docs = excluded.docs,
 				spec_json = excluded.spec_json, updated_at = excluded.updated_at`
 		args = []any{s.Name, s.Owner, encode(s.Codebases), encode(s.Adoption), s.Support, encode(s.Docs), js, now, now}
+	case *tandem.Migration:
+		table, key, name = "migrations", "name", s.Name
+		query = `INSERT INTO migrations (name, platform, spec_json, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (name) DO UPDATE SET platform = excluded.platform,
+				spec_json = excluded.spec_json, updated_at = excluded.updated_at`
+		args = []any{s.Name, s.Platform, js, now, now}
 	default:
 		return "", fmt.Errorf("unsupported spec %T", spec)
 	}

@@ -19,7 +19,8 @@ import (
 // has no name or host; ENOTFOUND for an unknown scan; ECONFLICT, with the
 // codebase marked failed in the scan and the conflict added to its
 // problems, when a codebase of that name exists on another host.
-func (db *DB) SaveCodebase(ctx context.Context, scanID int64, c tandem.Codebase) (tandem.Codebase, error) {
+func (db *DB) SaveCodebase(ctx context.Context, scanID int64, read tandem.CodebaseRead) (tandem.Codebase, error) {
+	c := read.Codebase
 	if c.Name == "" || c.Host == "" {
 		return tandem.Codebase{}, tandem.Errorf(tandem.EINVALID, "save codebase: name and host are required")
 	}
@@ -48,9 +49,21 @@ func (db *DB) SaveCodebase(ctx context.Context, scanID int64, c tandem.Codebase)
 				}
 			}
 		}
-		ok, err := upsertCodebase(ctx, tx, c)
+		now := time.Now().UTC()
+		var ok bool
+		var err error
+		if read.Unchanged {
+			ok, err = touchCodebase(ctx, tx, c, now)
+		} else {
+			ok, err = upsertCodebase(ctx, tx, c, now)
+		}
 		if err != nil {
 			return err
+		}
+		if ok && !read.Unchanged {
+			if err := saveResults(ctx, tx, c.Name, read.Results, now); err != nil {
+				return err
+			}
 		}
 		if !ok {
 			var host string
@@ -89,9 +102,20 @@ func (db *DB) SaveCodebase(ctx context.Context, scanID int64, c tandem.Codebase)
 	return saved, nil
 }
 
+// touchCodebase records that c was scanned again with nothing changed, and
+// reports false when c's name belongs to another host or is not stored.
+func touchCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase, now time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, "UPDATE codebases SET scanned_at = $1 WHERE name = $2 AND host = $3", now, c.Name, c.Host)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // upsertCodebase writes what was read of c with its resolved owner, and
 // reports false, writing nothing, when c's name belongs to another host.
-func upsertCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase) (bool, error) {
+func upsertCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase, now time.Time) (bool, error) {
 	teams, err := findTeams(ctx, tx, "")
 	if err != nil {
 		return false, err
@@ -112,7 +136,7 @@ func upsertCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase) (bool, e
 		WHERE codebases.host = excluded.host
 		RETURNING name`,
 		c.Name, c.Host, c.DefaultBranch, c.Head, encode(c.Ownership), encode(nonNil(c.Problems)),
-		time.Now().UTC(), r.owner, r.source, r.contributions, encode(r.trusted)).Scan(&name)
+		now, r.owner, r.source, r.contributions, encode(r.trusted)).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

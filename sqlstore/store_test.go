@@ -37,6 +37,8 @@ func TestStore(t *testing.T) {
 		{"missing objects are not found", testNotFound},
 		{"empty results are empty lists", testEmptyLists},
 		{"reopening a database migrates nothing twice", testReopen},
+		{"check results move migration targets and keep history", testCheckResults},
+		{"a migration must name a known platform", testMigrationReference},
 	}
 	engines := []struct {
 		name string
@@ -138,7 +140,7 @@ func apply(t *testing.T, db *sqlstore.DB, objs ...tandem.Object) []tandem.Applie
 
 func save(t *testing.T, db *sqlstore.DB, scanID int64, c tandem.Codebase) tandem.Codebase {
 	t.Helper()
-	saved, err := db.SaveCodebase(t.Context(), scanID, c)
+	saved, err := db.SaveCodebase(t.Context(), scanID, tandem.CodebaseRead{Codebase: c})
 	if err != nil {
 		t.Fatalf("SaveCodebase(%s): %v", c.Name, err)
 	}
@@ -406,7 +408,7 @@ func testPolicyBeforeDiscovery(t *testing.T, db *sqlstore.DB, _ string) {
 
 func testCodebaseConflict(t *testing.T, db *sqlstore.DB, _ string) {
 	save(t, db, 0, tandem.Codebase{Name: "api", Host: "one", Head: "abc"})
-	_, err := db.SaveCodebase(t.Context(), 0, tandem.Codebase{Name: "api", Host: "two", Head: "def"})
+	_, err := db.SaveCodebase(t.Context(), 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api", Host: "two", Head: "def"}})
 	if got, want := tandem.ErrorCode(err), tandem.ECONFLICT; got != want {
 		t.Fatalf("error code = %q (%v), want %q", got, err, want)
 	}
@@ -414,7 +416,7 @@ func testCodebaseConflict(t *testing.T, db *sqlstore.DB, _ string) {
 	if c.Host != "one" || c.Head != "abc" {
 		t.Errorf("stored codebase = %s@%s, want one@abc", c.Host, c.Head)
 	}
-	if _, err := db.SaveCodebase(t.Context(), 0, tandem.Codebase{Name: "api"}); tandem.ErrorCode(err) != tandem.EINVALID {
+	if _, err := db.SaveCodebase(t.Context(), 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api"}}); tandem.ErrorCode(err) != tandem.EINVALID {
 		t.Errorf("saving a codebase without host: err = %v, want invalid", err)
 	}
 }
@@ -522,7 +524,7 @@ func testScanProgress(t *testing.T, db *sqlstore.DB, _ string) {
 	if _, err := db.RecordRepositories(ctx, scan.ID+100, "one", nil, nil, func(context.Context, *sql.Tx) error { return nil }); tandem.ErrorCode(err) != tandem.ENOTFOUND {
 		t.Errorf("recording into a missing scan: err = %v, want not found", err)
 	}
-	if _, err := db.SaveCodebase(ctx, scan.ID+100, tandem.Codebase{Name: "a", Host: "one"}); tandem.ErrorCode(err) != tandem.ENOTFOUND {
+	if _, err := db.SaveCodebase(ctx, scan.ID+100, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "a", Host: "one"}}); tandem.ErrorCode(err) != tandem.ENOTFOUND {
 		t.Errorf("saving into a missing scan: err = %v, want not found", err)
 	}
 
@@ -574,7 +576,7 @@ func testScanConcurrent(t *testing.T, db *sqlstore.DB, _ string) {
 	for h, ns := range names {
 		for _, name := range ns {
 			wg.Go(func() {
-				_, err := db.SaveCodebase(ctx, scan.ID, tandem.Codebase{Name: name, Host: h, Head: "abc"})
+				_, err := db.SaveCodebase(ctx, scan.ID, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: name, Host: h, Head: "abc"}})
 				errs <- err
 			})
 		}
@@ -607,7 +609,7 @@ func testScanConflict(t *testing.T, db *sqlstore.DB, _ string) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		_, err := db.SaveCodebase(ctx, scan.ID, tandem.Codebase{Name: "api", Host: "two", Head: "def"})
+		_, err := db.SaveCodebase(ctx, scan.ID, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api", Host: "two", Head: "def"}})
 		if got, want := tandem.ErrorCode(err), tandem.ECONFLICT; got != want {
 			t.Fatalf("error code = %q (%v), want %q", got, err, want)
 		}
@@ -711,5 +713,106 @@ func testReopen(t *testing.T, db *sqlstore.DB, dsn string) {
 	defer again.Close()
 	if _, err := again.FindTeams(t.Context(), "payments"); err != nil {
 		t.Errorf("team after reopening: %v", err)
+	}
+}
+
+func migrationObj(name, platform string) tandem.Object {
+	return tandem.Object{Kind: tandem.KindMigration, Name: name, File: "m.yaml", Line: 1,
+		Lines: map[string]int{"spec.platform": 5},
+		Spec:  &tandem.Migration{Platform: platform, Title: "Move", Target: tandem.Check{Path: "**/*.go", Contains: "logrus"}}}
+}
+
+func testMigrationReference(t *testing.T, db *sqlstore.DB, _ string) {
+	_, err := db.Apply(t.Context(), []tandem.Object{migrationObj("m", "ghost")})
+	if got, want := err.Error(), `m.yaml:5: spec.platform: platform "ghost" not found`; got != want {
+		t.Errorf("Apply = %q, want %q", got, want)
+	}
+	apply(t, db, team("obs", nil, nil), platform("obslog", "obs"), migrationObj("m", "obslog"))
+	ms, err := db.FindMigrations(t.Context(), "m")
+	if err != nil || len(ms) != 1 || ms[0].Platform != "obslog" || ms[0].Target.Contains != "logrus" {
+		t.Errorf("FindMigrations = %+v, %v", ms, err)
+	}
+}
+
+func testCheckResults(t *testing.T, db *sqlstore.DB, _ string) {
+	ctx := t.Context()
+	apply(t, db, team("obs", nil, nil), platform("obslog", "obs"), migrationObj("logrus", "obslog"))
+	target := tandem.CheckID("migration", "logrus", tandem.RoleTarget)
+	adoption := tandem.CheckID("platform", "obslog", tandem.RoleAdoption)
+	read := func(head string, targetHolds, adopted bool) tandem.CodebaseRead {
+		return tandem.CodebaseRead{
+			Codebase: tandem.Codebase{Name: "api", Host: "one", DefaultBranch: "main", Head: head},
+			Results: []tandem.CheckResult{
+				{Check: target, Digest: "d1", Commit: head, Holds: targetHolds, Evidence: []tandem.Match{{Path: "main.go", Line: 3}}},
+				{Check: adoption, Digest: "d2", Commit: head, Holds: adopted},
+			},
+		}
+	}
+	state := func() string {
+		t.Helper()
+		ts, err := db.FindTargets(ctx, "logrus")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) == 0 {
+			return ""
+		}
+		return ts[0].State
+	}
+
+	if _, err := db.SaveCodebase(ctx, 0, read("c1", true, false)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := state(), tandem.TargetPending; got != want {
+		t.Errorf("after target found: state %q, want %q", got, want)
+	}
+	ts, _ := db.FindTargets(ctx, "logrus")
+	if len(ts[0].Evidence) != 1 || ts[0].Evidence[0] != (tandem.Match{Path: "main.go", Line: 3}) {
+		t.Errorf("target evidence = %v", ts[0].Evidence)
+	}
+
+	// Unchanged: nothing moves even though the read carries no results.
+	if _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api", Host: "one"}, Unchanged: true}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := db.FindCheckResults(ctx, tandem.CheckResultFilter{Codebase: "api"})
+	if err != nil || len(rs) != 2 || rs[0].Check != target || !rs[0].Holds || rs[0].Digest != "d1" {
+		t.Errorf("results after an unchanged read = %+v, %v", rs, err)
+	}
+	if c := codebase(t, db, "api"); c.Head != "c1" {
+		t.Errorf("head after an unchanged read = %q, want c1", c.Head)
+	}
+
+	if _, err := db.SaveCodebase(ctx, 0, read("c2", false, true)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := state(), tandem.TargetDone; got != want {
+		t.Errorf("after the code changed: state %q, want %q", got, want)
+	}
+	history, err := db.FindCheckHistory(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var holds []bool
+	for _, h := range history {
+		holds = append(holds, h.Holds)
+	}
+	if got, want := fmt.Sprint(holds), "[true false]"; got != want {
+		t.Errorf("target history = %s, want %s", got, want)
+	}
+	adopted, err := db.FindCheckResults(ctx, tandem.CheckResultFilter{Check: adoption})
+	if err != nil || len(adopted) != 1 || !adopted[0].Holds {
+		t.Errorf("adoption results = %+v, %v", adopted, err)
+	}
+
+	// Saving the same read again appends no history.
+	if _, err := db.SaveCodebase(ctx, 0, read("c2", false, true)); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := db.FindCheckHistory(ctx, target); len(again) != 2 {
+		t.Errorf("history after a repeated read has %d rows, want 2", len(again))
+	}
+	if _, err := db.FindTargets(ctx, "ghost"); tandem.ErrorCode(err) != tandem.ENOTFOUND {
+		t.Errorf("FindTargets(ghost) = %v, want ENOTFOUND", err)
 	}
 }

@@ -16,6 +16,11 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/codebases/{name}", s.handleCodebases)
 	s.mux.HandleFunc("GET /api/v1/platforms", s.handlePlatforms)
 	s.mux.HandleFunc("GET /api/v1/platforms/{name}", s.handlePlatforms)
+	s.mux.HandleFunc("GET /api/v1/migrations", s.handleMigrations)
+	s.mux.HandleFunc("GET /api/v1/migrations/{name}", s.handleMigrations)
+	s.mux.HandleFunc("GET /api/v1/adoption", s.handleAdoption)
+	s.mux.HandleFunc("GET /api/v1/adoption/{name}", s.handleAdoption)
+	s.mux.HandleFunc("GET /api/v1/campaigns/{name}", s.handleCampaign)
 	s.mux.HandleFunc("POST /api/v1/scans", s.handleStartScan)
 	s.mux.HandleFunc("GET /api/v1/scans/{id}", s.handleScan)
 

@@ -21,18 +21,19 @@ var collections = map[string]string{
 	"codebase": "codebases", "codebases": "codebases", "cb": "codebases",
 	"codehost": "codehosts", "codehosts": "codehosts",
 	"platform": "platforms", "platforms": "platforms",
+	"migration": "migrations", "migrations": "migrations",
 }
 
 func getCommand(e env, server *string) *cobra.Command {
 	var output, owner, host string
 	cmd := &cobra.Command{
 		Use:   "get KIND [NAME]",
-		Short: "List teams, people, codebases, codehosts or platforms",
+		Short: "List teams, people, codebases, codehosts, platforms or migrations",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			coll, ok := collections[strings.ToLower(args[0])]
 			if !ok {
-				return tandem.Errorf(tandem.EINVALID, "unknown kind %q (valid: teams, people, codebases, codehosts, platforms)", args[0])
+				return tandem.Errorf(tandem.EINVALID, "unknown kind %q (valid: teams, people, codebases, codehosts, platforms, migrations)", args[0])
 			}
 			name := ""
 			if len(args) == 2 {
@@ -147,6 +148,48 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 		row("NAME", "OWNER", "SUPPORT", "CODEBASES")
 		for _, p := range ps {
 			row(p.Name, p.Owner, orDash(p.Support), list(p.Codebases))
+		}
+	case "migrations":
+		var ms []tandem.Migration
+		if err := json.Unmarshal(raw, &ms); err != nil {
+			return err
+		}
+		row("NAME", "PLATFORM", "DEADLINE", "TITLE")
+		for _, m := range ms {
+			row(m.Name, m.Platform, orDash(m.Deadline), m.Title)
+		}
+	case "adoption":
+		var as []tandem.Adoption
+		if err := json.Unmarshal(raw, &as); err != nil {
+			return err
+		}
+		row("PLATFORM", "CODEBASES", "TEAMS", "UNOWNED", "TREND")
+		for _, a := range as {
+			trend := make([]string, len(a.Trend))
+			for i, p := range a.Trend {
+				trend[i] = fmt.Sprint(p.Count)
+			}
+			row(a.Platform, fmt.Sprint(len(a.Codebases)), list(a.Teams), fmt.Sprint(a.Unowned), strings.Join(trend, "→"))
+		}
+	case "campaign":
+		var c tandem.Campaign
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return err
+		}
+		row("CODEBASE", "OWNER", "STATE", "EVIDENCE")
+		for _, t := range c.Targets {
+			owner := "<none>"
+			if t.Owner != nil {
+				owner = *t.Owner
+			}
+			evidence := "-"
+			if len(t.Evidence) > 0 {
+				evidence = t.Evidence[0].String()
+				if n := len(t.Evidence); n > 1 {
+					evidence += fmt.Sprintf(" (+%d)", n-1)
+				}
+			}
+			row(t.Codebase, owner, t.State, evidence)
 		}
 	}
 	return nil

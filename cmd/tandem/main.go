@@ -48,6 +48,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		applyCommand(e, server),
 		getCommand(e, server),
 		scanCommand(e, server),
+		adoptionCommand(e, server),
+		campaignCommand(e, server),
 	)
 	if err := root.ExecuteContext(ctx); err != nil {
 		printError(stderr, err)

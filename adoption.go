@@ -1,0 +1,66 @@
+package tandem
+
+import (
+	"slices"
+	"time"
+)
+
+// ComputeAdoption returns who adopted a platform: the codebases where its
+// adoption check holds now (results), their owning teams (owners maps a
+// codebase to its owner, nil when it has none), and the trend of adopting
+// codebases per day, replayed from the check's history.
+func ComputeAdoption(platform string, results, history []CheckResult, owners map[string]*string) Adoption {
+	a := Adoption{Platform: platform, Codebases: []string{}, Teams: []string{}, Trend: []TrendPoint{}}
+	teams := map[string]bool{}
+	for _, r := range results {
+		if !r.Holds {
+			continue
+		}
+		a.Codebases = append(a.Codebases, r.Codebase)
+		if o := owners[r.Codebase]; o != nil {
+			teams[*o] = true
+		} else {
+			a.Unowned++
+		}
+	}
+	for t := range teams {
+		a.Teams = append(a.Teams, t)
+	}
+	slices.Sort(a.Codebases)
+	slices.Sort(a.Teams)
+
+	adopting := map[string]bool{}
+	for _, h := range history {
+		day := h.CheckedAt.UTC().Format(time.DateOnly)
+		adopting[h.Codebase] = h.Holds
+		count := 0
+		for _, holds := range adopting {
+			if holds {
+				count++
+			}
+		}
+		if n := len(a.Trend); n > 0 && a.Trend[n-1].Day == day {
+			a.Trend[n-1].Count = count
+		} else {
+			a.Trend = append(a.Trend, TrendPoint{Day: day, Count: count})
+		}
+	}
+	return a
+}
+
+// Campaign is a migration's progress: its targets and how many are in
+// each state.
+type Campaign struct {
+	Migration Migration      `json:"migration"`
+	Counts    map[string]int `json:"counts"`
+	Targets   []Target       `json:"targets"`
+}
+
+// NewCampaign counts a migration's targets by state.
+func NewCampaign(m Migration, targets []Target) Campaign {
+	c := Campaign{Migration: m, Counts: map[string]int{TargetPending: 0, TargetDone: 0}, Targets: targets}
+	for _, t := range targets {
+		c.Counts[t.State]++
+	}
+	return c
+}

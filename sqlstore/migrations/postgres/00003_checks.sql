@@ -1,0 +1,54 @@
+-- +goose Up
+-- migrations are the Migration documents: campaigns a platform drives.
+CREATE TABLE migrations (
+    name       TEXT PRIMARY KEY,
+    platform   TEXT NOT NULL,
+    spec_json  TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+
+-- check_results are the current result of every active check on every
+-- codebase, with the commit and check digest they were computed for.
+CREATE TABLE check_results (
+    codebase   TEXT NOT NULL,
+    check_id   TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    commit_id  TEXT NOT NULL,
+    holds      BOOLEAN NOT NULL,
+    evidence   TEXT NOT NULL DEFAULT '[]',
+    error      TEXT NOT NULL DEFAULT '',
+    checked_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (codebase, check_id)
+);
+CREATE INDEX check_results_check ON check_results (check_id, holds);
+
+-- check_history has a row each time a check's result on a codebase
+-- changes (or first appears): the source of trends.
+CREATE TABLE check_history (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    codebase   TEXT NOT NULL,
+    check_id   TEXT NOT NULL,
+    commit_id  TEXT NOT NULL,
+    holds      BOOLEAN NOT NULL,
+    changed_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX check_history_check ON check_history (check_id, changed_at);
+
+-- targets are the codebases a migration must change, and how far each is.
+CREATE TABLE targets (
+    migration  TEXT NOT NULL,
+    codebase   TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    evidence   TEXT NOT NULL DEFAULT '[]',
+    commit_id  TEXT NOT NULL,
+    found_at   TIMESTAMPTZ NOT NULL,
+    done_at    TIMESTAMPTZ,
+    PRIMARY KEY (migration, codebase)
+);
+
+-- +goose Down
+DROP TABLE targets;
+DROP TABLE check_history;
+DROP TABLE check_results;
+DROP TABLE migrations;

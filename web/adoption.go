@@ -1,0 +1,62 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/tandem-dev/tandem"
+)
+
+func (s *Server) handleMigrations(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(name string) ([]tandem.Migration, error) { return s.store.FindMigrations(r.Context(), name) })
+}
+
+func (s *Server) handleAdoption(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(name string) ([]tandem.Adoption, error) { return s.adoption(r.Context(), name) })
+}
+
+// adoption returns the adoption of the platform called name, or of every
+// platform when name is "".
+func (s *Server) adoption(ctx context.Context, name string) ([]tandem.Adoption, error) {
+	platforms, err := s.store.FindPlatforms(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	codebases, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{})
+	if err != nil {
+		return nil, err
+	}
+	owners := make(map[string]*string, len(codebases))
+	for _, c := range codebases {
+		owners[c.Name] = c.Owner
+	}
+	adoptions := make([]tandem.Adoption, 0, len(platforms))
+	for _, p := range platforms {
+		id := tandem.CheckID("platform", p.Name, tandem.RoleAdoption)
+		results, err := s.store.FindCheckResults(ctx, tandem.CheckResultFilter{Check: id})
+		if err != nil {
+			return nil, err
+		}
+		history, err := s.store.FindCheckHistory(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		adoptions = append(adoptions, tandem.ComputeAdoption(p.Name, results, history, owners))
+	}
+	return adoptions, nil
+}
+
+func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ms, err := s.store.FindMigrations(ctx, r.PathValue("name"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	targets, err := s.store.FindTargets(ctx, ms[0].Name)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, tandem.NewCampaign(ms[0], targets))
+}
