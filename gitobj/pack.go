@@ -1,0 +1,349 @@
+package gitobj
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Pack entry types beyond the four object types.
+const (
+	objOfsDelta = 6
+	objRefDelta = 7
+)
+
+// maxChain bounds delta chains, so a corrupt pack that loops fails.
+const maxChain = 10000
+
+// pack is one mapped pack file and its version-2 index.
+type pack struct {
+	path string // the .pack file
+	idx  []byte
+	data []byte
+	n    uint32 // number of objects
+}
+
+const (
+	idxHeader = 8
+	fanoutLen = 256 * 4
+)
+
+// openPack maps the index at idxPath and its pack, checking their headers
+// and sizes.
+func openPack(idxPath string) (*pack, error) {
+	p := &pack{path: strings.TrimSuffix(idxPath, ".idx") + ".pack"}
+	var err error
+	if p.idx, err = mapFile(idxPath); err != nil {
+		return nil, err
+	}
+	if p.data, err = mapFile(p.path); err != nil {
+		p.close()
+		return nil, err
+	}
+	if err := p.check(); err != nil {
+		p.close()
+		return nil, fmt.Errorf("pack %s: %w", p.path, err)
+	}
+	return p, nil
+}
+
+func (p *pack) check() error {
+	idx := p.idx
+	if len(idx) < idxHeader || !bytes.Equal(idx[:4], []byte("\377tOc")) {
+		return fmt.Errorf("index version 1: %w", ErrUnsupported)
+	}
+	if v := binary.BigEndian.Uint32(idx[4:]); v != 2 {
+		return fmt.Errorf("index version %d: %w", v, ErrUnsupported)
+	}
+	if len(idx) < idxHeader+fanoutLen {
+		return errors.New("index truncated")
+	}
+	prev := uint32(0)
+	for i := range 256 {
+		c := binary.BigEndian.Uint32(idx[idxHeader+4*i:])
+		if c < prev {
+			return errors.New("index fan-out not sorted")
+		}
+		prev = c
+	}
+	p.n = prev
+	if int64(len(idx)) < int64(idxHeader+fanoutLen)+int64(p.n)*28+40 {
+		return errors.New("index truncated")
+	}
+	d := p.data
+	if len(d) < 32 || !bytes.Equal(d[:4], []byte("PACK")) {
+		return errors.New("not a pack")
+	}
+	if v := binary.BigEndian.Uint32(d[4:]); v != 2 && v != 3 {
+		return fmt.Errorf("pack version %d: %w", v, ErrUnsupported)
+	}
+	if c := binary.BigEndian.Uint32(d[8:]); c != p.n {
+		return fmt.Errorf("pack holds %d objects, index %d", c, p.n)
+	}
+	return nil
+}
+
+func (p *pack) close() error {
+	err1 := unmapFile(p.idx)
+	err2 := unmapFile(p.data)
+	p.idx, p.data = nil, nil
+	return errors.Join(err1, err2)
+}
+
+// find returns the offset of id in the pack and whether the index lists it.
+func (p *pack) find(id OID) (int64, bool, error) {
+	idx := p.idx
+	lo := uint32(0)
+	if id[0] > 0 {
+		lo = binary.BigEndian.Uint32(idx[idxHeader+4*(int(id[0])-1):])
+	}
+	hi := binary.BigEndian.Uint32(idx[idxHeader+4*int(id[0]):])
+	ids := idx[idxHeader+fanoutLen:]
+	for lo < hi {
+		m := lo + (hi-lo)/2
+		switch c := bytes.Compare(ids[20*m:20*m+20], id[:]); {
+		case c == 0:
+			off, err := p.offset(m)
+			return off, err == nil, err
+		case c < 0:
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return 0, false, nil
+}
+
+// offset returns the pack offset of the i-th object of the index.
+func (p *pack) offset(i uint32) (int64, error) {
+	base := idxHeader + fanoutLen + int64(p.n)*24
+	o := binary.BigEndian.Uint32(p.idx[base+4*int64(i):])
+	if o&0x80000000 == 0 {
+		return int64(o), nil
+	}
+	large := base + int64(p.n)*4 + 8*int64(o&0x7fffffff)
+	if large+8 > int64(len(p.idx))-40 {
+		return 0, fmt.Errorf("pack %s: large offset %d past the index end", p.path, o&0x7fffffff)
+	}
+	off := binary.BigEndian.Uint64(p.idx[large:])
+	if off > 1<<62 {
+		return 0, fmt.Errorf("pack %s: offset %d out of range", p.path, off)
+	}
+	return int64(off), nil
+}
+
+// entry is the header of one pack entry.
+type entry struct {
+	typ     byte
+	size    int64 // inflated size: of the object, or of the delta data
+	data    int64 // where the compressed data starts
+	baseOff int64 // OBJ_OFS_DELTA: the base's offset
+	baseID  OID   // OBJ_REF_DELTA: the base's id
+}
+
+// entryAt parses the entry header at off.
+func (p *pack) entryAt(off int64) (entry, error) {
+	end := int64(len(p.data)) - 20 // the trailing checksum
+	if off < 12 || off >= end {
+		return entry{}, fmt.Errorf("pack %s: offset %d past the end", p.path, off)
+	}
+	d := p.data[:end]
+	pos := off
+	c := d[pos]
+	pos++
+	e := entry{typ: (c >> 4) & 7, size: int64(c & 15)}
+	for shift := uint(4); c&0x80 != 0; shift += 7 {
+		if pos >= end || shift > 56 {
+			return entry{}, fmt.Errorf("pack %s: bad entry header at %d", p.path, off)
+		}
+		c = d[pos]
+		pos++
+		e.size |= int64(c&0x7f) << shift
+	}
+	switch e.typ {
+	case byte(Commit), byte(Tree), byte(Blob), byte(Tag):
+	case objOfsDelta:
+		if pos >= end {
+			return entry{}, fmt.Errorf("pack %s: bad delta header at %d", p.path, off)
+		}
+		c = d[pos]
+		pos++
+		rel := int64(c & 0x7f)
+		for c&0x80 != 0 {
+			if pos >= end || rel > 1<<50 {
+				return entry{}, fmt.Errorf("pack %s: bad delta offset at %d", p.path, off)
+			}
+			c = d[pos]
+			pos++
+			rel = (rel+1)<<7 | int64(c&0x7f)
+		}
+		if rel <= 0 || rel >= off {
+			return entry{}, fmt.Errorf("pack %s: delta base offset out of range at %d", p.path, off)
+		}
+		e.baseOff = off - rel
+	case objRefDelta:
+		if pos+20 > end {
+			return entry{}, fmt.Errorf("pack %s: bad delta header at %d", p.path, off)
+		}
+		copy(e.baseID[:], d[pos:pos+20])
+		pos += 20
+	default:
+		return entry{}, fmt.Errorf("pack %s: unknown entry type %d at %d", p.path, e.typ, off)
+	}
+	e.data = pos
+	return e, nil
+}
+
+// inflate returns the inflated data of entry e.
+func (p *pack) inflate(e entry) ([]byte, error) {
+	b, err := inflate(p.data[e.data:len(p.data)-20], e.size)
+	if err != nil {
+		return nil, fmt.Errorf("pack %s: %w", p.path, err)
+	}
+	return b, nil
+}
+
+// step is one delta of a chain being resolved.
+type step struct {
+	p   *pack
+	off int64
+	e   entry
+}
+
+// readPacked returns the object at off in p, applying its delta chain from
+// the nearest base in the cache or in full form.
+func (r *Repo) readPacked(p *pack, off int64) (Type, []byte, error) {
+	var chain []step
+	var t Type
+	var base []byte
+	for {
+		if ct, cdata, ok := r.cache.get(p, off); ok {
+			if len(chain) == 0 {
+				return ct, bytes.Clone(cdata), nil
+			}
+			t, base = ct, cdata
+			break
+		}
+		e, err := p.entryAt(off)
+		if err != nil {
+			return 0, nil, err
+		}
+		if e.typ < objOfsDelta {
+			if base, err = p.inflate(e); err != nil {
+				return 0, nil, err
+			}
+			t = Type(e.typ)
+			if len(chain) > 0 {
+				r.cache.add(p, off, t, base)
+			}
+			break
+		}
+		if len(chain) >= maxChain {
+			return 0, nil, fmt.Errorf("pack %s: delta chain longer than %d at %d", p.path, maxChain, off)
+		}
+		chain = append(chain, step{p, off, e})
+		if e.typ == objOfsDelta {
+			off = e.baseOff
+			continue
+		}
+		bp, boff, err := r.find(e.baseID)
+		if err != nil {
+			return 0, nil, err
+		}
+		if bp != nil {
+			p, off = bp, boff
+			continue
+		}
+		if t, base, err = r.readLoose(e.baseID); err != nil {
+			return 0, nil, fmt.Errorf("delta base %s: %w", e.baseID, err)
+		}
+		break
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		s := chain[i]
+		delta, err := s.p.inflate(s.e)
+		if err != nil {
+			return 0, nil, err
+		}
+		if base, err = applyDelta(base, delta); err != nil {
+			return 0, nil, fmt.Errorf("pack %s: delta at %d: %w", s.p.path, s.off, err)
+		}
+		if i > 0 {
+			r.cache.add(s.p, s.off, t, base)
+		}
+	}
+	return t, base, nil
+}
+
+// packedHeader returns the type and size of the object at off in p,
+// inflating only the start of a delta and following its chain by headers.
+func (r *Repo) packedHeader(p *pack, off int64) (Type, int64, error) {
+	e, err := p.entryAt(off)
+	if err != nil {
+		return 0, 0, err
+	}
+	if e.typ < objOfsDelta {
+		return Type(e.typ), e.size, nil
+	}
+	var buf [20]byte
+	n, err := inflatePrefix(p.data[e.data:len(p.data)-20], buf[:])
+	if err != nil {
+		return 0, 0, fmt.Errorf("pack %s: %w", p.path, err)
+	}
+	_, rest, err := deltaSize(buf[:n])
+	if err != nil {
+		return 0, 0, err
+	}
+	size, _, err := deltaSize(rest)
+	if err != nil {
+		return 0, 0, err
+	}
+	for range maxChain {
+		switch e.typ {
+		case objOfsDelta:
+			if e, err = p.entryAt(e.baseOff); err != nil {
+				return 0, 0, err
+			}
+		case objRefDelta:
+			bp, boff, err := r.find(e.baseID)
+			if err != nil {
+				return 0, 0, err
+			}
+			if bp == nil {
+				t, _, err := r.looseHeader(e.baseID)
+				return t, size, err
+			}
+			p = bp
+			if e, err = p.entryAt(boff); err != nil {
+				return 0, 0, err
+			}
+		default:
+			return Type(e.typ), size, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("pack %s: delta chain longer than %d at %d", p.path, maxChain, off)
+}
+
+// mapFile returns the contents of the file at path, mapped read-only where
+// the system allows it.
+func mapFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() == 0 {
+		return nil, nil
+	}
+	if int64(int(fi.Size())) != fi.Size() {
+		return nil, fmt.Errorf("%s: too large to map", path)
+	}
+	return mapOpen(f, int(fi.Size()))
+}
