@@ -71,9 +71,11 @@ type Scan struct {
 	// Codebases counts the codebases discovered so far; Done those read,
 	// Failed those that could not be read. A scan is done once every host
 	// is listed and every codebase read or failed.
-	Codebases  int        `json:"codebases"`
-	Done       int        `json:"done"`
-	Failed     int        `json:"failed"`
+	Codebases int `json:"codebases"`
+	Done      int `json:"done"`
+	Failed    int `json:"failed"`
+	// Bytes is the file content read so far.
+	Bytes      int64      `json:"bytes"`
 	Problems   []Problem  `json:"problems"`
 	StartedAt  time.Time  `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at"`
@@ -88,6 +90,17 @@ type CodebaseRead struct {
 	// read: only the time of the scan is recorded, and the stored
 	// ownership and results stand.
 	Unchanged bool
+	// BytesRead counts the file content read, for progress.
+	BytesRead int64
+}
+
+// LastRead is what is stored of a codebase's last read, so that a scan
+// can tell that nothing changed since.
+type LastRead struct {
+	Head string
+	// Digests maps each check with a stored result to the digest of the
+	// definition it was computed for.
+	Digests map[string]string
 }
 
 // Scanner starts scans of every code host.

@@ -26,9 +26,10 @@ type Config struct {
 	Store tandem.Store
 	// OpenHost returns the Host that lists a code host's repositories.
 	OpenHost func(tandem.CodeHost) (tandem.Host, error)
-	// ReadCodebase reads one repository; it never fails, it reports.
-	ReadCodebase func(ctx context.Context, host tandem.CodeHost, repo tandem.Repository) tandem.Codebase
-	Logger       *slog.Logger
+	// Read reads one repository and evaluates the active checks there,
+	// or says nothing changed since last; it never fails, it reports.
+	Read   func(ctx context.Context, host tandem.CodeHost, repo tandem.Repository, checks []tandem.NamedCheck, last tandem.LastRead) tandem.CodebaseRead
+	Logger *slog.Logger
 	// Workers is how many jobs run at once in this process (default 4).
 	Workers int
 	// Registerer receives the job metrics; nil registers none.

@@ -98,42 +98,96 @@ type readCodebaseWorker struct {
 	metrics *metrics
 }
 
-// Work reads one repository and saves what it read. A repository that
-// cannot be read is saved with its problems, not retried.
+// Work reads one repository, with the checks in force now, and saves what
+// it read. A repository that cannot be read is saved with its problems,
+// not retried.
 func (w *readCodebaseWorker) Work(ctx context.Context, job *river.Job[ReadCodebaseArgs]) error {
 	a := job.Args
 	hosts, err := w.cfg.Store.FindCodeHosts(ctx, a.Host)
 	if err != nil {
 		return err
 	}
-	c := w.cfg.ReadCodebase(ctx, hosts[0], tandem.Repository{Name: a.Name, Dir: a.Dir})
-	result := "ok"
-	if c.Head == "" {
-		result = "failed"
+	checks, err := activeChecks(ctx, w.cfg.Store)
+	if err != nil {
+		return err
 	}
-	if _, err := w.cfg.Store.SaveCodebase(ctx, a.Scan, tandem.CodebaseRead{Codebase: c}); err != nil {
+	last, err := lastRead(ctx, w.cfg.Store, a.Name, a.Host)
+	if err != nil {
+		return err
+	}
+	read := w.cfg.Read(ctx, hosts[0], tandem.Repository{Name: a.Name, Dir: a.Dir}, checks, last)
+	result := "ok"
+	switch {
+	case read.Codebase.Head == "":
+		result = "failed"
+	case read.Unchanged:
+		result = "unchanged"
+	}
+	if _, err := w.cfg.Store.SaveCodebase(ctx, a.Scan, read); err != nil {
 		if tandem.ErrorCode(err) != tandem.ECONFLICT {
 			return fmt.Errorf("save codebase %s: %w", a.Name, err)
 		}
 		result = "conflict"
 	}
 	w.metrics.read.WithLabelValues(result).Inc()
+	w.metrics.bytes.Add(float64(read.BytesRead))
 	return nil
 }
 
+// activeChecks returns every check in force: platforms' adoption and
+// migrations' target and done checks.
+func activeChecks(ctx context.Context, store tandem.Store) ([]tandem.NamedCheck, error) {
+	platforms, err := store.FindPlatforms(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	migrations, err := store.FindMigrations(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	return tandem.ActiveChecks(platforms, migrations), nil
+}
+
+// lastRead returns what is stored of a codebase's last read on host, or
+// nothing for a codebase not read yet.
+func lastRead(ctx context.Context, store tandem.Store, name, host string) (tandem.LastRead, error) {
+	found, err := store.FindCodebases(ctx, tandem.CodebaseFilter{Name: name, Host: host})
+	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+		return tandem.LastRead{}, nil
+	} else if err != nil {
+		return tandem.LastRead{}, err
+	}
+	results, err := store.FindCheckResults(ctx, tandem.CheckResultFilter{Codebase: name})
+	if err != nil {
+		return tandem.LastRead{}, err
+	}
+	last := tandem.LastRead{Head: found[0].Head, Digests: make(map[string]string, len(results))}
+	for _, r := range results {
+		if r.Commit == last.Head {
+			last.Digests[r.Check] = r.Digest
+		}
+	}
+	return last, nil
+}
+
 type metrics struct {
-	read *prometheus.CounterVec
+	read  *prometheus.CounterVec
+	bytes prometheus.Counter
 }
 
 func newMetrics(r prometheus.Registerer) *metrics {
 	m := &metrics{
 		read: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tandem_codebases_read_total",
-			Help: "Codebases read by scans, by result (ok, failed, conflict).",
+			Help: "Codebases read by scans, by result (ok, unchanged, failed, conflict).",
 		}, []string{"result"}),
+		bytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tandem_scan_read_bytes_total",
+			Help: "File content read by scans to evaluate checks.",
+		}),
 	}
 	if r != nil {
-		r.MustRegister(m.read)
+		r.MustRegister(m.read, m.bytes)
 	}
 	return m
 }

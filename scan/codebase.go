@@ -1,15 +1,19 @@
 // Package scan reads codebases from git: their default branch, the commit
-// at its head, and what their files say about who owns them.
+// at its head, what their files say about who owns them, and the result of
+// every active check over their files.
 package scan
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/backstage"
 	"github.com/tandem-dev/tandem/codeowners"
+	"github.com/tandem-dev/tandem/gitobj"
 	"github.com/tandem-dev/tandem/gitx"
 )
 
@@ -21,7 +25,9 @@ const catalogInfo = "catalog-info.yaml"
 const gitlabFallback = ".gitlab/CODEOWNERS"
 
 // ReadCodebase reads a repository of a host at the head of its default
-// branch. It never fails: what could not be read is in the returned
+// branch through the git binary: its owner, but no checks. The Scanner
+// uses it for repositories its in-process reader does not support. It
+// never fails: what could not be read is in the returned
 // codebase's Problems, and Head is empty when no commit could be read.
 func ReadCodebase(ctx context.Context, host tandem.CodeHost, repo tandem.Repository) tandem.Codebase {
 	c := tandem.Codebase{Name: repo.Name, Host: host.Name}
@@ -41,37 +47,102 @@ func ReadCodebase(ctx context.Context, host tandem.CodeHost, repo tandem.Reposit
 		return fail(err)
 	}
 
-	paths := append(codeowners.Locations(codeowners.GitHub), gitlabFallback, catalogInfo)
-	files, err := gitx.ReadFiles(ctx, repo.Dir, head, paths, codeowners.MaxSize-1)
+	files, err := gitx.ReadFiles(ctx, repo.Dir, head, ownershipPaths(), codeowners.MaxSize-1)
 	if err != nil {
 		return fail(err)
 	}
 	c.Head = head
-	c.Ownership, c.Problems = ownership(files)
+	found := make(map[string]file, len(files))
+	for p, f := range files {
+		found[p] = file{size: f.Size, data: f.Data}
+	}
+	c.Ownership, c.Problems = ownership(found)
 	return c
+}
+
+// ownershipPaths are the files that may say who owns a repository.
+func ownershipPaths() []string {
+	return append(codeowners.Locations(codeowners.GitHub), gitlabFallback, catalogInfo)
+}
+
+// file is a file read at a commit; data is nil when it was too large.
+type file struct {
+	size int64
+	data []byte
+}
+
+// readOwnership reads the ownership files of tree from r.
+func readOwnership(r *gitobj.Repo, tree gitobj.OID) (tandem.Ownership, []tandem.Problem) {
+	found := map[string]file{}
+	for _, p := range ownershipPaths() {
+		id, ok := lookup(r, tree, p)
+		if !ok {
+			continue
+		}
+		_, size, err := r.Header(id)
+		if err != nil {
+			continue
+		}
+		f := file{size: size}
+		if size < codeowners.MaxSize {
+			if _, f.data, err = r.Read(id); err != nil {
+				continue
+			}
+		}
+		found[p] = f
+	}
+	return ownership(found)
+}
+
+// lookup returns the blob at a slash-separated path of tree.
+func lookup(r *gitobj.Repo, tree gitobj.OID, path string) (gitobj.OID, bool) {
+	parts := strings.Split(path, "/")
+	id := tree
+	for i, part := range parts {
+		_, data, err := r.Read(id)
+		if err != nil {
+			return gitobj.OID{}, false
+		}
+		entries, err := gitobj.ParseTree(data)
+		if err != nil {
+			return gitobj.OID{}, false
+		}
+		j := slices.IndexFunc(entries, func(e gitobj.TreeEntry) bool { return e.Name == part })
+		if j < 0 {
+			return gitobj.OID{}, false
+		}
+		e := entries[j]
+		last := i == len(parts)-1
+		if last && e.IsBlob() || !last && e.IsTree() {
+			id = e.ID
+			continue
+		}
+		return gitobj.OID{}, false
+	}
+	return id, true
 }
 
 // ownership reads the owners of a repository as a whole from its
 // CODEOWNERS file and its Backstage entities.
-func ownership(files map[string]gitx.File) (tandem.Ownership, []tandem.Problem) {
+func ownership(files map[string]file) (tandem.Ownership, []tandem.Problem) {
 	var own tandem.Ownership
 	var problems []tandem.Problem
 	if name, flavor, ok := codeownersFile(files); ok {
 		f := files[name]
-		if f.Data == nil {
-			problems = append(problems, tandem.Problem{File: name, Message: fmt.Sprintf("ignored: %d bytes is over the 3 MB code hosts read", f.Size)})
+		if f.data == nil {
+			problems = append(problems, tandem.Problem{File: name, Message: fmt.Sprintf("ignored: %d bytes is over the 3 MB code hosts read", f.size)})
 		} else {
-			co := codeowners.Parse(name, f.Data, flavor)
+			co := codeowners.Parse(name, f.data, flavor)
 			own.Codeowners = co.WholeRepoOwners()
 			own.CodeownersFile = name
 			problems = append(problems, co.Problems...)
 		}
 	}
 	if f, ok := files[catalogInfo]; ok {
-		if f.Data == nil {
-			problems = append(problems, tandem.Problem{File: catalogInfo, Message: fmt.Sprintf("ignored: %d bytes is too large", f.Size)})
+		if f.data == nil {
+			problems = append(problems, tandem.Problem{File: catalogInfo, Message: fmt.Sprintf("ignored: %d bytes is too large", f.size)})
 		} else {
-			owners, ps := backstage.Owners(catalogInfo, f.Data)
+			owners, ps := backstage.Owners(catalogInfo, f.data)
 			own.Backstage = owners
 			problems = append(problems, ps...)
 		}
@@ -81,7 +152,7 @@ func ownership(files map[string]gitx.File) (tandem.Ownership, []tandem.Problem) 
 
 // codeownersFile returns the CODEOWNERS file that counts: the first of
 // GitHub's locations, else GitLab's own folder read with GitLab's rules.
-func codeownersFile(files map[string]gitx.File) (string, codeowners.Flavor, bool) {
+func codeownersFile(files map[string]file) (string, codeowners.Flavor, bool) {
 	for _, p := range codeowners.Locations(codeowners.GitHub) {
 		if _, ok := files[p]; ok {
 			return p, codeowners.GitHub, true

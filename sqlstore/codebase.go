@@ -75,14 +75,14 @@ func (db *DB) SaveCodebase(ctx context.Context, scanID int64, read tandem.Codeba
 				return nil
 			}
 			problem := tandem.Problem{File: "codehost/" + c.Host, Field: c.Name, Message: conflict.Error()}
-			return markRead(ctx, tx, scan, c.Host, c.Name, readFailed, &problem)
+			return markRead(ctx, tx, scan, c.Host, c.Name, readFailed, 0, &problem)
 		}
 		if scanID != 0 {
 			state := readDone
 			if c.Head == "" {
 				state = readFailed
 			}
-			if err := markRead(ctx, tx, scan, c.Host, c.Name, state, nil); err != nil {
+			if err := markRead(ctx, tx, scan, c.Host, c.Name, state, read.BytesRead, nil); err != nil {
 				return err
 			}
 		}

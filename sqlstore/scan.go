@@ -113,7 +113,7 @@ func (db *DB) lockScan(ctx context.Context, tx *sql.Tx, id int64) (tandem.Scan, 
 // markRead records the state of codebase host/name in the locked scan,
 // adds problem to the scan unless that state was already recorded, and
 // counts the scan's progress again.
-func markRead(ctx context.Context, tx *sql.Tx, scan tandem.Scan, host, name, state string, problem *tandem.Problem) error {
+func markRead(ctx context.Context, tx *sql.Tx, scan tandem.Scan, host, name, state string, bytes int64, problem *tandem.Problem) error {
 	var prev string
 	err := tx.QueryRowContext(ctx, "SELECT state FROM scan_codebases WHERE scan_id = $1 AND host = $2 AND name = $3",
 		scan.ID, host, name).Scan(&prev)
@@ -123,8 +123,9 @@ func markRead(ctx context.Context, tx *sql.Tx, scan tandem.Scan, host, name, sta
 	if prev == state {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO scan_codebases (scan_id, host, name, state) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (scan_id, host, name) DO UPDATE SET state = excluded.state`, scan.ID, host, name, state); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO scan_codebases (scan_id, host, name, state, bytes) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (scan_id, host, name) DO UPDATE SET state = excluded.state, bytes = excluded.bytes`,
+		scan.ID, host, name, state, bytes); err != nil {
 		return err
 	}
 	if problem != nil {
@@ -162,8 +163,9 @@ func refreshScan(ctx context.Context, tx *sql.Tx, id int64) (tandem.Scan, error)
 			hosts_done = (SELECT COUNT(*) FROM scan_hosts WHERE scan_id = $1),
 			codebases = (SELECT COUNT(*) FROM scan_codebases WHERE scan_id = $2),
 			done = (SELECT COUNT(*) FROM scan_codebases WHERE scan_id = $3 AND state = $4),
-			failed = (SELECT COUNT(*) FROM scan_codebases WHERE scan_id = $5 AND state = $6)
-		WHERE id = $7`, id, id, id, readDone, id, readFailed, id); err != nil {
+			failed = (SELECT COUNT(*) FROM scan_codebases WHERE scan_id = $5 AND state = $6),
+			bytes = (SELECT COALESCE(SUM(bytes), 0) FROM scan_codebases WHERE scan_id = $7)
+		WHERE id = $8`, id, id, id, readDone, id, readFailed, id, id); err != nil {
 		return tandem.Scan{}, err
 	}
 	scan, err := findScan(ctx, tx, id, "")
@@ -187,9 +189,9 @@ func findScan(ctx context.Context, tx *sql.Tx, id int64, lock string) (tandem.Sc
 	s := tandem.Scan{ID: id}
 	var hosts, problems string
 	var finished sql.NullTime
-	err := tx.QueryRowContext(ctx, `SELECT state, hosts, hosts_done, codebases, done, failed, problems, started_at, finished_at
+	err := tx.QueryRowContext(ctx, `SELECT state, hosts, hosts_done, codebases, done, failed, bytes, problems, started_at, finished_at
 		FROM scans WHERE id = $1`+lock, id).
-		Scan(&s.State, &hosts, &s.HostsDone, &s.Codebases, &s.Done, &s.Failed, &problems, &s.StartedAt, &finished)
+		Scan(&s.State, &hosts, &s.HostsDone, &s.Codebases, &s.Done, &s.Failed, &s.Bytes, &problems, &s.StartedAt, &finished)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, tandem.Errorf(tandem.ENOTFOUND, "scan %d not found", id)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -326,4 +327,121 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func TestAdoptionAndCampaignStatus(t *testing.T) {
+	for _, engine := range sqlstoretest.Engines(t) {
+		t.Run(engine.Name, func(t *testing.T) {
+			url := startServer(t, engine.DSN)
+			catalog := fleet(t)
+			repos := filepath.Join(filepath.Dir(catalog), "repos")
+			gittest.Commit(t, filepath.Join(repos, "payments-api"), map[string]string{
+				"main.go": "package main\n\nimport (\n\tlog \"github.com/sirupsen/logrus\"\n\t\"acme.dev/obslog\"\n)\n",
+			})
+			gittest.Commit(t, filepath.Join(repos, "search"), map[string]string{
+				"cmd/search/main.go": "package main\n\nimport \"github.com/sirupsen/logrus\"\n",
+			})
+			gittest.Commit(t, filepath.Join(repos, "orphan"), map[string]string{
+				"lib.go": "package lib\n\nimport _ \"acme.dev/obslog\"\n",
+			})
+			writeFile(t, filepath.Join(catalog, "obslog.yaml"), `apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: observability}
+spec: {type: platform}
+---
+apiVersion: tandem.dev/v1
+kind: Platform
+metadata: {name: obslog}
+spec:
+  owner: observability
+  adoption: {path: "**/*.go", contains: '"acme.dev/obslog"'}
+---
+apiVersion: tandem.dev/v1
+kind: Migration
+metadata: {name: logrus-to-obslog}
+spec:
+  platform: obslog
+  title: Replace logrus with obslog
+  target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
+  deadline: "2027-01-31"
+`)
+			if code, _, errOut := tandemCLI(t, url, "apply", "-f", catalog); code != 0 {
+				t.Fatalf("apply exited %d: %s", code, errOut)
+			}
+			if code, _, errOut := tandemCLI(t, url, "scan", "--wait"); code != 0 {
+				t.Fatalf("scan exited %d: %s", code, errOut)
+			}
+
+			var adoption []tandem.Adoption
+			getJSON(t, url, &adoption, "adoption", "obslog", "-o", "json")
+			if len(adoption) != 1 || !reflect.DeepEqual(adoption[0].Codebases, []string{"orphan", "payments-api"}) ||
+				!reflect.DeepEqual(adoption[0].Teams, []string{"payments"}) || adoption[0].Unowned != 1 {
+				t.Errorf("adoption = %+v, want orphan and payments-api, team payments, 1 unowned", adoption)
+			}
+
+			var campaign tandem.Campaign
+			getJSON(t, url, &campaign, "campaign", "status", "logrus-to-obslog", "-o", "json")
+			if got, want := targetStates(campaign), "payments-api=pending search=pending"; got != want {
+				t.Errorf("targets = %s, want %s", got, want)
+			}
+			if ev := campaign.Targets[1].Evidence; len(ev) != 1 || ev[0] != (tandem.Match{Path: "cmd/search/main.go", Line: 3}) {
+				t.Errorf("search evidence = %v, want cmd/search/main.go:3", ev)
+			}
+
+			// search moves to obslog: its target is done, found from the code.
+			gittest.Commit(t, filepath.Join(repos, "search"), map[string]string{
+				"cmd/search/main.go": "package main\n\nimport \"acme.dev/obslog\"\n",
+			})
+			if code, _, errOut := tandemCLI(t, url, "scan", "--wait"); code != 0 {
+				t.Fatalf("rescan exited %d: %s", code, errOut)
+			}
+			getJSON(t, url, &campaign, "campaign", "status", "logrus-to-obslog", "-o", "json")
+			if got, want := targetStates(campaign), "payments-api=pending search=done"; got != want {
+				t.Errorf("after the fix: targets = %s, want %s", got, want)
+			}
+			if campaign.Counts[tandem.TargetDone] != 1 || campaign.Counts[tandem.TargetPending] != 1 {
+				t.Errorf("counts = %v", campaign.Counts)
+			}
+			getJSON(t, url, &adoption, "adoption", "obslog", "-o", "json")
+			if got := adoption[0].Codebases; len(got) != 3 {
+				t.Errorf("adopters after the fix = %v, want 3", got)
+			}
+			if n := len(adoption[0].Trend); n == 0 || adoption[0].Trend[n-1].Count != 3 {
+				t.Errorf("trend = %v, want it to end at 3", adoption[0].Trend)
+			}
+			metrics := httpGet(t, url+"/metrics")
+			if !strings.Contains(metrics, `tandem_codebases_read_total{result="unchanged"} 5`) {
+				t.Errorf("the rescan did not skip the 5 unchanged codebases (7, less the empty one and the changed one):\n%s", grepLines(metrics, "tandem_codebases_read_total"))
+			}
+		})
+	}
+}
+
+func getJSON(t *testing.T, url string, v any, args ...string) {
+	t.Helper()
+	code, out, errOut := tandemCLI(t, url, args...)
+	if code != 0 {
+		t.Fatalf("%v exited %d: %s", args, code, errOut)
+	}
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out)
+	}
+}
+
+func targetStates(c tandem.Campaign) string {
+	var s []string
+	for _, t := range c.Targets {
+		s = append(s, t.Codebase+"="+t.State)
+	}
+	return strings.Join(s, " ")
+}
+
+func grepLines(text, substr string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -67,12 +67,12 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
-		Store:        db,
-		OpenHost:     openHost,
-		ReadCodebase: scan.ReadCodebase,
-		Logger:       logger,
-		Workers:      o.workers,
-		Registerer:   reg,
+		Store:      db,
+		OpenHost:   openHost,
+		Read:       scan.New().Read,
+		Logger:     logger,
+		Workers:    o.workers,
+		Registerer: reg,
 	})
 	if err != nil {
 		return err

@@ -47,7 +47,13 @@ CREATE TABLE targets (
     PRIMARY KEY (migration, codebase)
 );
 
+-- bytes counts the file content a scan read, for progress.
+ALTER TABLE scans ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE scan_codebases ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0;
+
 -- +goose Down
+ALTER TABLE scan_codebases DROP COLUMN bytes;
+ALTER TABLE scans DROP COLUMN bytes;
 DROP TABLE targets;
 DROP TABLE check_history;
 DROP TABLE check_results;

@@ -1,0 +1,280 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/check"
+	"github.com/tandem-dev/tandem/gitobj"
+)
+
+// Scanner reads codebases from their git objects, in process: the default
+// branch's head, who owns the codebase, and the result of every active
+// check, with the files and lines that prove it.
+//
+// A leaf's result on a file's content is cached by (leaf, blob id), so a
+// file is never read twice for the same question, across commits and
+// repositories; the files a repository's checks select are kept per
+// repository, so that after a new commit only the paths the commit changed
+// are looked at. Both caches are bounded.
+type Scanner struct {
+	// CommandTimeout bounds each command check (default check.DefaultTimeout).
+	CommandTimeout time.Duration
+
+	content  *lru.Cache[contentKey, contentResult]
+	indexes  *lru.Cache[string, *index]
+	mu       sync.Mutex
+	programs map[string]*check.Program // by check digest
+	read     atomic.Int64
+}
+
+// Cache sizes: about 100 bytes a content entry, and a few kilobytes an
+// index, so that a scanner stays well under 100 MB.
+const (
+	contentEntries = 1 << 18
+	indexEntries   = 4096
+)
+
+type contentKey struct {
+	leaf string
+	blob gitobj.OID
+}
+
+type contentResult struct {
+	lines []int
+	ok    bool
+	err   error
+}
+
+// index is the set of files a repository's checks select at a commit.
+type index struct {
+	commit, tree gitobj.OID
+	selector     string
+	files        map[string]gitobj.OID
+}
+
+// New returns a Scanner with empty caches.
+func New() *Scanner {
+	content, _ := lru.New[contentKey, contentResult](contentEntries)
+	indexes, _ := lru.New[string, *index](indexEntries)
+	return &Scanner{content: content, indexes: indexes, programs: map[string]*check.Program{}}
+}
+
+// BytesRead returns how many bytes of file content the scanner has read.
+func (s *Scanner) BytesRead() int64 { return s.read.Load() }
+
+// Read reads a repository of a host at the head of its default branch and
+// evaluates checks there. When the head and the checks are those of prev,
+// it returns an Unchanged read after reading one ref. It never fails: what
+// could not be read is in the codebase's Problems or a result's Error.
+func (s *Scanner) Read(ctx context.Context, host tandem.CodeHost, repo tandem.Repository, checks []tandem.NamedCheck, prev tandem.LastRead) tandem.CodebaseRead {
+	c := tandem.Codebase{Name: repo.Name, Host: host.Name}
+	fail := func(err error) tandem.CodebaseRead {
+		c.Problems = append(c.Problems, tandem.Problem{File: repo.Dir, Message: err.Error()})
+		return tandem.CodebaseRead{Codebase: c}
+	}
+	r, err := gitobj.Open(repo.Dir)
+	if errors.Is(err, gitobj.ErrUnsupported) {
+		// The git binary still reads what this reader does not (another
+		// object format): owners, but no checks.
+		read := tandem.CodebaseRead{Codebase: ReadCodebase(ctx, host, repo)}
+		read.Codebase.Problems = append(read.Codebase.Problems, tandem.Problem{File: repo.Dir, Message: "checks not evaluated: " + err.Error()})
+		return read
+	} else if err != nil {
+		return fail(err)
+	}
+	defer r.Close()
+	branch, err := r.HeadBranch()
+	if err != nil {
+		return fail(fmt.Errorf("read HEAD: %w", err))
+	}
+	c.DefaultBranch = branch
+	head, err := r.ResolveRef("refs/heads/" + branch)
+	if errors.Is(err, gitobj.ErrNotFound) {
+		return fail(fmt.Errorf("branch %s has no commits", branch))
+	} else if err != nil {
+		return fail(err)
+	}
+	if prev.Head == head.String() && sameChecks(prev.Digests, checks) {
+		c.Head = prev.Head
+		return tandem.CodebaseRead{Codebase: c, Unchanged: true}
+	}
+	_, commit, err := r.Read(head)
+	if err != nil {
+		return fail(err)
+	}
+	tree, err := gitobj.CommitTree(commit)
+	if err != nil {
+		return fail(fmt.Errorf("commit %s: %w", head, err))
+	}
+	c.Head = head.String()
+	c.Ownership, c.Problems = readOwnership(r, tree)
+
+	var read int64
+	results, problems := s.evaluate(ctx, r, repo.Dir, head, tree, checks, &read)
+	c.Problems = append(c.Problems, problems...)
+	return tandem.CodebaseRead{Codebase: c, Results: results, BytesRead: read}
+}
+
+// sameChecks reports whether every check has a stored result computed for
+// its current definition, and no other check has one.
+func sameChecks(digests map[string]string, checks []tandem.NamedCheck) bool {
+	if len(digests) != len(checks) {
+		return false
+	}
+	for _, nc := range checks {
+		if digests[nc.ID] != nc.Digest {
+			return false
+		}
+	}
+	return true
+}
+
+// program returns the compiled check, compiling it once per definition.
+func (s *Scanner) program(nc tandem.NamedCheck) (*check.Program, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.programs[nc.Digest]; ok {
+		return p, nil
+	}
+	p, err := check.Compile(nc.Check)
+	if err != nil {
+		return nil, err
+	}
+	s.programs[nc.Digest] = p
+	return p, nil
+}
+
+// evaluate runs every check over the files of tree.
+func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head, tree gitobj.OID, checks []tandem.NamedCheck, read *int64) ([]tandem.CheckResult, []tandem.Problem) {
+	results := make([]tandem.CheckResult, len(checks))
+	var programs []*check.Program
+	var runs []*check.Run
+	var compiled []int // index in checks of each program
+	for i, nc := range checks {
+		results[i] = tandem.CheckResult{Check: nc.ID, Digest: nc.Digest, Commit: head.String(), Evidence: []tandem.Match{}}
+		p, err := s.program(nc)
+		if err != nil {
+			results[i].Error = err.Error()
+			continue
+		}
+		programs = append(programs, p)
+		runs = append(runs, p.NewRun())
+		compiled = append(compiled, i)
+	}
+	if len(programs) == 0 {
+		return results, nil
+	}
+
+	files, err := s.files(r, dir, head, tree, programs)
+	if err != nil {
+		for _, i := range compiled {
+			results[i].Error = err.Error()
+		}
+		return results, nil
+	}
+	var skipped []string
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, path := range paths {
+		if ctx.Err() != nil {
+			break
+		}
+		if s.matchFile(r, path, files[path], programs, runs, read) {
+			skipped = append(skipped, path)
+		}
+	}
+	s.runCommands(ctx, r, tree, programs, runs)
+
+	for j, i := range compiled {
+		res := runs[j].Result()
+		results[i].Holds = res.Holds
+		for _, m := range res.Evidence {
+			results[i].Evidence = append(results[i].Evidence, tandem.Match{Path: m.Path, Line: m.Line})
+		}
+		if res.Err != nil {
+			results[i].Error = res.Err.Error()
+		}
+		if ctx.Err() != nil {
+			results[i].Error = "scan cancelled: " + ctx.Err().Error()
+			results[i].Holds = false
+		}
+	}
+	var problems []tandem.Problem
+	if len(skipped) > 0 {
+		problems = append(problems, tandem.Problem{File: skipped[0], Message: fmt.Sprintf(
+			"%d file(s) over %d MiB were not searched by content checks", len(skipped), check.MaxFileSize>>20)})
+	}
+	return results, problems
+}
+
+// matchFile feeds one file to every leaf that selects it, reading its
+// content at most once, and reports whether it was too large to search.
+func (s *Scanner) matchFile(r *gitobj.Repo, path string, blob gitobj.OID, programs []*check.Program, runs []*check.Run, read *int64) (oversized bool) {
+	var data []byte
+	loaded := false
+	for j, p := range programs {
+		for _, l := range p.Leaves() {
+			if !l.MatchPath(path) {
+				continue
+			}
+			if !l.NeedsContent() {
+				runs[j].Add(l, path, nil)
+				continue
+			}
+			key := contentKey{leaf: l.Key(), blob: blob}
+			res, ok := s.content.Get(key)
+			if !ok {
+				if !loaded {
+					data, oversized = s.load(r, blob, read)
+					loaded = true
+				}
+				if data != nil {
+					res.lines, res.ok, res.err = l.MatchContent(data)
+				} else if !oversized {
+					res.err = fmt.Errorf("%s: cannot read blob %s", path, blob)
+				}
+				if !oversized {
+					s.content.Add(key, res)
+				}
+			}
+			switch {
+			case res.err != nil:
+				runs[j].Fail(l, res.err)
+			case res.ok:
+				runs[j].Add(l, path, res.lines)
+			}
+		}
+	}
+	return oversized
+}
+
+// load reads a blob that content checks may search, adding its size to
+// read, or reports it too large; data is nil when the blob cannot be read.
+func (s *Scanner) load(r *gitobj.Repo, blob gitobj.OID, read *int64) (data []byte, oversized bool) {
+	_, size, err := r.Header(blob)
+	if err != nil {
+		return nil, false
+	}
+	if !check.Readable(size) {
+		return nil, true
+	}
+	_, data, err = r.Read(blob)
+	if err != nil {
+		return nil, false
+	}
+	s.read.Add(int64(len(data)))
+	*read += int64(len(data))
+	return data, false
+}
