@@ -18,6 +18,9 @@ import (
 // ErrNotFound is returned, wrapped, for an absent object or ref.
 var ErrNotFound = errors.New("not found")
 
+// ErrTooLarge is returned, wrapped, by ReadMax for an object over its limit.
+var ErrTooLarge = errors.New("object too large")
+
 // ErrUnsupported is returned, wrapped, for repository formats this package
 // does not read: SHA-256 repositories, pack index version 1, unknown pack
 // versions. It wraps errors.ErrUnsupported.
@@ -179,10 +182,17 @@ func (r *Repo) Close() error {
 // error wrapping ErrNotFound when no object directory holds id, after
 // listing the packs again once in case a fetch or gc wrote new ones.
 func (r *Repo) Read(id OID) (Type, []byte, error) {
-	t, data, err := r.read(id)
+	return r.ReadMax(id, -1)
+}
+
+// ReadMax is Read for an object of at most max bytes: a larger one is an
+// error wrapping ErrTooLarge, known before its content is inflated, so
+// that a huge file costs nothing to refuse.
+func (r *Repo) ReadMax(id OID, max int64) (Type, []byte, error) {
+	t, data, err := r.read(id, max)
 	if errors.Is(err, ErrNotFound) {
 		if r.relist() {
-			t, data, err = r.read(id)
+			t, data, err = r.read(id, max)
 		}
 	}
 	if err != nil {
@@ -207,15 +217,15 @@ func (r *Repo) Header(id OID) (Type, int64, error) {
 	return t, size, nil
 }
 
-func (r *Repo) read(id OID) (Type, []byte, error) {
+func (r *Repo) read(id OID, max int64) (Type, []byte, error) {
 	p, off, err := r.find(id)
 	if err != nil {
 		return 0, nil, err
 	}
 	if p != nil {
-		return r.readPacked(p, off)
+		return r.readPacked(p, off, max)
 	}
-	return r.readLoose(id)
+	return r.readLoose(id, max)
 }
 
 func (r *Repo) header(id OID) (Type, int64, error) {

@@ -658,3 +658,40 @@ func BenchmarkReadAllBlobs(b *testing.B) {
 		}
 	})
 }
+
+func TestReadMax(t *testing.T) {
+	dir := gittest.Repo(t, map[string]string{"big.txt": text(1, 50_000), "small.txt": "small\n"})
+	gittest.Commit(t, dir, map[string]string{"big.txt": text(1, 50_000) + "one more line\n"})
+	for _, state := range []string{"loose", "packed with deltas"} {
+		t.Run(state, func(t *testing.T) {
+			if state != "loose" {
+				gittest.Run(t, dir, "repack", "-adfq")
+			}
+			r, err := Open(filepath.Join(dir, ".git"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for _, tt := range []struct {
+				rev      string
+				max      int64
+				tooLarge bool
+			}{
+				{"HEAD:big.txt", 1000, true},
+				{"HEAD~1:big.txt", 1000, true},
+				{"HEAD:big.txt", 1 << 20, false},
+				{"HEAD:small.txt", 6, false},
+				{"HEAD:small.txt", 5, true},
+			} {
+				id := mustOID(t, gittest.Run(t, dir, "rev-parse", tt.rev))
+				_, data, err := r.ReadMax(id, tt.max)
+				if got := errors.Is(err, ErrTooLarge); got != tt.tooLarge {
+					t.Errorf("ReadMax(%s, %d): err = %v, want too large %v", tt.rev, tt.max, err, tt.tooLarge)
+				}
+				if !tt.tooLarge && string(data) != gittest.Run(t, dir, "cat-file", "blob", tt.rev)+"\n" {
+					t.Errorf("ReadMax(%s) content differs from git cat-file", tt.rev)
+				}
+			}
+		})
+	}
+}

@@ -58,7 +58,7 @@ func parseLooseHeader(b []byte) (Type, int64, int, error) {
 // looseHeaderMax covers "commit " plus a 20-digit size and the NUL.
 const looseHeaderMax = 32
 
-func (r *Repo) readLoose(id OID) (Type, []byte, error) {
+func (r *Repo) readLoose(id OID, max int64) (Type, []byte, error) {
 	z, err := r.looseFile(id)
 	if err != nil {
 		return 0, nil, err
@@ -71,6 +71,9 @@ func (r *Repo) readLoose(id OID) (Type, []byte, error) {
 	t, size, hl, err := parseLooseHeader(hdr[:n])
 	if err != nil {
 		return 0, nil, err
+	}
+	if max >= 0 && size > max {
+		return 0, nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, size)
 	}
 	all, err := inflate(z, int64(hl)+size)
 	if err != nil {

@@ -206,16 +206,19 @@ func (p *pack) inflate(e entry) ([]byte, error) {
 	return b, nil
 }
 
-// step is one delta of a chain being resolved.
+// step is one delta of a chain being resolved; delta is its inflated
+// data when it was inflated already.
 type step struct {
-	p   *pack
-	off int64
-	e   entry
+	p     *pack
+	off   int64
+	e     entry
+	delta []byte
 }
 
 // readPacked returns the object at off in p, applying its delta chain from
-// the nearest base in the cache or in full form.
-func (r *Repo) readPacked(p *pack, off int64) (Type, []byte, error) {
+// the nearest base in the cache or in full form. An object larger than max
+// (when max >= 0) is ErrTooLarge, found before any base is inflated.
+func (r *Repo) readPacked(p *pack, off int64, max int64) (Type, []byte, error) {
 	var chain []step
 	var t Type
 	var base []byte
@@ -231,6 +234,9 @@ func (r *Repo) readPacked(p *pack, off int64) (Type, []byte, error) {
 		if err != nil {
 			return 0, nil, err
 		}
+		if len(chain) == 0 && max >= 0 && e.typ < objOfsDelta && e.size > max {
+			return 0, nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, e.size)
+		}
 		if e.typ < objOfsDelta {
 			if base, err = p.inflate(e); err != nil {
 				return 0, nil, err
@@ -244,7 +250,24 @@ func (r *Repo) readPacked(p *pack, off int64) (Type, []byte, error) {
 		if len(chain) >= maxChain {
 			return 0, nil, fmt.Errorf("pack %s: delta chain longer than %d at %d", p.path, maxChain, off)
 		}
-		chain = append(chain, step{p, off, e})
+		st := step{p: p, off: off, e: e}
+		if len(chain) == 0 && max >= 0 {
+			if st.delta, err = p.inflate(e); err != nil {
+				return 0, nil, err
+			}
+			_, rest, err := deltaSize(st.delta)
+			if err != nil {
+				return 0, nil, err
+			}
+			size, _, err := deltaSize(rest)
+			if err != nil {
+				return 0, nil, err
+			}
+			if size > max {
+				return 0, nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, size)
+			}
+		}
+		chain = append(chain, st)
 		if e.typ == objOfsDelta {
 			off = e.baseOff
 			continue
@@ -257,16 +280,19 @@ func (r *Repo) readPacked(p *pack, off int64) (Type, []byte, error) {
 			p, off = bp, boff
 			continue
 		}
-		if t, base, err = r.readLoose(e.baseID); err != nil {
+		if t, base, err = r.readLoose(e.baseID, -1); err != nil {
 			return 0, nil, fmt.Errorf("delta base %s: %w", e.baseID, err)
 		}
 		break
 	}
 	for i := len(chain) - 1; i >= 0; i-- {
 		s := chain[i]
-		delta, err := s.p.inflate(s.e)
-		if err != nil {
-			return 0, nil, err
+		delta := s.delta
+		var err error
+		if delta == nil {
+			if delta, err = s.p.inflate(s.e); err != nil {
+				return 0, nil, err
+			}
 		}
 		if base, err = applyDelta(base, delta); err != nil {
 			return 0, nil, fmt.Errorf("pack %s: delta at %d: %w", s.p.path, s.off, err)

@@ -50,6 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		scanCommand(e, server),
 		adoptionCommand(e, server),
 		campaignCommand(e, server),
+		benchCommand(e),
 	)
 	if err := root.ExecuteContext(ctx); err != nil {
 		printError(stderr, err)
