@@ -1,0 +1,36 @@
+//go:build !(cgo && libdeflate)
+
+package gitobj
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// inflate returns the size bytes the zlib stream at the start of src
+// inflates to, checking that the stream ends there. This is the pure Go
+// inflater; build with -tags libdeflate (and cgo) for one about three
+// times faster.
+func inflate(src []byte, size int64) ([]byte, error) {
+	if err := checkSize(src, size); err != nil {
+		return nil, err
+	}
+	f, err := newInflater(src)
+	if err != nil {
+		return nil, err
+	}
+	defer putInflater(f)
+	out := make([]byte, size)
+	if _, err := io.ReadFull(f.zr, out); err != nil {
+		return nil, fmt.Errorf("inflate: %w", corrupt(err))
+	}
+	var one [1]byte
+	if n, err := f.zr.Read(one[:]); n != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			return nil, errors.New("inflate: object longer than its header says")
+		}
+		return nil, fmt.Errorf("inflate: %w", err)
+	}
+	return out, nil
+}
