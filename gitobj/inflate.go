@@ -3,7 +3,6 @@ package gitobj
 import (
 	"bytes"
 	"compress/zlib"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -73,12 +72,4 @@ func inflatePrefix(src, buf []byte) (int, error) {
 		return n, fmt.Errorf("inflate: %w", err)
 	}
 	return n, nil
-}
-
-// corrupt turns a short stream into an error that says so.
-func corrupt(err error) error {
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return errors.New("stream shorter than its header says")
-	}
-	return err
 }

@@ -34,3 +34,11 @@ func inflate(src []byte, size int64) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// corrupt turns a short stream into an error that says so.
+func corrupt(err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return errors.New("stream shorter than its header says")
+	}
+	return err
+}

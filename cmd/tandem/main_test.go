@@ -170,7 +170,7 @@ func TestApplyScanGet(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("scan exited %d: %s", code, errOut)
 			}
-			if !strings.Contains(out, "6 codebases read, 1 failed") {
+			if !strings.Contains(out, "6 codebases read, 1 failed, 0 B of files read") {
 				t.Errorf("scan summary: %s", out)
 			}
 

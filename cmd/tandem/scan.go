@@ -72,14 +72,28 @@ func waitScan(ctx context.Context, c *web.Client, scan tandem.Scan, stdout, stde
 	if tty {
 		fmt.Fprintln(stderr)
 	}
-	fmt.Fprintf(stdout, "scan %d done: %d codebases read, %d failed, %d problems\n", scan.ID, scan.Done, scan.Failed, len(scan.Problems))
+	fmt.Fprintf(stdout, "scan %d done: %d codebases read, %d failed, %s of files read, %d problems\n",
+		scan.ID, scan.Done, scan.Failed, size(scan.Bytes), len(scan.Problems))
 	for _, p := range scan.Problems {
 		fmt.Fprintf(stdout, "  %s\n", p)
 	}
 	return nil
 }
 
-// counts is a progress line without its rate, which changes every tick.
+// size prints a byte count for people.
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// counts is a progress line without its rates, which change every tick.
 func counts(line string) string {
 	if i := strings.LastIndex(line, " · "); i >= 0 {
 		return line[:i]
@@ -106,8 +120,8 @@ func progressLine(s tandem.Scan, elapsed time.Duration) string {
 	if s.Codebases > 0 {
 		filled = width * read / s.Codebases
 	}
-	rate := float64(read) / max(elapsed.Seconds(), 0.001)
-	return fmt.Sprintf("[%s%s] %d/%d codebases · %d/%d hosts · %d failed · %.0f/s ",
+	secs := max(elapsed.Seconds(), 0.001)
+	return fmt.Sprintf("[%s%s] %d/%d codebases · %d/%d hosts · %d failed · %s read · %.0f codebases/s, %s/s ",
 		strings.Repeat("=", filled), strings.Repeat(" ", width-filled),
-		read, s.Codebases, s.HostsDone, len(s.Hosts), s.Failed, rate)
+		read, s.Codebases, s.HostsDone, len(s.Hosts), s.Failed, size(s.Bytes), float64(read)/secs, size(int64(float64(s.Bytes)/secs)))
 }

@@ -148,6 +148,9 @@ func loadDemo(ctx context.Context, e env, store tandem.Store, scanner tandem.Sca
 	if url != serverDefault(e.getenv) {
 		server = " --server " + url
 	}
-	fmt.Fprintf(e.stdout, "Demo fleet in %s is applied and being scanned.\nOpen %s, or try:\n  go run ./cmd/tandem get codebases%s\n  go run ./cmd/tandem get teams -o yaml%s\n", dir, url, server, server)
+	fmt.Fprintf(e.stdout, "Demo fleet in %s is applied and being scanned.\nOpen %s, or try:\n"+
+		"  go run ./cmd/tandem get codebases%s\n"+
+		"  go run ./cmd/tandem adoption obslog%s\n"+
+		"  go run ./cmd/tandem campaign status logrus-to-obslog%s\n", dir, url, server, server, server)
 	return nil
 }
