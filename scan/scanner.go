@@ -240,13 +240,14 @@ func (s *Scanner) matchFile(r *gitobj.Repo, path string, blob gitobj.OID, progra
 					data, oversized = s.load(r, blob, read)
 					loaded = true
 				}
-				if data != nil {
+				switch {
+				case data != nil:
+					// A result depends on the blob alone: cache it.
 					res.lines, res.ok, res.err = l.MatchContent(data)
-				} else if !oversized {
-					res.err = fmt.Errorf("%s: cannot read blob %s", path, blob)
-				}
-				if !oversized {
 					s.content.Add(key, res)
+				case !oversized:
+					// An unreadable blob (a corrupt pack) may read later.
+					res.err = fmt.Errorf("%s: cannot read blob %s", path, blob)
 				}
 			}
 			switch {

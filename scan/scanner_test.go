@@ -242,3 +242,46 @@ func TestAgreesWithGitGrep(t *testing.T) {
 		}
 	}
 }
+
+func TestReadOddPaths(t *testing.T) {
+	dir := gittest.Repo(t, map[string]string{
+		"odd\nname.go":      "package odd\nimport \"github.com/sirupsen/logrus\"\n",
+		"spaced dir/a b.go": "package a\nimport \"github.com/sirupsen/logrus\"\n",
+		"ünïcode/ok.go":     "package u\n",
+	})
+	defs := checks(map[string]tandem.Check{"logrus": {Path: "**/*.go", Contains: `"github.com/sirupsen/logrus"`}})
+	r := scan.New().Read(context.Background(), host, repoAt("odd", dir), defs, tandem.LastRead{})
+	res := result(t, r, "logrus")
+	want := []tandem.Match{{Path: "odd\nname.go", Line: 2}, {Path: "spaced dir/a b.go", Line: 2}}
+	if !res.Holds || !reflect.DeepEqual(res.Evidence, want) {
+		t.Errorf("result = %+v, want evidence %q", res, want)
+	}
+}
+
+func TestReadCorruptRepository(t *testing.T) {
+	dir := gittest.Repo(t, map[string]string{"a.go": strings.Repeat("package a\n", 1000), "b.go": "package b\n"})
+	gittest.Run(t, dir, "gc", "--quiet")
+	packs, err := filepath.Glob(filepath.Join(dir, ".git", "objects", "pack", "*.pack"))
+	if err != nil || len(packs) != 1 {
+		t.Fatalf("packs = %v, %v", packs, err)
+	}
+	fi, err := os.Stat(packs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(packs[0], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(packs[0], fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	defs := checks(map[string]tandem.Check{"any": {Path: "**/*.go", Contains: "package"}})
+	r := scan.New().Read(context.Background(), host, repoAt("corrupt", dir), defs, tandem.LastRead{})
+	failed := len(r.Codebase.Problems) > 0
+	for _, res := range r.Results {
+		failed = failed || res.Error != ""
+	}
+	if !failed {
+		t.Errorf("a truncated pack read without a problem or an error: %+v", r)
+	}
+}

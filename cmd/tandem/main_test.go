@@ -66,6 +66,7 @@ func startServer(t *testing.T, dsn string, extra ...string) string {
 		}
 		select {
 		case code := <-done:
+			done <- code // for the cleanup
 			t.Fatalf("serve exited %d before listening: %s", code, stderr.String())
 		case <-time.After(20 * time.Millisecond):
 		}
@@ -444,4 +445,34 @@ func grepLines(text, substr string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+func TestDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	url := startServer(t, sqlstoretest.SQLite(t), "--demo="+dir)
+	// The demo starts its own scan; wait for it through a second one.
+	if code, _, errOut := tandemCLI(t, url, "scan", "--wait"); code != 0 {
+		t.Fatalf("scan exited %d: %s", code, errOut)
+	}
+	var codebases []tandem.Codebase
+	getJSON(t, url, &codebases, "get", "codebases", "-o", "json")
+	owners := map[string]string{}
+	for _, c := range codebases {
+		if c.Owner != nil {
+			owners[c.Name] = *c.Owner + "/" + c.OwnerSource
+		}
+	}
+	want := map[string]string{
+		"checkout-web": "checkout/backstage", "data-pipeline": "data/codeowners", "obslog": "observability/codeowners",
+		"payments-api": "payments/codeowners", "payments-ledger": "payments/codeowners",
+		"search-api": "search/codeowners", "search-indexer": "search/codeowners",
+	}
+	if !reflect.DeepEqual(owners, want) {
+		t.Errorf("demo owners = %v, want %v", owners, want)
+	}
+	var campaign tandem.Campaign
+	getJSON(t, url, &campaign, "campaign", "status", "logrus-to-obslog", "-o", "json")
+	if got, want := targetStates(campaign), "payments-api=pending search-indexer=pending"; got != want {
+		t.Errorf("demo targets = %s, want %s", got, want)
+	}
 }

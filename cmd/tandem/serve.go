@@ -89,12 +89,14 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	go func() { served <- srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
 	logger.Info("serving", "url", url, "db", db.Dialect())
-	fmt.Fprintf(e.stdout, "Tandem is serving on %s\n", url)
-
 	if o.demo != "" {
-		if err := loadDemo(ctx, e, db, queue, o.demo, url); err != nil {
+		if err := loadDemo(ctx, db, queue, o.demo); err != nil {
 			return err
 		}
+	}
+	fmt.Fprintf(e.stdout, "Tandem is serving on %s\n", url)
+	if o.demo != "" {
+		printDemoHints(e, o.demo, url)
 	}
 
 	select {
@@ -125,7 +127,7 @@ func openHost(h tandem.CodeHost) (tandem.Host, error) {
 }
 
 // loadDemo makes the demo fleet, applies its catalog and starts a scan.
-func loadDemo(ctx context.Context, e env, store tandem.Store, scanner tandem.Scanner, dir, url string) error {
+func loadDemo(ctx context.Context, store tandem.Store, scanner tandem.Scanner, dir string) error {
 	catalog, err := demo.Create(ctx, dir)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -144,6 +146,11 @@ func loadDemo(ctx context.Context, e env, store tandem.Store, scanner tandem.Sca
 	if _, err := scanner.StartScan(ctx); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	return nil
+}
+
+// printDemoHints tells a newcomer what to try next.
+func printDemoHints(e env, dir, url string) {
 	server := ""
 	if url != serverDefault(e.getenv) {
 		server = " --server " + url
@@ -152,5 +159,4 @@ func loadDemo(ctx context.Context, e env, store tandem.Store, scanner tandem.Sca
 		"  go run ./cmd/tandem get codebases%s\n"+
 		"  go run ./cmd/tandem adoption obslog%s\n"+
 		"  go run ./cmd/tandem campaign status logrus-to-obslog%s\n", dir, url, server, server, server)
-	return nil
 }
