@@ -58,7 +58,10 @@ type Campaign struct {
 
 // NewCampaign counts a migration's targets by state.
 func NewCampaign(m Migration, targets []Target) Campaign {
-	c := Campaign{Migration: m, Counts: map[string]int{TargetPending: 0, TargetDone: 0}, Targets: targets}
+	c := Campaign{Migration: m, Counts: map[string]int{}, Targets: targets}
+	for _, s := range TargetStates {
+		c.Counts[s] = 0
+	}
 	for _, t := range targets {
 		c.Counts[t.State]++
 	}

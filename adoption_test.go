@@ -48,20 +48,40 @@ func TestNextTargetState(t *testing.T) {
 	for _, tt := range []struct {
 		name                   string
 		current                string
+		ticketed               bool
 		targetHolds, doneHolds bool
 		want                   string
 	}{
-		{"a codebase that never needed the change is no target", "", false, false, ""},
-		{"a codebase found needing the change is pending", "", true, false, tandem.TargetPending},
-		{"a pending target whose code no longer matches is done", tandem.TargetPending, false, false, tandem.TargetDone},
-		{"a pending target whose done check holds is done", tandem.TargetPending, true, true, tandem.TargetDone},
-		{"a done target that regressed is pending again", tandem.TargetDone, true, false, tandem.TargetPending},
-		{"a codebase already done on first sight is no target", "", true, true, ""},
+		{"a codebase that never needed the change is no target", "", false, false, false, ""},
+		{"a codebase found needing the change is pending", "", false, true, false, tandem.TargetPending},
+		{"a codebase already done on first sight is no target", "", false, true, true, ""},
+		{"a pending target whose code no longer matches is done", tandem.TargetPending, false, false, false, tandem.TargetDone},
+		{"a ticketed target whose done check holds is done", tandem.TargetTicketed, true, true, true, tandem.TargetDone},
+		{"a change request merged makes its target done", tandem.TargetPROpen, true, false, false, tandem.TargetDone},
+		{"an exempt target migrated anyway is done", tandem.TargetExempt, true, false, false, tandem.TargetDone},
+		{"a ticketed target still needing the change stays ticketed", tandem.TargetTicketed, true, true, false, tandem.TargetTicketed},
+		{"an unowned target stays unowned", tandem.TargetUnowned, false, true, false, tandem.TargetUnowned},
+		{"a done target that regressed goes back to its ticket", tandem.TargetDone, true, true, false, tandem.TargetTicketed},
+		{"a done target never ticketed that regressed is pending", tandem.TargetDone, false, true, false, tandem.TargetPending},
+		{"a done target stays done", tandem.TargetDone, true, false, false, tandem.TargetDone},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tandem.NextTargetState(tt.current, tt.targetHolds, tt.doneHolds); got != tt.want {
-				t.Errorf("NextTargetState(%q, %v, %v) = %q, want %q", tt.current, tt.targetHolds, tt.doneHolds, got, tt.want)
+			if got := tandem.NextTargetState(tt.current, tt.ticketed, tt.targetHolds, tt.doneHolds); got != tt.want {
+				t.Errorf("NextTargetState(%q, %v, %v, %v) = %q, want %q", tt.current, tt.ticketed, tt.targetHolds, tt.doneHolds, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"7d": 7 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "90m": 90 * time.Minute, "1.5d": 36 * time.Hour} {
+		if got, err := tandem.ParseDuration(in); err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "soon", "-1d", "d", "3x"} {
+		if _, err := tandem.ParseDuration(bad); err == nil {
+			t.Errorf("ParseDuration(%q) succeeded, want an error", bad)
+		}
 	}
 }

@@ -19,8 +19,10 @@ const (
 // Codebase is a repository discovered on a code host, with its owner and
 // contribution policy.
 type Codebase struct {
-	Name          string `json:"name"`
-	Host          string `json:"host"`
+	Name string `json:"name"`
+	Host string `json:"host"`
+	// Location is where the codebase's git objects are on the server.
+	Location      string `json:"location"`
 	DefaultBranch string `json:"default_branch"`
 	// Head is the commit of the default branch the codebase was last scanned at.
 	Head string `json:"head"`

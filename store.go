@@ -31,6 +31,39 @@ type Store interface {
 	// migration.
 	FindTargets(ctx context.Context, migration string) ([]Target, error)
 
+	// FileTicket puts codebases on their team's ticket (creating it in the
+	// built-in tracker when the migration has none for the team) and marks
+	// them ticketed, in one transaction; filing twice changes nothing. It
+	// reports whether it created the ticket.
+	FileTicket(ctx context.Context, f TicketFiling) (Ticket, bool, error)
+	// MarkUnowned marks pending targets of ownerless codebases unowned.
+	MarkUnowned(ctx context.Context, migration string, codebases []string) error
+	FindTickets(ctx context.Context, f TicketFilter) ([]Ticket, error)
+	// OpenChangeRequest records a target's change request, comments it on
+	// the ticket and marks the target pr-open; a target keeps the one it
+	// has (reported false).
+	OpenChangeRequest(ctx context.Context, cr ChangeRequest) (ChangeRequest, bool, error)
+	FindChangeRequests(ctx context.Context, migration string, id int64) ([]ChangeRequest, error)
+	// ProposeTour records a Tour of Duty proposal for a target, comments it
+	// and marks the target tour-proposed; a target keeps its proposal.
+	ProposeTour(ctx context.Context, e Engagement) (Engagement, bool, error)
+	FindEngagements(ctx context.Context, migration string) ([]Engagement, error)
+	// SetTargetError records what went wrong acting on a target.
+	SetTargetError(ctx context.Context, migration, codebase, msg string) error
+	Exempt(ctx context.Context, migration, codebase string, e Exemption) (Target, error)
+	Unexempt(ctx context.Context, migration, codebase, why string) (Target, error)
+	// ExpireExemptions returns to work the targets whose exemption expired.
+	ExpireExemptions(ctx context.Context, now time.Time) ([]Target, error)
+	// NudgeTicket comments a reminder on an open ticket unless it was
+	// nudged at or after since; it reports whether it did.
+	NudgeTicket(ctx context.Context, ticketID int64, body string, since, now time.Time) (bool, error)
+	LastNudges(ctx context.Context, migration string) (map[int64]time.Time, error)
+	AdoptTicket(ctx context.Context, migration, codebase, url string) (Target, error)
+	AdoptChangeRequest(ctx context.Context, migration, codebase, url string) (Target, error)
+	// CreatedSince returns when a migration created tickets and change
+	// requests since a time, for rollout limits.
+	CreatedSince(ctx context.Context, migration string, since time.Time) ([]time.Time, error)
+
 	// SaveCodebase records what a scan read of a codebase (host, default
 	// branch, head, ownership, problems, check results), resolves its owner
 	// against the stored teams and policies, moves migration targets, and

@@ -28,7 +28,11 @@ type Config struct {
 	OpenHost func(tandem.CodeHost) (tandem.Host, error)
 	// Read reads one repository and evaluates the active checks there,
 	// or says nothing changed since last; it never fails, it reports.
-	Read   func(ctx context.Context, host tandem.CodeHost, repo tandem.Repository, checks []tandem.NamedCheck, last tandem.LastRead) tandem.CodebaseRead
+	Read func(ctx context.Context, host tandem.CodeHost, repo tandem.Repository, checks []tandem.NamedCheck, last tandem.LastRead) tandem.CodebaseRead
+	// Tick does the campaigns' scheduled work (nudges, expiring
+	// exemptions, automatic escalation) and returns how many tickets it
+	// nudged; nil schedules none.
+	Tick   func(ctx context.Context) (int, error)
 	Logger *slog.Logger
 	// Workers is how many jobs run at once in this process (default 4).
 	Workers int
@@ -64,11 +68,20 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 	q := &Queue{store: cfg.Store, logger: cfg.Logger}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &scanHostWorker{cfg: cfg, queue: q})
-	river.AddWorker(workers, &readCodebaseWorker{cfg: cfg, metrics: newMetrics(cfg.Registerer)})
+	m := newMetrics(cfg.Registerer)
+	river.AddWorker(workers, &readCodebaseWorker{cfg: cfg, metrics: m})
+	var periodic []*river.PeriodicJob
+	if cfg.Tick != nil {
+		river.AddWorker(workers, &campaignTickWorker{cfg: cfg, metrics: m})
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(TickInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return CampaignTickArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}))
+	}
 	rc := &river.Config{
 		Logger:            cfg.Logger.With("component", "jobs"),
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:           workers,
+		PeriodicJobs:      periodic,
 		FetchPollInterval: 200 * time.Millisecond,
 		FetchCooldown:     50 * time.Millisecond,
 	}

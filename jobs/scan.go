@@ -171,8 +171,9 @@ func lastRead(ctx context.Context, store tandem.Store, name, host string) (tande
 }
 
 type metrics struct {
-	read  *prometheus.CounterVec
-	bytes prometheus.Counter
+	read   *prometheus.CounterVec
+	bytes  prometheus.Counter
+	nudges prometheus.Counter
 }
 
 func newMetrics(r prometheus.Registerer) *metrics {
@@ -185,9 +186,13 @@ func newMetrics(r prometheus.Registerer) *metrics {
 			Name: "tandem_scan_read_bytes_total",
 			Help: "File content read by scans to evaluate checks.",
 		}),
+		nudges: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tandem_campaign_nudges_total",
+			Help: "Reminders commented on open campaign tickets.",
+		}),
 	}
 	if r != nil {
-		r.MustRegister(m.read, m.bytes)
+		r.MustRegister(m.read, m.bytes, m.nudges)
 	}
 	return m
 }

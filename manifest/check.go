@@ -151,13 +151,17 @@ func (f fields) version(key string) string {
 
 // command decodes a command check's argv: a non-empty list of strings
 // whose first is the program.
-func (d *decoder) command(f fields) []string {
-	nodes, paths, ok := f.list("command", "strings")
+func (d *decoder) command(f fields) []string { return d.argv(f, "command") }
+
+// argv returns the non-empty list of strings of key: a program and its
+// arguments.
+func (d *decoder) argv(f fields, key string) []string {
+	nodes, paths, ok := f.list(key, "strings")
 	if !ok {
 		return nil
 	}
 	if len(nodes) == 0 {
-		d.errorf(f.field("command"), nil, "must not be empty")
+		d.errorf(f.field(key), nil, "must not be empty")
 		return nil
 	}
 	argv := make([]string, 0, len(nodes))

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"text/template"
 
 	"github.com/tandem-dev/tandem"
 	"go.yaml.in/yaml/v3"
@@ -146,6 +147,49 @@ func (f fields) oneOf(key, s, what string, valid []string) {
 		f.d.errorf(f.field(key), f.vals[key], "unknown %s %q (valid: %s)", what, s, strings.Join(valid, ", "))
 	}
 }
+
+// duration reports the value of key when it is not a duration as
+// tandem.ParseDuration reads them (what says what else it may be).
+func (f fields) duration(key, what string) {
+	if _, err := tandem.ParseDuration(f.str(key)); err != nil {
+		f.d.errorf(f.field(key), f.vals[key], "%q is not %s (90m, 36h, 7d, 2w)", f.str(key), what)
+	}
+}
+
+// positive returns the integer value of key, reporting it when it is
+// absent or not a positive integer.
+func (f fields) positive(key string) int {
+	n := deref(f.vals[key])
+	if isNull(n) {
+		f.need(key, "")
+		return 0
+	}
+	v, err := strconv.Atoi(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil || v <= 0 {
+		f.d.errorf(f.field(key), n, "expected a positive whole number, got %s", describe(n))
+		return 0
+	}
+	return v
+}
+
+// template returns the string value of key, reporting it when it is not a
+// Go text/template that parses.
+func (f fields) template(key string) string {
+	s := f.str(key)
+	if s == "" {
+		return s
+	}
+	if _, err := template.New(key).Option("missingkey=error").Funcs(templateFuncs).Parse(s); err != nil {
+		f.d.errorf(f.field(key), f.vals[key], "%v", err)
+	}
+	return s
+}
+
+// templateFuncs are the names ticket and fix templates may call; their
+// meaning is the campaign package's, only the names matter for parsing.
+var templateFuncs = template.FuncMap{"join": stub, "upper": stub, "lower": stub, "evidence": stub}
+
+func stub(...any) string { return "" }
 
 // name returns the string value of key, reporting it when it is set and
 // not a valid name.

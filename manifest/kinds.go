@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/mail"
 	"net/url"
@@ -218,8 +219,9 @@ func (d *decoder) platform(name string, n *yaml.Node) *tandem.Platform {
 
 // migration decodes a Migration spec.
 func (d *decoder) migration(name string, n *yaml.Node) *tandem.Migration {
-	m := &tandem.Migration{Name: name}
-	f, ok := d.mapping("spec", n, "platform", "title", "summary", "target", "done", "deadline")
+	m := &tandem.Migration{Name: name, Ticket: tandem.TicketSpec{Per: tandem.PerTeam}}
+	f, ok := d.mapping("spec", n, "platform", "title", "summary", "target", "done", "deadline",
+		"ticket", "nudge", "fix", "escalate", "rollout")
 	if !ok {
 		return m
 	}
@@ -243,5 +245,115 @@ func (d *decoder) migration(name string, n *yaml.Node) *tandem.Migration {
 			d.errorf(f.field("deadline"), f.vals["deadline"], "%q is not a date (YYYY-MM-DD)", m.Deadline)
 		}
 	}
+	if f.has("ticket") {
+		m.Ticket = d.ticketSpec(f.field("ticket"), f.vals["ticket"])
+	}
+	if f.has("nudge") {
+		m.Nudge = d.nudgeSpec(f.field("nudge"), f.vals["nudge"])
+	}
+	if f.has("fix") {
+		m.Fix = d.fixSpec(f.field("fix"), f.vals["fix"])
+	}
+	if f.has("escalate") {
+		if e, ok := d.mapping(f.field("escalate"), f.vals["escalate"], "after"); ok {
+			m.Escalate = &tandem.EscalateSpec{After: e.required("after")}
+			if a := m.Escalate.After; a != "" && a != "deadline" {
+				e.duration("after", "deadline or a duration")
+			} else if a == "deadline" && m.Deadline == "" {
+				d.errorf(e.field("after"), e.vals["after"], "the migration has no deadline to escalate after")
+			}
+		}
+	}
+	if f.has("rollout") {
+		if r, ok := d.mapping(f.field("rollout"), f.vals["rollout"], "max", "per"); ok {
+			m.Rollout = &tandem.RolloutSpec{Max: r.positive("max"), Per: r.required("per")}
+			if m.Rollout.Per != "" {
+				r.duration("per", "a duration")
+			}
+		}
+	}
 	return m
+}
+
+// ticketSpec decodes a Migration's ticket templates.
+func (d *decoder) ticketSpec(path string, n *yaml.Node) tandem.TicketSpec {
+	t := tandem.TicketSpec{Per: tandem.PerTeam}
+	f, ok := d.mapping(path, n, "title", "body", "per")
+	if !ok {
+		return t
+	}
+	t.Title, t.Body = f.template("title"), f.template("body")
+	if per := f.str("per"); per != "" {
+		f.oneOf("per", per, "ticket grouping", []string{tandem.PerTeam, tandem.PerCodebase})
+		t.Per = per
+	}
+	return t
+}
+
+// nudgeSpec decodes a Migration's reminder schedule.
+func (d *decoder) nudgeSpec(path string, n *yaml.Node) *tandem.NudgeSpec {
+	f, ok := d.mapping(path, n, "every", "weekdays", "at", "timeZone")
+	if !ok {
+		return nil
+	}
+	s := &tandem.NudgeSpec{Every: f.required("every"), At: f.str("at"), TimeZone: f.str("timeZone")}
+	if s.Every != "" {
+		f.duration("every", "a duration")
+	}
+	for i, w := range f.names("weekdays", false) {
+		if _, ok := weekdays[strings.ToLower(w)]; !ok {
+			p := fmt.Sprintf("%s[%d]", f.field("weekdays"), i)
+			d.errorAt(p, d.lines[p], "%q is not a weekday (mon, tue, … or monday, tuesday, …)", w)
+		}
+		s.Weekdays = append(s.Weekdays, w)
+	}
+	if s.At != "" {
+		if _, err := time.Parse("15:04", s.At); err != nil {
+			d.errorf(f.field("at"), f.vals["at"], "%q is not a time of day (HH:MM)", s.At)
+		}
+	}
+	if s.TimeZone != "" {
+		if _, err := time.LoadLocation(s.TimeZone); err != nil {
+			d.errorf(f.field("timeZone"), f.vals["timeZone"], "unknown time zone %q (use an IANA name such as Europe/Paris)", s.TimeZone)
+		}
+	}
+	return s
+}
+
+// weekdays are the accepted spellings of weekdays.
+var weekdays = map[string]bool{
+	"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "sun": true,
+	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true,
+}
+
+// fixSpec decodes how a Migration's change is made by the platform team.
+func (d *decoder) fixSpec(path string, n *yaml.Node) *tandem.FixSpec {
+	f, ok := d.mapping(path, n, "run", "branch", "title", "body", "timeout")
+	if !ok {
+		return nil
+	}
+	fix := &tandem.FixSpec{Branch: f.required("branch"), Title: f.template("title"), Body: f.template("body"), Timeout: f.str("timeout")}
+	f.need("title", fix.Title)
+	if f.has("run") {
+		fix.Run = d.argv(f, "run")
+	} else {
+		f.need("run", "")
+	}
+	if fix.Branch != "" && !validBranch(fix.Branch) {
+		d.errorf(f.field("branch"), f.vals["branch"], "%q is not a valid branch name", fix.Branch)
+	}
+	if fix.Timeout != "" {
+		f.duration("timeout", "a duration")
+	}
+	return fix
+}
+
+// validBranch reports whether s can name a git branch: the common rules of
+// git check-ref-format, without asking git.
+func validBranch(s string) bool {
+	if s == "" || strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") || strings.HasSuffix(s, ".lock") ||
+		strings.HasPrefix(s, "-") || strings.Contains(s, "..") || strings.Contains(s, "//") || strings.Contains(s, "@{") {
+		return false
+	}
+	return !strings.ContainsAny(s, " ~^:?*[\\\x7f") && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 })
 }

@@ -175,7 +175,7 @@ spec:
   deadline: "2027-01-31"
 `,
 		want: &tandem.Migration{Name: "logrus-to-obslog", Platform: "obslog", Title: "Replace logrus with obslog",
-			Summary: "Why and how.", Deadline: "2027-01-31",
+			Summary: "Why and how.", Deadline: "2027-01-31", Ticket: tandem.TicketSpec{Per: tandem.PerTeam},
 			Target: tandem.Check{Path: "**/*.go", Contains: `"github.com/sirupsen/logrus"`},
 			Done:   &tandem.Check{Not: &tandem.Check{GoMod: &tandem.GoModCheck{Require: "github.com/sirupsen/logrus", AtLeast: "v0.0.0"}}}},
 	}} {
@@ -780,6 +780,76 @@ func TestRead(t *testing.T) {
 		_, err := Read(t.TempDir())
 		if got, want := tandem.ErrorCode(err), tandem.EINVALID; got != want {
 			t.Errorf("ErrorCode = %q, want %q (%v)", got, want, err)
+		}
+	})
+}
+
+func TestDecodeMigrationCampaign(t *testing.T) {
+	t.Run("a full campaign decodes", func(t *testing.T) {
+		objs := decodeOne(t, "m.yaml", `apiVersion: tandem.dev/v1
+kind: Migration
+metadata: {name: logrus-to-obslog}
+spec:
+  platform: obslog
+  title: Replace logrus with obslog
+  target: {path: "**/*.go", contains: logrus}
+  deadline: "2027-01-31"
+  ticket:
+    title: "Move {{ .Team }} off logrus"
+    body: "{{ range .Codebases }}{{ .Name }} {{ end }}"
+    per: codebase
+  nudge: {every: 7d, weekdays: [mon, Thursday], at: "09:30", timeZone: Europe/Paris}
+  fix:
+    run: ["sh", "-c", "sed -i s/logrus/obslog/ *.go"]
+    branch: tandem/logrus-to-obslog
+    title: Replace logrus with obslog
+    timeout: 5m
+  escalate: {after: deadline}
+  rollout: {max: 20, per: 1h}
+`)
+		m := objs[0].Spec.(*tandem.Migration)
+		want := tandem.Migration{Name: "logrus-to-obslog", Platform: "obslog", Title: "Replace logrus with obslog",
+			Target: tandem.Check{Path: "**/*.go", Contains: "logrus"}, Deadline: "2027-01-31",
+			Ticket:   tandem.TicketSpec{Title: "Move {{ .Team }} off logrus", Body: "{{ range .Codebases }}{{ .Name }} {{ end }}", Per: "codebase"},
+			Nudge:    &tandem.NudgeSpec{Every: "7d", Weekdays: []string{"mon", "Thursday"}, At: "09:30", TimeZone: "Europe/Paris"},
+			Fix:      &tandem.FixSpec{Run: []string{"sh", "-c", "sed -i s/logrus/obslog/ *.go"}, Branch: "tandem/logrus-to-obslog", Title: "Replace logrus with obslog", Timeout: "5m"},
+			Escalate: &tandem.EscalateSpec{After: "deadline"},
+			Rollout:  &tandem.RolloutSpec{Max: 20, Per: "1h"},
+		}
+		if !reflect.DeepEqual(*m, want) {
+			t.Errorf("Migration = %#v\nwant %#v", *m, want)
+		}
+	})
+	t.Run("every campaign field is checked where it is", func(t *testing.T) {
+		_, err := Decode(file("m.yaml", `apiVersion: tandem.dev/v1
+kind: Migration
+metadata: {name: m}
+spec:
+  platform: obslog
+  title: T
+  target: {path: "**"}
+  ticket: {title: "{{ .Team ", per: org}
+  nudge: {every: soon, weekdays: [funday], at: "9h", timeZone: Mars/Olympus}
+  fix: {run: [], branch: "bad..branch", title: "{{ nope }}"}
+  escalate: {after: deadline}
+  rollout: {max: 0, per: hourly}
+`))
+		want := []string{
+			`m.yaml:8: spec.ticket.title: template: title:1: unclosed action`,
+			`m.yaml:8: spec.ticket.per: unknown ticket grouping "org" (valid: team, codebase)`,
+			`m.yaml:9: spec.nudge.every: "soon" is not a duration (90m, 36h, 7d, 2w)`,
+			`m.yaml:9: spec.nudge.weekdays[0]: "funday" is not a weekday (mon, tue, … or monday, tuesday, …)`,
+			`m.yaml:9: spec.nudge.at: "9h" is not a time of day (HH:MM)`,
+			`m.yaml:9: spec.nudge.timeZone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Paris)`,
+			`m.yaml:10: spec.fix.title: template: title:1: function "nope" not defined`,
+			`m.yaml:10: spec.fix.run: must not be empty`,
+			`m.yaml:10: spec.fix.branch: "bad..branch" is not a valid branch name`,
+			`m.yaml:11: spec.escalate.after: the migration has no deadline to escalate after`,
+			`m.yaml:12: spec.rollout.max: expected a positive whole number, got 0`,
+			`m.yaml:12: spec.rollout.per: "hourly" is not a duration (90m, 36h, 7d, 2w)`,
+		}
+		if got := problems(t, err); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
 }

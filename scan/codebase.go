@@ -30,7 +30,7 @@ const gitlabFallback = ".gitlab/CODEOWNERS"
 // never fails: what could not be read is in the returned
 // codebase's Problems, and Head is empty when no commit could be read.
 func ReadCodebase(ctx context.Context, host tandem.CodeHost, repo tandem.Repository) tandem.Codebase {
-	c := tandem.Codebase{Name: repo.Name, Host: host.Name}
+	c := tandem.Codebase{Name: repo.Name, Host: host.Name, Location: repo.Dir}
 	fail := func(err error) tandem.Codebase {
 		c.Problems = append(c.Problems, tandem.Problem{File: repo.Dir, Message: err.Error()})
 		return c

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tandem-dev/tandem/check"
 	"github.com/tandem-dev/tandem/gitobj"
+	"github.com/tandem-dev/tandem/proc"
 )
 
 // runCommands runs the command leaves of programs in one checkout of tree,
@@ -31,10 +32,10 @@ func (s *Scanner) runCommands(ctx context.Context, r *gitobj.Repo, tree gitobj.O
 			}
 			timeout := s.CommandTimeout
 			if timeout == 0 {
-				timeout = check.DefaultTimeout
+				timeout = proc.DefaultTimeout
 			}
 			// A command that exits non-zero is an answer (false), not a fault.
-			ok, _, err := check.RunCommand(ctx, dir, argv, timeout)
+			ok, _, err := proc.Run(ctx, dir, argv, nil, timeout)
 			if err != nil {
 				runs[j].Fail(l, err)
 			} else if ok {

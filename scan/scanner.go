@@ -26,7 +26,7 @@ import (
 // repository, so that after a new commit only the paths the commit changed
 // are looked at. Both caches are bounded.
 type Scanner struct {
-	// CommandTimeout bounds each command check (default check.DefaultTimeout).
+	// CommandTimeout bounds each command check (default proc.DefaultTimeout).
 	CommandTimeout time.Duration
 
 	content  *lru.Cache[contentKey, contentResult]
@@ -76,7 +76,7 @@ func (s *Scanner) BytesRead() int64 { return s.read.Load() }
 // it returns an Unchanged read after reading one ref. It never fails: what
 // could not be read is in the codebase's Problems or a result's Error.
 func (s *Scanner) Read(ctx context.Context, host tandem.CodeHost, repo tandem.Repository, checks []tandem.NamedCheck, prev tandem.LastRead) tandem.CodebaseRead {
-	c := tandem.Codebase{Name: repo.Name, Host: host.Name}
+	c := tandem.Codebase{Name: repo.Name, Host: host.Name, Location: repo.Dir}
 	fail := func(err error) tandem.CodebaseRead {
 		c.Problems = append(c.Problems, tandem.Problem{File: repo.Dir, Message: err.Error()})
 		return tandem.CodebaseRead{Codebase: c}

@@ -65,9 +65,12 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 			continue
 		}
 		specs[i] = spec
-		switch spec.(type) {
+		switch s := spec.(type) {
 		case *tandem.Team:
 			batch["teams"][o.Name] = true
+			for _, m := range s.Members {
+				batch["people"][m] = true // a team's members are people
+			}
 		case *tandem.Person:
 			batch["people"][o.Name] = true
 		case *tandem.CodebasePolicy:
@@ -88,7 +91,10 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 		if ok, err := known("teams", name); ok || err != nil {
 			return ok, err
 		}
-		return known("people", name)
+		if ok, err := known("people", name); ok || err != nil {
+			return ok, err
+		}
+		return anyRow(ctx, tx, "SELECT 1 FROM memberships WHERE person = $1", name)
 	}
 	isCodebase := func(name string) (bool, error) {
 		if ok, err := known("codebase_policies", name); ok || err != nil {

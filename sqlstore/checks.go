@@ -119,49 +119,6 @@ func (db *DB) FindCheckHistory(ctx context.Context, check string) ([]tandem.Chec
 	return history, err
 }
 
-// FindTargets returns a migration's targets sorted by codebase, with each
-// codebase's current owner. It returns ENOTFOUND for an unknown migration.
-func (db *DB) FindTargets(ctx context.Context, migration string) ([]tandem.Target, error) {
-	var targets []tandem.Target
-	err := db.inTx(ctx, "find targets", func(tx *sql.Tx) error {
-		if ok, err := exists(ctx, tx, "migrations", migration); err != nil {
-			return err
-		} else if !ok {
-			return tandem.Errorf(tandem.ENOTFOUND, "migration %q not found", migration)
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT t.codebase, c.owner, t.state, t.evidence, t.commit_id, t.found_at, t.done_at
-			FROM targets t LEFT JOIN codebases c ON c.name = t.codebase
-			WHERE t.migration = $1 ORDER BY t.codebase`, migration)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		targets = []tandem.Target{}
-		for rows.Next() {
-			t := tandem.Target{Migration: migration}
-			var owner sql.NullString
-			var evidence string
-			var doneAt sql.NullTime
-			if err := rows.Scan(&t.Codebase, &owner, &t.State, &evidence, &t.Commit, &t.FoundAt, &doneAt); err != nil {
-				return err
-			}
-			if owner.Valid {
-				t.Owner = &owner.String
-			}
-			if doneAt.Valid {
-				t.DoneAt = &doneAt.Time
-			}
-			if err := decode(evidence, &t.Evidence); err != nil {
-				return err
-			}
-			t.Evidence = nonNil(t.Evidence)
-			targets = append(targets, t)
-		}
-		return rows.Err()
-	})
-	return targets, err
-}
-
 // saveResults replaces a codebase's check results with results, appends
 // history where a result changed, and moves the targets of every migration
 // whose target check is among them.
@@ -204,29 +161,4 @@ func saveResults(ctx context.Context, tx *sql.Tx, codebase string, results []tan
 		}
 	}
 	return nil
-}
-
-// moveTarget records a migration's target on a codebase in its next state.
-func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, target tandem.CheckResult, doneHolds bool, now time.Time) error {
-	var current string
-	err := tx.QueryRowContext(ctx, "SELECT state FROM targets WHERE migration = $1 AND codebase = $2", migration, codebase).Scan(&current)
-	if err != nil && err != sql.ErrNoRows {
-		return err
-	}
-	next := tandem.NextTargetState(current, target.Holds, doneHolds)
-	switch {
-	case next == "" || next == current && next == tandem.TargetDone:
-		return nil
-	case current == "":
-		_, err = tx.ExecContext(ctx, `INSERT INTO targets (migration, codebase, state, evidence, commit_id, found_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, migration, codebase, next, encode(nonNil(target.Evidence)), target.Commit, now)
-	case next == tandem.TargetDone:
-		_, err = tx.ExecContext(ctx, `UPDATE targets SET state = $1, commit_id = $2, done_at = $3
-			WHERE migration = $4 AND codebase = $5`, next, target.Commit, now, migration, codebase)
-	default:
-		// Still (or again) needing the change: keep the evidence current.
-		_, err = tx.ExecContext(ctx, `UPDATE targets SET state = $1, evidence = $2, commit_id = $3, done_at = NULL
-			WHERE migration = $4 AND codebase = $5`, next, encode(nonNil(target.Evidence)), target.Commit, migration, codebase)
-	}
-	return err
 }

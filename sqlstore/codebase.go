@@ -127,16 +127,16 @@ func upsertCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase, now time
 	r := resolve(policies[c.Name], c.Ownership, teams)
 	var name string
 	err = tx.QueryRowContext(ctx, `INSERT INTO codebases (name, host, default_branch, head, ownership, problems,
-			scanned_at, owner, owner_source, contributions, trusted)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-		ON CONFLICT (name) DO UPDATE SET default_branch = excluded.default_branch, head = excluded.head,
+			scanned_at, owner, owner_source, contributions, trusted, location)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (name) DO UPDATE SET default_branch = excluded.default_branch, head = excluded.head, location = excluded.location,
 			ownership = excluded.ownership, problems = excluded.problems, scanned_at = excluded.scanned_at,
 			owner = excluded.owner, owner_source = excluded.owner_source,
 			contributions = excluded.contributions, trusted = excluded.trusted
 		WHERE codebases.host = excluded.host
 		RETURNING name`,
 		c.Name, c.Host, c.DefaultBranch, c.Head, encode(c.Ownership), encode(nonNil(c.Problems)),
-		now, r.owner, r.source, r.contributions, encode(r.trusted)).Scan(&name)
+		now, r.owner, r.source, r.contributions, encode(r.trusted), c.Location).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

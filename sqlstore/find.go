@@ -242,7 +242,7 @@ func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]
 		}
 	}
 	query := `SELECT name, host, default_branch, head, owner, owner_source, contributions,
-		trusted, ownership, problems, scanned_at FROM codebases`
+		trusted, ownership, problems, scanned_at, location FROM codebases`
 	if len(conds) > 0 {
 		query += " WHERE " + strings.Join(conds, " AND ")
 	}
@@ -258,7 +258,7 @@ func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]
 		var trusted, ownership, problems string
 		var scanned sql.NullTime
 		if err := rows.Scan(&c.Name, &c.Host, &c.DefaultBranch, &c.Head, &owner, &c.OwnerSource,
-			&c.Contributions, &trusted, &ownership, &problems, &scanned); err != nil {
+			&c.Contributions, &trusted, &ownership, &problems, &scanned, &c.Location); err != nil {
 			return nil, err
 		}
 		if owner.Valid {

@@ -45,18 +45,3 @@ func (s *Server) adoption(ctx context.Context, name string) ([]tandem.Adoption, 
 	}
 	return adoptions, nil
 }
-
-func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	ms, err := s.store.FindMigrations(ctx, r.PathValue("name"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	targets, err := s.store.FindTargets(ctx, ms[0].Name)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, tandem.NewCampaign(ms[0], targets))
-}

@@ -44,6 +44,22 @@ func (c *Client) Get(ctx context.Context, collection, name string, query url.Val
 	return c.do(ctx, http.MethodGet, path, nil, out)
 }
 
+// Post sends in as JSON to an API path (below /api/v1) and decodes the
+// answer into out.
+func (c *Client) Post(ctx context.Context, path string, in, out any) error {
+	return c.do(ctx, http.MethodPost, "/api/v1/"+strings.TrimPrefix(path, "/"), in, out)
+}
+
+// Raw returns the body of a GET of an API path, for exports.
+func (c *Client) Raw(ctx context.Context, path string) ([]byte, error) {
+	var raw rawBody
+	err := c.do(ctx, http.MethodGet, "/api/v1/"+strings.TrimPrefix(path, "/"), nil, &raw)
+	return raw, err
+}
+
+// rawBody receives an answer as it is.
+type rawBody []byte
+
 // StartScan starts a scan of every code host.
 func (c *Client) StartScan(ctx context.Context) (tandem.Scan, error) {
 	var scan tandem.Scan
@@ -101,6 +117,11 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	if out == nil {
 		return nil
+	}
+	if raw, ok := out.(*rawBody); ok {
+		b, err := io.ReadAll(resp.Body)
+		*raw = b
+		return err
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)

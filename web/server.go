@@ -14,26 +14,29 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/campaign"
 )
 
 // Server is Tandem's HTTP handler.
 type Server struct {
-	store    tandem.Store
-	scanner  tandem.Scanner
-	logger   *slog.Logger
-	gatherer prometheus.Gatherer
-	requests *prometheus.HistogramVec
-	mux      *http.ServeMux
+	store     tandem.Store
+	scanner   tandem.Scanner
+	campaigns *campaign.Service
+	logger    *slog.Logger
+	gatherer  prometheus.Gatherer
+	requests  *prometheus.HistogramVec
+	mux       *http.ServeMux
 }
 
-// NewServer returns the handler of every route, over the given store and
-// scanner. Metrics are registered in reg and served from it.
-func NewServer(store tandem.Store, scanner tandem.Scanner, logger *slog.Logger, reg *prometheus.Registry) *Server {
+// NewServer returns the handler of every route, over the given store,
+// scanner and campaign service. Metrics are registered in reg and served from it.
+func NewServer(store tandem.Store, scanner tandem.Scanner, campaigns *campaign.Service, logger *slog.Logger, reg *prometheus.Registry) *Server {
 	s := &Server{
-		store:    store,
-		scanner:  scanner,
-		logger:   logger,
-		gatherer: reg,
+		store:     store,
+		scanner:   scanner,
+		campaigns: campaigns,
+		logger:    logger,
+		gatherer:  reg,
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "tandem_http_request_duration_seconds",
 			Help:    "HTTP requests by route pattern and status code.",

@@ -27,26 +27,3 @@ func adoptionCommand(e env, server *string) *cobra.Command {
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
 	return cmd
 }
-
-func campaignCommand(e env, server *string) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "campaign",
-		Short: "Follow migration campaigns",
-	}
-	var output string
-	status := &cobra.Command{
-		Use:   "status NAME",
-		Short: "Show a migration's targets: each codebase that needs the change, its owner, state and evidence",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw json.RawMessage
-			if err := client(e, *server).Get(cmd.Context(), "campaigns", args[0], nil, &raw); err != nil {
-				return err
-			}
-			return printObjects(e.stdout, "campaign", raw, output)
-		},
-	}
-	status.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
-	cmd.AddCommand(status)
-	return cmd
-}

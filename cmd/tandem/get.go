@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/web"
 )
 
 // collections maps every accepted spelling of a kind to its API collection.
@@ -22,18 +23,21 @@ var collections = map[string]string{
 	"codehost": "codehosts", "codehosts": "codehosts",
 	"platform": "platforms", "platforms": "platforms",
 	"migration": "migrations", "migrations": "migrations",
+	"ticket": "tickets", "tickets": "tickets",
+	"change-request": "change-requests", "change-requests": "change-requests", "cr": "change-requests",
+	"engagement": "engagements", "engagements": "engagements",
 }
 
 func getCommand(e env, server *string) *cobra.Command {
-	var output, owner, host string
+	var output, owner, host, migration, team string
 	cmd := &cobra.Command{
 		Use:   "get KIND [NAME]",
-		Short: "List teams, people, codebases, codehosts, platforms or migrations",
+		Short: "List teams, people, codebases, codehosts, platforms, migrations, tickets, change-requests or engagements",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			coll, ok := collections[strings.ToLower(args[0])]
 			if !ok {
-				return tandem.Errorf(tandem.EINVALID, "unknown kind %q (valid: teams, people, codebases, codehosts, platforms, migrations)", args[0])
+				return tandem.Errorf(tandem.EINVALID, "unknown kind %q (valid: teams, people, codebases, codehosts, platforms, migrations, tickets, change-requests, engagements)", args[0])
 			}
 			name := ""
 			if len(args) == 2 {
@@ -46,6 +50,12 @@ func getCommand(e env, server *string) *cobra.Command {
 			if host != "" {
 				q.Set("host", host)
 			}
+			if migration != "" {
+				q.Set("migration", migration)
+			}
+			if team != "" {
+				q.Set("team", team)
+			}
 			var raw json.RawMessage
 			if err := client(e, *server).Get(cmd.Context(), coll, name, q, &raw); err != nil {
 				return err
@@ -56,6 +66,8 @@ func getCommand(e env, server *string) *cobra.Command {
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
 	cmd.Flags().StringVar(&owner, "owner", "", "codebases: only those of this team")
 	cmd.Flags().StringVar(&host, "host", "", "codebases: only those of this code host")
+	cmd.Flags().StringVar(&migration, "migration", "", "tickets, change-requests, engagements: only those of this migration")
+	cmd.Flags().StringVar(&team, "team", "", "tickets: only those of this team")
 	return cmd
 }
 
@@ -171,16 +183,59 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 			}
 			row(a.Platform, fmt.Sprint(len(a.Codebases)), list(a.Teams), fmt.Sprint(a.Unowned), strings.Join(trend, "→"))
 		}
+	case "tickets":
+		var ts []tandem.Ticket
+		if err := json.Unmarshal(raw, &ts); err != nil {
+			return err
+		}
+		row("ID", "MIGRATION", "TEAM", "STATE", "NUDGES", "COMMENTS", "TITLE")
+		for _, t := range ts {
+			row(fmt.Sprint(t.ID), t.Migration, t.Team, t.State, fmt.Sprint(t.Nudges), fmt.Sprint(len(t.Comments)), t.Title)
+		}
+	case "change-requests":
+		var crs []tandem.ChangeRequest
+		if err := json.Unmarshal(raw, &crs); err != nil {
+			return err
+		}
+		row("ID", "MIGRATION", "CODEBASE", "BRANCH", "STATE", "TITLE")
+		for _, c := range crs {
+			row(fmt.Sprint(c.ID), c.Migration, c.Codebase, orDash(c.Branch), c.State, c.Title)
+		}
+	case "engagements":
+		var es []tandem.Engagement
+		if err := json.Unmarshal(raw, &es); err != nil {
+			return err
+		}
+		row("ID", "TYPE", "STATE", "FROM", "TO", "UNTIL", "CODEBASE")
+		for _, x := range es {
+			row(fmt.Sprint(x.ID), x.Type, x.State, x.HomeTeam, x.HostTeam, orDash(x.Ends), orDash(x.Codebase))
+		}
+	case "campaigns":
+		var cs []web.CampaignSummary
+		if err := json.Unmarshal(raw, &cs); err != nil {
+			return err
+		}
+		row("NAME", "PLATFORM", "DEADLINE", "OPEN", "DONE", "TOTAL", "TITLE")
+		for _, c := range cs {
+			row(c.Name, c.Platform, orDash(c.Deadline), fmt.Sprint(c.Open), fmt.Sprint(c.Counts[tandem.TargetDone]), fmt.Sprint(c.Total), c.Title)
+		}
 	case "campaign":
 		var c tandem.Campaign
 		if err := json.Unmarshal(raw, &c); err != nil {
 			return err
 		}
-		row("CODEBASE", "OWNER", "STATE", "EVIDENCE")
+		row("CODEBASE", "TEAM", "STATE", "TICKET", "CHANGE", "EVIDENCE")
 		for _, t := range c.Targets {
-			owner := "<none>"
-			if t.Owner != nil {
-				owner = *t.Owner
+			team := t.Team
+			if team == "" && t.Owner != nil {
+				team = *t.Owner
+			}
+			ticket, change := "-", "-"
+			if t.Ticket != nil {
+				ticket = fmt.Sprintf("#%d %s", t.Ticket.ID, t.Ticket.State)
+			}
+			if t.PullRequest != nil {
+				change = fmt.Sprintf("#%d %s", t.PullRequest.ID, t.PullRequest.State)
 			}
 			evidence := "-"
 			if len(t.Evidence) > 0 {
@@ -189,7 +244,11 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 					evidence += fmt.Sprintf(" (+%d)", n-1)
 				}
 			}
-			row(t.Codebase, owner, t.State, evidence)
+			state := t.State
+			if t.Error != "" {
+				state += " (error)"
+			}
+			row(t.Codebase, orDash(team), state, ticket, change, evidence)
 		}
 	}
 	return nil

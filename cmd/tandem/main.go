@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // nudge schedules name time zones; do not depend on the host having them
 
 	"github.com/spf13/cobra"
 

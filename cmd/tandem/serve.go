@@ -14,7 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/campaign"
 	"github.com/tandem-dev/tandem/demo"
+	"github.com/tandem-dev/tandem/gitx"
 	"github.com/tandem-dev/tandem/jobs"
 	"github.com/tandem-dev/tandem/local"
 	"github.com/tandem-dev/tandem/manifest"
@@ -66,10 +68,12 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	campaigns := &campaign.Service{Store: db, Fix: runFix}
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
 		Store:      db,
 		OpenHost:   openHost,
 		Read:       scan.New().Read,
+		Tick:       campaigns.Tick,
 		Logger:     logger,
 		Workers:    o.workers,
 		Registerer: reg,
@@ -81,7 +85,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: web.NewServer(db, queue, logger, reg), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: web.NewServer(db, queue, campaigns, logger, reg), ReadHeaderTimeout: 10 * time.Second}
 	if err := queue.Start(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
@@ -114,6 +118,11 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 		logger.Error("workers shutdown", "err", err)
 	}
 	return nil
+}
+
+// runFix runs a campaign's fix with the git binary.
+func runFix(ctx context.Context, r campaign.FixRun) (string, error) {
+	return gitx.Fix(ctx, gitx.FixRequest{Repo: r.Repo, Base: r.Base, Branch: r.Branch, Run: r.Run, Message: r.Message, Timeout: r.Timeout})
 }
 
 // openHost returns the Host behind a declared code host.

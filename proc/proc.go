@@ -1,4 +1,7 @@
-package check
+// Package proc runs commands that Tandem does not trust to end on their
+// own: a check's command in a checkout, a migration's fix in a clone. Each
+// runs in its own process group, bounded in time and in output.
+package proc
 
 import (
 	"context"
@@ -7,32 +10,36 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
 
-// DefaultTimeout is how long RunCommand lets a command run when given no
-// timeout.
+// DefaultTimeout is how long Run lets a command run when given no timeout.
 const DefaultTimeout = 60 * time.Second
 
-// MaxOutput is the most bytes of combined output RunCommand keeps.
+// MaxOutput is the most bytes of combined output Run keeps.
 const MaxOutput = 64 << 10
 
-// outputGrace is how long RunCommand waits for the output pipe to close
-// after the command's process group is killed; a process that left the
-// group may hold it open.
+// outputGrace is how long Run waits for the output pipe to close after the
+// command's process group is killed; a process that left the group may
+// hold it open.
 const outputGrace = 100 * time.Millisecond
 
-// RunCommand runs argv in dir (a checkout), with the caller's environment
-// and no input, for at most timeout (DefaultTimeout if timeout <= 0). It
-// returns ok true when the command exits 0, false when it exits otherwise,
-// and the first MaxOutput bytes of its combined stdout and stderr. The
-// command runs in its own process group, which is killed when it times out
-// and once it exits, so that neither a hung command nor the children it
-// left behind outlive the call. It returns an error when the command cannot
-// start, times out (the error says so) or ctx ends. A relative argv[0]
-// with a slash is resolved in dir; a bare name is looked up in PATH.
-func RunCommand(ctx context.Context, dir string, argv []string, timeout time.Duration) (ok bool, output string, err error) {
+// Run runs argv in dir, with no input, for at most timeout (DefaultTimeout
+// if timeout <= 0). When env is nil the command gets the caller's
+// environment; otherwise it gets exactly env, plus PATH and HOME from the
+// caller when env sets neither, so that the caller's secrets stay out of
+// it. It returns ok true when the command exits 0, false when it exits
+// otherwise, and the first MaxOutput bytes of its combined stdout and
+// stderr. The command runs in its own process group, which is killed when
+// it times out and once it exits, so that neither a hung command nor the
+// children it left behind outlive the call. It returns an error when the
+// command cannot start, times out (the error says so) or ctx ends. A
+// relative argv[0] with a slash is resolved in dir; a bare name is looked
+// up in the caller's PATH.
+func Run(ctx context.Context, dir string, argv []string, env []string, timeout time.Duration) (ok bool, output string, err error) {
 	if len(argv) == 0 || argv[0] == "" {
 		return false, "", errors.New("run command: empty argv")
 	}
@@ -49,6 +56,7 @@ func RunCommand(ctx context.Context, dir string, argv []string, timeout time.Dur
 	defer r.Close()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
+	cmd.Env = environ(env)
 	cmd.Stdout = w
 	cmd.Stderr = w
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -100,6 +108,23 @@ func RunCommand(ctx context.Context, dir string, argv []string, timeout time.Dur
 		return false, output, nil
 	}
 	return false, output, fmt.Errorf("run %s: %w", argv[0], waitErr)
+}
+
+// environ returns the environment a command runs with: nil (the caller's)
+// for nil, otherwise env with the caller's PATH and HOME added when env
+// lacks them, without which most programs cannot find their tools.
+func environ(env []string) []string {
+	if env == nil {
+		return nil
+	}
+	env = slices.Clip(env)
+	for _, key := range []string{"PATH", "HOME"} {
+		set := slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
+		if v, ok := os.LookupEnv(key); ok && !set {
+			env = append(env, key+"="+v)
+		}
+	}
+	return env
 }
 
 // capped is a writer that keeps the first MaxOutput bytes and discards the

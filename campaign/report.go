@@ -1,0 +1,258 @@
+package campaign
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"time"
+
+	tandem "github.com/tandem-dev/tandem"
+)
+
+// Lead-time patterns: how a finished target got done.
+const (
+	PatternFileATicket = "file-a-ticket" // by its owners, on their ticket
+	PatternPullRequest = "pull-request"  // through the platform team's change request
+)
+
+// Unowned is the team ByTeam reports targets under that have no team.
+const Unowned = "(unowned)"
+
+// Point is the number of open targets at the end of a day (UTC).
+type Point struct {
+	Day  string `json:"day"`
+	Open int    `json:"open"`
+}
+
+// closedAt returns when t stopped being open, or nil when it is open. A
+// closed target without the time it closed counts as closed when found.
+func closedAt(t tandem.Target) *time.Time {
+	if t.Open() {
+		return nil
+	}
+	switch {
+	case t.State == tandem.TargetDone && t.DoneAt != nil:
+		return t.DoneAt
+	case t.State == tandem.TargetExempt && t.Exemption != nil:
+		return &t.Exemption.At
+	}
+	return &t.FoundAt
+}
+
+// Burndown returns, for each day (UTC) from the day the first target was
+// found to the day of now, the number of targets open at the end of that
+// day: found by then, and neither done (DoneAt) nor exempt (Exemption.At)
+// by then. It returns nil when there are no targets or none was found by
+// now.
+func Burndown(targets []tandem.Target, now time.Time) []Point {
+	if len(targets) == 0 {
+		return nil
+	}
+	first := targets[0].FoundAt
+	for _, t := range targets[1:] {
+		if t.FoundAt.Before(first) {
+			first = t.FoundAt
+		}
+	}
+	first = first.UTC()
+	day := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC)
+	var points []Point
+	for ; !day.After(now); day = day.AddDate(0, 0, 1) {
+		end := day.AddDate(0, 0, 1)
+		open := 0
+		for _, t := range targets {
+			if !t.FoundAt.Before(end) {
+				continue
+			}
+			if c := closedAt(t); c == nil || !c.Before(end) {
+				open++
+			}
+		}
+		points = append(points, Point{Day: day.Format(dateLayout), Open: open})
+	}
+	return points
+}
+
+// LeadTime is how many targets were finished by a pattern, and the median
+// time they took.
+type LeadTime struct {
+	Pattern    string        `json:"pattern"`
+	Count      int           `json:"count"`
+	Median     time.Duration `json:"median_ns"`
+	MedianText string        `json:"median"`
+}
+
+// LeadTimes returns, for each pattern sorted by name, the number of done
+// targets it finished and their median time to done: PatternFileATicket
+// for targets done on their ticket without a change request (TicketedAt to
+// DoneAt), PatternPullRequest for targets done with one (PROpenedAt to
+// DoneAt). Targets missing either time do not count. Both patterns are
+// always listed; one that finished none has a zero Count and an empty
+// MedianText.
+func LeadTimes(targets []tandem.Target) []LeadTime {
+	byPattern := map[string][]time.Duration{}
+	for _, t := range targets {
+		if t.State != tandem.TargetDone || t.DoneAt == nil {
+			continue
+		}
+		switch {
+		case t.PROpenedAt != nil:
+			byPattern[PatternPullRequest] = append(byPattern[PatternPullRequest], t.DoneAt.Sub(*t.PROpenedAt))
+		case t.TicketedAt != nil:
+			byPattern[PatternFileATicket] = append(byPattern[PatternFileATicket], t.DoneAt.Sub(*t.TicketedAt))
+		}
+	}
+	var out []LeadTime
+	for _, p := range []string{PatternFileATicket, PatternPullRequest} {
+		ds := byPattern[p]
+		lt := LeadTime{Pattern: p, Count: len(ds)}
+		if len(ds) > 0 {
+			lt.Median = median(ds)
+			lt.MedianText = durationText(lt.Median)
+		}
+		out = append(out, lt)
+	}
+	return out
+}
+
+// median returns the middle of ds, or the mean of its two middles when
+// their number is even. ds must not be empty; it is sorted in place.
+func median(ds []time.Duration) time.Duration {
+	slices.Sort(ds)
+	n := len(ds)
+	if n%2 == 1 {
+		return ds[n/2]
+	}
+	return ds[n/2-1] + (ds[n/2]-ds[n/2-1])/2
+}
+
+// durationText returns d for people, to its two largest units among days,
+// hours and minutes: "3d 4h", "5h 30m", "12m"; "0m" under a minute.
+func durationText(d time.Duration) string {
+	days := d / (24 * time.Hour)
+	hours := d % (24 * time.Hour) / time.Hour
+	minutes := d % time.Hour / time.Minute
+	switch {
+	case days > 0 && hours > 0:
+		return fmt.Sprintf("%dd %dh", days, hours)
+	case days > 0:
+		return fmt.Sprintf("%dd", days)
+	case hours > 0 && minutes > 0:
+		return fmt.Sprintf("%dh %dm", hours, minutes)
+	case hours > 0:
+		return fmt.Sprintf("%dh", hours)
+	}
+	return fmt.Sprintf("%dm", minutes)
+}
+
+// TeamProgress is how far one team's targets are.
+type TeamProgress struct {
+	Team   string         `json:"team"`
+	Total  int            `json:"total"`
+	States map[string]int `json:"states"`
+	// Ticket is the team's ticket when all its ticketed targets share one.
+	Ticket *tandem.TicketRef `json:"ticket,omitempty"`
+}
+
+// teamOf returns the team a target belongs to: the team it was ticketed
+// to, else its owner, else "".
+func teamOf(t tandem.Target) string {
+	if t.Team == "" && t.Owner != nil {
+		return *t.Owner
+	}
+	return t.Team
+}
+
+// ByTeam returns, per team sorted by name, how many targets it has in each
+// state (states without targets are left out). A target counts under the
+// team it was ticketed to, else its owner, else Unowned. Ticket is set
+// when all of a team's ticketed targets are on the same ticket, as they
+// are when tickets are filed per team.
+func ByTeam(targets []tandem.Target) []TeamProgress {
+	index := map[string]int{}
+	var out []TeamProgress
+	shared := map[string]bool{}
+	for _, t := range targets {
+		team := teamOf(t)
+		if team == "" {
+			team = Unowned
+		}
+		i, ok := index[team]
+		if !ok {
+			i = len(out)
+			index[team] = i
+			out = append(out, TeamProgress{Team: team, States: map[string]int{}})
+			shared[team] = true
+		}
+		p := &out[i]
+		p.Total++
+		p.States[t.State]++
+		if t.Ticket == nil || !shared[team] {
+			continue
+		}
+		if p.Ticket == nil {
+			ref := *t.Ticket
+			p.Ticket = &ref
+		} else if p.Ticket.ID != t.Ticket.ID || p.Ticket.URL != t.Ticket.URL {
+			p.Ticket = nil
+			shared[team] = false
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Team < out[j].Team })
+	return out
+}
+
+// csvHeader is the header row of WriteCSV.
+var csvHeader = []string{
+	"codebase", "team", "state", "ticket_url", "ticket_state",
+	"pull_request_url", "pull_request_state", "evidence",
+	"found_at", "ticketed_at", "pr_opened_at", "done_at",
+}
+
+// WriteCSV writes targets to w as CSV, a header row then one row per
+// target: codebase, team (the team it was ticketed to, else its owner,
+// else empty), state, ticket URL and
+// state, pull request URL and state, first evidence (path:line), and the
+// times found, ticketed, change request opened and done in RFC 3339 (UTC),
+// empty when unknown. It returns the first error writing to w.
+func WriteCSV(w io.Writer, targets []tandem.Target) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	for _, t := range targets {
+		var ticketURL, ticketState, prURL, prState, evidence string
+		if t.Ticket != nil {
+			ticketURL, ticketState = t.Ticket.URL, t.Ticket.State
+		}
+		if t.PullRequest != nil {
+			prURL, prState = t.PullRequest.URL, t.PullRequest.State
+		}
+		if len(t.Evidence) > 0 {
+			evidence = t.Evidence[0].String()
+		}
+		row := []string{
+			t.Codebase, teamOf(t), t.State, ticketURL, ticketState,
+			prURL, prState, evidence,
+			rfc3339(&t.FoundAt), rfc3339(t.TicketedAt), rfc3339(t.PROpenedAt), rfc3339(t.DoneAt),
+		}
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write csv: %w", err)
+	}
+	return nil
+}
+
+// rfc3339 returns t in RFC 3339 (UTC), or "" when t is nil or zero.
+func rfc3339(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,467 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// FixRun is one run of a migration's fix in a fresh clone of a codebase.
+type FixRun struct {
+	Repo    string // the codebase's git directory
+	Base    string // its default branch
+	Branch  string
+	Run     []string
+	Message string
+	Timeout time.Duration
+}
+
+// Service runs migration campaigns over a store: filing tickets, escalating
+// stragglers, nudging and expiring exemptions. Every step can be run again:
+// what was done is not done twice.
+type Service struct {
+	Store tandem.Store
+	// Fix runs a fix, commits what it changed on the branch, pushes it to
+	// the codebase and returns the commit.
+	Fix func(ctx context.Context, r FixRun) (string, error)
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// DefaultFixTimeout bounds a fix without its own timeout.
+const DefaultFixTimeout = 10 * time.Minute
+
+// TourLength is the time box of a proposed Tour of Duty: long enough to be
+// more than a disruption.
+const TourLength = 6 * 7 * 24 * time.Hour
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Launched is what a launch did, or would do in a dry run.
+type Launched struct {
+	Tickets []PlannedTicket `json:"tickets"`
+	// Unowned are targets with no owner to ticket.
+	Unowned []string `json:"unowned"`
+	// Waiting are targets left pending by the rollout limit.
+	Waiting []string `json:"waiting"`
+	// Errors are targets whose ticket could not be made (a template that
+	// does not render), by codebase.
+	Errors map[string]string `json:"errors"`
+}
+
+// PlannedTicket is one ticket a launch files or adds to.
+type PlannedTicket struct {
+	Team      string   `json:"team"`
+	Codebase  string   `json:"codebase,omitempty"`
+	Codebases []string `json:"codebases"`
+	Title     string   `json:"title"`
+	Body      string   `json:"body"`
+	// Action is create (a new ticket), comment (new codebases on an
+	// existing ticket) or none (nothing new).
+	Action string `json:"action"`
+	ID     int64  `json:"id,omitempty"`
+	URL    string `json:"url,omitempty"`
+}
+
+// group is the targets one ticket holds.
+type group struct {
+	team, codebase string
+	targets        []tandem.Target
+}
+
+// Launch files one ticket per owning team (or per codebase) for the
+// migration's pending targets, in each team's tracker, and lists the
+// targets nobody owns; with dryRun it only says what it would do. Running
+// it again files nothing new; targets found since are added to their
+// team's ticket. ENOTFOUND for an unknown migration.
+func (s *Service) Launch(ctx context.Context, name string, dryRun bool) (Launched, error) {
+	out := Launched{Tickets: []PlannedTicket{}, Unowned: []string{}, Waiting: []string{}, Errors: map[string]string{}}
+	ms, err := s.Store.FindMigrations(ctx, name)
+	if err != nil {
+		return out, err
+	}
+	m := ms[0]
+	targets, err := s.Store.FindTargets(ctx, name)
+	if err != nil {
+		return out, err
+	}
+	existing, err := s.Store.FindTickets(ctx, tandem.TicketFilter{Migration: name})
+	if err != nil {
+		return out, err
+	}
+	tickets := map[[2]string]tandem.Ticket{}
+	for _, t := range existing {
+		tickets[[2]string{t.Team, t.Codebase}] = t
+	}
+	budget, err := s.budget(ctx, m)
+	if err != nil {
+		return out, err
+	}
+
+	groups := map[[2]string]*group{}
+	var keys [][2]string
+	for _, t := range targets {
+		if t.State != tandem.TargetPending && t.State != tandem.TargetUnowned {
+			continue
+		}
+		if t.Owner == nil {
+			out.Unowned = append(out.Unowned, t.Codebase)
+			continue
+		}
+		key := [2]string{*t.Owner, ""}
+		if m.Ticket.Per == tandem.PerCodebase {
+			key[1] = t.Codebase
+		}
+		if groups[key] == nil {
+			groups[key] = &group{team: key[0], codebase: key[1]}
+			keys = append(keys, key)
+		}
+		groups[key].targets = append(groups[key].targets, t)
+	}
+	if len(out.Unowned) > 0 && !dryRun {
+		if err := s.Store.MarkUnowned(ctx, name, out.Unowned); err != nil {
+			return out, err
+		}
+	}
+	slices.SortFunc(keys, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
+
+	for _, key := range keys {
+		g := groups[key]
+		p, filing, err := s.plan(m, g)
+		if err != nil {
+			for _, t := range g.targets {
+				out.Errors[t.Codebase] = err.Error()
+				if !dryRun {
+					_ = s.Store.SetTargetError(ctx, name, t.Codebase, err.Error())
+				}
+			}
+			continue
+		}
+		if t, ok := tickets[key]; ok {
+			p.Action, p.ID, p.URL = "comment", t.ID, t.URL
+		} else if budget == 0 {
+			out.Waiting = append(out.Waiting, p.Codebases...)
+			continue
+		} else {
+			p.Action = "create"
+			if budget > 0 {
+				budget--
+			}
+		}
+		if !dryRun {
+			t, created, err := s.Store.FileTicket(ctx, filing)
+			if err != nil {
+				return out, fmt.Errorf("file ticket for %s: %w", g.team, err)
+			}
+			p.ID, p.URL = t.ID, t.URL
+			if !created && p.Action == "create" {
+				p.Action = "comment"
+			}
+		}
+		out.Tickets = append(out.Tickets, p)
+	}
+	return out, nil
+}
+
+// plan renders the ticket of one group.
+func (s *Service) plan(m tandem.Migration, g *group) (PlannedTicket, tandem.TicketFiling, error) {
+	data := TicketData{Team: g.team, Migration: m, Deadline: m.Deadline}
+	filing := tandem.TicketFiling{Migration: m.Name, Team: g.team, Codebase: g.codebase, Evidence: map[string][]tandem.Match{}}
+	for _, t := range g.targets {
+		data.Codebases = append(data.Codebases, CodebaseData{Name: t.Codebase, Evidence: t.Evidence})
+		filing.Codebases = append(filing.Codebases, t.Codebase)
+		filing.Evidence[t.Codebase] = t.Evidence
+	}
+	title, err := TicketTitle(m, data)
+	if err != nil {
+		return PlannedTicket{}, filing, err
+	}
+	body, err := TicketBody(m, data)
+	if err != nil {
+		return PlannedTicket{}, filing, err
+	}
+	filing.Title = title
+	filing.Body = body + "\n\n" + tandem.TicketMarker(m.Name, g.team, g.codebase)
+	return PlannedTicket{Team: g.team, Codebase: g.codebase, Codebases: filing.Codebases, Title: title, Body: filing.Body}, filing, nil
+}
+
+// budget returns how many tickets and change requests the migration may
+// still create now (-1: no limit).
+func (s *Service) budget(ctx context.Context, m tandem.Migration) (int, error) {
+	if m.Rollout == nil {
+		return -1, nil
+	}
+	per, err := tandem.ParseDuration(m.Rollout.Per)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	created, err := s.Store.CreatedSince(ctx, m.Name, now.Add(-per))
+	if err != nil {
+		return 0, err
+	}
+	return RolloutBudget(m.Rollout, created, now)
+}
+
+// Escalated is what escalation did to one straggler.
+type Escalated struct {
+	Codebase string `json:"codebase"`
+	// Action is change-request, tour-proposed, none (already escalated,
+	// or waiting for the rollout limit) or error.
+	Action string `json:"action"`
+	Detail string `json:"detail,omitempty"`
+	URL    string `json:"url,omitempty"`
+}
+
+// Escalate does the platform team's part for each straggler of a migration
+// (every ticketed target, or the one codebase named): where the codebase's
+// policy lets the platform team in (open, or trusted with the platform's
+// owner team or one of its members trusted), it runs the fix, pushes the
+// branch and opens a change request; elsewhere it proposes a Tour of Duty.
+// Escalating again changes nothing already done. With auto, only targets
+// whose escalate.after has passed are escalated.
+func (s *Service) Escalate(ctx context.Context, name, codebase string, auto bool) ([]Escalated, error) {
+	ms, err := s.Store.FindMigrations(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	m := ms[0]
+	targets, err := s.Store.FindTargets(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	platforms, err := s.Store.FindPlatforms(ctx, m.Platform)
+	if err != nil {
+		return nil, err
+	}
+	owners, err := s.Store.FindTeams(ctx, platforms[0].Owner)
+	if err != nil {
+		return nil, err
+	}
+	platformTeam := owners[0]
+	budget, err := s.budget(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+
+	out := []Escalated{}
+	found := false
+	for _, t := range targets {
+		if codebase != "" && t.Codebase != codebase {
+			continue
+		}
+		found = true
+		switch t.State {
+		case tandem.TargetPROpen, tandem.TargetTourProposed:
+			out = append(out, Escalated{Codebase: t.Codebase, Action: "none", Detail: "already escalated"})
+			continue
+		case tandem.TargetTicketed:
+		default:
+			if codebase != "" {
+				return nil, tandem.Errorf(tandem.EINVALID, "%s is %s: only ticketed targets can be escalated", t.Codebase, t.State)
+			}
+			continue
+		}
+		if auto {
+			due, err := EscalationDue(m.Escalate, m.Deadline, *t.TicketedAt, now)
+			if err != nil || !due {
+				continue
+			}
+		}
+		e := s.escalate(ctx, m, platformTeam, t, &budget, now)
+		if e.Action == "error" {
+			if err := s.Store.SetTargetError(ctx, name, t.Codebase, e.Detail); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, e)
+	}
+	if codebase != "" && !found {
+		return nil, tandem.Errorf(tandem.ENOTFOUND, "codebase %q is not a target of migration %q", codebase, name)
+	}
+	return out, nil
+}
+
+// escalate escalates one ticketed target.
+func (s *Service) escalate(ctx context.Context, m tandem.Migration, platformTeam tandem.Team, t tandem.Target, budget *int, now time.Time) Escalated {
+	fail := func(err error) Escalated {
+		return Escalated{Codebase: t.Codebase, Action: "error", Detail: err.Error()}
+	}
+	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: t.Codebase})
+	if err != nil {
+		return fail(err)
+	}
+	c := cbs[0]
+	if !LetsIn(c, platformTeam) || m.Fix == nil {
+		purpose := fmt.Sprintf("Make the %q change in %s with its team.", m.Title, c.Name)
+		if m.Fix == nil && LetsIn(c, platformTeam) {
+			purpose += " The migration declares no fix to run."
+		}
+		e, _, err := s.Store.ProposeTour(ctx, tandem.Engagement{
+			Type: tandem.TourOfDuty, State: "proposed", HomeTeam: platformTeam.Name, HostTeam: t.Team, Purpose: purpose,
+			Migration: m.Name, Codebase: c.Name, Starts: now.Format(time.DateOnly), Ends: now.Add(TourLength).Format(time.DateOnly),
+		})
+		if err != nil {
+			return fail(err)
+		}
+		return Escalated{Codebase: c.Name, Action: "tour-proposed", Detail: fmt.Sprintf("engagement %d: %s joins %s until %s", e.ID, e.HomeTeam, e.HostTeam, e.Ends)}
+	}
+	if *budget == 0 {
+		return Escalated{Codebase: c.Name, Action: "none", Detail: "waiting for the rollout limit"}
+	}
+	data := TicketData{Team: t.Team, Migration: m, Deadline: m.Deadline, Codebases: []CodebaseData{{Name: c.Name, Evidence: t.Evidence}}}
+	title, err := Render("fix.title", m.Fix.Title, data)
+	if err != nil {
+		return fail(err)
+	}
+	body, err := Render("fix.body", orDefault(m.Fix.Body, defaultFixBody), data)
+	if err != nil {
+		return fail(err)
+	}
+	timeout := DefaultFixTimeout
+	if m.Fix.Timeout != "" {
+		if timeout, err = tandem.ParseDuration(m.Fix.Timeout); err != nil {
+			return fail(err)
+		}
+	}
+	if c.Location == "" {
+		return fail(errors.New("the codebase has not been scanned on this server: no repository to fix"))
+	}
+	commit, err := s.Fix(ctx, FixRun{Repo: c.Location, Base: c.DefaultBranch, Branch: m.Fix.Branch, Run: m.Fix.Run,
+		Message: title + "\n\n" + body, Timeout: timeout})
+	if err != nil {
+		return fail(fmt.Errorf("fix: %w", err))
+	}
+	cr, _, err := s.Store.OpenChangeRequest(ctx, tandem.ChangeRequest{Migration: m.Name, Codebase: c.Name,
+		Branch: m.Fix.Branch, Commit: commit, Title: title, Body: body})
+	if err != nil {
+		return fail(err)
+	}
+	if *budget > 0 {
+		*budget--
+	}
+	return Escalated{Codebase: c.Name, Action: "change-request", Detail: "branch " + cr.Branch + " at " + commit[:min(12, len(commit))], URL: cr.URL}
+}
+
+// defaultFixBody is the change request's description when the fix has none.
+const defaultFixBody = `{{ .Migration.Title }}.
+
+{{ with .Migration.Summary }}{{ . }}
+
+{{ end }}This change was made by the platform team with Tandem, because the codebase still needed it{{ with .Deadline }} after {{ . }}{{ end }}.`
+
+// LetsIn reports whether a codebase's contribution policy lets the
+// platform team send it changes: open to everyone, or trusted with the
+// team or one of its members listed.
+func LetsIn(c tandem.Codebase, platformTeam tandem.Team) bool {
+	switch c.Contributions {
+	case tandem.Open:
+		return true
+	case tandem.Trusted:
+		for _, who := range c.Trusted {
+			if who == platformTeam.Name || slices.Contains(platformTeam.Members, who) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Exempt excuses a target until an expiry, with a reason, recorded with who
+// granted it. EINVALID without a reason or with an expiry in the past.
+func (s *Service) Exempt(ctx context.Context, name, codebase, reason string, until time.Time, by string) (tandem.Target, error) {
+	now := s.now()
+	switch {
+	case strings.TrimSpace(reason) == "":
+		return tandem.Target{}, tandem.Errorf(tandem.EINVALID, "an exemption needs a reason")
+	case !until.After(now):
+		return tandem.Target{}, tandem.Errorf(tandem.EINVALID, "an exemption needs an expiry in the future, not %s", until.Format(time.DateOnly))
+	case by == "":
+		by = "unknown"
+	}
+	return s.Store.Exempt(ctx, name, codebase, tandem.Exemption{Reason: reason, Expires: until.UTC(), By: by, At: now})
+}
+
+// Tick does a campaign's scheduled work at now: exemptions that expired
+// return to work, open tickets due a reminder are nudged, and stragglers
+// past escalate.after are escalated. It returns how many tickets it nudged.
+func (s *Service) Tick(ctx context.Context) (int, error) {
+	now := s.now()
+	if _, err := s.Store.ExpireExemptions(ctx, now); err != nil {
+		return 0, err
+	}
+	ms, err := s.Store.FindMigrations(ctx, "")
+	if err != nil {
+		return 0, err
+	}
+	nudged := 0
+	var errs []error
+	for _, m := range ms {
+		if m.Nudge != nil {
+			n, err := s.nudge(ctx, m, now)
+			nudged += n
+			if err != nil {
+				errs = append(errs, fmt.Errorf("nudge %s: %w", m.Name, err))
+			}
+		}
+		if m.Escalate != nil {
+			if _, err := s.Escalate(ctx, m.Name, "", true); err != nil {
+				errs = append(errs, fmt.Errorf("escalate %s: %w", m.Name, err))
+			}
+		}
+	}
+	return nudged, errors.Join(errs...)
+}
+
+// nudge comments a reminder on every open ticket of m that is due one.
+func (s *Service) nudge(ctx context.Context, m tandem.Migration, now time.Time) (int, error) {
+	tickets, err := s.Store.FindTickets(ctx, tandem.TicketFilter{Migration: m.Name, State: tandem.TicketOpen})
+	if err != nil {
+		return 0, err
+	}
+	last, err := s.Store.LastNudges(ctx, m.Name)
+	if err != nil {
+		return 0, err
+	}
+	every, err := tandem.ParseDuration(m.Nudge.Every)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range tickets {
+		var lastNudge *time.Time
+		if at, ok := last[t.ID]; ok {
+			lastNudge = &at
+		}
+		due, err := NudgeDue(*m.Nudge, m.Deadline, t.CreatedAt, lastNudge, now)
+		if err != nil {
+			return n, err
+		}
+		if !due {
+			continue
+		}
+		body := fmt.Sprintf("Reminder: %s.", m.Title)
+		if m.Deadline != "" {
+			body += " The deadline is " + m.Deadline + "."
+		}
+		ok, err := s.Store.NudgeTicket(ctx, t.ID, body, now.Add(-every/2), now)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}

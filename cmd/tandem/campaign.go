@@ -1,0 +1,258 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"os/user"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tandem-dev/tandem/campaign"
+	"github.com/tandem-dev/tandem/web"
+)
+
+func campaignCommand(e env, server *string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "campaign",
+		Short: "Run migration campaigns: launch tickets, follow targets, escalate stragglers",
+	}
+	cmd.AddCommand(
+		campaignListCommand(e, server),
+		campaignStatusCommand(e, server),
+		campaignLaunchCommand(e, server),
+		campaignEscalateCommand(e, server),
+		campaignExemptCommand(e, server),
+		campaignUnexemptCommand(e, server),
+		campaignAdoptCommand(e, server),
+		campaignExportCommand(e, server),
+	)
+	return cmd
+}
+
+func campaignListCommand(e env, server *string) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List migration campaigns with their progress",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var raw json.RawMessage
+			if err := client(e, *server).Get(cmd.Context(), "campaigns", "", nil, &raw); err != nil {
+				return err
+			}
+			return printObjects(e.stdout, "campaigns", raw, output)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
+	return cmd
+}
+
+func campaignStatusCommand(e env, server *string) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "status NAME",
+		Short: "Show a migration's targets: owner, state, ticket, change request and evidence",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var raw json.RawMessage
+			if err := client(e, *server).Get(cmd.Context(), "campaigns", args[0], nil, &raw); err != nil {
+				return err
+			}
+			return printObjects(e.stdout, "campaign", raw, output)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
+	return cmd
+}
+
+func campaignLaunchCommand(e env, server *string) *cobra.Command {
+	var dryRun bool
+	var output string
+	cmd := &cobra.Command{
+		Use:   "launch NAME",
+		Short: "File one ticket per owning team for the migration's targets (again: only what is new)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var out campaign.Launched
+			path := "campaigns/" + url.PathEscape(args[0]) + "/launch"
+			if dryRun {
+				path += "?dry_run=true"
+			}
+			if err := client(e, *server).Post(cmd.Context(), path, nil, &out); err != nil {
+				return err
+			}
+			if output == "json" {
+				return printJSON(e, out)
+			}
+			verb := map[string]string{"create": "filed", "comment": "added to", "none": "unchanged"}
+			if dryRun {
+				verb = map[string]string{"create": "would file", "comment": "would add to", "none": "unchanged"}
+			}
+			for _, t := range out.Tickets {
+				fmt.Fprintf(e.stdout, "%s ticket for %s: %s (%s)\n", verb[t.Action], t.Team, t.Title, strings.Join(t.Codebases, ", "))
+				if dryRun {
+					fmt.Fprintf(e.stdout, "%s\n\n", indent(t.Body))
+				}
+			}
+			if len(out.Tickets) == 0 {
+				fmt.Fprintln(e.stdout, "no new tickets: every owned target is ticketed")
+			}
+			if len(out.Unowned) > 0 {
+				fmt.Fprintf(e.stdout, "unowned, not ticketed: %s\n", strings.Join(out.Unowned, ", "))
+			}
+			if len(out.Waiting) > 0 {
+				fmt.Fprintf(e.stdout, "waiting for the rollout limit: %s\n", strings.Join(out.Waiting, ", "))
+			}
+			for c, msg := range out.Errors {
+				fmt.Fprintf(e.stderr, "error: %s: %s\n", c, msg)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show every ticket that would be filed, file none")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n    ")
+}
+
+func campaignEscalateCommand(e env, server *string) *cobra.Command {
+	var codebase, output string
+	cmd := &cobra.Command{
+		Use:   "escalate NAME",
+		Short: "Do the stragglers' work: change requests where policy allows, Tour of Duty proposals elsewhere",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var out []campaign.Escalated
+			if err := client(e, *server).Post(cmd.Context(), "campaigns/"+url.PathEscape(args[0])+"/escalate",
+				web.TargetRequest{Codebase: codebase}, &out); err != nil {
+				return err
+			}
+			if output == "json" {
+				return printJSON(e, out)
+			}
+			if len(out) == 0 {
+				fmt.Fprintln(e.stdout, "no stragglers to escalate")
+			}
+			for _, x := range out {
+				line := fmt.Sprintf("%s: %s", x.Codebase, x.Action)
+				if x.Detail != "" {
+					line += " (" + x.Detail + ")"
+				}
+				if x.URL != "" {
+					line += " " + x.URL
+				}
+				fmt.Fprintln(e.stdout, line)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&codebase, "codebase", "", "escalate only this codebase")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+func campaignExemptCommand(e env, server *string) *cobra.Command {
+	var req web.TargetRequest
+	cmd := &cobra.Command{
+		Use:   "exempt NAME --codebase X --reason TEXT --until YYYY-MM-DD",
+		Short: "Excuse a target until a date, with a reason",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if req.By == "" {
+				req.By = whoami(e)
+			}
+			return postTarget(cmd, e, *server, args[0], "exempt", req)
+		},
+	}
+	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
+	cmd.Flags().StringVar(&req.Reason, "reason", "", "why (required)")
+	cmd.Flags().StringVar(&req.Until, "until", "", "the last day of the exemption, YYYY-MM-DD (required)")
+	cmd.Flags().StringVar(&req.By, "by", "", "who grants it (default: this user)")
+	return cmd
+}
+
+func campaignUnexemptCommand(e env, server *string) *cobra.Command {
+	var req web.TargetRequest
+	cmd := &cobra.Command{
+		Use:   "unexempt NAME --codebase X [--reason TEXT]",
+		Short: "Revoke a target's exemption",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return postTarget(cmd, e, *server, args[0], "unexempt", req)
+		},
+	}
+	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
+	cmd.Flags().StringVar(&req.Reason, "reason", "", "why it is revoked")
+	return cmd
+}
+
+func campaignAdoptCommand(e env, server *string) *cobra.Command {
+	var req web.TargetRequest
+	cmd := &cobra.Command{
+		Use:   "adopt NAME --codebase X --ticket URL | --pr URL",
+		Short: "Track an existing ticket or pull request for a target instead of making a new one",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return postTarget(cmd, e, *server, args[0], "adopt", req)
+		},
+	}
+	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
+	cmd.Flags().StringVar(&req.Ticket, "ticket", "", "URL of the existing ticket")
+	cmd.Flags().StringVar(&req.PR, "pr", "", "URL of the existing pull request")
+	return cmd
+}
+
+// postTarget posts a target request and prints the target's new state.
+func postTarget(cmd *cobra.Command, e env, server, name, action string, req web.TargetRequest) error {
+	var t struct {
+		Codebase string `json:"codebase"`
+		State    string `json:"state"`
+	}
+	if err := client(e, server).Post(cmd.Context(), "campaigns/"+url.PathEscape(name)+"/"+action, req, &t); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %s\n", t.Codebase, t.State)
+	return nil
+}
+
+func campaignExportCommand(e env, server *string) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "export NAME",
+		Short: "Export progress by team and codebase, for spreadsheets",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			body, err := client(e, *server).Raw(cmd.Context(), "campaigns/"+url.PathEscape(args[0])+"/export?format="+url.QueryEscape(format))
+			if err != nil {
+				return err
+			}
+			_, err = e.stdout.Write(body)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "csv", "csv or json")
+	return cmd
+}
+
+func printJSON(e env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// whoami names the person running the command, for the record.
+func whoami(e env) string {
+	if u := e.getenv("TANDEM_USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}

@@ -1,0 +1,214 @@
+package gitx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tandem-dev/tandem/proc"
+)
+
+// FixRequest asks to run a fix in a fresh clone and push what it changed.
+type FixRequest struct {
+	Repo    string        // the git directory (bare or .git) of the codebase
+	Base    string        // the default branch to start from
+	Branch  string        // the branch to commit on and push
+	Run     []string      // the fix command, run in the clone's root
+	Message string        // the commit message
+	Timeout time.Duration // default 10 minutes
+	Env     []string      // the fix's environment (see proc.Run); nil: the caller's
+}
+
+// DefaultFixTimeout is how long Fix lets a fix run when the request sets no
+// timeout.
+const DefaultFixTimeout = 10 * time.Minute
+
+// fixOutputTail is how many bytes of a failing fix's output its error
+// carries: the end, where the reason usually is.
+const fixOutputTail = 2 << 10
+
+// ErrNothingToCommit is returned when the fix changed nothing.
+var ErrNothingToCommit = errors.New("the fix changed nothing")
+
+// identity is who Fix commits as, author and committer alike, so that no
+// user configuration is needed and the commits are recognisably Tandem's.
+var identity = []string{
+	"GIT_AUTHOR_NAME=Tandem", "GIT_AUTHOR_EMAIL=tandem@localhost",
+	"GIT_COMMITTER_NAME=Tandem", "GIT_COMMITTER_EMAIL=tandem@localhost",
+}
+
+// Fix clones Repo's Base into a temporary folder, runs the fix there,
+// commits every change as "Tandem <tandem@localhost>" (author and
+// committer, no user config needed), pushes the commit to Branch in Repo
+// (replacing what a previous attempt pushed there), removes the clone, and
+// returns the commit id. A fix that exits non-zero, times out, or changes
+// nothing (ErrNothingToCommit) is an error; the output of a failing fix,
+// trimmed to its last 2 KB, is in the error message. Fix is idempotent:
+// running the same fix again pushes an identical tree, and if Branch
+// already holds a commit whose tree equals the new one, that commit is
+// kept and returned rather than replaced by a new commit with the same
+// content. Hooks of the clone are not run; hooks of Repo are, and a push
+// they reject is an error that names Repo and Branch.
+func Fix(ctx context.Context, r FixRequest) (string, error) {
+	switch {
+	case r.Repo == "" || r.Base == "" || r.Branch == "":
+		return "", errors.New("fix: repository, base and branch are required")
+	case r.Branch == r.Base:
+		return "", fmt.Errorf("fix: branch %q is the base branch; a fix must push to a branch of its own", r.Branch)
+	case len(r.Run) == 0 || r.Run[0] == "":
+		return "", errors.New("fix: no command to run")
+	case strings.TrimSpace(r.Message) == "":
+		return "", errors.New("fix: empty commit message")
+	}
+	repo, err := filepath.Abs(r.Repo)
+	if err != nil {
+		return "", fmt.Errorf("fix: %w", err)
+	}
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = DefaultFixTimeout
+	}
+
+	clone, err := os.MkdirTemp("", "tandem-fix-")
+	if err != nil {
+		return "", fmt.Errorf("fix: %w", err)
+	}
+	defer os.RemoveAll(clone)
+	if _, err := run(ctx, clone, "check-ref-format", "refs/heads/"+r.Branch); err != nil {
+		return "", fmt.Errorf("fix: bad branch name %q", r.Branch)
+	}
+	if _, err := run(ctx, clone, "clone", "--quiet", "--no-tags", "--single-branch", "--branch", r.Base, "--", repo, clone); err != nil {
+		return "", fmt.Errorf("fix: clone %s: %w", r.Repo, err)
+	}
+
+	ok, output, err := proc.Run(ctx, clone, r.Run, r.Env, timeout)
+	switch {
+	case err != nil && output != "":
+		return "", fmt.Errorf("fix: %w; output:\n%s", err, tail(output, fixOutputTail))
+	case err != nil:
+		return "", fmt.Errorf("fix: %w", err)
+	case !ok:
+		return "", fmt.Errorf("fix: %s exited non-zero; output:\n%s", r.Run[0], tail(output, fixOutputTail))
+	}
+
+	if _, err := run(ctx, clone, "add", "--all"); err != nil {
+		return "", fmt.Errorf("fix: %w", err)
+	}
+	status, err := run(ctx, clone, "status", "--porcelain")
+	if err != nil {
+		return "", fmt.Errorf("fix: %w", err)
+	}
+	if status == "" {
+		return "", ErrNothingToCommit
+	}
+	if err := commit(ctx, clone, r.Message); err != nil {
+		return "", fmt.Errorf("fix: %w", err)
+	}
+	id, err := run(ctx, clone, "rev-parse", "HEAD")
+	if err != nil {
+		return "", fmt.Errorf("fix: %w", err)
+	}
+
+	prev, err := BranchHead(ctx, repo, r.Branch)
+	if err != nil {
+		return "", fmt.Errorf("fix: %w", err)
+	}
+	if prev != "" {
+		same, err := sameTree(ctx, clone, repo, id, prev)
+		if err != nil {
+			return "", fmt.Errorf("fix: %w", err)
+		}
+		if same {
+			return prev, nil
+		}
+	}
+	if _, err := run(ctx, clone, "push", "--quiet", "--force", "--no-verify", "origin", "HEAD:refs/heads/"+r.Branch); err != nil {
+		return "", fmt.Errorf("fix: push to branch %s of %s: %w", r.Branch, r.Repo, err)
+	}
+	return id, nil
+}
+
+// commit commits the staged changes in dir as Tandem, skipping the
+// clone's own hooks and signing settings.
+func commit(ctx context.Context, dir, message string) error {
+	var stderr strings.Builder
+	cmd := command(ctx, dir,
+		"-c", "user.name=Tandem", "-c", "user.email=tandem@localhost", "-c", "commit.gpgSign=false",
+		"commit", "--quiet", "--no-verify", "--file=-")
+	cmd.Env = append(cmd.Env, identity...)
+	cmd.Stdin = strings.NewReader(message)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return fmt.Errorf("git commit: %s", msg)
+		}
+		return fmt.Errorf("git commit: %w", err)
+	}
+	return nil
+}
+
+// sameTree reports whether commit a in dirA and commit b in dirB have the
+// same tree; tree ids name content, so they compare across repositories.
+func sameTree(ctx context.Context, dirA, dirB, a, b string) (bool, error) {
+	ta, err := run(ctx, dirA, "rev-parse", "--verify", a+"^{tree}")
+	if err != nil {
+		return false, err
+	}
+	tb, err := run(ctx, dirB, "rev-parse", "--verify", b+"^{tree}")
+	if err != nil {
+		return false, err
+	}
+	return ta == tb, nil
+}
+
+// tail returns the last n bytes of s, starting at a whole character.
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[len(s)-n:]
+	for i := 0; i < utf8.UTFMax && i < len(s); i++ {
+		if utf8.RuneStart(s[i]) {
+			return s[i:]
+		}
+	}
+	return s
+}
+
+// IsAncestor reports whether commit a is an ancestor of (or equal to)
+// commit b in the repository at dir, as when a fix's commit has been
+// merged into the default branch. It returns an error when either commit
+// is unknown.
+func IsAncestor(ctx context.Context, dir, a, b string) (bool, error) {
+	var stderr strings.Builder
+	cmd := command(ctx, dir, "merge-base", "--is-ancestor", a, b)
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &exit) && exit.ExitCode() == 1 && stderr.Len() == 0:
+		return false, nil
+	case stderr.Len() > 0:
+		return false, fmt.Errorf("is %s an ancestor of %s: %s", a, b, strings.TrimSpace(stderr.String()))
+	default:
+		return false, fmt.Errorf("is %s an ancestor of %s: %w", a, b, err)
+	}
+}
+
+// BranchHead returns the commit a branch points at, or "" when it does not
+// exist.
+func BranchHead(ctx context.Context, dir, branch string) (string, error) {
+	head, err := Head(ctx, dir, branch)
+	if errors.Is(err, ErrNoCommits) {
+		return "", nil
+	}
+	return head, err
+}

@@ -1,0 +1,37 @@
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// TickInterval is how often campaigns' scheduled work runs. River runs
+// periodic jobs on its elected leader only: once per period, however many
+// processes serve.
+const TickInterval = time.Minute
+
+// CampaignTickArgs asks for the campaigns' scheduled work.
+type CampaignTickArgs struct{}
+
+// Kind names the job in River's tables.
+func (CampaignTickArgs) Kind() string { return "campaign_tick" }
+
+// InsertOpts keeps one tick waiting at a time.
+func (CampaignTickArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: TickInterval}}
+}
+
+type campaignTickWorker struct {
+	river.WorkerDefaults[CampaignTickArgs]
+	cfg     Config
+	metrics *metrics
+}
+
+// Work nudges, expires exemptions and escalates what is due.
+func (w *campaignTickWorker) Work(ctx context.Context, job *river.Job[CampaignTickArgs]) error {
+	n, err := w.cfg.Tick(ctx)
+	w.metrics.nudges.Add(float64(n))
+	return err
+}

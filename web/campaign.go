@@ -1,0 +1,251 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/campaign"
+)
+
+// CampaignStatus is a campaign's progress as the API shows it.
+type CampaignStatus struct {
+	tandem.Campaign
+	Teams     []campaign.TeamProgress `json:"teams"`
+	Burndown  []campaign.Point        `json:"burndown"`
+	LeadTimes []campaign.LeadTime     `json:"lead_times"`
+}
+
+// CampaignSummary is one line of the campaign list.
+type CampaignSummary struct {
+	Name     string         `json:"name"`
+	Platform string         `json:"platform"`
+	Title    string         `json:"title"`
+	Deadline string         `json:"deadline,omitempty"`
+	Counts   map[string]int `json:"counts"`
+	Open     int            `json:"open"`
+	Total    int            `json:"total"`
+}
+
+// TargetRequest names a target and what to do to it.
+type TargetRequest struct {
+	Codebase string `json:"codebase"`
+	Reason   string `json:"reason,omitempty"`
+	Until    string `json:"until,omitempty"` // YYYY-MM-DD, for exempt
+	By       string `json:"by,omitempty"`
+	Ticket   string `json:"ticket,omitempty"` // URL, for adopt
+	PR       string `json:"pr,omitempty"`     // URL, for adopt
+}
+
+func (s *Server) handleCampaigns(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.store.FindMigrations(r.Context(), "")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]CampaignSummary, 0, len(ms))
+	for _, m := range ms {
+		targets, err := s.store.FindTargets(r.Context(), m.Name)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		c := tandem.NewCampaign(m, targets)
+		sum := CampaignSummary{Name: m.Name, Platform: m.Platform, Title: m.Title, Deadline: m.Deadline, Counts: c.Counts, Total: len(targets)}
+		for _, t := range targets {
+			if t.Open() {
+				sum.Open++
+			}
+		}
+		out = append(out, sum)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {
+	st, err := s.campaignStatus(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) campaignStatus(r *http.Request) (CampaignStatus, error) {
+	ms, err := s.store.FindMigrations(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return CampaignStatus{}, err
+	}
+	targets, err := s.store.FindTargets(r.Context(), ms[0].Name)
+	if err != nil {
+		return CampaignStatus{}, err
+	}
+	now := time.Now().UTC()
+	return CampaignStatus{
+		Campaign:  tandem.NewCampaign(ms[0], targets),
+		Teams:     campaign.ByTeam(targets),
+		Burndown:  nonNilPoints(campaign.Burndown(targets, now)),
+		LeadTimes: campaign.LeadTimes(targets),
+	}, nil
+}
+
+func nonNilPoints(p []campaign.Point) []campaign.Point {
+	if p == nil {
+		return []campaign.Point{}
+	}
+	return p
+}
+
+func (s *Server) handleLaunch(w http.ResponseWriter, r *http.Request) {
+	dry, _ := strconv.ParseBool(r.URL.Query().Get("dry_run"))
+	out, err := s.campaigns.Launch(r.Context(), r.PathValue("name"), dry)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleEscalate(w http.ResponseWriter, r *http.Request) {
+	req, ok := s.targetRequest(w, r, false)
+	if !ok {
+		return
+	}
+	out, err := s.campaigns.Escalate(r.Context(), r.PathValue("name"), req.Codebase, false)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleExempt(w http.ResponseWriter, r *http.Request) {
+	req, ok := s.targetRequest(w, r, true)
+	if !ok {
+		return
+	}
+	until, err := time.Parse(time.DateOnly, req.Until)
+	if err != nil {
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "until: %q is not a date (YYYY-MM-DD)", req.Until))
+		return
+	}
+	t, err := s.campaigns.Exempt(r.Context(), r.PathValue("name"), req.Codebase, req.Reason, until.Add(24*time.Hour-time.Second), req.By)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) handleUnexempt(w http.ResponseWriter, r *http.Request) {
+	req, ok := s.targetRequest(w, r, true)
+	if !ok {
+		return
+	}
+	why := req.Reason
+	if why == "" {
+		why = "the exemption was revoked"
+	}
+	t, err := s.store.Unexempt(r.Context(), r.PathValue("name"), req.Codebase, why)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) handleAdopt(w http.ResponseWriter, r *http.Request) {
+	req, ok := s.targetRequest(w, r, true)
+	if !ok {
+		return
+	}
+	var t tandem.Target
+	var err error
+	switch {
+	case (req.Ticket == "") == (req.PR == ""):
+		err = tandem.Errorf(tandem.EINVALID, "adopt: give a ticket URL or a pull request URL")
+	case req.Ticket != "":
+		t, err = s.store.AdoptTicket(r.Context(), r.PathValue("name"), req.Codebase, req.Ticket)
+	default:
+		t, err = s.store.AdoptChangeRequest(r.Context(), r.PathValue("name"), req.Codebase, req.PR)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
+	st, err := s.campaignStatus(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	switch format := r.URL.Query().Get("format"); format {
+	case "", "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+st.Migration.Name+`.csv"`)
+		if err := campaign.WriteCSV(w, st.Targets); err != nil {
+			s.logger.Error("export", "err", err)
+		}
+	case "json":
+		writeJSON(w, http.StatusOK, map[string]any{"migration": st.Migration.Name, "teams": st.Teams, "targets": st.Targets})
+	default:
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "unknown export format %q (valid: csv, json)", format))
+	}
+}
+
+// targetRequest decodes a TargetRequest body; the codebase is required when
+// needCodebase.
+func (s *Server) targetRequest(w http.ResponseWriter, r *http.Request, needCodebase bool) (TargetRequest, bool) {
+	var req TargetRequest
+	if r.ContentLength != 0 {
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
+			s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "body: %v", err))
+			return req, false
+		}
+	}
+	if needCodebase && req.Codebase == "" {
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "codebase is required"))
+		return req, false
+	}
+	return req, true
+}
+
+func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := tandem.TicketFilter{Migration: q.Get("migration"), Team: q.Get("team"), State: q.Get("state")}
+	if id := r.PathValue("id"); id != "" {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			s.writeError(w, r, tandem.Errorf(tandem.ENOTFOUND, "ticket %q not found", id))
+			return
+		}
+		f.ID = n
+	}
+	list(s, w, r, func(string) ([]tandem.Ticket, error) { return s.store.FindTickets(r.Context(), f) })
+}
+
+func (s *Server) handleChangeRequests(w http.ResponseWriter, r *http.Request) {
+	var id int64
+	if v := r.PathValue("id"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.writeError(w, r, tandem.Errorf(tandem.ENOTFOUND, "change request %q not found", v))
+			return
+		}
+		id = n
+	}
+	list(s, w, r, func(string) ([]tandem.ChangeRequest, error) {
+		return s.store.FindChangeRequests(r.Context(), r.URL.Query().Get("migration"), id)
+	})
+}
+
+func (s *Server) handleEngagements(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(string) ([]tandem.Engagement, error) {
+		return s.store.FindEngagements(r.Context(), r.URL.Query().Get("migration"))
+	})
+}
