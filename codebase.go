@@ -31,6 +31,9 @@ type Codebase struct {
 	OwnerSource   string   `json:"owner_source,omitempty"`
 	Contributions string   `json:"contributions"`
 	Trusted       []string `json:"trusted"`
+	// AutoMerge says that Tandem merges the platform team's change requests
+	// once the owners approve them.
+	AutoMerge bool `json:"auto_merge"`
 	// Ownership is what the repository's files say about its owner, kept so
 	// that the owner is resolved again when teams change.
 	Ownership Ownership `json:"ownership"`
@@ -57,6 +60,7 @@ type CodebasePolicy struct {
 	Owner         string   `json:"owner,omitempty"`
 	Contributions string   `json:"contributions,omitempty"`
 	Trusted       []string `json:"trusted,omitempty"`
+	AutoMerge     bool     `json:"autoMerge,omitempty"`
 }
 
 // CodebaseFilter selects codebases; zero fields match everything.

@@ -214,17 +214,20 @@ const (
 // ChangeRequest is a change the platform team proposes to a codebase: a
 // pull request, or a built-in change request on a local code host.
 type ChangeRequest struct {
-	ID        int64      `json:"id"`
-	Migration string     `json:"migration"`
-	Codebase  string     `json:"codebase"`
-	Branch    string     `json:"branch"`
-	Commit    string     `json:"commit"`
-	Title     string     `json:"title"`
-	Body      string     `json:"body"`
-	State     string     `json:"state"`
-	URL       string     `json:"url"`
-	CreatedAt time.Time  `json:"created_at"`
-	MergedAt  *time.Time `json:"merged_at"`
+	ID        int64  `json:"id"`
+	Migration string `json:"migration"`
+	Codebase  string `json:"codebase"`
+	Branch    string `json:"branch"`
+	Commit    string `json:"commit"`
+	Title     string `json:"title"`
+	Body      string `json:"body"`
+	State     string `json:"state"`
+	URL       string `json:"url"`
+	// ApprovedBy is who of the owning team approved the change, if anyone.
+	ApprovedBy string     `json:"approved_by,omitempty"`
+	ApprovedAt *time.Time `json:"approved_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	MergedAt   *time.Time `json:"merged_at"`
 }
 
 // ChangeRequestRef is a target's view of its change request.

@@ -44,6 +44,9 @@ type Store interface {
 	// has (reported false).
 	OpenChangeRequest(ctx context.Context, cr ChangeRequest) (ChangeRequest, bool, error)
 	FindChangeRequests(ctx context.Context, migration string, id int64) ([]ChangeRequest, error)
+	// ApproveChangeRequest records that the owning team approved a
+	// target's open change request, and comments it on the ticket.
+	ApproveChangeRequest(ctx context.Context, migration, codebase, by string) (ChangeRequest, error)
 	// ProposeTour records a Tour of Duty proposal for a target, comments it
 	// and marks the target tour-proposed; a target keeps its proposal.
 	ProposeTour(ctx context.Context, e Engagement) (Engagement, bool, error)

@@ -29,6 +29,9 @@ type Service struct {
 	// Fix runs a fix, commits what it changed on the branch, pushes it to
 	// the codebase and returns the commit.
 	Fix func(ctx context.Context, r FixRun) (string, error)
+	// Merge merges a change request's branch into the codebase's default
+	// branch and returns the new head.
+	Merge func(ctx context.Context, repo, base, branch, message string) (string, error)
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -376,6 +379,45 @@ func LetsIn(c tandem.Codebase, platformTeam tandem.Team) bool {
 		}
 	}
 	return false
+}
+
+// Approved is what an approval did.
+type Approved struct {
+	ChangeRequest tandem.ChangeRequest `json:"change_request"`
+	// Merged is the default branch's new head when Tandem merged the
+	// change (the codebase opted in to autoMerge).
+	Merged string `json:"merged,omitempty"`
+}
+
+// Approve records that the owning team approved a target's change request
+// and, where the codebase opted in to autoMerge and its policy lets the
+// platform team in, merges it into the default branch; the next scan sees
+// the target done. Local code hosts run no checks, so the approval is the
+// only gate there.
+func (s *Service) Approve(ctx context.Context, name, codebase, by string) (Approved, error) {
+	cr, err := s.Store.ApproveChangeRequest(ctx, name, codebase, by)
+	if err != nil {
+		return Approved{}, err
+	}
+	out := Approved{ChangeRequest: cr}
+	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: codebase})
+	if err != nil {
+		return out, err
+	}
+	c := cbs[0]
+	if !c.AutoMerge || c.Contributions == tandem.Closed || cr.Branch == "" || s.Merge == nil {
+		return out, nil
+	}
+	head, err := s.Merge(ctx, c.Location, c.DefaultBranch, cr.Branch, fmt.Sprintf("Merge %s (approved by %s)\n\n%s", cr.Branch, by, cr.Title))
+	if err != nil {
+		msg := "auto-merge: " + err.Error()
+		if serr := s.Store.SetTargetError(ctx, name, codebase, msg); serr != nil {
+			return out, serr
+		}
+		return out, tandem.Errorf(tandem.EUNAVAILABLE, "%s", msg)
+	}
+	out.Merged = head
+	return out, nil
 }
 
 // Exempt excuses a target until an expiry, with a reason, recorded with who

@@ -212,3 +212,70 @@ func BranchHead(ctx context.Context, dir, branch string) (string, error) {
 	}
 	return head, err
 }
+
+// Merge merges branch into base in the repository whose git directory is
+// repo, with a merge commit made as Tandem, and returns the new head of
+// base. A bare repository is merged in a temporary clone and pushed; a work
+// tree is merged in place, and only when base is checked out and the tree
+// is clean, so that nobody's work is touched. A branch already merged
+// changes nothing.
+func Merge(ctx context.Context, repo, base, branch, message string) (string, error) {
+	head, err := BranchHead(ctx, repo, base)
+	if err != nil {
+		return "", err
+	}
+	tip, err := BranchHead(ctx, repo, branch)
+	if err != nil {
+		return "", err
+	}
+	if head == "" || tip == "" {
+		return "", fmt.Errorf("merge %s into %s in %s: a branch is missing", branch, base, repo)
+	}
+	if merged, err := IsAncestor(ctx, repo, tip, head); err != nil || merged {
+		return head, err
+	}
+	env := append(os.Environ(), identity...)
+	gitIn := func(dir string, args ...string) error {
+		cmd := command(ctx, dir, append([]string{"-c", "commit.gpgSign=false"}, args...)...)
+		cmd.Env = append(env, "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("git %s: %v: %s", args[0], err, tail(strings.TrimSpace(string(out)), fixOutputTail))
+		}
+		return nil
+	}
+	if bare, err := run(ctx, repo, "rev-parse", "--is-bare-repository"); err != nil {
+		return "", err
+	} else if bare == "true" {
+		tmp, err := os.MkdirTemp("", "tandem-merge-")
+		if err != nil {
+			return "", err
+		}
+		defer os.RemoveAll(tmp)
+		clone := filepath.Join(tmp, "clone")
+		if err := gitIn(tmp, "clone", "--quiet", "--no-tags", "--branch", base, "--", repo, clone); err != nil {
+			return "", err
+		}
+		if err := gitIn(clone, "merge", "--quiet", "--no-ff", "-m", message, "origin/"+branch); err != nil {
+			return "", err
+		}
+		if err := gitIn(clone, "push", "--quiet", "--no-verify", "origin", "HEAD:refs/heads/"+base); err != nil {
+			return "", fmt.Errorf("push %s to %s: %w", base, repo, err)
+		}
+		return BranchHead(ctx, repo, base)
+	}
+	work := repo
+	if filepath.Base(repo) == ".git" {
+		work = filepath.Dir(repo)
+	}
+	current, err := run(ctx, work, "symbolic-ref", "--quiet", "--short", "HEAD")
+	if err != nil || current != base {
+		return "", fmt.Errorf("merge into %s: %s has %q checked out, not %s: merge it by hand", base, work, current, base)
+	}
+	if status, err := run(ctx, work, "status", "--porcelain"); err != nil || status != "" {
+		return "", fmt.Errorf("merge into %s: %s has uncommitted changes: merge it by hand", base, work)
+	}
+	if err := gitIn(work, "merge", "--quiet", "--no-ff", "-m", message, branch); err != nil {
+		return "", err
+	}
+	return BranchHead(ctx, repo, base)
+}

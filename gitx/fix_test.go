@@ -260,3 +260,62 @@ func TestIsAncestorAndBranchHead(t *testing.T) {
 		t.Error("IsAncestor of an unknown commit succeeded")
 	}
 }
+
+func TestMerge(t *testing.T) {
+	ctx := context.Background()
+	fix := func(t *testing.T, repo string) string {
+		t.Helper()
+		c, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repo, Base: "main", Branch: "tandem/fix", Message: "Fix",
+			Run: []string{"sh", "-c", "echo fixed > main.go"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	t.Run("AWorkTreeIsMergedInPlace", func(t *testing.T) {
+		dir := gittest.Repo(t, map[string]string{"main.go": "broken\n"})
+		repo := filepath.Join(dir, ".git")
+		fixCommit := fix(t, repo)
+		head, err := gitx.Merge(ctx, repo, "main", "tandem/fix", "Merge the fix")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := gitx.IsAncestor(ctx, repo, fixCommit, head); !ok {
+			t.Error("the fix is not in main after the merge")
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "main.go")); string(b) != "fixed\n" {
+			t.Errorf("work tree main.go = %q, want the fix", b)
+		}
+		again, err := gitx.Merge(ctx, repo, "main", "tandem/fix", "Merge the fix")
+		if err != nil || again != head {
+			t.Errorf("merging again = %s, %v; want %s unchanged", again, err, head)
+		}
+	})
+	t.Run("ABareRepositoryIsMergedThroughAClone", func(t *testing.T) {
+		src := gittest.Repo(t, map[string]string{"main.go": "broken\n"})
+		bare := filepath.Join(t.TempDir(), "bare.git")
+		gittest.Run(t, "", "clone", "--quiet", "--bare", src, bare)
+		fixCommit := fix(t, bare)
+		head, err := gitx.Merge(ctx, bare, "main", "tandem/fix", "Merge the fix")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := gitx.IsAncestor(ctx, bare, fixCommit, head); !ok {
+			t.Error("the fix is not in main after the merge")
+		}
+	})
+	t.Run("ADirtyWorkTreeIsLeftAlone", func(t *testing.T) {
+		dir := gittest.Repo(t, map[string]string{"main.go": "broken\n", "other.go": "x\n"})
+		repo := filepath.Join(dir, ".git")
+		fix(t, repo)
+		if err := os.WriteFile(filepath.Join(dir, "other.go"), []byte("someone's work\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := gitx.Merge(ctx, repo, "main", "tandem/fix", "Merge"); err == nil || !strings.Contains(err.Error(), "uncommitted changes") {
+			t.Errorf("merge into a dirty tree: %v, want a refusal", err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "other.go")); string(b) != "someone's work\n" {
+			t.Error("the merge touched uncommitted work")
+		}
+	})
+}

@@ -156,6 +156,20 @@ func (f fields) duration(key, what string) {
 	}
 }
 
+// boolean returns the boolean value of key, false when absent, reporting
+// anything other than true or false.
+func (f fields) boolean(key string) bool {
+	n := deref(f.vals[key])
+	if isNull(n) {
+		return false
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+		return n.Value == "true"
+	}
+	f.d.errorf(f.field(key), n, "expected true or false, got %s", describe(n))
+	return false
+}
+
 // positive returns the integer value of key, reporting it when it is
 // absent or not a positive integer.
 func (f fields) positive(key string) int {

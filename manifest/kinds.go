@@ -159,11 +159,12 @@ func (d *decoder) codeHost(name string, n *yaml.Node) *tandem.CodeHost {
 // codebase decodes a Codebase spec; contributions defaults to closed.
 func (d *decoder) codebase(name string, n *yaml.Node) *tandem.CodebasePolicy {
 	c := &tandem.CodebasePolicy{Name: name, Contributions: tandem.Closed}
-	f, ok := d.mapping("spec", n, "owner", "contributions", "trusted")
+	f, ok := d.mapping("spec", n, "owner", "contributions", "trusted", "autoMerge")
 	if !ok {
 		return c
 	}
 	c.Owner = f.name("owner")
+	c.AutoMerge = f.boolean("autoMerge")
 	if s := f.str("contributions"); s != "" {
 		f.oneOf("contributions", s, "contribution policy", contributionPolicies)
 		c.Contributions = s
@@ -181,6 +182,9 @@ func (d *decoder) codebase(name string, n *yaml.Node) *tandem.CodebasePolicy {
 		d.errorf(f.field("trusted"), nil, "must not be empty when contributions is trusted")
 	default:
 		c.Trusted = trusted
+	}
+	if c.AutoMerge && c.Contributions == tandem.Closed {
+		d.errorf(f.field("autoMerge"), f.vals["autoMerge"], "only allowed when contributions is open or trusted: a closed codebase takes no outside changes")
 	}
 	return c
 }

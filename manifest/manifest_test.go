@@ -853,3 +853,22 @@ spec:
 		}
 	})
 }
+
+func TestDecodeAutoMerge(t *testing.T) {
+	objs := decodeOne(t, "c.yaml", "apiVersion: tandem.dev/v1\nkind: Codebase\nmetadata: {name: web}\nspec: {contributions: open, autoMerge: true}\n")
+	if p := objs[0].Spec.(*tandem.CodebasePolicy); !p.AutoMerge {
+		t.Errorf("AutoMerge = false, want true")
+	}
+	_, err := Decode(file("c.yaml", "apiVersion: tandem.dev/v1\nkind: Codebase\nmetadata: {name: web}\nspec:\n  autoMerge: yes please\n"))
+	want := []string{
+		`c.yaml:5: spec.autoMerge: expected true or false, got "yes please"`,
+	}
+	if got := problems(t, err); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems = %q, want %q", got, want)
+	}
+	_, err = Decode(file("c.yaml", "apiVersion: tandem.dev/v1\nkind: Codebase\nmetadata: {name: web}\nspec:\n  autoMerge: true\n"))
+	want = []string{`c.yaml:5: spec.autoMerge: only allowed when contributions is open or trusted: a closed codebase takes no outside changes`}
+	if got := problems(t, err); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems = %q, want %q", got, want)
+	}
+}

@@ -264,11 +264,11 @@ func upsert(ctx context.Context, tx *sql.Tx, spec any, now time.Time) (string, e
 		args = []any{s.Name, s.Type, s.Path, js, now, now}
 	case *tandem.CodebasePolicy:
 		table, key, name = "codebase_policies", "name", s.Name
-		query = `INSERT INTO codebase_policies (name, owner, contributions, trusted, spec_json, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+		query = `INSERT INTO codebase_policies (name, owner, contributions, trusted, auto_merge, spec_json, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, contributions = excluded.contributions,
-				trusted = excluded.trusted, spec_json = excluded.spec_json, updated_at = excluded.updated_at`
-		args = []any{s.Name, s.Owner, s.Contributions, encode(s.Trusted), js, now, now}
+				trusted = excluded.trusted, auto_merge = excluded.auto_merge, spec_json = excluded.spec_json, updated_at = excluded.updated_at`
+		args = []any{s.Name, s.Owner, s.Contributions, encode(s.Trusted), s.AutoMerge, js, now, now}
 	case *tandem.Platform:
 		table, key, name = "platforms", "name", s.Name
 		query = `INSERT INTO platforms (name, owner, codebases, adoption, support, docs, spec_json, created_at, updated_at)

@@ -435,8 +435,8 @@ func findChangeRequest(ctx context.Context, tx *sql.Tx, id int64) (tandem.Change
 }
 
 func findChangeRequests(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.ChangeRequest, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, migration, codebase, branch, commit_id, title, body, state, url, created_at, merged_at
-		FROM change_requests WHERE `+cond+" ORDER BY id", args...)
+	rows, err := tx.QueryContext(ctx, `SELECT id, migration, codebase, branch, commit_id, title, body, state, url,
+		approved_by, approved_at, created_at, merged_at FROM change_requests WHERE `+cond+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -444,15 +444,44 @@ func findChangeRequests(ctx context.Context, tx *sql.Tx, cond string, args ...an
 	crs := []tandem.ChangeRequest{}
 	for rows.Next() {
 		var cr tandem.ChangeRequest
-		var merged sql.NullTime
+		var merged, approved sql.NullTime
 		if err := rows.Scan(&cr.ID, &cr.Migration, &cr.Codebase, &cr.Branch, &cr.Commit, &cr.Title, &cr.Body, &cr.State,
-			&cr.URL, &cr.CreatedAt, &merged); err != nil {
+			&cr.URL, &cr.ApprovedBy, &approved, &cr.CreatedAt, &merged); err != nil {
 			return nil, err
 		}
-		cr.MergedAt = timePtr(merged)
+		cr.MergedAt, cr.ApprovedAt = timePtr(merged), timePtr(approved)
 		crs = append(crs, cr)
 	}
 	return crs, rows.Err()
+}
+
+// ApproveChangeRequest records that the owning team approved a target's
+// open change request and comments it on the ticket. It returns EINVALID
+// when the target has no open change request.
+func (db *DB) ApproveChangeRequest(ctx context.Context, migration, codebase, by string) (tandem.ChangeRequest, error) {
+	var cr tandem.ChangeRequest
+	err := db.inTx(ctx, "approve change request", func(tx *sql.Tx) error {
+		t, err := findTarget(ctx, tx, migration, codebase)
+		if err != nil {
+			return err
+		}
+		if t.PullRequest == nil || t.PullRequest.State != tandem.ChangeOpen {
+			return tandem.Errorf(tandem.EINVALID, "%s has no open change request to approve", codebase)
+		}
+		now := time.Now().UTC()
+		if _, err := tx.ExecContext(ctx, "UPDATE change_requests SET approved_by = $1, approved_at = $2 WHERE id = $3",
+			by, now, t.PullRequest.ID); err != nil {
+			return err
+		}
+		if t.Ticket != nil {
+			if err := addComment(ctx, tx, t.Ticket.ID, fmt.Sprintf("%s approved the change to %s.", by, codebase), now); err != nil {
+				return err
+			}
+		}
+		cr, err = findChangeRequest(ctx, tx, t.PullRequest.ID)
+		return err
+	})
+	return cr, err
 }
 
 // FindChangeRequests returns a migration's change requests ("" for all),

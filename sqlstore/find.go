@@ -242,7 +242,8 @@ func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]
 		}
 	}
 	query := `SELECT name, host, default_branch, head, owner, owner_source, contributions,
-		trusted, ownership, problems, scanned_at, location FROM codebases`
+		trusted, ownership, problems, scanned_at, location,
+		(SELECT auto_merge FROM codebase_policies p WHERE p.name = codebases.name) FROM codebases`
 	if len(conds) > 0 {
 		query += " WHERE " + strings.Join(conds, " AND ")
 	}
@@ -257,13 +258,15 @@ func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]
 		var owner sql.NullString
 		var trusted, ownership, problems string
 		var scanned sql.NullTime
+		var autoMerge sql.NullBool
 		if err := rows.Scan(&c.Name, &c.Host, &c.DefaultBranch, &c.Head, &owner, &c.OwnerSource,
-			&c.Contributions, &trusted, &ownership, &problems, &scanned, &c.Location); err != nil {
+			&c.Contributions, &trusted, &ownership, &problems, &scanned, &c.Location, &autoMerge); err != nil {
 			return nil, err
 		}
 		if owner.Valid {
 			c.Owner = &owner.String
 		}
+		c.AutoMerge = autoMerge.Bool
 		if scanned.Valid {
 			t := scanned.Time.UTC()
 			c.ScannedAt = &t

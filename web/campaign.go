@@ -121,6 +121,19 @@ func (s *Server) handleEscalate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+func (s *Server) handleApprove(w http.ResponseWriter, r *http.Request) {
+	req, ok := s.targetRequest(w, r, true)
+	if !ok {
+		return
+	}
+	out, err := s.campaigns.Approve(r.Context(), r.PathValue("name"), req.Codebase, req.By)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
 func (s *Server) handleExempt(w http.ResponseWriter, r *http.Request) {
 	req, ok := s.targetRequest(w, r, true)
 	if !ok {

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/campaigns/{name}", s.handleCampaign)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/launch", s.handleLaunch)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/escalate", s.handleEscalate)
+	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/approve", s.handleApprove)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/exempt", s.handleExempt)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/unexempt", s.handleUnexempt)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/adopt", s.handleAdopt)

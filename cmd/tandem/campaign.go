@@ -24,6 +24,7 @@ func campaignCommand(e env, server *string) *cobra.Command {
 		campaignStatusCommand(e, server),
 		campaignLaunchCommand(e, server),
 		campaignEscalateCommand(e, server),
+		campaignApproveCommand(e, server),
 		campaignExemptCommand(e, server),
 		campaignUnexemptCommand(e, server),
 		campaignAdoptCommand(e, server),
@@ -154,6 +155,32 @@ func campaignEscalateCommand(e env, server *string) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&codebase, "codebase", "", "escalate only this codebase")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+func campaignApproveCommand(e env, server *string) *cobra.Command {
+	var req web.TargetRequest
+	cmd := &cobra.Command{
+		Use:   "approve NAME --codebase X",
+		Short: "Approve a target's change request as its owners; Tandem merges it where the codebase opted in to autoMerge",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if req.By == "" {
+				req.By = whoami(e)
+			}
+			var out campaign.Approved
+			if err := client(e, *server).Post(cmd.Context(), "campaigns/"+url.PathEscape(args[0])+"/approve", req, &out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s: change request #%d approved by %s\n", req.Codebase, out.ChangeRequest.ID, out.ChangeRequest.ApprovedBy)
+			if out.Merged != "" {
+				fmt.Fprintf(e.stdout, "merged into %s (now at %s); the next scan marks it done\n", req.Codebase, out.Merged[:min(12, len(out.Merged))])
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
+	cmd.Flags().StringVar(&req.By, "by", "", "who approves (default: this user)")
 	return cmd
 }
 

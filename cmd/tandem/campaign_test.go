@@ -56,7 +56,7 @@ spec: {contributions: open}
 apiVersion: tandem.dev/v1
 kind: Codebase
 metadata: {name: checkout-web}
-spec: {contributions: trusted, trusted: [carol]}
+spec: {contributions: trusted, trusted: [carol], autoMerge: true}
 ---
 apiVersion: tandem.dev/v1
 kind: Platform
@@ -213,6 +213,19 @@ func TestCampaignEndToEnd(t *testing.T) {
 			cli("campaign", "unexempt", "logrus-to-obslog", "--codebase", "checkout-web")
 			if got := targetOf(status(), "checkout-web"); got.State != tandem.TargetPROpen {
 				t.Errorf("after unexempt: %s, want pr-open", got.State)
+			}
+
+			// The owners approve; the codebase opted in to auto-merge.
+			out = cli("campaign", "approve", "logrus-to-obslog", "--codebase", "checkout-web", "--by", "bob")
+			if !strings.Contains(out, "approved by bob") || !strings.Contains(out, "merged into checkout-web") {
+				t.Errorf("approve: %s", out)
+			}
+			if got := gittest.Run(t, filepath.Join(repos, "checkout-web"), "show", "main:main.go"); !strings.Contains(got, "acme.dev/obslog") {
+				t.Errorf("after the auto-merge main holds %q", got)
+			}
+			cli("scan", "--wait")
+			if got := targetOf(status(), "checkout-web"); got.State != tandem.TargetDone || got.PullRequest.State != tandem.ChangeMerged {
+				t.Errorf("checkout-web after the auto-merge: %s, change %+v", got.State, got.PullRequest)
 			}
 
 			// A regression reopens the team's ticket.

@@ -68,7 +68,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	campaigns := &campaign.Service{Store: db, Fix: runFix}
+	campaigns := &campaign.Service{Store: db, Fix: runFix, Merge: gitx.Merge}
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
 		Store:      db,
 		OpenHost:   openHost,

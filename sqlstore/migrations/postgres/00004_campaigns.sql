@@ -40,6 +40,8 @@ CREATE TABLE change_requests (
     body       TEXT NOT NULL,
     state      TEXT NOT NULL,
     url        TEXT NOT NULL DEFAULT '',
+    approved_by TEXT NOT NULL DEFAULT '',
+    approved_at TIMESTAMPTZ,
     created_at TIMESTAMPTZ NOT NULL,
     merged_at  TIMESTAMPTZ,
     UNIQUE (migration, codebase)
@@ -63,6 +65,7 @@ CREATE TABLE engagements (
 CREATE UNIQUE INDEX engagements_target ON engagements (migration, codebase) WHERE migration <> '';
 
 ALTER TABLE codebases ADD COLUMN location TEXT NOT NULL DEFAULT '';
+ALTER TABLE codebase_policies ADD COLUMN auto_merge BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE targets ADD COLUMN team TEXT NOT NULL DEFAULT '';
 ALTER TABLE targets ADD COLUMN ticket_id BIGINT;
 ALTER TABLE targets ADD COLUMN change_request_id BIGINT;
@@ -83,6 +86,7 @@ ALTER TABLE targets DROP COLUMN ticket_id;
 ALTER TABLE targets DROP COLUMN team;
 DROP TABLE engagements;
 ALTER TABLE codebases DROP COLUMN location;
+ALTER TABLE codebase_policies DROP COLUMN auto_merge;
 DROP TABLE change_requests;
 DROP TABLE ticket_comments;
 DROP TABLE tickets;
