@@ -24,6 +24,16 @@ type Team struct {
 	// group refs (group:default/payments) that mean this team.
 	Aliases []string `json:"aliases"`
 	Tracker Tracker  `json:"tracker"`
+	// Chat is where the team hears about campaigns (nudges), if anywhere.
+	Chat *Chat `json:"chat,omitempty"`
+}
+
+// Chat is a team's chat channel, reached through an incoming webhook that
+// takes {"text": …} (Slack, Mattermost, Rocket.Chat, Google Chat and
+// others). Webhook is a secret, so it is only ever named by reference:
+// "env:NAME" reads the environment variable NAME of the server.
+type Chat struct {
+	Webhook string `json:"webhook"`
 }
 
 // Tracker says where a team's tickets go.

@@ -32,6 +32,8 @@ type Service struct {
 	// Merge merges a change request's branch into the codebase's default
 	// branch and returns the new head.
 	Merge func(ctx context.Context, repo, base, branch, message string) (string, error)
+	// Notify posts to a team's chat; nil posts nothing.
+	Notify func(ctx context.Context, c tandem.Chat, text string) error
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -481,6 +483,7 @@ func (s *Service) nudge(ctx context.Context, m tandem.Migration, now time.Time) 
 		return 0, err
 	}
 	n := 0
+	var errs []error
 	for _, t := range tickets {
 		var lastNudge *time.Time
 		if at, ok := last[t.ID]; ok {
@@ -501,9 +504,26 @@ func (s *Service) nudge(ctx context.Context, m tandem.Migration, now time.Time) 
 		if err != nil {
 			return n, err
 		}
-		if ok {
-			n++
+		if !ok {
+			continue
+		}
+		n++
+		if err := s.notify(ctx, t, body); err != nil {
+			// The nudge stands on the ticket; the chat is best effort.
+			errs = append(errs, fmt.Errorf("chat of team %s: %w", t.Team, err))
 		}
 	}
-	return n, nil
+	return n, errors.Join(errs...)
+}
+
+// notify posts a nudge to the ticket's team chat, if it names one.
+func (s *Service) notify(ctx context.Context, t tandem.Ticket, body string) error {
+	if s.Notify == nil {
+		return nil
+	}
+	teams, err := s.Store.FindTeams(ctx, t.Team)
+	if err != nil || teams[0].Chat == nil {
+		return err
+	}
+	return s.Notify(ctx, *teams[0].Chat, fmt.Sprintf("[%s] %s %s", t.Team, body, t.URL))
 }

@@ -2,12 +2,16 @@ package campaign_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/campaign"
+	"github.com/tandem-dev/tandem/chat"
 	"github.com/tandem-dev/tandem/manifest"
 	"github.com/tandem-dev/tandem/sqlstore"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
@@ -209,4 +213,46 @@ func states(ts []tandem.Target) string {
 		s = append(s, t.Codebase+"="+t.State)
 	}
 	return strings.Join(s, " ")
+}
+
+func TestNudgeReachesTheTeamChat(t *testing.T) {
+	db := fixture(t, migrationYAML+"  nudge: {every: 1d}\n", map[string]string{"a": "payments", "b": "search"})
+	ctx := context.Background()
+	objs, err := manifest.Decode([]manifest.Source{{Name: "t.yaml", Data: []byte(`apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: payments}
+spec: {type: stream-aligned, aliases: ["@acme/payments"], chat: {webhook: env:PAYMENTS_CHAT}}
+`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Apply(ctx, objs); err != nil {
+		t.Fatal(err)
+	}
+	var received []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]string
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		received = append(received, m["text"])
+	}))
+	defer srv.Close()
+	poster := &chat.Poster{Getenv: func(k string) string {
+		if k == "PAYMENTS_CHAT" {
+			return srv.URL
+		}
+		return ""
+	}}
+	start := time.Now().UTC()
+	s := &campaign.Service{Store: db, Notify: poster.Post, Now: func() time.Time { return start }}
+	if _, err := s.Launch(ctx, "m", false); err != nil {
+		t.Fatal(err)
+	}
+	s.Now = func() time.Time { return start.Add(25 * time.Hour) }
+	n, err := s.Tick(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("tick nudged %d, %v; want 2", n, err)
+	}
+	if len(received) != 1 || !strings.HasPrefix(received[0], "[payments] Reminder: Replace logrus.") {
+		t.Errorf("chat received %q, want one reminder for payments (search names no chat)", received)
+	}
 }

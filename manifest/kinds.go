@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +19,9 @@ import (
 
 // kinds lists every valid kind, in the order the docs present them.
 var kinds = []string{tandem.KindTeam, tandem.KindPerson, tandem.KindCodeHost, tandem.KindCodebase, tandem.KindPlatform, tandem.KindMigration}
+
+// secretRef is how a secret is named: the server's environment variable.
+var secretRef = regexp.MustCompile(`^env:[A-Za-z_][A-Za-z0-9_]*$`)
 
 // trackerTypes lists the valid Team tracker types.
 var trackerTypes = []string{"builtin"}
@@ -78,9 +82,15 @@ func (d *decoder) document(n *yaml.Node) (tandem.Object, bool) {
 // team decodes a Team spec.
 func (d *decoder) team(name string, n *yaml.Node) *tandem.Team {
 	t := &tandem.Team{Name: name, Members: []string{}, Aliases: []string{}, Tracker: tandem.Tracker{Type: "builtin"}}
-	f, ok := d.mapping("spec", n, "type", "members", "aliases", "tracker")
+	f, ok := d.mapping("spec", n, "type", "members", "aliases", "tracker", "chat")
 	if !ok {
 		return t
+	}
+	if c, ok := d.mapping(f.field("chat"), f.vals["chat"], "webhook"); ok && f.has("chat") {
+		t.Chat = &tandem.Chat{Webhook: c.required("webhook")}
+		if w := t.Chat.Webhook; w != "" && !secretRef.MatchString(w) {
+			d.errorf(c.field("webhook"), c.vals["webhook"], "a webhook is a secret: name it as env:NAME, never inline")
+		}
 	}
 	typ := f.required("type")
 	valid := make([]string, len(tandem.TeamTypes))

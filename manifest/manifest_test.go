@@ -222,7 +222,7 @@ spec:
   type: stream-aligned
   membrs: [alice]
 `),
-		want: []string{"teams.yaml:7: spec.membrs: unknown field (valid: type, members, aliases, tracker)"},
+		want: []string{"teams.yaml:7: spec.membrs: unknown field (valid: type, members, aliases, tracker, chat)"},
 	}, {
 		name: "a list of names that is a number shows the number",
 		srcs: file("bad.yaml", `apiVersion: tandem.dev/v1
@@ -869,6 +869,18 @@ func TestDecodeAutoMerge(t *testing.T) {
 	_, err = Decode(file("c.yaml", "apiVersion: tandem.dev/v1\nkind: Codebase\nmetadata: {name: web}\nspec:\n  autoMerge: true\n"))
 	want = []string{`c.yaml:5: spec.autoMerge: only allowed when contributions is open or trusted: a closed codebase takes no outside changes`}
 	if got := problems(t, err); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems = %q, want %q", got, want)
+	}
+}
+
+func TestDecodeTeamChat(t *testing.T) {
+	objs := decodeOne(t, "t.yaml", "apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: payments}\nspec:\n  type: stream-aligned\n  chat: {webhook: env:PAYMENTS_CHAT}\n")
+	if c := objs[0].Spec.(*tandem.Team).Chat; c == nil || c.Webhook != "env:PAYMENTS_CHAT" {
+		t.Errorf("Chat = %+v", c)
+	}
+	_, err := Decode(file("t.yaml", "apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: payments}\nspec:\n  type: stream-aligned\n  chat: {webhook: \"https://hooks.example/T000/secret\"}\n"))
+	want := `t.yaml:6: spec.chat.webhook: a webhook is a secret: name it as env:NAME, never inline`
+	if got := problems(t, err); len(got) != 1 || got[0] != want {
 		t.Errorf("problems = %q, want %q", got, want)
 	}
 }

@@ -242,12 +242,12 @@ func upsert(ctx context.Context, tx *sql.Tx, spec any, now time.Time) (string, e
 	switch s := spec.(type) {
 	case *tandem.Team:
 		table, key, name = "teams", "name", s.Name
-		query = `INSERT INTO teams (name, type, members, aliases, tracker, spec_json, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		query = `INSERT INTO teams (name, type, members, aliases, tracker, chat, spec_json, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (name) DO UPDATE SET type = excluded.type, members = excluded.members,
-				aliases = excluded.aliases, tracker = excluded.tracker,
+				aliases = excluded.aliases, tracker = excluded.tracker, chat = excluded.chat,
 				spec_json = excluded.spec_json, updated_at = excluded.updated_at`
-		args = []any{s.Name, string(s.Type), encode(s.Members), encode(s.Aliases), encode(s.Tracker), js, now, now}
+		args = []any{s.Name, string(s.Type), encode(s.Members), encode(s.Aliases), encode(s.Tracker), encode(s.Chat), js, now, now}
 	case *tandem.Person:
 		table, key, name = "people", "handle", s.Handle
 		query = `INSERT INTO people (handle, name, email, teams, spec_json, created_at, updated_at)

@@ -86,7 +86,7 @@ func where(col, v string) (string, []any) {
 
 func findTeams(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Team, error) {
 	cond, args := where("name", name)
-	rows, err := tx.QueryContext(ctx, "SELECT name, type, aliases, tracker FROM teams"+cond, args...)
+	rows, err := tx.QueryContext(ctx, "SELECT name, type, aliases, tracker, chat FROM teams"+cond, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +94,11 @@ func findTeams(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Team, err
 	teams := []tandem.Team{}
 	for rows.Next() {
 		var t tandem.Team
-		var aliases, tracker string
-		if err := rows.Scan(&t.Name, &t.Type, &aliases, &tracker); err != nil {
+		var aliases, tracker, chat string
+		if err := rows.Scan(&t.Name, &t.Type, &aliases, &tracker, &chat); err != nil {
+			return nil, err
+		}
+		if err := decode(chat, &t.Chat); err != nil {
 			return nil, err
 		}
 		if err := decode(aliases, &t.Aliases); err != nil {

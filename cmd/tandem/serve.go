@@ -15,6 +15,7 @@ import (
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/campaign"
+	"github.com/tandem-dev/tandem/chat"
 	"github.com/tandem-dev/tandem/demo"
 	"github.com/tandem-dev/tandem/gitx"
 	"github.com/tandem-dev/tandem/jobs"
@@ -68,7 +69,8 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	campaigns := &campaign.Service{Store: db, Fix: runFix, Merge: gitx.Merge}
+	poster := &chat.Poster{Getenv: e.getenv}
+	campaigns := &campaign.Service{Store: db, Fix: runFix, Merge: gitx.Merge, Notify: poster.Post}
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
 		Store:      db,
 		OpenHost:   openHost,

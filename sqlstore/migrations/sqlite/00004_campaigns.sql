@@ -65,6 +65,7 @@ CREATE TABLE engagements (
 CREATE UNIQUE INDEX engagements_target ON engagements (migration, codebase) WHERE migration <> '';
 
 ALTER TABLE codebases ADD COLUMN location TEXT NOT NULL DEFAULT '';
+ALTER TABLE teams ADD COLUMN chat TEXT NOT NULL DEFAULT 'null';
 ALTER TABLE codebase_policies ADD COLUMN auto_merge BOOLEAN NOT NULL DEFAULT false;
 ALTER TABLE targets ADD COLUMN team TEXT NOT NULL DEFAULT '';
 ALTER TABLE targets ADD COLUMN ticket_id BIGINT;
@@ -86,6 +87,7 @@ ALTER TABLE targets DROP COLUMN ticket_id;
 ALTER TABLE targets DROP COLUMN team;
 DROP TABLE engagements;
 ALTER TABLE codebases DROP COLUMN location;
+ALTER TABLE teams DROP COLUMN chat;
 ALTER TABLE codebase_policies DROP COLUMN auto_merge;
 DROP TABLE change_requests;
 DROP TABLE ticket_comments;
