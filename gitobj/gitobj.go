@@ -189,10 +189,17 @@ func (r *Repo) Read(id OID) (Type, []byte, error) {
 // error wrapping ErrTooLarge, known before its content is inflated, so
 // that a huge file costs nothing to refuse.
 func (r *Repo) ReadMax(id OID, max int64) (Type, []byte, error) {
-	t, data, err := r.read(id, max)
+	return r.ReadMaxInto(id, max, nil)
+}
+
+// ReadMaxInto is ReadMax reading into dst when the object is stored whole
+// and dst is large enough, so that a caller reading many objects in turn
+// allocates once. The content may then alias dst.
+func (r *Repo) ReadMaxInto(id OID, max int64, dst []byte) (Type, []byte, error) {
+	t, data, err := r.read(id, max, dst)
 	if errors.Is(err, ErrNotFound) {
 		if r.relist() {
-			t, data, err = r.read(id, max)
+			t, data, err = r.read(id, max, dst)
 		}
 	}
 	if err != nil {
@@ -217,13 +224,13 @@ func (r *Repo) Header(id OID) (Type, int64, error) {
 	return t, size, nil
 }
 
-func (r *Repo) read(id OID, max int64) (Type, []byte, error) {
+func (r *Repo) read(id OID, max int64, dst []byte) (Type, []byte, error) {
 	p, off, err := r.find(id)
 	if err != nil {
 		return 0, nil, err
 	}
 	if p != nil {
-		return r.readPacked(p, off, max)
+		return r.readPacked(p, off, max, dst)
 	}
 	return r.readLoose(id, max)
 }

@@ -159,7 +159,7 @@ func packStats(t *testing.T, gitDir string) (longest int, types map[byte]int, bi
 			if e.typ < objOfsDelta {
 				continue
 			}
-			delta, err := p.inflate(e)
+			delta, err := p.inflate(e, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -47,6 +47,15 @@ func putInflater(f *inflater) {
 	inflaters.Put(f)
 }
 
+// grow returns dst resliced to n bytes, or a new slice when dst is too
+// small: callers that read many objects in turn reuse one buffer.
+func grow(dst []byte, n int64) []byte {
+	if int64(cap(dst)) >= n {
+		return dst[:n]
+	}
+	return make([]byte, n)
+}
+
 // checkSize refuses a size no deflate stream of len(src) bytes can reach,
 // so that a corrupt header never allocates more than the data could hold.
 func checkSize(src []byte, size int64) error {

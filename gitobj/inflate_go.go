@@ -9,10 +9,11 @@ import (
 )
 
 // inflate returns the size bytes the zlib stream at the start of src
-// inflates to, checking that the stream ends there. This is the pure Go
+// inflates to, in dst when it is large enough, checking that the stream
+// ends there. This is the pure Go
 // inflater; build with -tags libdeflate (and cgo) for one about three
 // times faster.
-func inflate(src []byte, size int64) ([]byte, error) {
+func inflate(src []byte, size int64, dst []byte) ([]byte, error) {
 	if err := checkSize(src, size); err != nil {
 		return nil, err
 	}
@@ -21,7 +22,7 @@ func inflate(src []byte, size int64) ([]byte, error) {
 		return nil, err
 	}
 	defer putInflater(f)
-	out := make([]byte, size)
+	out := grow(dst, size)
 	if _, err := io.ReadFull(f.zr, out); err != nil {
 		return nil, fmt.Errorf("inflate: %w", corrupt(err))
 	}

@@ -75,7 +75,7 @@ func (r *Repo) readLoose(id OID, max int64) (Type, []byte, error) {
 	if max >= 0 && size > max {
 		return 0, nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, size)
 	}
-	all, err := inflate(z, int64(hl)+size)
+	all, err := inflate(z, int64(hl)+size, nil)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -197,9 +197,10 @@ func (p *pack) entryAt(off int64) (entry, error) {
 	return e, nil
 }
 
-// inflate returns the inflated data of entry e.
-func (p *pack) inflate(e entry) ([]byte, error) {
-	b, err := inflate(p.data[e.data:len(p.data)-20], e.size)
+// inflate returns the inflated data of entry e, in dst when it is large
+// enough.
+func (p *pack) inflate(e entry, dst []byte) ([]byte, error) {
+	b, err := inflate(p.data[e.data:len(p.data)-20], e.size, dst)
 	if err != nil {
 		return nil, fmt.Errorf("pack %s: %w", p.path, err)
 	}
@@ -218,7 +219,7 @@ type step struct {
 // readPacked returns the object at off in p, applying its delta chain from
 // the nearest base in the cache or in full form. An object larger than max
 // (when max >= 0) is ErrTooLarge, found before any base is inflated.
-func (r *Repo) readPacked(p *pack, off int64, max int64) (Type, []byte, error) {
+func (r *Repo) readPacked(p *pack, off int64, max int64, dst []byte) (Type, []byte, error) {
 	var chain []step
 	var t Type
 	var base []byte
@@ -238,7 +239,11 @@ func (r *Repo) readPacked(p *pack, off int64, max int64) (Type, []byte, error) {
 			return 0, nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, e.size)
 		}
 		if e.typ < objOfsDelta {
-			if base, err = p.inflate(e); err != nil {
+			buf := dst
+			if len(chain) > 0 {
+				buf = nil // a delta base is kept in the cache: never in dst
+			}
+			if base, err = p.inflate(e, buf); err != nil {
 				return 0, nil, err
 			}
 			t = Type(e.typ)
@@ -252,7 +257,7 @@ func (r *Repo) readPacked(p *pack, off int64, max int64) (Type, []byte, error) {
 		}
 		st := step{p: p, off: off, e: e}
 		if len(chain) == 0 && max >= 0 {
-			if st.delta, err = p.inflate(e); err != nil {
+			if st.delta, err = p.inflate(e, nil); err != nil {
 				return 0, nil, err
 			}
 			_, rest, err := deltaSize(st.delta)
@@ -290,7 +295,7 @@ func (r *Repo) readPacked(p *pack, off int64, max int64) (Type, []byte, error) {
 		delta := s.delta
 		var err error
 		if delta == nil {
-			if delta, err = s.p.inflate(s.e); err != nil {
+			if delta, err = s.p.inflate(s.e, nil); err != nil {
 				return 0, nil, err
 			}
 		}

@@ -119,7 +119,9 @@ func (s *Scanner) Read(ctx context.Context, host tandem.CodeHost, repo tandem.Re
 	c.Ownership, c.Problems = readOwnership(r, tree)
 
 	var read int64
-	results, problems := s.evaluate(ctx, r, repo.Dir, head, tree, checks, &read)
+	buf := buffers.Get().(*[]byte)
+	defer buffers.Put(buf)
+	results, problems := s.evaluate(ctx, r, repo.Dir, head, tree, checks, &readState{bytes: &read, buf: buf})
 	c.Problems = append(c.Problems, problems...)
 	return tandem.CodebaseRead{Codebase: c, Results: results, BytesRead: read}
 }
@@ -154,7 +156,7 @@ func (s *Scanner) program(nc tandem.NamedCheck) (*check.Program, error) {
 }
 
 // evaluate runs every check over the files of tree.
-func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head, tree gitobj.OID, checks []tandem.NamedCheck, read *int64) ([]tandem.CheckResult, []tandem.Problem) {
+func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head, tree gitobj.OID, checks []tandem.NamedCheck, read *readState) ([]tandem.CheckResult, []tandem.Problem) {
 	results := make([]tandem.CheckResult, len(checks))
 	var programs []*check.Program
 	var runs []*check.Run
@@ -221,7 +223,7 @@ func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head
 
 // matchFile feeds one file to every leaf that selects it, reading its
 // content at most once, and reports whether it was too large to search.
-func (s *Scanner) matchFile(r *gitobj.Repo, path string, blob gitobj.OID, programs []*check.Program, runs []*check.Run, read *int64) (oversized bool) {
+func (s *Scanner) matchFile(r *gitobj.Repo, path string, blob gitobj.OID, programs []*check.Program, runs []*check.Run, read *readState) (oversized bool) {
 	var data []byte
 	loaded := false
 	for j, p := range programs {
@@ -261,21 +263,31 @@ func (s *Scanner) matchFile(r *gitobj.Repo, path string, blob gitobj.OID, progra
 	return oversized
 }
 
-// load reads a blob that content checks may search, adding its size to
-// read, or reports it too large; data is nil when the blob cannot be read.
-func (s *Scanner) load(r *gitobj.Repo, blob gitobj.OID, read *int64) (data []byte, oversized bool) {
-	_, size, err := r.Header(blob)
-	if err != nil {
-		return nil, false
-	}
-	if !check.Readable(size) {
+// readState is what one repository's read carries from file to file: the
+// bytes read so far, and one buffer that every blob is read into in turn
+// (a leaf's result never keeps the content).
+type readState struct {
+	bytes *int64
+	buf   *[]byte
+}
+
+// buffers lends each read its blob buffer.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// load reads a blob that content checks may search, adding its size to the
+// bytes read, or reports it too large; data is nil when the blob cannot be
+// read. The data is valid until the next load of the same read.
+func (s *Scanner) load(r *gitobj.Repo, blob gitobj.OID, read *readState) (data []byte, oversized bool) {
+	_, data, err := r.ReadMaxInto(blob, check.MaxFileSize, (*read.buf)[:0])
+	if errors.Is(err, gitobj.ErrTooLarge) {
 		return nil, true
-	}
-	_, data, err = r.Read(blob)
-	if err != nil {
+	} else if err != nil {
 		return nil, false
+	}
+	if cap(data) > cap(*read.buf) && cap(data) <= int(check.MaxFileSize) {
+		*read.buf = data[:0] // keep the larger buffer for the next blobs
 	}
 	s.read.Add(int64(len(data)))
-	*read += int64(len(data))
+	*read.bytes += int64(len(data))
 	return data, false
 }
