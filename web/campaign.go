@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -40,17 +41,25 @@ type TargetRequest struct {
 }
 
 func (s *Server) handleCampaigns(w http.ResponseWriter, r *http.Request) {
-	ms, err := s.store.FindMigrations(r.Context(), "")
+	out, err := s.campaignSummaries(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// campaignSummaries returns every migration with its progress.
+func (s *Server) campaignSummaries(ctx context.Context) ([]CampaignSummary, error) {
+	ms, err := s.store.FindMigrations(ctx, "")
+	if err != nil {
+		return nil, err
+	}
 	out := make([]CampaignSummary, 0, len(ms))
 	for _, m := range ms {
-		targets, err := s.store.FindTargets(r.Context(), m.Name)
+		targets, err := s.store.FindTargets(ctx, m.Name)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return nil, err
 		}
 		c := tandem.NewCampaign(m, targets)
 		sum := CampaignSummary{Name: m.Name, Platform: m.Platform, Title: m.Title, Deadline: m.Deadline, Counts: c.Counts, Total: len(targets)}
@@ -61,7 +70,7 @@ func (s *Server) handleCampaigns(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, sum)
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out, nil
 }
 
 func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {

@@ -27,6 +27,8 @@ type homePage struct {
 	Platforms []tandem.Platform
 	Hosts     []tandem.CodeHost
 	Unowned   int
+	Adoption  map[string]tandem.Adoption
+	Campaigns []CampaignSummary
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
@@ -53,6 +55,19 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		if c.Owner == nil {
 			p.Unowned++
 		}
+	}
+	adoptions, err := s.adoption(ctx, "")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p.Adoption = map[string]tandem.Adoption{}
+	for _, a := range adoptions {
+		p.Adoption[a.Platform] = a
+	}
+	if p.Campaigns, err = s.campaignSummaries(ctx); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := templates.ExecuteTemplate(w, "home.html", p); err != nil {

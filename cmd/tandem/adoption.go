@@ -6,24 +6,32 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func adoptionCommand(e env, server *string) *cobra.Command {
+// viewCommand is a command that reads one API collection (or one object of
+// it, named by the first argument) and prints it as a view: a table, JSON
+// or YAML.
+func viewCommand(e env, server *string, use, short, collection, view string, args cobra.PositionalArgs) *cobra.Command {
 	var output string
 	cmd := &cobra.Command{
-		Use:   "adoption [PLATFORM]",
-		Short: "Show which codebases and teams adopted each platform, with the trend",
-		Args:  cobra.MaximumNArgs(1),
+		Use:   use,
+		Short: short,
+		Args:  args,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := ""
 			if len(args) == 1 {
 				name = args[0]
 			}
 			var raw json.RawMessage
-			if err := client(e, *server).Get(cmd.Context(), "adoption", name, nil, &raw); err != nil {
+			if err := client(e, *server).Get(cmd.Context(), collection, name, nil, &raw); err != nil {
 				return err
 			}
-			return printObjects(e.stdout, "adoption", raw, output)
+			return printObjects(e.stdout, view, raw, output)
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
 	return cmd
+}
+
+func adoptionCommand(e env, server *string) *cobra.Command {
+	return viewCommand(e, server, "adoption [PLATFORM]", "Show which codebases and teams adopted each platform, with the trend",
+		"adoption", "adoption", cobra.MaximumNArgs(1))
 }

@@ -34,39 +34,12 @@ func campaignCommand(e env, server *string) *cobra.Command {
 }
 
 func campaignListCommand(e env, server *string) *cobra.Command {
-	var output string
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List migration campaigns with their progress",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw json.RawMessage
-			if err := client(e, *server).Get(cmd.Context(), "campaigns", "", nil, &raw); err != nil {
-				return err
-			}
-			return printObjects(e.stdout, "campaigns", raw, output)
-		},
-	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
-	return cmd
+	return viewCommand(e, server, "list", "List migration campaigns with their progress", "campaigns", "campaigns", cobra.NoArgs)
 }
 
 func campaignStatusCommand(e env, server *string) *cobra.Command {
-	var output string
-	cmd := &cobra.Command{
-		Use:   "status NAME",
-		Short: "Show a migration's targets: owner, state, ticket, change request and evidence",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw json.RawMessage
-			if err := client(e, *server).Get(cmd.Context(), "campaigns", args[0], nil, &raw); err != nil {
-				return err
-			}
-			return printObjects(e.stdout, "campaign", raw, output)
-		},
-	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
-	return cmd
+	return viewCommand(e, server, "status NAME", "Show a migration's targets: owner, state, ticket, change request and evidence",
+		"campaigns", "campaign", cobra.ExactArgs(1))
 }
 
 func campaignLaunchCommand(e env, server *string) *cobra.Command {

@@ -248,6 +248,9 @@ func TestCampaignEndToEnd(t *testing.T) {
 			if lines := strings.Split(strings.TrimSpace(csv), "\n"); len(lines) != 7 || !strings.HasPrefix(lines[0], "codebase,team,state") {
 				t.Errorf("export:\n%s", csv)
 			}
+			if page := httpGet(t, url+"/"); !strings.Contains(page, "<td>logrus-to-obslog<br>") {
+				t.Error("the home page does not list the campaign")
+			}
 			list := cli("campaign", "list")
 			if !strings.Contains(list, "logrus-to-obslog") {
 				t.Errorf("campaign list:\n%s", list)
