@@ -306,3 +306,30 @@ type Engagement struct {
 	Ends      string    `json:"ends"`   // YYYY-MM-DD: the time box
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// TargetQuery selects a page of a migration's targets.
+type TargetQuery struct {
+	Migration string
+	State     string // "" for every state
+	Team      string // the team ticketed, or the owner before that; "" for all
+	Offset    int
+	Limit     int // 0: all
+}
+
+// TargetStats summarises a migration's targets without loading them.
+type TargetStats struct {
+	// ByTeam counts targets per team (the team ticketed, or the owner;
+	// "" for none) and state.
+	ByTeam map[string]map[string]int `json:"by_team"`
+	// Days counts targets by the day they were found, the day they were
+	// done ("" while not done) and their state, for burndowns.
+	Days []DayCount `json:"days"`
+}
+
+// DayCount is how many targets were found on Found and done on Done.
+type DayCount struct {
+	Found string `json:"found"`
+	Done  string `json:"done"`
+	State string `json:"state"`
+	Count int    `json:"count"`
+}

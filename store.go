@@ -30,6 +30,12 @@ type Store interface {
 	// FindTargets returns a migration's targets; ENOTFOUND for an unknown
 	// migration.
 	FindTargets(ctx context.Context, migration string) ([]Target, error)
+	// FindTargetPage returns one page of the targets q selects, sorted by
+	// codebase, and how many it selects in all.
+	FindTargetPage(ctx context.Context, q TargetQuery) ([]Target, int, error)
+	// TargetStats summarises a migration's targets by team and state and
+	// by day, for pages that must not load tens of thousands of targets.
+	TargetStats(ctx context.Context, migration string) (TargetStats, error)
 
 	// FileTicket puts codebases on their team's ticket (creating it in the
 	// built-in tracker when the migration has none for the team) and marks

@@ -42,7 +42,13 @@ func (db *DB) FindTargets(ctx context.Context, migration string) ([]tandem.Targe
 }
 
 func findTargets(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.Target, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT "+targetColumns+targetJoins+" WHERE "+cond+" ORDER BY t.codebase", args...)
+	return findTargetsOrdered(ctx, tx, cond+" ORDER BY t.codebase", args...)
+}
+
+// findTargetsOrdered returns the targets of a WHERE clause that carries its
+// own ORDER BY (and LIMIT).
+func findTargetsOrdered(ctx context.Context, tx *sql.Tx, clause string, args ...any) ([]tandem.Target, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT "+targetColumns+targetJoins+" WHERE "+clause, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -823,4 +829,95 @@ func (db *DB) CreatedSince(ctx context.Context, migration string, since time.Tim
 	})
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 	return times, err
+}
+
+// teamExpr is a target's team: the team it was ticketed to, or its
+// codebase's owner before that.
+const teamExpr = "COALESCE(NULLIF(t.team, ''), c.owner, '')"
+
+// FindTargetPage returns one page of the targets q selects, sorted by
+// codebase, and how many it selects in all.
+func (db *DB) FindTargetPage(ctx context.Context, q tandem.TargetQuery) ([]tandem.Target, int, error) {
+	var targets []tandem.Target
+	total := 0
+	err := db.inTx(ctx, "find target page", func(tx *sql.Tx) error {
+		conds := []string{"t.migration = $1"}
+		args := []any{q.Migration}
+		if q.State != "" {
+			args = append(args, q.State)
+			conds = append(conds, fmt.Sprintf("t.state = $%d", len(args)))
+		}
+		if q.Team != "" {
+			args = append(args, q.Team)
+			conds = append(conds, fmt.Sprintf("%s = $%d", teamExpr, len(args)))
+		}
+		where := strings.Join(conds, " AND ")
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+targetJoins+" WHERE "+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		page := where + " ORDER BY t.codebase"
+		if q.Limit > 0 {
+			args = append(args, q.Limit, q.Offset)
+			page += fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args))
+		}
+		var err error
+		targets, err = findTargetsOrdered(ctx, tx, page, args...)
+		return err
+	})
+	return targets, total, err
+}
+
+// TargetStats summarises a migration's targets by team and state and by
+// the days they were found and done.
+func (db *DB) TargetStats(ctx context.Context, migration string) (tandem.TargetStats, error) {
+	st := tandem.TargetStats{ByTeam: map[string]map[string]int{}, Days: []tandem.DayCount{}}
+	err := db.inTx(ctx, "target stats", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT "+teamExpr+", t.state, COUNT(*)"+targetJoins+
+			" WHERE t.migration = $1 GROUP BY "+teamExpr+", t.state", migration)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var team, state string
+			var n int
+			if err := rows.Scan(&team, &state, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			if st.ByTeam[team] == nil {
+				st.ByTeam[team] = map[string]int{}
+			}
+			st.ByTeam[team][state] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		found, done := db.day("found_at"), db.day("done_at")
+		rows, err = tx.QueryContext(ctx, "SELECT "+found+", COALESCE("+done+", ''), state, COUNT(*) FROM targets"+
+			" WHERE migration = $1 GROUP BY "+found+", "+done+", state ORDER BY 1, 2", migration)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d tandem.DayCount
+			if err := rows.Scan(&d.Found, &d.Done, &d.State, &d.Count); err != nil {
+				return err
+			}
+			st.Days = append(st.Days, d)
+		}
+		return rows.Err()
+	})
+	return st, err
+}
+
+// day returns the SQL for the UTC day (YYYY-MM-DD) of a timestamp column.
+// Times are always written in UTC; SQLite keeps them as text starting with
+// the date.
+func (db *DB) day(col string) string {
+	if db.dialect == Postgres {
+		return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
+	return "substr(" + col + ", 1, 10)"
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/sqlstore"
@@ -39,6 +40,7 @@ func TestStore(t *testing.T) {
 		{"reopening a database migrates nothing twice", testReopen},
 		{"check results move migration targets and keep history", testCheckResults},
 		{"a migration must name a known platform", testMigrationReference},
+		{"target pages and stats are computed by the database", testTargetPages},
 	}
 	engines := []struct {
 		name string
@@ -814,5 +816,50 @@ func testCheckResults(t *testing.T, db *sqlstore.DB, _ string) {
 	}
 	if _, err := db.FindTargets(ctx, "ghost"); tandem.ErrorCode(err) != tandem.ENOTFOUND {
 		t.Errorf("FindTargets(ghost) = %v, want ENOTFOUND", err)
+	}
+}
+
+func testTargetPages(t *testing.T, db *sqlstore.DB, _ string) {
+	ctx := t.Context()
+	apply(t, db, team("obs", nil, nil), team("pay", nil, []string{"@acme/pay"}), platform("obslog", "obs"), migrationObj("logrus", "obslog"))
+	target := tandem.CheckID("migration", "logrus", tandem.RoleTarget)
+	for i, name := range []string{"e", "d", "c", "b", "a"} {
+		c := tandem.Codebase{Name: name, Host: "one", DefaultBranch: "main", Head: "c1"}
+		if i%2 == 0 {
+			c.Ownership.Codeowners = []string{"@acme/pay"}
+		}
+		if _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: c, Results: []tandem.CheckResult{{Check: target, Commit: "c1", Holds: true}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// b is done.
+	if _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "b", Host: "one", DefaultBranch: "main", Head: "c2"},
+		Results: []tandem.CheckResult{{Check: target, Commit: "c2", Holds: false}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	page, total, err := db.FindTargetPage(ctx, tandem.TargetQuery{Migration: "logrus", Offset: 1, Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 5 || len(page) != 2 || page[0].Codebase != "b" || page[1].Codebase != "c" {
+		t.Errorf("page = %v (total %d), want b, c of 5", page, total)
+	}
+	page, total, err = db.FindTargetPage(ctx, tandem.TargetQuery{Migration: "logrus", Team: "pay", State: tandem.TargetPending})
+	if err != nil || total != 3 || len(page) != 3 || page[0].Codebase != "a" {
+		t.Errorf("pay's pending targets = %v (total %d), %v; want a, c, e", page, total, err)
+	}
+
+	st, err := db.TargetStats(ctx, "logrus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(st.ByTeam), "map[:map[done:1 pending:1] pay:map[pending:3]]"; got != want {
+		t.Errorf("ByTeam = %s, want %s", got, want)
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	want := []tandem.DayCount{{Found: today, Done: "", State: tandem.TargetPending, Count: 4}, {Found: today, Done: today, State: tandem.TargetDone, Count: 1}}
+	if fmt.Sprint(st.Days) != fmt.Sprint(want) {
+		t.Errorf("Days = %v, want %v", st.Days, want)
 	}
 }
