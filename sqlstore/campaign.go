@@ -257,7 +257,7 @@ func (db *DB) FileTicket(ctx context.Context, f tandem.TicketFiling) (tandem.Tic
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE tickets SET url = $1 WHERE id = $2", fmt.Sprintf("/api/v1/tickets/%d", id), id); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE tickets SET url = $1 WHERE id = $2", fmt.Sprintf("/tickets/%d", id), id); err != nil {
 				return err
 			}
 			created = true
@@ -410,7 +410,7 @@ func (db *DB) OpenChangeRequest(ctx context.Context, cr tandem.ChangeRequest) (t
 			return err
 		}
 		if cr.URL == "" {
-			cr.URL = fmt.Sprintf("/api/v1/change-requests/%d", cr.ID)
+			cr.URL = fmt.Sprintf("/change-requests/%d", cr.ID)
 			if _, err := tx.ExecContext(ctx, "UPDATE change_requests SET url = $1 WHERE id = $2", cr.URL, cr.ID); err != nil {
 				return err
 			}

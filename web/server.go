@@ -26,6 +26,7 @@ type Server struct {
 	gatherer  prometheus.Gatherer
 	requests  *prometheus.HistogramVec
 	mux       *http.ServeMux
+	handler   http.Handler
 }
 
 // NewServer returns the handler of every route, over the given store,
@@ -46,6 +47,9 @@ func NewServer(store tandem.Store, scanner tandem.Scanner, campaigns *campaign.S
 	}
 	reg.MustRegister(s.requests)
 	s.routes()
+	// Forms and the API alike refuse cross-site browser requests (CSRF);
+	// the CLI sends neither Origin nor Sec-Fetch-Site and is let through.
+	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
 	return s
 }
 
@@ -54,7 +58,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	_, pattern := s.mux.Handler(r)
-	s.mux.ServeHTTP(rec, r)
+	s.handler.ServeHTTP(rec, r)
 	if pattern == "" {
 		pattern = "unmatched"
 	}

@@ -2,8 +2,14 @@ package web
 
 import (
 	"embed"
+	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
 
 	"github.com/tandem-dev/tandem"
 )
@@ -11,66 +17,131 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
+//go:embed static
+var staticFS embed.FS
+
+// funcs are the helpers page templates use.
+var funcs = template.FuncMap{
 	"short": func(s string) string {
 		if len(s) > 12 {
 			return s[:12]
 		}
 		return s
 	},
-}).ParseFS(templateFS, "templates/*.html"))
-
-// homePage is what the home page shows: the whole catalog.
-type homePage struct {
-	Teams     []tandem.Team
-	Codebases []tandem.Codebase
-	Platforms []tandem.Platform
-	Hosts     []tandem.CodeHost
-	Unowned   int
-	Adoption  map[string]tandem.Adoption
-	Campaigns []CampaignSummary
+	"join":  strings.Join,
+	"path":  url.PathEscape,
+	"since": func(t time.Time) string { return age(time.Since(t)) },
+	"ago": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return age(time.Since(*t)) + " ago"
+	},
+	"owner": func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	},
+	"states": func() []string { return tandem.TargetStates },
+	"add":    func(a, b int) int { return a + b },
 }
 
-func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	var p homePage
-	var err error
-	if p.Teams, err = s.store.FindTeams(ctx, ""); err != nil {
-		s.writeError(w, r, err)
-		return
+// age prints a duration in the largest whole unit people plan in.
+func age(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
 	}
-	if p.Codebases, err = s.store.FindCodebases(ctx, tandem.CodebaseFilter{}); err != nil {
-		s.writeError(w, r, err)
-		return
+}
+
+// pages are the page templates, each with the layout.
+var pages = func() map[string]*template.Template {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
 	}
-	if p.Platforms, err = s.store.FindPlatforms(ctx, ""); err != nil {
-		s.writeError(w, r, err)
-		return
+	m := map[string]*template.Template{}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" {
+			continue
+		}
+		m[strings.TrimSuffix(base, ".html")] = template.Must(template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n))
 	}
-	if p.Hosts, err = s.store.FindCodeHosts(ctx, ""); err != nil {
-		s.writeError(w, r, err)
-		return
+	return m
+}()
+
+// page is what every page's layout needs, around the page's own data.
+type page struct {
+	Title string
+	User  string
+	Query string
+	Flash string
+	Data  any
+}
+
+// render writes a page, or a plain error page for err.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	p := page{Title: title, User: userOf(r), Query: r.URL.Query().Get("q"), Flash: r.URL.Query().Get("flash"), Data: data}
+	if err := pages[name].ExecuteTemplate(w, "layout", p); err != nil {
+		s.logger.Error("render page", "page", name, "err", err)
 	}
-	for _, c := range p.Codebases {
-		if c.Owner == nil {
-			p.Unowned++
+}
+
+// renderError shows an error as a page with the status its code maps to.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	code := tandem.ErrorCode(err)
+	if code == tandem.EINTERNAL {
+		s.logger.Error("page failed", "path", r.URL.Path, "err", err)
+	}
+	w.WriteHeader(statuses[code])
+	s.render(w, r, "error", "Error", tandem.ErrorMessage(err))
+}
+
+// sessionCookie names who is signed in. There are no passwords yet: the
+// name is what actions are recorded under.
+const sessionCookie = "tandem_user"
+
+func userOf(r *http.Request) string {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if v, err := url.QueryUnescape(c.Value); err == nil {
+			return v
 		}
 	}
-	adoptions, err := s.adoption(ctx, "")
-	if err != nil {
-		s.writeError(w, r, err)
+	return ""
+}
+
+func (s *Server) handleSignInPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "signin", "Sign in", nil)
+}
+
+func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimSpace(r.FormValue("name"))
+	if name == "" {
+		s.renderError(w, r, tandem.Errorf(tandem.EINVALID, "a name is needed to sign in"))
 		return
 	}
-	p.Adoption = map[string]tandem.Adoption{}
-	for _, a := range adoptions {
-		p.Adoption[a.Platform] = a
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: url.QueryEscape(name), Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, MaxAge: 30 * 24 * 3600})
+	http.Redirect(w, r, "/?flash="+url.QueryEscape("Signed in as "+name), http.StatusSeeOther)
+}
+
+// redirect sends the browser back to a page with a message.
+func redirect(w http.ResponseWriter, r *http.Request, to, flash string) {
+	sep := "?"
+	if strings.Contains(to, "?") {
+		sep = "&"
 	}
-	if p.Campaigns, err = s.campaignSummaries(ctx); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := templates.ExecuteTemplate(w, "home.html", p); err != nil {
-		s.logger.Error("render home", "err", err)
-	}
+	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(flash), http.StatusSeeOther)
+}
+
+func (s *Server) static() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	return http.StripPrefix("/static/", http.FileServerFS(sub))
 }

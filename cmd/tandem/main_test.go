@@ -245,8 +245,8 @@ func TestApplyScanGet(t *testing.T) {
 			})
 
 			t.Run("TheHomePageListsOwners", func(t *testing.T) {
-				page := httpGet(t, url+"/")
-				for _, want := range []string{"7 codebases (2 without an owner)", "<td>checkout-web</td>", "<td>backstage</td>"} {
+				page := httpGet(t, url+"/") + httpGet(t, url+"/codebases")
+				for _, want := range []string{"7 codebases</a> (2 without an owner)", `<a href="/codebases/checkout-web">checkout-web</a>`, "<td>backstage</td>"} {
 					if !strings.Contains(page, want) {
 						t.Errorf("home page lacks %q", want)
 					}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
+)
+
+// browser returns a chromedp context on a headless Chromium, skipping the
+// test where none is installed (.ci/run installs Debian's chromium).
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("TANDEM_REQUIRE_BROWSER") != "" {
+			t.Fatal("chromium is not installed")
+		}
+		t.Skip("chromium is not installed: apt-get install chromium")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// artifacts is where the UI tests save screenshots of every page.
+func artifacts(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("TANDEM_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "test-artifacts")
+	}
+	dir = filepath.Join(dir, "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestUI(t *testing.T) {
+	ctx := browser(t)
+	url := startServer(t, sqlstoretest.SQLite(t), "--demo="+filepath.Join(t.TempDir(), "demo"))
+	if code, _, errOut := tandemCLI(t, url, "scan", "--wait"); code != 0 {
+		t.Fatalf("scan: %s", errOut)
+	}
+	shots := artifacts(t)
+	shoot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			png, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
+		})
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(sel))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+
+	t.Run("TheHomePageShowsAdoptionAndTheCampaign", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(url+"/"), chromedp.WaitVisible("#campaigns"), shoot("home")); err != nil {
+			t.Fatal(err)
+		}
+		body := text("main")
+		for _, want := range []string{"obslog", "2 codebases · 2 teams adopted", "logrus-to-obslog", "Replace logrus with obslog"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("home page lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("LaunchingFromTheCampaignPageFilesTickets", func(t *testing.T) {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(url+"/"),
+			chromedp.Click(`a[href="/campaigns/logrus-to-obslog"]`),
+			chromedp.WaitVisible(`#targets`),
+			shoot("campaign-before-launch"),
+			chromedp.Click(`a[href="/campaigns/logrus-to-obslog/launch"]`),
+			chromedp.WaitVisible(`//button[text()="Launch now"]`),
+			shoot("launch-preview"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if preview := text("main"); !strings.Contains(preview, "New ticket for payments: Move payments off logrus before 2027-03-31") {
+			t.Errorf("preview:\n%s", preview)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(`//button[text()="Launch now"]`), chromedp.WaitVisible(".flash"), shoot("campaign-launched")); err != nil {
+			t.Fatal(err)
+		}
+		if flash := text(".flash"); !strings.Contains(flash, "2 tickets filed") {
+			t.Errorf("flash = %q", flash)
+		}
+		if teams := text("main"); !strings.Contains(teams, "#1 open") || !strings.Contains(teams, "ticketed") {
+			t.Errorf("the campaign page shows no tickets after the launch:\n%s", teams)
+		}
+	})
+
+	t.Run("AnExemptionIsGrantedFromTheTargetRow", func(t *testing.T) {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(url+"/campaigns/logrus-to-obslog?team=search"),
+			chromedp.Click(`details summary`),
+			chromedp.SendKeys(`input[name=reason]`, "rewritten in Rust next month"),
+			chromedp.SetValue(`input[name=until]`, "2099-01-31"),
+			chromedp.Click(`//button[starts-with(text(), "Exempt ")]`),
+			chromedp.WaitVisible(".flash"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if flash := text(".flash"); !strings.Contains(flash, "search-indexer is exempt until 2099-01-31") {
+			t.Errorf("flash = %q", flash)
+		}
+	})
+
+	t.Run("EscalatingProposesChangesAndTours", func(t *testing.T) {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(url+"/campaigns/logrus-to-obslog"),
+			chromedp.Click(`//button[text()="Escalate stragglers"]`),
+			chromedp.WaitVisible(".flash"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if flash := text(".flash"); !strings.Contains(flash, "1 change requests") {
+			t.Errorf("flash = %q", flash)
+		}
+	})
+
+	t.Run("ATeamPageShowsWhatItOwes", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(url+"/teams/payments"), chromedp.WaitVisible("h1"), shoot("team")); err != nil {
+			t.Fatal(err)
+		}
+		body := text("main")
+		for _, want := range []string{"What the platforms ask of us", "Move payments off logrus before 2027-03-31", "deadline 2027-03-31", "payments-api", "pr-open"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("team page lacks %q:\n%s", want, body)
+			}
+		}
+	})
+
+	t.Run("EveryOtherPageRenders", func(t *testing.T) {
+		for _, p := range []struct{ name, path, want string }{
+			{"platform", "/platforms/obslog", "2 codebases in 2 teams"},
+			{"codebase", "/codebases/payments-api", "Owned by payments (from codeowners)"},
+			{"codebases", "/codebases", "checkout-web"},
+			{"ticket", "/tickets/1", "The platform team proposed the change to payments-api"},
+			{"change-request", "/change-requests/1", "branch tandem/logrus-to-obslog"},
+			{"search", "/search?q=pay", "payments-ledger"},
+			{"signin", "/signin", "Your handle"},
+		} {
+			if err := chromedp.Do(ctx, chromedp.Navigate(url+p.path), chromedp.WaitVisible("h1"), shoot(p.name)); err != nil {
+				t.Fatalf("%s: %v", p.path, err)
+			}
+			if body := text("main"); !strings.Contains(body, p.want) {
+				t.Errorf("%s lacks %q:\n%s", p.path, p.want, body)
+			}
+		}
+	})
+}

@@ -1,0 +1,134 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/campaign"
+)
+
+// Every action of the pages goes through the same services as the API and
+// the CLI. Forms are protected from cross-site requests by
+// http.CrossOriginProtection around the whole server.
+
+// launchData is a launch preview: what a launch would file.
+type launchData struct {
+	Migration string
+	Launched  campaign.Launched
+}
+
+func (s *Server) handleLaunchPreview(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	out, err := s.campaigns.Launch(r.Context(), name, true)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, "launch", "Launch "+name, launchData{Migration: name, Launched: out})
+}
+
+func (s *Server) handleLaunchForm(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	out, err := s.campaigns.Launch(r.Context(), name, false)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	filed := 0
+	for _, t := range out.Tickets {
+		if t.Action == "create" {
+			filed++
+		}
+	}
+	redirect(w, r, "/campaigns/"+url.PathEscape(name), fmt.Sprintf("Launched: %d tickets filed, %d updated, %d unowned, %d waiting.",
+		filed, len(out.Tickets)-filed, len(out.Unowned), len(out.Waiting)))
+}
+
+func (s *Server) handleEscalateForm(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	out, err := s.campaigns.Escalate(r.Context(), name, r.FormValue("codebase"), false)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	counts := map[string]int{}
+	for _, e := range out {
+		counts[e.Action]++
+	}
+	redirect(w, r, "/campaigns/"+url.PathEscape(name), fmt.Sprintf("Escalated: %d change requests, %d Tours of Duty proposed, %d unchanged, %d errors.",
+		counts["change-request"], counts["tour-proposed"], counts["none"], counts["error"]))
+}
+
+func (s *Server) handleExemptForm(w http.ResponseWriter, r *http.Request) {
+	name, codebase := r.PathValue("name"), r.FormValue("codebase")
+	until, err := time.Parse(time.DateOnly, r.FormValue("until"))
+	if err != nil {
+		s.renderError(w, r, tandem.Errorf(tandem.EINVALID, "until: %q is not a date", r.FormValue("until")))
+		return
+	}
+	by := userOf(r)
+	if by == "" {
+		by = "anonymous"
+	}
+	if _, err := s.campaigns.Exempt(r.Context(), name, codebase, r.FormValue("reason"), until.Add(24*time.Hour-time.Second), by); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	redirect(w, r, "/campaigns/"+url.PathEscape(name), codebase+" is exempt until "+until.Format(time.DateOnly)+".")
+}
+
+func (s *Server) handleScanForm(w http.ResponseWriter, r *http.Request) {
+	scan, err := s.scanner.StartScan(r.Context())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/?scan="+strconv.FormatInt(scan.ID, 10), http.StatusSeeOther)
+}
+
+// handleScanEvents streams a scan's progress as server-sent events, one
+// JSON scan a change, until it is done or the browser leaves.
+func (s *Server) handleScanEvents(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.writeError(w, r, tandem.Errorf(tandem.ENOTFOUND, "scan %q not found", r.PathValue("id")))
+		return
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		s.writeError(w, r, tandem.Errorf(tandem.EINTERNAL, "streaming unsupported"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	last := ""
+	for {
+		scan, err := s.store.FindScan(r.Context(), id)
+		if err != nil {
+			fmt.Fprintf(w, "event: error\ndata: %s\n\n", tandem.ErrorMessage(err))
+			flusher.Flush()
+			return
+		}
+		b, _ := json.Marshal(scan)
+		if string(b) != last {
+			fmt.Fprintf(w, "data: %s\n\n", b)
+			flusher.Flush()
+			last = string(b)
+		}
+		if scan.State == tandem.ScanDone {
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,442 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// pageSize is how many targets a campaign page lists at once.
+const pageSize = 100
+
+// homeData is the home page: adoption, campaigns and what needs attention.
+type homeData struct {
+	Platforms []platformRow
+	Campaigns []campaignRow
+	Warnings  []string
+	Codebases int
+	Unowned   int
+	Teams     int
+	Scan      int64 // a scan to follow live, from ?scan=
+}
+
+type platformRow struct {
+	tandem.Platform
+	Adoption tandem.Adoption
+	Chart    template.HTML
+}
+
+type campaignRow struct {
+	CampaignSummary
+	Bar     template.HTML
+	Overdue bool
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var d homeData
+	platforms, err := s.store.FindPlatforms(ctx, "")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	adoptions, err := s.adoption(ctx, "")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for i, p := range platforms {
+		d.Platforms = append(d.Platforms, platformRow{Platform: p, Adoption: adoptions[i], Chart: Sparkline("adopting codebases", trendPoints(adoptions[i].Trend))})
+	}
+	summaries, err := s.campaignSummaries(ctx)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	for _, c := range summaries {
+		row := campaignRow{CampaignSummary: c, Bar: ProgressBar(c.Name+" progress", stateParts(c.Counts)), Overdue: c.Deadline != "" && c.Deadline < today && c.Open > 0}
+		if row.Overdue {
+			d.Warnings = append(d.Warnings, c.Name+": past its deadline ("+c.Deadline+") with "+strconv.Itoa(c.Open)+" targets open")
+		}
+		d.Campaigns = append(d.Campaigns, row)
+	}
+	codebases, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.Codebases = len(codebases)
+	for _, c := range codebases {
+		if c.Owner == nil {
+			d.Unowned++
+		}
+	}
+	if d.Unowned > 0 {
+		d.Warnings = append(d.Warnings, strconv.Itoa(d.Unowned)+" codebases have no known owner")
+	}
+	teams, err := s.store.FindTeams(ctx, "")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d.Teams = len(teams)
+	d.Scan, _ = strconv.ParseInt(r.URL.Query().Get("scan"), 10, 64)
+	s.render(w, r, "home", "Home", d)
+}
+
+func trendPoints(trend []tandem.TrendPoint) []DayValue {
+	out := make([]DayValue, len(trend))
+	for i, p := range trend {
+		out[i] = DayValue{Day: p.Day, Value: p.Count}
+	}
+	return out
+}
+
+// stateParts are a campaign's counts in the order of progress, for bars.
+func stateParts(counts map[string]int) []BarPart {
+	var parts []BarPart
+	for _, st := range []string{tandem.TargetDone, tandem.TargetExempt, tandem.TargetPROpen, tandem.TargetTourProposed, tandem.TargetTicketed, tandem.TargetPending, tandem.TargetUnowned} {
+		parts = append(parts, BarPart{Name: st, Value: counts[st]})
+	}
+	return parts
+}
+
+// platformData is a platform's page.
+type platformData struct {
+	Platform  tandem.Platform
+	Adoption  tandem.Adoption
+	Chart     template.HTML
+	Campaigns []CampaignSummary
+}
+
+func (s *Server) handlePlatformPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ps, err := s.store.FindPlatforms(ctx, r.PathValue("name"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	as, err := s.adoption(ctx, ps[0].Name)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := platformData{Platform: ps[0], Adoption: as[0]}
+	d.Chart = LineChart{Title: "Codebases adopting " + ps[0].Name, Series: []Series{{Name: "adopting codebases", Points: trendPoints(as[0].Trend)}}}.SVG()
+	all, err := s.campaignSummaries(ctx)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, c := range all {
+		if c.Platform == ps[0].Name {
+			d.Campaigns = append(d.Campaigns, c)
+		}
+	}
+	s.render(w, r, "platform", ps[0].Name, d)
+}
+
+// campaignData is a campaign's page.
+type campaignData struct {
+	Migration tandem.Migration
+	Counts    map[string]int
+	Total     int
+	Open      int
+	Bar       template.HTML
+	Burndown  template.HTML
+	Teams     []teamRow
+	Tickets   map[string]tandem.Ticket // by team
+	Targets   []tandem.Target
+	Matching  int
+	State     string
+	Team      string
+	Page      int
+	Pages     int
+	States    []string
+}
+
+type teamRow struct {
+	Team   string
+	Total  int
+	Open   int
+	Counts map[string]int
+}
+
+func (s *Server) handleCampaignPage(w http.ResponseWriter, r *http.Request) {
+	d, err := s.campaignPage(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, "campaign", d.Migration.Name, d)
+}
+
+// campaignPage gathers a campaign's page from aggregates and one page of
+// targets, so that it stays fast with tens of thousands of targets.
+func (s *Server) campaignPage(r *http.Request) (campaignData, error) {
+	ctx := r.Context()
+	ms, err := s.store.FindMigrations(ctx, r.PathValue("name"))
+	if err != nil {
+		return campaignData{}, err
+	}
+	q := r.URL.Query()
+	d := campaignData{Migration: ms[0], Counts: map[string]int{}, State: q.Get("state"), Team: q.Get("team"), States: tandem.TargetStates}
+	d.Page, _ = strconv.Atoi(q.Get("page"))
+	d.Page = max(d.Page, 1)
+	st, err := s.store.TargetStats(ctx, ms[0].Name)
+	if err != nil {
+		return d, err
+	}
+	for team, counts := range st.ByTeam {
+		row := teamRow{Team: team, Counts: counts}
+		for state, n := range counts {
+			d.Counts[state] += n
+			row.Total += n
+			if state != tandem.TargetDone && state != tandem.TargetExempt {
+				row.Open += n
+			}
+		}
+		d.Teams = append(d.Teams, row)
+	}
+	slices.SortFunc(d.Teams, func(a, b teamRow) int { return strings.Compare(a.Team, b.Team) })
+	for _, t := range d.Teams {
+		d.Total += t.Total
+		d.Open += t.Open
+	}
+	d.Bar = ProgressBar(ms[0].Name+" progress", stateParts(d.Counts))
+	d.Burndown = LineChart{Title: "Open targets per day", Series: []Series{{Name: "open targets", Points: burndown(st.Days, time.Now().UTC())}},
+		Marker: ms[0].Deadline, MarkerLabel: "deadline"}.SVG()
+	tickets, err := s.store.FindTickets(ctx, tandem.TicketFilter{Migration: ms[0].Name})
+	if err != nil {
+		return d, err
+	}
+	d.Tickets = map[string]tandem.Ticket{}
+	for _, t := range tickets {
+		d.Tickets[t.Team] = t
+	}
+	d.Targets, d.Matching, err = s.store.FindTargetPage(ctx, tandem.TargetQuery{Migration: ms[0].Name, State: d.State, Team: d.Team,
+		Offset: (d.Page - 1) * pageSize, Limit: pageSize})
+	d.Pages = max(1, (d.Matching+pageSize-1)/pageSize)
+	return d, err
+}
+
+// burndown returns the open targets at the end of each day from the first
+// found to today, from counts by day found and day done.
+func burndown(days []tandem.DayCount, now time.Time) []DayValue {
+	if len(days) == 0 {
+		return nil
+	}
+	first := days[0].Found
+	for _, d := range days {
+		first = min(first, d.Found)
+	}
+	start, err := time.Parse(time.DateOnly, first)
+	if err != nil {
+		return nil
+	}
+	var out []DayValue
+	for day := start; !day.After(now); day = day.AddDate(0, 0, 1) {
+		key := day.Format(time.DateOnly)
+		open := 0
+		for _, d := range days {
+			closed := d.State == tandem.TargetExempt || d.State == tandem.TargetDone && d.Done != "" && d.Done <= key
+			if d.Found <= key && !closed {
+				open += d.Count
+			}
+		}
+		out = append(out, DayValue{Day: key, Value: open})
+	}
+	return out
+}
+
+// teamData is a team's page: what the platforms ask of it.
+type teamData struct {
+	Team      tandem.Team
+	Tickets   []tandem.Ticket
+	Targets   []tandem.Target
+	Codebases []tandem.Codebase
+	Deadlines map[string]string // by migration
+}
+
+func (s *Server) handleTeamPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	teams, err := s.store.FindTeams(ctx, r.PathValue("name"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := teamData{Team: teams[0], Deadlines: map[string]string{}}
+	if d.Tickets, err = s.store.FindTickets(ctx, tandem.TicketFilter{Team: teams[0].Name, State: tandem.TicketOpen}); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	ms, err := s.store.FindMigrations(ctx, "")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, m := range ms {
+		d.Deadlines[m.Name] = m.Deadline
+		targets, _, err := s.store.FindTargetPage(ctx, tandem.TargetQuery{Migration: m.Name, Team: teams[0].Name})
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, t := range targets {
+			if t.Open() {
+				d.Targets = append(d.Targets, t)
+			}
+		}
+	}
+	if d.Codebases, err = s.store.FindCodebases(ctx, tandem.CodebaseFilter{Owner: teams[0].Name}); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, "team", teams[0].Name, d)
+}
+
+// codebaseData is a codebase's page.
+type codebaseData struct {
+	Codebase tandem.Codebase
+	Results  []tandem.CheckResult
+	Targets  []tandem.Target
+}
+
+func (s *Server) handleCodebasePage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	cs, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{Name: r.PathValue("name")})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	d := codebaseData{Codebase: cs[0]}
+	if d.Results, err = s.store.FindCheckResults(ctx, tandem.CheckResultFilter{Codebase: cs[0].Name}); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	ms, err := s.store.FindMigrations(ctx, "")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, m := range ms {
+		targets, err := s.store.FindTargets(ctx, m.Name)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, t := range targets {
+			if t.Codebase == cs[0].Name {
+				d.Targets = append(d.Targets, t)
+			}
+		}
+	}
+	s.render(w, r, "codebase", cs[0].Name, d)
+}
+
+// searchData is what a search found, by kind.
+type searchData struct {
+	Query     string
+	Teams     []string
+	Codebases []string
+	Platforms []string
+	Campaigns []string
+}
+
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
+	d := searchData{Query: q}
+	match := func(ss ...string) bool {
+		for _, s := range ss {
+			if q != "" && strings.Contains(strings.ToLower(s), q) {
+				return true
+			}
+		}
+		return false
+	}
+	teams, err := s.store.FindTeams(ctx, "")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, t := range teams {
+		if match(append([]string{t.Name}, t.Aliases...)...) {
+			d.Teams = append(d.Teams, t.Name)
+		}
+	}
+	codebases, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, c := range codebases {
+		if match(c.Name) {
+			d.Codebases = append(d.Codebases, c.Name)
+		}
+	}
+	platforms, err := s.store.FindPlatforms(ctx, "")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, p := range platforms {
+		if match(p.Name) {
+			d.Platforms = append(d.Platforms, p.Name)
+		}
+	}
+	ms, err := s.store.FindMigrations(ctx, "")
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, m := range ms {
+		if match(m.Name, m.Title) {
+			d.Campaigns = append(d.Campaigns, m.Name)
+		}
+	}
+	s.render(w, r, "search", "Search", d)
+}
+
+func (s *Server) handleTicketPage(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.renderError(w, r, tandem.Errorf(tandem.ENOTFOUND, "ticket %q not found", r.PathValue("id")))
+		return
+	}
+	ts, err := s.store.FindTickets(r.Context(), tandem.TicketFilter{ID: id})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, "ticket", ts[0].Title, ts[0])
+}
+
+func (s *Server) handleChangePage(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.renderError(w, r, tandem.Errorf(tandem.ENOTFOUND, "change request %q not found", r.PathValue("id")))
+		return
+	}
+	crs, err := s.store.FindChangeRequests(r.Context(), "", id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, "change", crs[0].Title, crs[0])
+}
+
+func (s *Server) handleCodebasesPage(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Owner: r.URL.Query().Get("owner")})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, "codebases", "Codebases", cs)
+}
