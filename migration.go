@@ -114,7 +114,8 @@ type Target struct {
 	Migration string  `json:"migration"`
 	Codebase  string  `json:"codebase"`
 	Owner     *string `json:"owner"`
-	// Team is the team the target was ticketed to.
+	// Team is the team the target belongs to: the team it was ticketed
+	// to, or its codebase's owner until then.
 	Team        string            `json:"team,omitempty"`
 	State       string            `json:"state"`
 	Evidence    []Match           `json:"evidence"`

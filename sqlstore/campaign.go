@@ -126,8 +126,9 @@ func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, tar
 	case next == "":
 		return nil
 	case current == "":
-		_, err = tx.ExecContext(ctx, `INSERT INTO targets (migration, codebase, state, evidence, commit_id, found_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, migration, codebase, next, encode(nonNil(target.Evidence)), target.Commit, now)
+		_, err = tx.ExecContext(ctx, `INSERT INTO targets (migration, codebase, state, evidence, commit_id, found_at, team)
+			VALUES ($1, $2, $3, $4, $5, $6, COALESCE((SELECT owner FROM codebases WHERE name = $7), ''))`,
+			migration, codebase, next, encode(nonNil(target.Evidence)), target.Commit, now, codebase)
 		return err
 	case next == tandem.TargetDone && current == tandem.TargetDone:
 		return nil
@@ -831,9 +832,13 @@ func (db *DB) CreatedSince(ctx context.Context, migration string, since time.Tim
 	return times, err
 }
 
-// teamExpr is a target's team: the team it was ticketed to, or its
-// codebase's owner before that.
-const teamExpr = "COALESCE(NULLIF(t.team, ''), c.owner, '')"
+// syncTargetTeams gives a codebase's targets not yet ticketed its current
+// owner as their team, so that pages group targets by team without a join.
+func syncTargetTeams(ctx context.Context, tx *sql.Tx, codebase string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE targets SET team = COALESCE((SELECT owner FROM codebases WHERE name = $1), '')
+		WHERE codebase = $2 AND ticket_id IS NULL`, codebase, codebase)
+	return err
+}
 
 // FindTargetPage returns one page of the targets q selects, sorted by
 // codebase, and how many it selects in all.
@@ -849,10 +854,10 @@ func (db *DB) FindTargetPage(ctx context.Context, q tandem.TargetQuery) ([]tande
 		}
 		if q.Team != "" {
 			args = append(args, q.Team)
-			conds = append(conds, fmt.Sprintf("%s = $%d", teamExpr, len(args)))
+			conds = append(conds, fmt.Sprintf("t.team = $%d", len(args)))
 		}
 		where := strings.Join(conds, " AND ")
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+targetJoins+" WHERE "+where, args...).Scan(&total); err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM targets t WHERE "+where, args...).Scan(&total); err != nil {
 			return err
 		}
 		page := where + " ORDER BY t.codebase"
@@ -868,12 +873,12 @@ func (db *DB) FindTargetPage(ctx context.Context, q tandem.TargetQuery) ([]tande
 }
 
 // TargetStats summarises a migration's targets by team and state and by
-// the days they were found and done.
+// the days they were found and done, from the counts that triggers keep
+// (migration 00005), so that it costs the same for 100 or 100,000 targets.
 func (db *DB) TargetStats(ctx context.Context, migration string) (tandem.TargetStats, error) {
 	st := tandem.TargetStats{ByTeam: map[string]map[string]int{}, Days: []tandem.DayCount{}}
 	err := db.inTx(ctx, "target stats", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT "+teamExpr+", t.state, COUNT(*)"+targetJoins+
-			" WHERE t.migration = $1 GROUP BY "+teamExpr+", t.state", migration)
+		rows, err := tx.QueryContext(ctx, "SELECT team, state, n FROM target_team_counts WHERE migration = $1 AND n > 0", migration)
 		if err != nil {
 			return err
 		}
@@ -893,9 +898,8 @@ func (db *DB) TargetStats(ctx context.Context, migration string) (tandem.TargetS
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		found, done := db.day("found_at"), db.day("done_at")
-		rows, err = tx.QueryContext(ctx, "SELECT "+found+", COALESCE("+done+", ''), state, COUNT(*) FROM targets"+
-			" WHERE migration = $1 GROUP BY "+found+", "+done+", state ORDER BY 1, 2", migration)
+		rows, err = tx.QueryContext(ctx, `SELECT found_day, done_day, state, n FROM target_day_counts
+			WHERE migration = $1 AND n > 0 ORDER BY found_day, done_day, state`, migration)
 		if err != nil {
 			return err
 		}
@@ -910,14 +914,4 @@ func (db *DB) TargetStats(ctx context.Context, migration string) (tandem.TargetS
 		return rows.Err()
 	})
 	return st, err
-}
-
-// day returns the SQL for the UTC day (YYYY-MM-DD) of a timestamp column.
-// Times are always written in UTC; SQLite keeps them as text starting with
-// the date.
-func (db *DB) day(col string) string {
-	if db.dialect == Postgres {
-		return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-	}
-	return "substr(" + col + ", 1, 10)"
 }

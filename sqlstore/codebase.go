@@ -140,7 +140,10 @@ func upsertCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase, now time
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	return true, syncTargetTeams(ctx, tx, c.Name)
 }
 
 // resolution is a codebase's effective owner and contribution policy.
@@ -219,6 +222,9 @@ func resolveAll(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx,
 			"UPDATE codebases SET owner = $1, owner_source = $2, contributions = $3, trusted = $4 WHERE name = $5",
 			r.owner, r.source, r.contributions, encode(r.trusted), c.Name); err != nil {
+			return err
+		}
+		if err := syncTargetTeams(ctx, tx, c.Name); err != nil {
 			return err
 		}
 	}

@@ -46,7 +46,7 @@ func TestStore(t *testing.T) {
 		name string
 		dsn  func(*testing.T) string
 	}{
-		{"sqlite", sqlstoretest.SQLite},
+		{"sqlite", func(t *testing.T) string { return sqlstoretest.SQLite(t) }},
 		{"postgres", sqlstoretest.Postgres},
 	}
 	for _, e := range engines {

@@ -57,15 +57,18 @@ func (s *Server) campaignSummaries(ctx context.Context) ([]CampaignSummary, erro
 	}
 	out := make([]CampaignSummary, 0, len(ms))
 	for _, m := range ms {
-		targets, err := s.store.FindTargets(ctx, m.Name)
+		st, err := s.store.TargetStats(ctx, m.Name)
 		if err != nil {
 			return nil, err
 		}
-		c := tandem.NewCampaign(m, targets)
-		sum := CampaignSummary{Name: m.Name, Platform: m.Platform, Title: m.Title, Deadline: m.Deadline, Counts: c.Counts, Total: len(targets)}
-		for _, t := range targets {
-			if t.Open() {
-				sum.Open++
+		sum := CampaignSummary{Name: m.Name, Platform: m.Platform, Title: m.Title, Deadline: m.Deadline, Counts: tandem.NewCampaign(m, nil).Counts}
+		for _, counts := range st.ByTeam {
+			for state, n := range counts {
+				sum.Counts[state] += n
+				sum.Total += n
+				if state != tandem.TargetDone && state != tandem.TargetExempt {
+					sum.Open += n
+				}
 			}
 		}
 		out = append(out, sum)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -250,6 +251,12 @@ func TestCampaignEndToEnd(t *testing.T) {
 			}
 			if page := httpGet(t, url+"/"); !strings.Contains(page, `<a href="/campaigns/logrus-to-obslog">logrus-to-obslog</a>`) {
 				t.Error("the home page does not list the campaign")
+			}
+			// The counts kept by triggers agree with the targets themselves.
+			var summaries []web.CampaignSummary
+			getJSON(t, url, &summaries, "campaign", "list", "-o", "json")
+			if got, want := fmt.Sprint(summaries[0].Counts), fmt.Sprint(st.Counts); got != want {
+				t.Errorf("kept counts %s, want %s", got, want)
 			}
 			list := cli("campaign", "list")
 			if !strings.Contains(list, "logrus-to-obslog") {

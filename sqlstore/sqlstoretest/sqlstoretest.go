@@ -43,7 +43,7 @@ func Engines(t *testing.T) []Engine {
 
 // SQLite returns the path of a new SQLite database file in t's temporary
 // directory.
-func SQLite(t *testing.T) string {
+func SQLite(t testing.TB) string {
 	t.Helper()
 	return filepath.Join(t.TempDir(), "tandem.db")
 }

@@ -76,7 +76,11 @@ ALTER TABLE targets ADD COLUMN error TEXT NOT NULL DEFAULT '';
 ALTER TABLE targets ADD COLUMN ticketed_at TIMESTAMP;
 ALTER TABLE targets ADD COLUMN pr_opened_at TIMESTAMP;
 
+-- Pages list a team's targets of a migration.
+CREATE INDEX targets_team_state ON targets (migration, team, state);
+
 -- +goose Down
+DROP INDEX targets_team_state;
 ALTER TABLE targets DROP COLUMN pr_opened_at;
 ALTER TABLE targets DROP COLUMN ticketed_at;
 ALTER TABLE targets DROP COLUMN error;
