@@ -99,4 +99,3 @@ func BenchmarkCampaignPage(b *testing.B) {
 		})
 	}
 }
-
