@@ -90,6 +90,18 @@ func TestUI(t *testing.T) {
 		}
 	})
 
+	t.Run("ScanNowShowsLiveProgress", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(url+"/"), chromedp.Click(`//button[text()="Scan now"]`), chromedp.WaitVisible("#scan")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("scan").textContent.endsWith("done.")`)); err != nil {
+			t.Fatalf("the scan never showed done: %v (%q)", err, text("#scan"))
+		}
+		if got := text("#scan"); !strings.Contains(got, "9/9 codebases read, 1 failed") {
+			t.Errorf("scan progress = %q", got)
+		}
+	})
+
 	t.Run("LaunchingFromTheCampaignPageFilesTickets", func(t *testing.T) {
 		err := chromedp.Do(ctx,
 			chromedp.Navigate(url+"/"),
@@ -157,6 +169,26 @@ func TestUI(t *testing.T) {
 			if !strings.Contains(body, want) {
 				t.Errorf("team page lacks %q:\n%s", want, body)
 			}
+		}
+	})
+
+	t.Run("TheCampaignPageFitsAPhone", func(t *testing.T) {
+		err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844),
+			chromedp.Navigate(url+"/campaigns/logrus-to-obslog"), chromedp.WaitVisible("#targets"), shoot("campaign-phone"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Tables scroll inside their own box; the page itself does not.
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wide {
+			culprits, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")].filter(e => (e.matches(".table-wrap") || !e.closest(".table-wrap")) && e.getBoundingClientRect().right > window.innerWidth + 1).concat([document.documentElement]).slice(0, 6).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right) + "/" + e.scrollWidth + "/" + window.innerWidth)`))
+			t.Errorf("the campaign page scrolls sideways on a phone: %v", culprits)
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+			t.Fatal(err)
 		}
 	})
 
