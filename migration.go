@@ -180,10 +180,13 @@ type Ticket struct {
 	Migration string `json:"migration"`
 	Team      string `json:"team"`
 	Codebase  string `json:"codebase,omitempty"` // set when tickets are per codebase
-	Title     string `json:"title"`
-	Body      string `json:"body"`
-	State     string `json:"state"`
-	URL       string `json:"url"`
+	// Topic sets apart tickets that are no campaign's, such as a support
+	// model announcement ("support-change/12").
+	Topic string `json:"topic,omitempty"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	State string `json:"state"`
+	URL   string `json:"url"`
 	// Marker is the hidden line that lets Tandem find its own ticket again.
 	Marker    string     `json:"marker"`
 	Nudges    int        `json:"nudges"`
@@ -282,6 +285,7 @@ type TicketFilter struct {
 	Migration string
 	Team      string
 	State     string
+	Topic     string
 }
 
 // Engagement types.
@@ -295,18 +299,36 @@ const (
 // engineer on a Tour of Duty with a straggler's team, proposed by a
 // campaign, for example.
 type Engagement struct {
-	ID        int64     `json:"id"`
-	Type      string    `json:"type"`
-	State     string    `json:"state"` // proposed
-	HomeTeam  string    `json:"home_team"`
-	HostTeam  string    `json:"host_team"`
-	Purpose   string    `json:"purpose"`
+	ID    int64  `json:"id"`
+	Type  string `json:"type"`
+	State string `json:"state"` // proposed | active | ended
+	// Person is who moves, when known (a campaign proposes a Tour of Duty
+	// before anyone is named).
+	Person   string `json:"person,omitempty"`
+	HomeTeam string `json:"home_team"`
+	HostTeam string `json:"host_team"`
+	Purpose  string `json:"purpose"`
+	// Platform and Phase place the engagement: the platform it serves and
+	// migration, consumption or evolution.
+	Platform  string    `json:"platform,omitempty"`
+	Phase     string    `json:"phase,omitempty"`
 	Migration string    `json:"migration,omitempty"`
 	Codebase  string    `json:"codebase,omitempty"`
 	Starts    string    `json:"starts"` // YYYY-MM-DD
 	Ends      string    `json:"ends"`   // YYYY-MM-DD: the time box
+	Log       []WorkLog `json:"log"`
+	// Warnings are what the data says is going wrong: a time box too short
+	// or overrun, an expert drifting into consumption work.
+	Warnings  []string  `json:"warnings"`
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// Phases of cross-team work (who drives, who owns).
+const (
+	PhaseMigration   = "migration"   // platform drives, product owns
+	PhaseConsumption = "consumption" // product drives, product owns
+	PhaseEvolution   = "evolution"   // product drives, platform owns
+)
 
 // TargetQuery selects a page of a migration's targets.
 type TargetQuery struct {

@@ -20,7 +20,12 @@ type Platform struct {
 	// Adoption is the check that holds in a codebase that uses the platform.
 	Adoption *Check `json:"adoption,omitempty"`
 	Support  string `json:"support,omitempty"`
-	Docs     []Link `json:"docs"`
+	// SupportNotice is how long before it takes effect a change of the
+	// support model must be announced to consumers (default 4 weeks).
+	SupportNotice string `json:"supportNotice,omitempty"`
+	Docs          []Link `json:"docs"`
+	// Community links the platform's channel, mailing list or forum.
+	Community []Link `json:"community"`
 }
 
 // Link is a titled URL.

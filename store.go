@@ -9,6 +9,8 @@ import (
 // Store keeps the catalog and the state of background work. Every method is
 // one transaction: it happens whole or not at all.
 type Store interface {
+	ConsumptionStore
+
 	// Apply creates or updates every object at once, after checking the
 	// references between them and to what is already stored. It returns
 	// EINVALID with every located problem and applies nothing if any
@@ -56,7 +58,7 @@ type Store interface {
 	// ProposeTour records a Tour of Duty proposal for a target, comments it
 	// and marks the target tour-proposed; a target keeps its proposal.
 	ProposeTour(ctx context.Context, e Engagement) (Engagement, bool, error)
-	FindEngagements(ctx context.Context, migration string) ([]Engagement, error)
+	FindEngagements(ctx context.Context, f EngagementFilter) ([]Engagement, error)
 	// SetTargetError records what went wrong acting on a target.
 	SetTargetError(ctx context.Context, migration, codebase, msg string) error
 	Exempt(ctx context.Context, migration, codebase string, e Exemption) (Target, error)
@@ -94,6 +96,27 @@ type Store interface {
 	RecordRepositories(ctx context.Context, scanID int64, host string, names []string, problems []Problem, enqueue func(ctx context.Context, tx *sql.Tx) error) (Scan, error)
 	// FindScan returns a scan with its progress; ENOTFOUND when missing.
 	FindScan(ctx context.Context, id int64) (Scan, error)
+}
+
+// ConsumptionStore keeps the consumption and evolution phases: requests,
+// engagements and their work logs, sessions, and support model changes.
+// Only members of the teams involved (or of the platform's owner team)
+// change a request or an engagement: EFORBIDDEN otherwise.
+type ConsumptionStore interface {
+	CreateRequest(ctx context.Context, r Request) (Request, error)
+	FindRequests(ctx context.Context, f RequestFilter) ([]Request, error)
+	UpdateRequest(ctx context.Context, id int64, u RequestUpdate) (Request, error)
+	CreateEngagement(ctx context.Context, e Engagement) (Engagement, error)
+	EndEngagement(ctx context.Context, id int64, by string) (Engagement, error)
+	LogWork(ctx context.Context, id int64, w WorkLog) (WorkLog, error)
+	CreateSession(ctx context.Context, s Session) (Session, error)
+	FindSessions(ctx context.Context, platform string) ([]Session, error)
+	// AnnounceSupportChange records a support model change and files its
+	// announcement in every given team's tracker, once per team.
+	AnnounceSupportChange(ctx context.Context, c SupportChange, teams []string) (SupportChange, error)
+	FindSupportChanges(ctx context.Context, platform string) ([]SupportChange, error)
+	// ApplySupportChanges makes due announced changes effective.
+	ApplySupportChanges(ctx context.Context, now time.Time) ([]SupportChange, error)
 }
 
 // Scan states.

@@ -201,8 +201,8 @@ func (d *decoder) codebase(name string, n *yaml.Node) *tandem.CodebasePolicy {
 
 // platform decodes a Platform spec.
 func (d *decoder) platform(name string, n *yaml.Node) *tandem.Platform {
-	p := &tandem.Platform{Name: name, Codebases: []string{}, Docs: []tandem.Link{}}
-	f, ok := d.mapping("spec", n, "owner", "codebases", "adoption", "support", "docs")
+	p := &tandem.Platform{Name: name, Codebases: []string{}, Docs: []tandem.Link{}, Community: []tandem.Link{}}
+	f, ok := d.mapping("spec", n, "owner", "codebases", "adoption", "support", "supportNotice", "docs", "community")
 	if !ok {
 		return p
 	}
@@ -214,7 +214,18 @@ func (d *decoder) platform(name string, n *yaml.Node) *tandem.Platform {
 	}
 	p.Support = f.str("support")
 	f.oneOf("support", p.Support, "support model", tandem.SupportModels)
-	nodes, paths, _ := f.list("docs", "links")
+	if p.SupportNotice = f.str("supportNotice"); p.SupportNotice != "" {
+		f.duration("supportNotice", "a duration")
+	}
+	p.Docs = d.links(f, "docs")
+	p.Community = d.links(f, "community")
+	return p
+}
+
+// links decodes a list of {title, url} with absolute http(s) URLs.
+func (d *decoder) links(f fields, key string) []tandem.Link {
+	links := []tandem.Link{}
+	nodes, paths, _ := f.list(key, "links")
 	for i, e := range nodes {
 		l, ok := d.mapping(paths[i], e, "title", "url")
 		if !ok {
@@ -226,9 +237,9 @@ func (d *decoder) platform(name string, n *yaml.Node) *tandem.Platform {
 				d.errorf(l.field("url"), nil, "%q is not an absolute http(s) URL", link.URL)
 			}
 		}
-		p.Docs = append(p.Docs, link)
+		links = append(links, link)
 	}
-	return p
+	return links
 }
 
 // migration decodes a Migration spec.

@@ -137,7 +137,8 @@ spec:
 					{Not: &tandem.Check{Command: []string{"grep", "-rq", "legacy_logger", "."}}},
 				}},
 			}},
-			Docs: []tandem.Link{{Title: "Guide", URL: "https://docs.example.com/logging"}, {URL: "http://wiki.example.com/logging"}},
+			Docs:      []tandem.Link{{Title: "Guide", URL: "https://docs.example.com/logging"}, {URL: "http://wiki.example.com/logging"}},
+			Community: []tandem.Link{},
 		},
 	}, {
 		name: "a gomod check keeps a version that already has its v",
@@ -148,7 +149,7 @@ spec:
   owner: sdk
   adoption: {gomod: {require: example.com/logging, below: v2.0.0}}
 `,
-		want: &tandem.Platform{Name: "logging", Owner: "sdk", Codebases: []string{}, Docs: []tandem.Link{},
+		want: &tandem.Platform{Name: "logging", Owner: "sdk", Codebases: []string{}, Docs: []tandem.Link{}, Community: []tandem.Link{},
 			Adoption: &tandem.Check{GoMod: &tandem.GoModCheck{Require: "example.com/logging", Below: "v2.0.0"}}},
 	}, {
 		name: "an unquoted version that reads as a number is taken as written",
@@ -159,7 +160,7 @@ spec:
   owner: sdk
   adoption: {gomod: {require: example.com/logging, atLeast: 1.10}}
 `,
-		want: &tandem.Platform{Name: "logging", Owner: "sdk", Codebases: []string{}, Docs: []tandem.Link{},
+		want: &tandem.Platform{Name: "logging", Owner: "sdk", Codebases: []string{}, Docs: []tandem.Link{}, Community: []tandem.Link{},
 			Adoption: &tandem.Check{GoMod: &tandem.GoModCheck{Require: "example.com/logging", AtLeast: "v1.10"}}},
 	}, {
 		name: "a migration decodes with its target, done check and deadline",

@@ -130,6 +130,17 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 		case *tandem.Migration:
 			refs = append(refs, ref{"spec.platform", s.Platform, "platform", isPlatform})
 		}
+		if p, ok := specs[i].(*tandem.Platform); ok {
+			var current string
+			err := tx.QueryRowContext(ctx, "SELECT support FROM platforms WHERE name = $1", p.Name).Scan(&current)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, err
+			}
+			if err == nil && current != p.Support {
+				problems = append(problems, o.At("spec.support", "%s's support model is %s: change it with an announcement (tandem platform support %s --to %s), not by apply",
+					p.Name, orNone(current), p.Name, orNone(p.Support)))
+			}
+		}
 		for _, r := range refs {
 			ok, err := r.ok(r.name)
 			if err != nil {
@@ -184,7 +195,7 @@ func named(o tandem.Object) (any, bool) {
 			return nil, false
 		}
 		p := *s
-		p.Name, p.Codebases, p.Docs = o.Name, nonNil(p.Codebases), nonNil(p.Docs)
+		p.Name, p.Codebases, p.Docs, p.Community = o.Name, nonNil(p.Codebases), nonNil(p.Docs), nonNil(p.Community)
 		return &p, true
 	case *tandem.Migration:
 		if s == nil {
@@ -271,12 +282,13 @@ func upsert(ctx context.Context, tx *sql.Tx, spec any, now time.Time) (string, e
 		args = []any{s.Name, s.Owner, s.Contributions, encode(s.Trusted), s.AutoMerge, js, now, now}
 	case *tandem.Platform:
 		table, key, name = "platforms", "name", s.Name
-		query = `INSERT INTO platforms (name, owner, codebases, adoption, support, docs, spec_json, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		query = `INSERT INTO platforms (name, owner, codebases, adoption, support, docs, support_notice, community, spec_json, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, codebases = excluded.codebases,
 				adoption = excluded.adoption, support = excluded.support, docs = excluded.docs,
+				support_notice = excluded.support_notice, community = excluded.community,
 				spec_json = excluded.spec_json, updated_at = excluded.updated_at`
-		args = []any{s.Name, s.Owner, encode(s.Codebases), encode(s.Adoption), s.Support, encode(s.Docs), js, now, now}
+		args = []any{s.Name, s.Owner, encode(s.Codebases), encode(s.Adoption), s.Support, encode(s.Docs), s.SupportNotice, encode(s.Community), js, now, now}
 	case *tandem.Migration:
 		table, key, name = "migrations", "name", s.Name
 		query = `INSERT INTO migrations (name, platform, spec_json, created_at, updated_at)

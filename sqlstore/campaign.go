@@ -286,7 +286,7 @@ func (db *DB) FileTicket(ctx context.Context, f tandem.TicketFiling) (tandem.Tic
 // ticketID returns the migration's ticket for (team, codebase).
 func ticketID(ctx context.Context, tx *sql.Tx, migration, team, codebase string) (int64, bool, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, "SELECT id FROM tickets WHERE migration = $1 AND team = $2 AND codebase = $3",
+	err := tx.QueryRowContext(ctx, "SELECT id FROM tickets WHERE migration = $1 AND team = $2 AND codebase = $3 AND topic = ''",
 		migration, team, codebase).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
@@ -342,7 +342,10 @@ func findTickets(ctx context.Context, tx *sql.Tx, f tandem.TicketFilter) ([]tand
 	if f.State != "" {
 		add("state = $%d", f.State)
 	}
-	query := `SELECT id, tracker, migration, team, codebase, title, body, state, url, marker, nudges, created_at, closed_at FROM tickets`
+	if f.Topic != "" {
+		add("topic = $%d", f.Topic)
+	}
+	query := `SELECT id, tracker, migration, team, codebase, topic, title, body, state, url, marker, nudges, created_at, closed_at FROM tickets`
 	if len(conds) > 0 {
 		query += " WHERE " + strings.Join(conds, " AND ")
 	}
@@ -355,7 +358,7 @@ func findTickets(ctx context.Context, tx *sql.Tx, f tandem.TicketFilter) ([]tand
 	for rows.Next() {
 		var t tandem.Ticket
 		var closed sql.NullTime
-		if err := rows.Scan(&t.ID, &t.Tracker, &t.Migration, &t.Team, &t.Codebase, &t.Title, &t.Body, &t.State,
+		if err := rows.Scan(&t.ID, &t.Tracker, &t.Migration, &t.Team, &t.Codebase, &t.Topic, &t.Title, &t.Body, &t.State,
 			&t.URL, &t.Marker, &t.Nudges, &t.CreatedAt, &closed); err != nil {
 			return nil, err
 		}
@@ -550,31 +553,6 @@ func (db *DB) ProposeTour(ctx context.Context, e tandem.Engagement) (tandem.Enga
 		return nil
 	})
 	return e, created, err
-}
-
-// FindEngagements returns the engagements of a migration ("" for all).
-func (db *DB) FindEngagements(ctx context.Context, migration string) ([]tandem.Engagement, error) {
-	var es []tandem.Engagement
-	err := db.inTx(ctx, "find engagements", func(tx *sql.Tx) error {
-		cond, args := where("migration", migration)
-		rows, err := tx.QueryContext(ctx, `SELECT id, type, state, home_team, host_team, purpose, migration, codebase, starts_on, ends_on, created_at
-			FROM engagements`+cond+" ORDER BY id", args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		es = []tandem.Engagement{}
-		for rows.Next() {
-			var e tandem.Engagement
-			if err := rows.Scan(&e.ID, &e.Type, &e.State, &e.HomeTeam, &e.HostTeam, &e.Purpose, &e.Migration, &e.Codebase,
-				&e.Starts, &e.Ends, &e.CreatedAt); err != nil {
-				return err
-			}
-			es = append(es, e)
-		}
-		return rows.Err()
-	})
-	return es, err
 }
 
 // SetTargetError records what went wrong acting on a target; ENOTFOUND

@@ -221,6 +221,7 @@ func testApplyActions(t *testing.T, db *sqlstore.DB, _ string) {
 	p.Spec.(*tandem.Platform).Codebases = []string{}
 	p.Spec.(*tandem.Platform).Adoption = &tandem.Check{Path: "go.mod", Contains: "acme/chassis"}
 	p.Spec.(*tandem.Platform).Docs = []tandem.Link{{Title: "Guide", URL: "https://docs.example/chassis"}}
+	p.Spec.(*tandem.Platform).Community = []tandem.Link{}
 	apply(t, db, p)
 	platforms, err := db.FindPlatforms(t.Context(), "chassis")
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/campaign"
+	"github.com/tandem-dev/tandem/consumption"
 )
 
 // CampaignStatus is a campaign's progress as the API shows it.
@@ -271,6 +272,12 @@ func (s *Server) handleChangeRequests(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleEngagements(w http.ResponseWriter, r *http.Request) {
 	list(s, w, r, func(string) ([]tandem.Engagement, error) {
-		return s.store.FindEngagements(r.Context(), r.URL.Query().Get("migration"))
+		q := r.URL.Query()
+		es, err := s.store.FindEngagements(r.Context(), tandem.EngagementFilter{Migration: q.Get("migration"), Platform: q.Get("platform"), Team: q.Get("team")})
+		now := time.Now().UTC()
+		for i := range es {
+			es[i].Warnings = nonNilStrings(consumption.EngagementWarnings(es[i], now))
+		}
+		return es, err
 	})
 }

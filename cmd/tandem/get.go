@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/consumption"
 	"github.com/tandem-dev/tandem/web"
 )
 
@@ -206,9 +208,54 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 		if err := json.Unmarshal(raw, &es); err != nil {
 			return err
 		}
-		row("ID", "TYPE", "STATE", "FROM", "TO", "UNTIL", "CODEBASE")
+		row("ID", "TYPE", "STATE", "PERSON", "FROM", "TO", "UNTIL", "HOURS", "WARNINGS")
 		for _, x := range es {
-			row(fmt.Sprint(x.ID), x.Type, x.State, x.HomeTeam, x.HostTeam, orDash(x.Ends), orDash(x.Codebase))
+			hours := 0.0
+			for _, l := range x.Log {
+				hours += l.Hours
+			}
+			row(fmt.Sprint(x.ID), x.Type, x.State, orDash(x.Person), x.HomeTeam, x.HostTeam, orDash(x.Ends), fmt.Sprint(hours), orDash(strings.Join(x.Warnings, "; ")))
+		}
+	case "requests":
+		var rs []tandem.Request
+		if err := json.Unmarshal(raw, &rs); err != nil {
+			return err
+		}
+		row("ID", "TYPE", "FROM", "PLATFORM", "STATE", "PATTERN", "SIZE", "AGE", "TITLE")
+		for _, q := range rs {
+			row(fmt.Sprint(q.ID), q.Type, q.FromTeam, q.Platform, q.State, orDash(q.Pattern), q.Size, time.Since(q.CreatedAt).Round(time.Hour).String(), q.Title)
+		}
+	case "sessions":
+		var ss []tandem.Session
+		if err := json.Unmarshal(raw, &ss); err != nil {
+			return err
+		}
+		row("ID", "PLATFORM", "KIND", "AT", "HOST", "TEAMS", "QUESTIONS")
+		for _, x := range ss {
+			row(fmt.Sprint(x.ID), x.Platform, x.Kind, x.At.Format("2006-01-02 15:04"), x.Host, fmt.Sprint(len(x.Attendees)), fmt.Sprint(len(x.Questions)))
+		}
+	case "load":
+		var l web.PlatformLoad
+		if err := json.Unmarshal(raw, &l); err != nil {
+			return err
+		}
+		row("MONTH", "HOURS", "HANDS-ON REQUESTS", "CONSUMING TEAMS", "PER TEAM", "ADOPTION")
+		for _, m := range l.Load.Months {
+			row(m.Month, fmt.Sprint(m.Hours), fmt.Sprint(m.HandsOnRequests), fmt.Sprint(m.ConsumingTeams), fmt.Sprintf("%.1f", m.PerTeam), fmt.Sprint(m.Adoption))
+		}
+		tw.Flush()
+		fmt.Fprintf(w, "\nsupport: %s · open requests: %d (median age %s) · sessions: %d\n", orDash(l.Support), l.Backlog.Open, orDash(l.Backlog.MedianAgeText), l.Sessions)
+		for _, warn := range l.Warnings {
+			fmt.Fprintf(w, "warning: %s\n", warn)
+		}
+	case "interactions":
+		var is []consumption.Interaction
+		if err := json.Unmarshal(raw, &is); err != nil {
+			return err
+		}
+		row("TEAM", "TEAM", "MODE", "SINCE", "EVIDENCE")
+		for _, x := range is {
+			row(x.A, x.B, x.Mode, orDash(x.Since), orDash(strings.Join(x.Evidence, "; ")))
 		}
 	case "campaigns":
 		var cs []web.CampaignSummary

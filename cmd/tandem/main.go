@@ -51,6 +51,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		scanCommand(e, server),
 		adoptionCommand(e, server),
 		campaignCommand(e, server),
+		requestCommand(e, server),
+		engagementCommand(e, server),
+		sessionCommand(e, server),
+		platformCommand(e, server),
+		viewCommand(e, server, "interactions", "How every pair of teams works together now: collaboration, facilitating, X-as-a-service",
+			"interactions", "interactions", cobra.NoArgs),
 		benchCommand(e),
 	)
 	if err := root.ExecuteContext(ctx); err != nil {

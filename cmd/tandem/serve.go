@@ -75,7 +75,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 		Store:      db,
 		OpenHost:   openHost,
 		Read:       scan.New().Read,
-		Tick:       campaigns.Tick,
+		Tick:       tick(campaigns, db),
 		Logger:     logger,
 		Workers:    o.workers,
 		Registerer: reg,
@@ -120,6 +120,19 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 		logger.Error("workers shutdown", "err", err)
 	}
 	return nil
+}
+
+// tick is the scheduled work of every minute: campaigns' nudges,
+// exemptions and escalations, and announced support model changes that
+// take effect.
+func tick(campaigns *campaign.Service, store tandem.Store) func(context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
+		n, err := campaigns.Tick(ctx)
+		if _, serr := store.ApplySupportChanges(ctx, time.Now().UTC()); serr != nil {
+			err = errors.Join(err, serr)
+		}
+		return n, err
+	}
 }
 
 // runFix runs a campaign's fix with the git binary.

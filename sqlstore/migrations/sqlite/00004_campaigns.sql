@@ -16,8 +16,10 @@ CREATE TABLE tickets (
     nudges         INTEGER NOT NULL DEFAULT 0,
     last_nudged_at TIMESTAMP,
     created_at     TIMESTAMP NOT NULL,
+    -- topic sets apart tickets that are not a campaign's: support-change/ID
+    topic          TEXT NOT NULL DEFAULT '',
     closed_at      TIMESTAMP,
-    UNIQUE (migration, team, codebase)
+    UNIQUE (migration, team, codebase, topic)
 );
 
 CREATE TABLE ticket_comments (

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/web"
+)
+
+func requestCommand(e env, server *string) *cobra.Command {
+	cmd := &cobra.Command{Use: "request", Short: "Ask a platform team for something, and follow the asks (consumption, evolution)"}
+	var r tandem.Request
+	create := &cobra.Command{
+		Use:   "create --from TEAM --platform NAME --type support|change|onboarding --title TEXT",
+		Short: "File a request from a team to a platform",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if r.CreatedBy == "" {
+				r.CreatedBy = whoami(e)
+			}
+			var out tandem.Request
+			if err := client(e, *server).Post(cmd.Context(), "requests", r, &out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "request %d filed: %s asks %s: %s\n", out.ID, out.FromTeam, out.Platform, out.Title)
+			return nil
+		},
+	}
+	create.Flags().StringVar(&r.FromTeam, "from", "", "the asking team")
+	create.Flags().StringVar(&r.Platform, "platform", "", "the platform asked")
+	create.Flags().StringVar(&r.Type, "type", tandem.RequestSupport, "support, change or onboarding")
+	create.Flags().StringVar(&r.Title, "title", "", "what is asked, in a line")
+	create.Flags().StringVar(&r.Body, "body", "", "details")
+	create.Flags().StringVar(&r.Size, "size", tandem.SizeSmall, "small or large")
+	create.Flags().StringVar(&r.NeededBy, "needed-by", "", "YYYY-MM-DD")
+	create.Flags().StringVar(&r.CreatedBy, "by", "", "who asks (default: this user)")
+
+	var u tandem.RequestUpdate
+	update := &cobra.Command{
+		Use:   "update ID [--state S] [--reason TEXT] [--pattern P] [--link URL]",
+		Short: "Move a request on: accepted, in-progress, done, declined (with a reason); record the pattern chosen",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return updateRequest(cmd, e, *server, args[0], u)
+		},
+	}
+	update.Flags().StringVar(&u.State, "state", "", strings.Join(tandem.RequestStates, ", "))
+	update.Flags().StringVar(&u.Reason, "reason", "", "why (required to decline)")
+	update.Flags().StringVar(&u.Pattern, "pattern", "", strings.Join(tandem.Patterns, ", "))
+	update.Flags().StringArrayVar(&u.Links, "link", nil, "a ticket or pull request URL (repeatable)")
+	update.Flags().StringVar(&u.By, "by", "", "who changes it (default: this user)")
+	var closeBy string
+	closeCmd := &cobra.Command{
+		Use:   "close ID",
+		Short: "Mark a request done",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return updateRequest(cmd, e, *server, args[0], tandem.RequestUpdate{State: tandem.RequestDone, By: closeBy})
+		},
+	}
+	closeCmd.Flags().StringVar(&closeBy, "by", "", "who closes it (default: this user)")
+	list := viewCommand(e, server, "list", "List requests, newest first", "requests", "requests", cobra.NoArgs, "platform", "team", "state")
+	show := viewCommand(e, server, "show ID", "Show one request", "requests", "requests", cobra.ExactArgs(1))
+	cmd.AddCommand(create, list, show, update, closeCmd)
+	return cmd
+}
+
+func updateRequest(cmd *cobra.Command, e env, server, id string, u tandem.RequestUpdate) error {
+	if u.By == "" {
+		u.By = whoami(e)
+	}
+	var out tandem.Request
+	if err := client(e, server).Post(cmd.Context(), "requests/"+url.PathEscape(id), u, &out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "request %d: %s%s\n", out.ID, out.State, map[bool]string{true: " (" + out.Pattern + ")", false: ""}[out.Pattern != ""])
+	return nil
+}
+
+func engagementCommand(e env, server *string) *cobra.Command {
+	cmd := &cobra.Command{Use: "engagement", Short: "Move people between teams for a time box: Tour of Duty, Embedded Expert, white-glove"}
+	var x tandem.Engagement
+	create := &cobra.Command{
+		Use:   "create --type T --person P --home TEAM --host TEAM --purpose TEXT [--ends DATE]",
+		Short: "Start an engagement (time box: 6 weeks unless --ends)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var out tandem.Engagement
+			if err := client(e, *server).Post(cmd.Context(), "engagements", x, &out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "engagement %d: %s from %s joins %s until %s\n", out.ID, out.Person, out.HomeTeam, out.HostTeam, out.Ends)
+			for _, w := range out.Warnings {
+				fmt.Fprintf(e.stdout, "warning: %s\n", w)
+			}
+			return nil
+		},
+	}
+	create.Flags().StringVar(&x.Type, "type", tandem.TourOfDuty, "tour-of-duty, embedded-expert or white-glove")
+	create.Flags().StringVar(&x.Person, "person", "", "who moves")
+	create.Flags().StringVar(&x.HomeTeam, "home", "", "the person's team")
+	create.Flags().StringVar(&x.HostTeam, "host", "", "the team joined")
+	create.Flags().StringVar(&x.Purpose, "purpose", "", "what for")
+	create.Flags().StringVar(&x.Platform, "platform", "", "the platform it serves")
+	create.Flags().StringVar(&x.Phase, "phase", "", "migration, consumption or evolution")
+	create.Flags().StringVar(&x.Starts, "starts", "", "YYYY-MM-DD (default today)")
+	create.Flags().StringVar(&x.Ends, "ends", "", "YYYY-MM-DD: the end of the time box (default 6 weeks after the start)")
+
+	var w tandem.WorkLog
+	logCmd := &cobra.Command{
+		Use:   "log ID --hours H --category platform|consumption|other [--day DATE] [--note TEXT]",
+		Short: "Log hours on an engagement",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if w.By == "" {
+				w.By = whoami(e)
+			}
+			var out tandem.WorkLog
+			if err := client(e, *server).Post(cmd.Context(), "engagements/"+url.PathEscape(args[0])+"/log", w, &out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "logged %gh of %s work on %s\n", out.Hours, out.Category, out.Day)
+			return nil
+		},
+	}
+	logCmd.Flags().Float64Var(&w.Hours, "hours", 0, "hours")
+	logCmd.Flags().StringVar(&w.Category, "category", tandem.WorkPlatform, "platform, consumption or other")
+	logCmd.Flags().StringVar(&w.Day, "day", "", "YYYY-MM-DD (default today)")
+	logCmd.Flags().StringVar(&w.Note, "note", "", "what was done")
+	logCmd.Flags().StringVar(&w.By, "by", "", "who logs (default: this user)")
+	var endBy string
+	end := &cobra.Command{
+		Use:   "end ID",
+		Short: "End an engagement",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if endBy == "" {
+				endBy = whoami(e)
+			}
+			var out tandem.Engagement
+			if err := client(e, *server).Post(cmd.Context(), "engagements/"+url.PathEscape(args[0])+"/end", web.ByRequest{By: endBy}, &out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "engagement %d ended\n", out.ID)
+			return nil
+		},
+	}
+	end.Flags().StringVar(&endBy, "by", "", "who ends it (default: this user)")
+	list := viewCommand(e, server, "list", "List engagements", "engagements", "engagements", cobra.NoArgs, "platform", "team", "migration")
+	show := viewCommand(e, server, "show ID", "Show an engagement with its log and warnings", "engagements", "engagements", cobra.ExactArgs(1))
+	cmd.AddCommand(create, logCmd, end, list, show)
+	return cmd
+}
+
+func sessionCommand(e env, server *string) *cobra.Command {
+	cmd := &cobra.Command{Use: "session", Short: "Record office hours and community-of-practice sessions of a platform"}
+	var s tandem.Session
+	var at string
+	var attendees []string
+	record := &cobra.Command{
+		Use:   "record --platform NAME --kind office-hours|community --host PERSON [--attendee TEAM=N]... [--question TEXT]...",
+		Short: "Record a session",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s.Attendees = map[string]int{}
+			for _, a := range attendees {
+				team, n, _ := strings.Cut(a, "=")
+				count := 1
+				if n != "" {
+					var err error
+					if count, err = strconv.Atoi(n); err != nil {
+						return tandem.Errorf(tandem.EINVALID, "--attendee %q: expected TEAM=N", a)
+					}
+				}
+				s.Attendees[team] += count
+			}
+			if at != "" {
+				t, err := time.Parse("2006-01-02T15:04", at)
+				if err != nil {
+					return tandem.Errorf(tandem.EINVALID, "--at %q: expected YYYY-MM-DDTHH:MM", at)
+				}
+				s.At = t
+			}
+			var out tandem.Session
+			if err := client(e, *server).Post(cmd.Context(), "sessions", s, &out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "session %d: %s of %s, %d teams\n", out.ID, out.Kind, out.Platform, len(out.Attendees))
+			return nil
+		},
+	}
+	record.Flags().StringVar(&s.Platform, "platform", "", "the platform")
+	record.Flags().StringVar(&s.Kind, "kind", tandem.SessionOfficeHours, "office-hours or community")
+	record.Flags().StringVar(&s.Host, "host", "", "who hosted")
+	record.Flags().StringVar(&at, "at", "", "when, YYYY-MM-DDTHH:MM UTC (default now)")
+	record.Flags().StringArrayVar(&attendees, "attendee", nil, "a team that came, as TEAM or TEAM=people (repeatable)")
+	record.Flags().StringArrayVar(&s.Questions, "question", nil, "a question asked (repeatable)")
+	cmd.AddCommand(record, viewCommand(e, server, "list", "List sessions", "sessions", "sessions", cobra.NoArgs, "platform"))
+	return cmd
+}
+
+func platformCommand(e env, server *string) *cobra.Command {
+	cmd := &cobra.Command{Use: "platform", Short: "A platform's support model and hands-on load"}
+	var c tandem.SupportChange
+	support := &cobra.Command{
+		Use:   "support NAME --to MODEL --effective DATE --announcement TEXT",
+		Short: "Announce a change of support model: one ticket per consuming team, effective after the notice period",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if c.By == "" {
+				c.By = whoami(e)
+			}
+			var out tandem.SupportChange
+			if err := client(e, *server).Post(cmd.Context(), "platforms/"+url.PathEscape(args[0])+"/support", c, &out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s: support changes from %s to %s on %s; announced to %d teams (%s)\n",
+				out.Platform, orDash(out.From), out.To, out.Effective, len(out.Teams), strings.Join(out.Teams, ", "))
+			return nil
+		},
+	}
+	support.Flags().StringVar(&c.To, "to", "", strings.Join(tandem.SupportModels, ", "))
+	support.Flags().StringVar(&c.Effective, "effective", "", "YYYY-MM-DD, after the platform's notice period")
+	support.Flags().StringVar(&c.Announcement, "announcement", "", "how support changes and why")
+	support.Flags().StringVar(&c.By, "by", "", "who announces, of the owner team (default: this user)")
+	var output string
+	load := &cobra.Command{
+		Use:   "load NAME",
+		Short: "Hands-on load per consuming team per month, request backlog, lead times and warnings",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var raw json.RawMessage
+			if err := client(e, *server).Get(cmd.Context(), "platforms/"+url.PathEscape(args[0])+"/load", "", nil, &raw); err != nil {
+				return err
+			}
+			return printObjects(e.stdout, "load", raw, output)
+		},
+	}
+	load.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
+	cmd.AddCommand(support, load)
+	return cmd
+}

@@ -1,0 +1,174 @@
+package consumption
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// Team Topologies interaction modes, strongest first.
+const (
+	ModeCollaboration = "collaboration"
+	ModeFacilitating  = "facilitating"
+	ModeXAsAService   = "x-as-a-service"
+)
+
+// Modes lists every interaction mode, strongest first.
+var Modes = []string{ModeCollaboration, ModeFacilitating, ModeXAsAService}
+
+// facilitatingWindow is how recent a session must be for its attendees to
+// count as facilitated.
+const facilitatingWindow = 90 * day
+
+// Interaction is how two teams interact now: the strongest mode with
+// evidence, since when, and every mode that has evidence.
+type Interaction struct {
+	A    string `json:"a"`
+	B    string `json:"b"`
+	Mode string `json:"mode"`
+	// Since is when Mode began, YYYY-MM-DD; "" when the data does not say
+	// (an adoption without requests).
+	Since    string   `json:"since"`
+	Evidence []string `json:"evidence"`
+	// Modes are every mode with evidence, strongest first; the first is
+	// Mode.
+	Modes []ModeEvidence `json:"modes"`
+}
+
+// ModeEvidence is one interaction mode between two teams and what shows it.
+type ModeEvidence struct {
+	Mode     string   `json:"mode"`
+	Since    string   `json:"since"`
+	Evidence []string `json:"evidence"`
+}
+
+// InteractionInput is what interactions are derived from.
+type InteractionInput struct {
+	// Platforms give each platform's owning team.
+	Platforms []tandem.Platform
+	// Adoption gives the teams adopting each platform.
+	Adoption    []tandem.Adoption
+	Requests    []tandem.Request
+	Engagements []tandem.Engagement
+	Sessions    []tandem.Session
+}
+
+// Interactions returns, for each pair of distinct teams with something
+// between them, sorted by A then B with A < B, the interaction mode that
+// holds at now:
+//   - collaboration: an active engagement between them (home and host
+//     team), since its start;
+//   - facilitating: one attended a session of a platform the other owns in
+//     the last 90 days, since the first such session;
+//   - x-as-a-service: one adopted a platform the other owns or filed
+//     requests with it, since the first request ("" for adoption alone).
+//
+// Collaboration wins over facilitating, which wins over x-as-a-service;
+// Modes keeps the evidence of each. Platforms without a known owner and
+// empty team names are ignored.
+func Interactions(in InteractionInput, now time.Time) []Interaction {
+	owner := map[string]string{}
+	for _, p := range in.Platforms {
+		owner[p.Name] = p.Owner
+	}
+	found := map[[2]string]map[string]*ModeEvidence{}
+	add := func(x, y, mode, since, evidence string) {
+		if x == "" || y == "" || x == y {
+			return
+		}
+		key := [2]string{min(x, y), max(x, y)}
+		if found[key] == nil {
+			found[key] = map[string]*ModeEvidence{}
+		}
+		m := found[key][mode]
+		if m == nil {
+			m = &ModeEvidence{Mode: mode, Since: since}
+			found[key][mode] = m
+		}
+		if since != "" && (m.Since == "" || since < m.Since) {
+			m.Since = since
+		}
+		m.Evidence = append(m.Evidence, evidence)
+	}
+
+	for _, e := range in.Engagements {
+		if e.State != tandem.EngagementActive {
+			continue
+		}
+		who := e.Person
+		if who == "" {
+			who = "an engineer"
+		}
+		add(e.HomeTeam, e.HostTeam, ModeCollaboration, e.Starts, fmt.Sprintf("%s: %s of %s works with %s from %s to %s",
+			e.Type, who, e.HomeTeam, e.HostTeam, e.Starts, e.Ends))
+	}
+
+	type attendance struct {
+		platform, team string
+	}
+	attended := map[attendance][]time.Time{}
+	for _, s := range in.Sessions {
+		if owner[s.Platform] == "" || !s.At.After(now.Add(-facilitatingWindow)) || s.At.After(now) {
+			continue
+		}
+		for team, people := range s.Attendees {
+			if people > 0 {
+				k := attendance{s.Platform, team}
+				attended[k] = append(attended[k], s.At)
+			}
+		}
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(attended), func(x, y attendance) int {
+		return cmp.Or(cmp.Compare(x.platform, y.platform), cmp.Compare(x.team, y.team))
+	}) {
+		ats := attended[k]
+		slices.SortFunc(ats, time.Time.Compare)
+		first, last := ats[0].UTC().Format(time.DateOnly), ats[len(ats)-1].UTC().Format(time.DateOnly)
+		add(owner[k.platform], k.team, ModeFacilitating, first, fmt.Sprintf("%s attended %s of %s in the last 90 days, the last on %s",
+			k.team, plural(len(ats), "session"), k.platform, last))
+	}
+
+	type filing struct {
+		platform, team string
+	}
+	filed := map[filing][]time.Time{}
+	for _, r := range in.Requests {
+		if owner[r.Platform] != "" {
+			k := filing{r.Platform, r.FromTeam}
+			filed[k] = append(filed[k], r.CreatedAt)
+		}
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(filed), func(x, y filing) int {
+		return cmp.Or(cmp.Compare(x.platform, y.platform), cmp.Compare(x.team, y.team))
+	}) {
+		ats := filed[k]
+		slices.SortFunc(ats, time.Time.Compare)
+		first := ats[0].UTC().Format(time.DateOnly)
+		add(owner[k.platform], k.team, ModeXAsAService, first, fmt.Sprintf("%s filed %s with %s since %s",
+			k.team, plural(len(ats), "request"), k.platform, first))
+	}
+	for _, a := range in.Adoption {
+		for _, team := range a.Teams {
+			add(owner[a.Platform], team, ModeXAsAService, "", fmt.Sprintf("%s adopted %s", team, a.Platform))
+		}
+	}
+
+	out := []Interaction{}
+	for _, key := range slices.SortedFunc(maps.Keys(found), func(x, y [2]string) int {
+		return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1]))
+	}) {
+		i := Interaction{A: key[0], B: key[1], Modes: []ModeEvidence{}}
+		for _, mode := range Modes {
+			if m := found[key][mode]; m != nil {
+				i.Modes = append(i.Modes, *m)
+			}
+		}
+		i.Mode, i.Since, i.Evidence = i.Modes[0].Mode, i.Modes[0].Since, i.Modes[0].Evidence
+		out = append(out, i)
+	}
+	return out
+}

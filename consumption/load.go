@@ -1,0 +1,130 @@
+package consumption
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// handsOnRequestHours is what a request handled hands-on weighs in a
+// platform's load: half a day.
+const handsOnRequestHours = 4
+
+// MonthLoad is a platform's hands-on load in one month.
+type MonthLoad struct {
+	Month string `json:"month"` // YYYY-MM
+	// Hours are the hours logged that month by the platform's engagements,
+	// in any category.
+	Hours float64 `json:"hours"`
+	// HandsOnRequests are the requests handled with a hands-on pattern,
+	// counted in the month they were accepted (or filed, when never
+	// accepted).
+	HandsOnRequests int `json:"hands_on_requests"`
+	// ConsumingTeams are the distinct teams that filed or had handled
+	// requests that month plus the host teams of the engagements active
+	// then; at least 1.
+	ConsumingTeams int `json:"consuming_teams"`
+	// PerTeam is (Hours + 4 × HandsOnRequests) / ConsumingTeams: hours of
+	// hands-on work per consuming team, a hands-on request weighing as half
+	// a day.
+	PerTeam float64 `json:"per_team"`
+	// Adoption is the number of adopting codebases at the month's end (at
+	// now for the current month).
+	Adoption int `json:"adoption"`
+}
+
+// Load is a platform's hands-on load month by month, oldest first, and a
+// warning when it does not scale.
+type Load struct {
+	Months  []MonthLoad `json:"months"`
+	Warning string      `json:"warning,omitempty"`
+}
+
+// PlatformLoad returns the hands-on load of platform over the `months`
+// calendar months up to and including now's (at least one): the hours
+// its engagements logged, the requests its team handled hands-on
+// (tandem.HandsOn), the consuming teams they served, and the adoption at
+// each month's end from trend (an adoption trend, tandem.Adoption.Trend).
+// Requests and engagements of other platforms are ignored. Warning is set
+// when, between the first and the last month with hours or hands-on
+// requests, both the load per consuming team and the adoption rose: the
+// hands-on support model will not keep up with more adopters.
+func PlatformLoad(platform string, reqs []tandem.Request, engagements []tandem.Engagement, trend []tandem.TrendPoint, months int, now time.Time) Load {
+	months = max(months, 1)
+	now = now.UTC()
+	first := time.Date(now.Year(), now.Month()-time.Month(months-1), 1, 0, 0, 0, 0, time.UTC)
+	l := Load{Months: make([]MonthLoad, 0, months)}
+	for i := range months {
+		start := first.AddDate(0, i, 0)
+		month := start.Format("2006-01")
+		startDay, endDay := start.Format(time.DateOnly), start.AddDate(0, 1, -1).Format(time.DateOnly)
+		m := MonthLoad{Month: month}
+		teams := map[string]bool{}
+		for _, r := range reqs {
+			if r.Platform != platform {
+				continue
+			}
+			filed := r.CreatedAt.UTC().Format("2006-01") == month
+			counted := r.CreatedAt
+			if r.AcceptedAt != nil {
+				counted = *r.AcceptedAt
+			}
+			handsOn := tandem.HandsOn(r.Pattern) && counted.UTC().Format("2006-01") == month
+			if handsOn {
+				m.HandsOnRequests++
+			}
+			if (filed || handsOn) && r.FromTeam != "" {
+				teams[r.FromTeam] = true
+			}
+		}
+		for _, e := range engagements {
+			if e.Platform != platform {
+				continue
+			}
+			logged := false
+			for _, w := range e.Log {
+				if w.Day >= startDay && w.Day <= endDay {
+					m.Hours += w.Hours
+					logged = true
+				}
+			}
+			boxed := e.State != tandem.EngagementProposed && e.Starts <= endDay && e.Ends >= startDay
+			if (logged || boxed) && e.HostTeam != "" {
+				teams[e.HostTeam] = true
+			}
+		}
+		m.ConsumingTeams = max(len(teams), 1)
+		m.PerTeam = (m.Hours + handsOnRequestHours*float64(m.HandsOnRequests)) / float64(m.ConsumingTeams)
+		latest, asOf := "", min(endDay, now.Format(time.DateOnly))
+		for _, p := range trend {
+			if p.Day <= asOf && p.Day >= latest {
+				latest, m.Adoption = p.Day, p.Count
+			}
+		}
+		l.Months = append(l.Months, m)
+	}
+
+	var withData []MonthLoad
+	for _, m := range l.Months {
+		if m.Hours > 0 || m.HandsOnRequests > 0 {
+			withData = append(withData, m)
+		}
+	}
+	if n := len(withData); n >= 2 {
+		a, b := withData[0], withData[n-1]
+		if b.PerTeam > a.PerTeam && b.Adoption > a.Adoption {
+			l.Warning = fmt.Sprintf("hands-on doesn't scale: load per consuming team rose from %s to %s a month while adoption rose from %d to %d codebases; move towards office hours, a community or self-service",
+				hoursText(a.PerTeam), hoursText(b.PerTeam), a.Adoption, b.Adoption)
+		}
+	}
+	return l
+}
+
+// hoursText returns hours to one decimal, without a trailing zero: "12.5h",
+// "6h".
+func hoursText(h float64) string {
+	return strconv.FormatFloat(math.Round(h*10)/10, 'f', -1, 64) + "h"
+}

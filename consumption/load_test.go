@@ -1,0 +1,104 @@
+package consumption
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tandem-dev/tandem"
+)
+
+func TestPlatformLoad(t *testing.T) {
+	now := at(t, "2024-03-13T12:00:00Z")
+	request := func(from, pattern, created string, accepted string) tandem.Request {
+		r := tandem.Request{Platform: "obslog", FromTeam: from, Pattern: pattern, State: tandem.RequestAccepted, CreatedAt: at(t, created)}
+		if accepted != "" {
+			r.AcceptedAt = ptr(t, accepted)
+		}
+		return r
+	}
+	engagement := func(host, starts, ends string, log ...tandem.WorkLog) tandem.Engagement {
+		return tandem.Engagement{Type: tandem.WhiteGloveTour, State: tandem.EngagementActive, Platform: "obslog",
+			HomeTeam: "platform", HostTeam: host, Starts: starts, Ends: ends, Log: log}
+	}
+	hours := func(day string, h float64) tandem.WorkLog {
+		return tandem.WorkLog{Day: day, Hours: h, Category: tandem.WorkConsumption}
+	}
+
+	// January: 8 hours and one hands-on request for payments: 12h per team.
+	// March: 20 hours with search, two hands-on requests (one filed in
+	// February, accepted in March) and a ticket from checkout: 28h over
+	// two teams, 14h per team.
+	rising := []tandem.Request{
+		request("payments", tandem.PatternWhiteGlove, "2024-01-08T10:00:00Z", "2024-01-09T10:00:00Z"),
+		request("search", tandem.PatternProfessionalServices, "2024-02-27T10:00:00Z", "2024-03-04T10:00:00Z"),
+		request("search", tandem.PatternTourOfDuty, "2024-03-05T10:00:00Z", ""),
+		request("checkout", tandem.PatternFileATicket, "2024-03-06T10:00:00Z", "2024-03-07T10:00:00Z"),
+		{Platform: "chassis", FromTeam: "checkout", Pattern: tandem.PatternWhiteGlove, CreatedAt: at(t, "2024-03-06T10:00:00Z")},
+	}
+	engagements := []tandem.Engagement{
+		engagement("payments", "2024-01-08", "2024-01-19", hours("2024-01-10", 8)),
+		engagement("search", "2024-03-04", "2024-04-15", hours("2024-03-05", 12), hours("2024-03-06", 8)),
+		{Type: tandem.WhiteGloveTour, State: tandem.EngagementActive, Platform: "chassis", HostTeam: "payments",
+			Starts: "2024-03-01", Ends: "2024-04-12", Log: []tandem.WorkLog{hours("2024-03-05", 40)}},
+	}
+	growingAdoption := []tandem.TrendPoint{{Day: "2024-01-15", Count: 2}, {Day: "2024-03-01", Count: 5}, {Day: "2024-03-20", Count: 9}}
+
+	t.Run("each month counts hours, hands-on requests, consuming teams and adoption", func(t *testing.T) {
+		l := PlatformLoad("obslog", rising, engagements, growingAdoption, 3, now)
+		want := []MonthLoad{
+			{Month: "2024-01", Hours: 8, HandsOnRequests: 1, ConsumingTeams: 1, PerTeam: 12, Adoption: 2},
+			{Month: "2024-02", ConsumingTeams: 1, Adoption: 2},
+			{Month: "2024-03", Hours: 20, HandsOnRequests: 2, ConsumingTeams: 2, PerTeam: 14, Adoption: 5},
+		}
+		if !slices.Equal(l.Months, want) {
+			t.Errorf("Months = %+v, want %+v", l.Months, want)
+		}
+	})
+
+	for _, tt := range []struct {
+		name    string
+		reqs    []tandem.Request
+		trend   []tandem.TrendPoint
+		months  int
+		warning string
+	}{
+		{
+			name: "load per team and adoption rising together warn that hands-on does not scale", reqs: rising, trend: growingAdoption, months: 3,
+			warning: "hands-on doesn't scale: load per consuming team rose from 12h to 14h a month while adoption rose from 2 to 5 codebases; move towards office hours, a community or self-service",
+		},
+		{
+			name: "load per team rising while adoption stays flat does not warn", reqs: rising, months: 3,
+			trend: []tandem.TrendPoint{{Day: "2024-01-01", Count: 4}},
+		},
+		{
+			name: "adoption rising while load per team falls does not warn", months: 3, trend: growingAdoption,
+			reqs: append(slices.Clone(rising),
+				request("checkout", tandem.PatternFileATicket, "2024-03-08T10:00:00Z", ""),
+				request("ledger", tandem.PatternFileATicket, "2024-03-08T10:00:00Z", ""),
+				request("growth", tandem.PatternInternalOpenSource, "2024-03-09T10:00:00Z", "")),
+		},
+		{
+			name: "a single month with load does not warn", reqs: rising, trend: growingAdoption, months: 1,
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l := PlatformLoad("obslog", tt.reqs, engagements, tt.trend, tt.months, now)
+			if got, want := l.Warning, tt.warning; got != want {
+				t.Errorf("Warning = %q, want %q (months %+v)", got, want, l.Months)
+			}
+			if got, want := len(l.Months), tt.months; got != want {
+				t.Errorf("len(Months) = %d, want %d", got, want)
+			}
+		})
+	}
+
+	t.Run("no data gives the months with one consuming team and no warning", func(t *testing.T) {
+		l := PlatformLoad("obslog", nil, nil, nil, 0, now)
+		if got, want := l.Months, []MonthLoad{{Month: "2024-03", ConsumingTeams: 1}}; !slices.Equal(got, want) {
+			t.Errorf("Months = %+v, want %+v", got, want)
+		}
+		if l.Warning != "" {
+			t.Errorf("Warning = %q, want none", l.Warning)
+		}
+	})
+}

@@ -1,0 +1,549 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// mayAct reports whether a person may change what concerns the given
+// teams: a member of one of them, or of the platform's owner team.
+func mayAct(ctx context.Context, tx *sql.Tx, by string, teams ...string) (bool, error) {
+	if by == "" {
+		return false, nil
+	}
+	for _, team := range teams {
+		if team == "" {
+			continue
+		}
+		ok, err := anyRow(ctx, tx, "SELECT 1 FROM memberships WHERE team = $1 AND person = $2", team, by)
+		if ok || err != nil {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+func platformOwner(ctx context.Context, tx *sql.Tx, platform string) (string, error) {
+	var owner string
+	err := tx.QueryRowContext(ctx, "SELECT owner FROM platforms WHERE name = $1", platform).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", tandem.Errorf(tandem.EINVALID, "platform %q not found", platform)
+	}
+	return owner, err
+}
+
+// CreateRequest files a request from a team to a platform. It returns
+// EINVALID for an unknown team or platform.
+func (db *DB) CreateRequest(ctx context.Context, r tandem.Request) (tandem.Request, error) {
+	err := db.inTx(ctx, "create request", func(tx *sql.Tx) error {
+		if ok, err := exists(ctx, tx, "teams", r.FromTeam); err != nil {
+			return err
+		} else if !ok {
+			return tandem.Errorf(tandem.EINVALID, "team %q not found", r.FromTeam)
+		}
+		if _, err := platformOwner(ctx, tx, r.Platform); err != nil {
+			return err
+		}
+		r.State, r.CreatedAt, r.Links = tandem.RequestNew, time.Now().UTC(), nonNil(r.Links)
+		return tx.QueryRowContext(ctx, `INSERT INTO requests (type, from_team, platform, title, body, size, needed_by, state, pattern, links, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			r.Type, r.FromTeam, r.Platform, r.Title, r.Body, r.Size, r.NeededBy, r.State, r.Pattern, encode(r.Links), r.CreatedBy, r.CreatedAt).Scan(&r.ID)
+	})
+	return r, err
+}
+
+// FindRequests returns the requests f selects, newest first; ENOTFOUND
+// when f names one by ID that does not exist.
+func (db *DB) FindRequests(ctx context.Context, f tandem.RequestFilter) ([]tandem.Request, error) {
+	var reqs []tandem.Request
+	err := db.inTx(ctx, "find requests", func(tx *sql.Tx) error {
+		var err error
+		reqs, err = findRequests(ctx, tx, f)
+		return err
+	})
+	if err == nil && f.ID != 0 && len(reqs) == 0 {
+		return nil, tandem.Errorf(tandem.ENOTFOUND, "request %d not found", f.ID)
+	}
+	return reqs, err
+}
+
+func findRequests(ctx context.Context, tx *sql.Tx, f tandem.RequestFilter) ([]tandem.Request, error) {
+	var conds []string
+	var args []any
+	for _, c := range []struct {
+		col string
+		v   any
+		set bool
+	}{{"id", f.ID, f.ID != 0}, {"platform", f.Platform, f.Platform != ""}, {"from_team", f.FromTeam, f.FromTeam != ""}, {"state", f.State, f.State != ""}} {
+		if c.set {
+			args = append(args, c.v)
+			conds = append(conds, fmt.Sprintf("%s = $%d", c.col, len(args)))
+		}
+	}
+	query := `SELECT id, type, from_team, platform, title, body, size, needed_by, state, reason, pattern, links, created_by, updated_by,
+		created_at, responded_at, accepted_at, done_at FROM requests`
+	if len(conds) > 0 {
+		query += " WHERE " + strings.Join(conds, " AND ")
+	}
+	rows, err := tx.QueryContext(ctx, query+" ORDER BY id DESC", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	reqs := []tandem.Request{}
+	for rows.Next() {
+		var r tandem.Request
+		var links string
+		var responded, accepted, done sql.NullTime
+		if err := rows.Scan(&r.ID, &r.Type, &r.FromTeam, &r.Platform, &r.Title, &r.Body, &r.Size, &r.NeededBy, &r.State, &r.Reason,
+			&r.Pattern, &links, &r.CreatedBy, &r.UpdatedBy, &r.CreatedAt, &responded, &accepted, &done); err != nil {
+			return nil, err
+		}
+		r.CreatedAt = r.CreatedAt.UTC()
+		r.RespondedAt, r.AcceptedAt, r.DoneAt = timePtr(responded), timePtr(accepted), timePtr(done)
+		if err := decode(links, &r.Links); err != nil {
+			return nil, err
+		}
+		r.Links = nonNil(r.Links)
+		reqs = append(reqs, r)
+	}
+	return reqs, rows.Err()
+}
+
+// requestMoves are the state changes a request allows.
+var requestMoves = map[string][]string{
+	tandem.RequestNew:        {tandem.RequestAccepted, tandem.RequestInProgress, tandem.RequestDone, tandem.RequestDeclined},
+	tandem.RequestAccepted:   {tandem.RequestInProgress, tandem.RequestDone, tandem.RequestDeclined},
+	tandem.RequestInProgress: {tandem.RequestDone, tandem.RequestDeclined},
+}
+
+// UpdateRequest changes a request's state, pattern and links, stamping
+// the first response, the acceptance and the end. Only members of the
+// asking team or of the platform's owner team may change it (EFORBIDDEN);
+// a move the state does not allow, or declining without a reason, is
+// EINVALID.
+func (db *DB) UpdateRequest(ctx context.Context, id int64, u tandem.RequestUpdate) (tandem.Request, error) {
+	var r tandem.Request
+	err := db.inTx(ctx, "update request", func(tx *sql.Tx) error {
+		reqs, err := findRequests(ctx, tx, tandem.RequestFilter{ID: id})
+		if err != nil {
+			return err
+		}
+		if len(reqs) == 0 {
+			return tandem.Errorf(tandem.ENOTFOUND, "request %d not found", id)
+		}
+		r = reqs[0]
+		owner, err := platformOwner(ctx, tx, r.Platform)
+		if err != nil {
+			return err
+		}
+		if ok, err := mayAct(ctx, tx, u.By, r.FromTeam, owner); err != nil {
+			return err
+		} else if !ok {
+			return tandem.Errorf(tandem.EFORBIDDEN, "%q is in neither %s nor %s: only they change request %d", u.By, r.FromTeam, owner, id)
+		}
+		now := time.Now().UTC()
+		if u.State != "" && u.State != r.State {
+			if !slices.Contains(requestMoves[r.State], u.State) {
+				return tandem.Errorf(tandem.EINVALID, "request %d is %s: it cannot become %s", id, r.State, u.State)
+			}
+			if u.State == tandem.RequestDeclined && strings.TrimSpace(u.Reason) == "" {
+				return tandem.Errorf(tandem.EINVALID, "declining request %d needs a reason", id)
+			}
+			r.State = u.State
+			if u.State == tandem.RequestAccepted || u.State == tandem.RequestInProgress && r.AcceptedAt == nil {
+				r.AcceptedAt = &now
+			}
+			if u.State == tandem.RequestDone || u.State == tandem.RequestDeclined {
+				r.DoneAt = &now
+			}
+		}
+		if u.Reason != "" {
+			r.Reason = u.Reason
+		}
+		if u.Pattern != "" {
+			if !slices.Contains(tandem.Patterns, u.Pattern) {
+				return tandem.Errorf(tandem.EINVALID, "unknown pattern %q (valid: %s)", u.Pattern, strings.Join(tandem.Patterns, ", "))
+			}
+			r.Pattern = u.Pattern
+		}
+		for _, l := range u.Links {
+			if !slices.Contains(r.Links, l) {
+				r.Links = append(r.Links, l)
+			}
+		}
+		// The first change by the platform team is its first response.
+		if r.RespondedAt == nil {
+			if ok, err := mayAct(ctx, tx, u.By, owner); err != nil {
+				return err
+			} else if ok {
+				r.RespondedAt = &now
+			}
+		}
+		r.UpdatedBy = u.By
+		_, err = tx.ExecContext(ctx, `UPDATE requests SET state = $1, reason = $2, pattern = $3, links = $4, updated_by = $5,
+			responded_at = $6, accepted_at = $7, done_at = $8 WHERE id = $9`,
+			r.State, r.Reason, r.Pattern, encode(r.Links), r.UpdatedBy, r.RespondedAt, r.AcceptedAt, r.DoneAt, id)
+		return err
+	})
+	return r, err
+}
+
+// CreateEngagement records a person moved between teams for a time box.
+// It returns EINVALID for unknown teams or a person in neither team.
+func (db *DB) CreateEngagement(ctx context.Context, e tandem.Engagement) (tandem.Engagement, error) {
+	err := db.inTx(ctx, "create engagement", func(tx *sql.Tx) error {
+		for _, team := range []string{e.HomeTeam, e.HostTeam} {
+			if ok, err := exists(ctx, tx, "teams", team); err != nil {
+				return err
+			} else if !ok {
+				return tandem.Errorf(tandem.EINVALID, "team %q not found", team)
+			}
+		}
+		if e.Platform != "" {
+			if _, err := platformOwner(ctx, tx, e.Platform); err != nil {
+				return err
+			}
+		}
+		if ok, err := mayAct(ctx, tx, e.Person, e.HomeTeam); err != nil {
+			return err
+		} else if !ok {
+			return tandem.Errorf(tandem.EINVALID, "person %q is not a member of %s, the home team", e.Person, e.HomeTeam)
+		}
+		e.CreatedAt = time.Now().UTC()
+		if e.State == "" {
+			e.State = tandem.EngagementActive
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO engagements (type, state, person, home_team, host_team, purpose, platform, phase, starts_on, ends_on, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			e.Type, e.State, e.Person, e.HomeTeam, e.HostTeam, e.Purpose, e.Platform, e.Phase, e.Starts, e.Ends, e.CreatedAt).Scan(&e.ID)
+	})
+	e.Log = []tandem.WorkLog{}
+	return e, err
+}
+
+// EndEngagement marks an engagement ended; EFORBIDDEN for someone in
+// neither team.
+func (db *DB) EndEngagement(ctx context.Context, id int64, by string) (tandem.Engagement, error) {
+	var e tandem.Engagement
+	err := db.inTx(ctx, "end engagement", func(tx *sql.Tx) error {
+		es, err := findEngagements(ctx, tx, tandem.EngagementFilter{ID: id})
+		if err != nil {
+			return err
+		}
+		if len(es) == 0 {
+			return tandem.Errorf(tandem.ENOTFOUND, "engagement %d not found", id)
+		}
+		e = es[0]
+		if ok, err := mayAct(ctx, tx, by, e.HomeTeam, e.HostTeam); err != nil {
+			return err
+		} else if !ok {
+			return tandem.Errorf(tandem.EFORBIDDEN, "%q is in neither %s nor %s", by, e.HomeTeam, e.HostTeam)
+		}
+		e.State = tandem.EngagementEnded
+		_, err = tx.ExecContext(ctx, "UPDATE engagements SET state = $1 WHERE id = $2", e.State, id)
+		return err
+	})
+	return e, err
+}
+
+// LogWork adds hours to an engagement's log. The person engaged, or a
+// member of either team, may log (EFORBIDDEN otherwise); the same entry
+// twice is ECONFLICT.
+func (db *DB) LogWork(ctx context.Context, id int64, w tandem.WorkLog) (tandem.WorkLog, error) {
+	err := db.inTx(ctx, "log work", func(tx *sql.Tx) error {
+		es, err := findEngagements(ctx, tx, tandem.EngagementFilter{ID: id})
+		if err != nil {
+			return err
+		}
+		if len(es) == 0 {
+			return tandem.Errorf(tandem.ENOTFOUND, "engagement %d not found", id)
+		}
+		e := es[0]
+		if ok, err := mayAct(ctx, tx, w.By, e.HomeTeam, e.HostTeam); err != nil {
+			return err
+		} else if !ok && w.By != e.Person {
+			return tandem.Errorf(tandem.EFORBIDDEN, "%q is in neither %s nor %s", w.By, e.HomeTeam, e.HostTeam)
+		}
+		if dup, err := anyRow(ctx, tx, "SELECT 1 FROM work_logs WHERE engagement_id = $1 AND day = $2 AND category = $3 AND note = $4",
+			id, w.Day, w.Category, w.Note); err != nil {
+			return err
+		} else if dup {
+			return tandem.Errorf(tandem.ECONFLICT, "engagement %d: %s %s %q is logged already", id, w.Day, w.Category, w.Note)
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO work_logs (engagement_id, day, hours, category, note, logged_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, id, w.Day, w.Hours, w.Category, w.Note, w.By, time.Now().UTC()).Scan(&w.ID)
+	})
+	return w, err
+}
+
+// FindEngagements returns the engagements f selects, with their logs.
+func (db *DB) FindEngagements(ctx context.Context, f tandem.EngagementFilter) ([]tandem.Engagement, error) {
+	var es []tandem.Engagement
+	err := db.inTx(ctx, "find engagements", func(tx *sql.Tx) error {
+		var err error
+		es, err = findEngagements(ctx, tx, f)
+		return err
+	})
+	if err == nil && f.ID != 0 && len(es) == 0 {
+		return nil, tandem.Errorf(tandem.ENOTFOUND, "engagement %d not found", f.ID)
+	}
+	return es, err
+}
+
+func findEngagements(ctx context.Context, tx *sql.Tx, f tandem.EngagementFilter) ([]tandem.Engagement, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if f.ID != 0 {
+		add("id = $%d", f.ID)
+	}
+	if f.Migration != "" {
+		add("migration = $%d", f.Migration)
+	}
+	if f.Platform != "" {
+		add("platform = $%d", f.Platform)
+	}
+	if f.Team != "" {
+		args = append(args, f.Team, f.Team)
+		conds = append(conds, fmt.Sprintf("(home_team = $%d OR host_team = $%d)", len(args)-1, len(args)))
+	}
+	query := `SELECT id, type, state, person, home_team, host_team, purpose, platform, phase, migration, codebase, starts_on, ends_on, created_at FROM engagements`
+	if len(conds) > 0 {
+		query += " WHERE " + strings.Join(conds, " AND ")
+	}
+	rows, err := tx.QueryContext(ctx, query+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
+	}
+	es := []tandem.Engagement{}
+	for rows.Next() {
+		var e tandem.Engagement
+		if err := rows.Scan(&e.ID, &e.Type, &e.State, &e.Person, &e.HomeTeam, &e.HostTeam, &e.Purpose, &e.Platform, &e.Phase,
+			&e.Migration, &e.Codebase, &e.Starts, &e.Ends, &e.CreatedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e.Log, e.Warnings = []tandem.WorkLog{}, []string{}
+		es = append(es, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range es {
+		lrows, err := tx.QueryContext(ctx, "SELECT id, day, hours, category, note, logged_by FROM work_logs WHERE engagement_id = $1 ORDER BY day, id", es[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		for lrows.Next() {
+			var w tandem.WorkLog
+			if err := lrows.Scan(&w.ID, &w.Day, &w.Hours, &w.Category, &w.Note, &w.By); err != nil {
+				lrows.Close()
+				return nil, err
+			}
+			es[i].Log = append(es[i].Log, w)
+		}
+		lrows.Close()
+		if err := lrows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return es, nil
+}
+
+// CreateSession records an office hours or community session of a
+// platform; EINVALID for an unknown platform or attending team.
+func (db *DB) CreateSession(ctx context.Context, s tandem.Session) (tandem.Session, error) {
+	err := db.inTx(ctx, "create session", func(tx *sql.Tx) error {
+		if _, err := platformOwner(ctx, tx, s.Platform); err != nil {
+			return err
+		}
+		for team := range s.Attendees {
+			if ok, err := exists(ctx, tx, "teams", team); err != nil {
+				return err
+			} else if !ok {
+				return tandem.Errorf(tandem.EINVALID, "attending team %q not found", team)
+			}
+		}
+		if s.Attendees == nil {
+			s.Attendees = map[string]int{}
+		}
+		s.Questions = nonNil(s.Questions)
+		return tx.QueryRowContext(ctx, `INSERT INTO sessions (platform, kind, at, host, attendees, questions, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			s.Platform, s.Kind, s.At.UTC(), s.Host, encode(s.Attendees), encode(s.Questions), time.Now().UTC()).Scan(&s.ID)
+	})
+	return s, err
+}
+
+// FindSessions returns a platform's sessions ("" for all), newest first.
+func (db *DB) FindSessions(ctx context.Context, platform string) ([]tandem.Session, error) {
+	var ss []tandem.Session
+	err := db.inTx(ctx, "find sessions", func(tx *sql.Tx) error {
+		cond, args := where("platform", platform)
+		rows, err := tx.QueryContext(ctx, "SELECT id, platform, kind, at, host, attendees, questions FROM sessions"+cond+" ORDER BY at DESC, id DESC", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		ss = []tandem.Session{}
+		for rows.Next() {
+			var s tandem.Session
+			var attendees, questions string
+			if err := rows.Scan(&s.ID, &s.Platform, &s.Kind, &s.At, &s.Host, &attendees, &questions); err != nil {
+				return err
+			}
+			s.At = s.At.UTC()
+			if err := decode(attendees, &s.Attendees); err != nil {
+				return err
+			}
+			if err := decode(questions, &s.Questions); err != nil {
+				return err
+			}
+			s.Questions = nonNil(s.Questions)
+			ss = append(ss, s)
+		}
+		return rows.Err()
+	})
+	return ss, err
+}
+
+// AnnounceSupportChange records a change of a platform's support model and
+// posts its announcement, in one transaction, as a ticket in the tracker of
+// every team given (the consuming teams): once per team, however often it
+// is called. Only members of the platform's owner team may announce
+// (EFORBIDDEN).
+func (db *DB) AnnounceSupportChange(ctx context.Context, c tandem.SupportChange, teams []string) (tandem.SupportChange, error) {
+	err := db.inTx(ctx, "announce support change", func(tx *sql.Tx) error {
+		owner, err := platformOwner(ctx, tx, c.Platform)
+		if err != nil {
+			return err
+		}
+		if ok, err := mayAct(ctx, tx, c.By, owner); err != nil {
+			return err
+		} else if !ok {
+			return tandem.Errorf(tandem.EFORBIDDEN, "%q is not in %s, which owns %s", c.By, owner, c.Platform)
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT support FROM platforms WHERE name = $1", c.Platform).Scan(&c.From); err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		c.CreatedAt = now
+		if err := tx.QueryRowContext(ctx, `INSERT INTO support_changes (platform, from_model, to_model, announcement, effective, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, c.Platform, c.From, c.To, c.Announcement, c.Effective, c.By, now).Scan(&c.ID); err != nil {
+			return err
+		}
+		topic := fmt.Sprintf("support-change/%d", c.ID)
+		title := fmt.Sprintf("%s support changes from %s to %s on %s", c.Platform, orNone(c.From), c.To, c.Effective)
+		for _, team := range teams {
+			var id int64
+			err := tx.QueryRowContext(ctx, `INSERT INTO tickets (tracker, migration, team, codebase, topic, title, body, state, marker, created_at)
+				VALUES ('builtin', '', $1, '', $2, $3, $4, $5, $6, $7) ON CONFLICT (migration, team, codebase, topic) DO NOTHING RETURNING id`,
+				team, topic, title, c.Announcement+"\n\n<!-- tandem:"+topic+";team="+team+" -->", tandem.TicketOpen,
+				"<!-- tandem:"+topic+";team="+team+" -->", now).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE tickets SET url = $1 WHERE id = $2", fmt.Sprintf("/tickets/%d", id), id); err != nil {
+				return err
+			}
+			c.Teams = append(c.Teams, team)
+		}
+		c.Teams = nonNil(c.Teams)
+		return nil
+	})
+	return c, err
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// FindSupportChanges returns a platform's support model history, oldest
+// first, with the teams each announcement reached.
+func (db *DB) FindSupportChanges(ctx context.Context, platform string) ([]tandem.SupportChange, error) {
+	var cs []tandem.SupportChange
+	err := db.inTx(ctx, "find support changes", func(tx *sql.Tx) error {
+		cond, args := where("platform", platform)
+		rows, err := tx.QueryContext(ctx, `SELECT id, platform, from_model, to_model, announcement, effective, created_by, created_at, applied_at
+			FROM support_changes`+cond+" ORDER BY id", args...)
+		if err != nil {
+			return err
+		}
+		cs = []tandem.SupportChange{}
+		for rows.Next() {
+			var c tandem.SupportChange
+			var applied sql.NullTime
+			if err := rows.Scan(&c.ID, &c.Platform, &c.From, &c.To, &c.Announcement, &c.Effective, &c.By, &c.CreatedAt, &applied); err != nil {
+				rows.Close()
+				return err
+			}
+			c.AppliedAt = timePtr(applied)
+			cs = append(cs, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range cs {
+			teams, err := pairs(ctx, tx, "SELECT topic, team FROM tickets WHERE topic = $1", fmt.Sprintf("support-change/%d", cs[i].ID))
+			if err != nil {
+				return err
+			}
+			cs[i].Teams = nonNil(teams[fmt.Sprintf("support-change/%d", cs[i].ID)])
+		}
+		return nil
+	})
+	return cs, err
+}
+
+// ApplySupportChanges makes every announced change whose effective day has
+// come (at now) the platform's support model, and returns them.
+func (db *DB) ApplySupportChanges(ctx context.Context, now time.Time) ([]tandem.SupportChange, error) {
+	var applied []tandem.SupportChange
+	err := db.inTx(ctx, "apply support changes", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, platform, to_model FROM support_changes WHERE applied_at IS NULL AND effective <= $1 ORDER BY id`,
+			now.UTC().Format(time.DateOnly))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c tandem.SupportChange
+			if err := rows.Scan(&c.ID, &c.Platform, &c.To); err != nil {
+				rows.Close()
+				return err
+			}
+			applied = append(applied, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range applied {
+			if _, err := tx.ExecContext(ctx, "UPDATE platforms SET support = $1 WHERE name = $2", c.To, c.Platform); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE support_changes SET applied_at = $1 WHERE id = $2", now.UTC(), c.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return applied, err
+}

@@ -1,0 +1,437 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/consumption"
+)
+
+// decode reads a JSON body into v, answering EINVALID itself on failure.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "body: %v", err))
+		return false
+	}
+	return true
+}
+
+// pathID returns the {id} path value, answering ENOTFOUND itself when it is
+// not a number.
+func (s *Server) pathID(w http.ResponseWriter, r *http.Request, what string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.writeError(w, r, tandem.Errorf(tandem.ENOTFOUND, "%s %q not found", what, r.PathValue("id")))
+		return 0, false
+	}
+	return id, true
+}
+
+// validRequest checks what a person typed into a new request.
+func validRequest(q tandem.Request) error {
+	var problems []string
+	switch {
+	case !slices.Contains(tandem.RequestTypes, q.Type):
+		problems = append(problems, "type: "+strconv.Quote(q.Type)+" is not support, change or onboarding")
+	case q.Title == "":
+		problems = append(problems, "title: required")
+	case q.Size != tandem.SizeSmall && q.Size != tandem.SizeLarge:
+		problems = append(problems, "size: "+strconv.Quote(q.Size)+" is not small or large")
+	}
+	if q.NeededBy != "" {
+		if _, err := time.Parse(time.DateOnly, q.NeededBy); err != nil {
+			problems = append(problems, "needed_by: "+strconv.Quote(q.NeededBy)+" is not a date (YYYY-MM-DD)")
+		}
+	}
+	if len(problems) > 0 {
+		return tandem.Errorf(tandem.EINVALID, "request %s", problems[0])
+	}
+	return nil
+}
+
+func (s *Server) handleCreateRequest(w http.ResponseWriter, r *http.Request) {
+	var q tandem.Request
+	if !s.decode(w, r, &q) {
+		return
+	}
+	if q.Size == "" {
+		q.Size = tandem.SizeSmall
+	}
+	if err := validRequest(q); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.store.CreateRequest(r.Context(), q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (s *Server) handleRequests(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := tandem.RequestFilter{Platform: q.Get("platform"), FromTeam: q.Get("team"), State: q.Get("state")}
+	if r.PathValue("id") != "" {
+		id, ok := s.pathID(w, r, "request")
+		if !ok {
+			return
+		}
+		f.ID = id
+	}
+	list(s, w, r, func(string) ([]tandem.Request, error) { return s.store.FindRequests(r.Context(), f) })
+}
+
+func (s *Server) handleUpdateRequest(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.pathID(w, r, "request")
+	if !ok {
+		return
+	}
+	var u tandem.RequestUpdate
+	if !s.decode(w, r, &u) {
+		return
+	}
+	out, err := s.store.UpdateRequest(r.Context(), id, u)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleCreateEngagement(w http.ResponseWriter, r *http.Request) {
+	var e tandem.Engagement
+	if !s.decode(w, r, &e) {
+		return
+	}
+	if !slices.Contains([]string{tandem.TourOfDuty, tandem.EmbeddedExpert, tandem.WhiteGloveTour}, e.Type) {
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "engagement type %q is not tour-of-duty, embedded-expert or white-glove", e.Type))
+		return
+	}
+	if e.Starts == "" {
+		e.Starts = time.Now().UTC().Format(time.DateOnly)
+	}
+	if e.Ends == "" {
+		ends, err := consumption.DefaultEnds(e.Starts)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		e.Ends = ends
+	}
+	if err := consumption.ValidateTimeBox(e.Starts, e.Ends); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.store.CreateEngagement(r.Context(), e)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out.Warnings = nonNilStrings(consumption.EngagementWarnings(out, time.Now().UTC()))
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (s *Server) handleEngagement(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.pathID(w, r, "engagement")
+	if !ok {
+		return
+	}
+	es, err := s.store.FindEngagements(r.Context(), tandem.EngagementFilter{ID: id})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	es[0].Warnings = nonNilStrings(consumption.EngagementWarnings(es[0], time.Now().UTC()))
+	writeJSON(w, http.StatusOK, es)
+}
+
+func (s *Server) handleLogWork(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.pathID(w, r, "engagement")
+	if !ok {
+		return
+	}
+	var l tandem.WorkLog
+	if !s.decode(w, r, &l) {
+		return
+	}
+	if l.Day == "" {
+		l.Day = time.Now().UTC().Format(time.DateOnly)
+	}
+	switch _, err := time.Parse(time.DateOnly, l.Day); {
+	case err != nil:
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "day: %q is not a date (YYYY-MM-DD)", l.Day))
+		return
+	case l.Hours <= 0 || l.Hours > 24:
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "hours: %g is not between 0 and 24", l.Hours))
+		return
+	case !slices.Contains(tandem.WorkCategories, l.Category):
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "category: %q is not platform, consumption or other", l.Category))
+		return
+	}
+	out, err := s.store.LogWork(r.Context(), id, l)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+// ByRequest names who acts, for changes without another body.
+type ByRequest struct {
+	By string `json:"by"`
+}
+
+func (s *Server) handleEndEngagement(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.pathID(w, r, "engagement")
+	if !ok {
+		return
+	}
+	var b ByRequest
+	if !s.decode(w, r, &b) {
+		return
+	}
+	out, err := s.store.EndEngagement(r.Context(), id, b.By)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
+	var ss tandem.Session
+	if !s.decode(w, r, &ss) {
+		return
+	}
+	if ss.Kind != tandem.SessionOfficeHours && ss.Kind != tandem.SessionCommunity {
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "session kind %q is not office-hours or community", ss.Kind))
+		return
+	}
+	if ss.At.IsZero() {
+		ss.At = time.Now().UTC()
+	}
+	out, err := s.store.CreateSession(r.Context(), ss)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(string) ([]tandem.Session, error) {
+		return s.store.FindSessions(r.Context(), r.URL.Query().Get("platform"))
+	})
+}
+
+// DefaultSupportNotice is how long before it takes effect a support model
+// change must be announced, when the platform sets no notice.
+const DefaultSupportNotice = 28 * 24 * time.Hour
+
+func (s *Server) handleAnnounceSupport(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var c tandem.SupportChange
+	if !s.decode(w, r, &c) {
+		return
+	}
+	ps, err := s.store.FindPlatforms(ctx, r.PathValue("name"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p := ps[0]
+	c.Platform = p.Name
+	notice := DefaultSupportNotice
+	if p.SupportNotice != "" {
+		if notice, err = tandem.ParseDuration(p.SupportNotice); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	effective, err := time.Parse(time.DateOnly, c.Effective)
+	earliest := time.Now().UTC().Add(notice).Truncate(24 * time.Hour)
+	switch {
+	case !slices.Contains(tandem.SupportModels, c.To):
+		err = tandem.Errorf(tandem.EINVALID, "to: %q is not a support model", c.To)
+	case c.To == p.Support:
+		err = tandem.Errorf(tandem.EINVALID, "to: %s is already %s's support model", c.To, p.Name)
+	case err != nil:
+		err = tandem.Errorf(tandem.EINVALID, "effective: %q is not a date (YYYY-MM-DD)", c.Effective)
+	case effective.Before(earliest):
+		err = tandem.Errorf(tandem.EINVALID, "effective: %s gives consumers less than the %s notice; the earliest is %s",
+			c.Effective, noticeText(notice), earliest.Format(time.DateOnly))
+	case c.Announcement == "":
+		err = tandem.Errorf(tandem.EINVALID, "announcement: required: say how support changes and why")
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	teams, err := s.consumingTeams(r, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.store.AnnounceSupportChange(ctx, c, teams)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func noticeText(d time.Duration) string {
+	return strconv.Itoa(int(d.Hours()/24)) + "-day"
+}
+
+// consumingTeams are the teams that use a platform: adopters, requesters,
+// and hosts of its engagements, never its owner.
+func (s *Server) consumingTeams(r *http.Request, p tandem.Platform) ([]string, error) {
+	ctx := r.Context()
+	seen := map[string]bool{}
+	as, err := s.adoption(ctx, p.Name)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range as[0].Teams {
+		seen[t] = true
+	}
+	reqs, err := s.store.FindRequests(ctx, tandem.RequestFilter{Platform: p.Name})
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range reqs {
+		seen[q.FromTeam] = true
+	}
+	es, err := s.store.FindEngagements(ctx, tandem.EngagementFilter{Platform: p.Name})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		seen[e.HostTeam] = true
+	}
+	delete(seen, p.Owner)
+	teams := make([]string, 0, len(seen))
+	for t := range seen {
+		teams = append(teams, t)
+	}
+	slices.Sort(teams)
+	return teams, nil
+}
+
+func (s *Server) handleSupportHistory(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(name string) ([]tandem.SupportChange, error) {
+		if _, err := s.store.FindPlatforms(r.Context(), name); err != nil {
+			return nil, err
+		}
+		return s.store.FindSupportChanges(r.Context(), name)
+	})
+}
+
+// PlatformLoad is a platform's consumption figures: hands-on load, the
+// request backlog and lead times.
+type PlatformLoad struct {
+	Platform  string                       `json:"platform"`
+	Support   string                       `json:"support"`
+	Load      consumption.Load             `json:"load"`
+	Backlog   consumption.Backlog          `json:"backlog"`
+	LeadTimes consumption.RequestLeadTimes `json:"lead_times"`
+	Sessions  int                          `json:"sessions"`
+	Warnings  []string                     `json:"warnings"`
+}
+
+func (s *Server) handlePlatformLoad(w http.ResponseWriter, r *http.Request) {
+	out, err := s.platformLoad(r, r.PathValue("name"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// platformLoad gathers a platform's consumption figures.
+func (s *Server) platformLoad(r *http.Request, name string) (PlatformLoad, error) {
+	ctx := r.Context()
+	ps, err := s.store.FindPlatforms(ctx, name)
+	if err != nil {
+		return PlatformLoad{}, err
+	}
+	reqs, err := s.store.FindRequests(ctx, tandem.RequestFilter{Platform: name})
+	if err != nil {
+		return PlatformLoad{}, err
+	}
+	es, err := s.store.FindEngagements(ctx, tandem.EngagementFilter{Platform: name})
+	if err != nil {
+		return PlatformLoad{}, err
+	}
+	as, err := s.adoption(ctx, name)
+	if err != nil {
+		return PlatformLoad{}, err
+	}
+	sessions, err := s.store.FindSessions(ctx, name)
+	if err != nil {
+		return PlatformLoad{}, err
+	}
+	now := time.Now().UTC()
+	out := PlatformLoad{Platform: name, Support: ps[0].Support, Sessions: len(sessions),
+		Load:      consumption.PlatformLoad(name, reqs, es, as[0].Trend, 6, now),
+		Backlog:   consumption.PlatformBacklog(reqs, now),
+		LeadTimes: consumption.LeadTimes(reqs), Warnings: []string{}}
+	if out.Load.Warning != "" {
+		out.Warnings = append(out.Warnings, out.Load.Warning)
+	}
+	if out.Backlog.Bottleneck {
+		out.Warnings = append(out.Warnings, name+" is a bottleneck: its median request backlog age grew every week for four weeks")
+	}
+	for _, e := range es {
+		for _, warn := range consumption.EngagementWarnings(e, now) {
+			out.Warnings = append(out.Warnings, "engagement "+strconv.FormatInt(e.ID, 10)+" ("+e.Person+" at "+e.HostTeam+"): "+warn)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) handleInteractions(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(string) ([]consumption.Interaction, error) { return s.interactions(r) })
+}
+
+// interactions derives how every pair of teams works together now.
+func (s *Server) interactions(r *http.Request) ([]consumption.Interaction, error) {
+	ctx := r.Context()
+	var in consumption.InteractionInput
+	var err error
+	if in.Platforms, err = s.store.FindPlatforms(ctx, ""); err != nil {
+		return nil, err
+	}
+	if in.Adoption, err = s.adoption(ctx, ""); err != nil {
+		return nil, err
+	}
+	if in.Requests, err = s.store.FindRequests(ctx, tandem.RequestFilter{}); err != nil {
+		return nil, err
+	}
+	if in.Engagements, err = s.store.FindEngagements(ctx, tandem.EngagementFilter{}); err != nil {
+		return nil, err
+	}
+	if in.Sessions, err = s.store.FindSessions(ctx, ""); err != nil {
+		return nil, err
+	}
+	out := consumption.Interactions(in, time.Now().UTC())
+	if out == nil {
+		out = []consumption.Interaction{}
+	}
+	return out, nil
+}
