@@ -26,6 +26,9 @@ type Platform struct {
 	Docs          []Link `json:"docs"`
 	// Community links the platform's channel, mailing list or forum.
 	Community []Link `json:"community"`
+	// TrustLadder is how many merged contributions propose an outside
+	// contributor for the commit bit (0: DefaultTrustLadder).
+	TrustLadder int `json:"trustLadder,omitempty"`
 }
 
 // Link is a titled URL.

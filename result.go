@@ -41,13 +41,19 @@ type NamedCheck struct {
 }
 
 // ActiveChecks returns every check the scanner evaluates: each platform's
-// adoption check and each migration's target and done checks.
+// adoption check, each migration's target and done checks, and the
+// contribution-readiness checks while some platform lists codebases.
 func ActiveChecks(platforms []Platform, migrations []Migration) []NamedCheck {
 	var checks []NamedCheck
+	readiness := false
 	for _, p := range platforms {
 		if p.Adoption != nil {
 			checks = append(checks, named(CheckID("platform", p.Name, RoleAdoption), *p.Adoption))
 		}
+		readiness = readiness || len(p.Codebases) > 0
+	}
+	if readiness {
+		checks = append(checks, ReadinessChecks()...)
 	}
 	for _, m := range migrations {
 		checks = append(checks, named(CheckID("migration", m.Name, RoleTarget), m.Target))

@@ -117,6 +117,12 @@ type ConsumptionStore interface {
 	FindSupportChanges(ctx context.Context, platform string) ([]SupportChange, error)
 	// ApplySupportChanges makes due announced changes effective.
 	ApplySupportChanges(ctx context.Context, now time.Time) ([]SupportChange, error)
+	RecordContribution(ctx context.Context, c Contribution) (Contribution, error)
+	UpdateContribution(ctx context.Context, id int64, state string) (Contribution, error)
+	FindContributions(ctx context.Context, codebase string) ([]Contribution, error)
+	// GrantTrust gives an outside contributor the commit bit on a trusted
+	// codebase; only its owner team may.
+	GrantTrust(ctx context.Context, codebase, person, by string) (Codebase, error)
 }
 
 // Scan states.

@@ -202,7 +202,7 @@ func (d *decoder) codebase(name string, n *yaml.Node) *tandem.CodebasePolicy {
 // platform decodes a Platform spec.
 func (d *decoder) platform(name string, n *yaml.Node) *tandem.Platform {
 	p := &tandem.Platform{Name: name, Codebases: []string{}, Docs: []tandem.Link{}, Community: []tandem.Link{}}
-	f, ok := d.mapping("spec", n, "owner", "codebases", "adoption", "support", "supportNotice", "docs", "community")
+	f, ok := d.mapping("spec", n, "owner", "codebases", "adoption", "support", "supportNotice", "docs", "community", "trustLadder")
 	if !ok {
 		return p
 	}
@@ -219,6 +219,9 @@ func (d *decoder) platform(name string, n *yaml.Node) *tandem.Platform {
 	}
 	p.Docs = d.links(f, "docs")
 	p.Community = d.links(f, "community")
+	if f.has("trustLadder") {
+		p.TrustLadder = f.positive("trustLadder")
+	}
 	return p
 }
 

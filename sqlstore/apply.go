@@ -282,13 +282,13 @@ func upsert(ctx context.Context, tx *sql.Tx, spec any, now time.Time) (string, e
 		args = []any{s.Name, s.Owner, s.Contributions, encode(s.Trusted), s.AutoMerge, js, now, now}
 	case *tandem.Platform:
 		table, key, name = "platforms", "name", s.Name
-		query = `INSERT INTO platforms (name, owner, codebases, adoption, support, docs, support_notice, community, spec_json, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		query = `INSERT INTO platforms (name, owner, codebases, adoption, support, docs, support_notice, community, trust_ladder, spec_json, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, codebases = excluded.codebases,
 				adoption = excluded.adoption, support = excluded.support, docs = excluded.docs,
-				support_notice = excluded.support_notice, community = excluded.community,
+				support_notice = excluded.support_notice, community = excluded.community, trust_ladder = excluded.trust_ladder,
 				spec_json = excluded.spec_json, updated_at = excluded.updated_at`
-		args = []any{s.Name, s.Owner, encode(s.Codebases), encode(s.Adoption), s.Support, encode(s.Docs), s.SupportNotice, encode(s.Community), js, now, now}
+		args = []any{s.Name, s.Owner, encode(s.Codebases), encode(s.Adoption), s.Support, encode(s.Docs), s.SupportNotice, encode(s.Community), s.TrustLadder, js, now, now}
 	case *tandem.Migration:
 		table, key, name = "migrations", "name", s.Name
 		query = `INSERT INTO migrations (name, platform, spec_json, created_at, updated_at)

@@ -194,7 +194,26 @@ func findPolicies(ctx context.Context, tx *sql.Tx, name string) (map[string]*tan
 		}
 		policies[p.Name] = &p
 	}
-	return policies, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// The commit bits granted on the trust ladder join the declared ones.
+	cond, args = where("codebase", name)
+	grants, err := pairs(ctx, tx, "SELECT codebase, person FROM trust_grants"+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	for codebase, people := range grants {
+		if p := policies[codebase]; p != nil {
+			for _, who := range people {
+				if !slices.Contains(p.Trusted, who) {
+					p.Trusted = append(p.Trusted, who)
+				}
+			}
+		}
+	}
+	return policies, nil
 }
 
 // resolveAll resolves the owner, contributions and trusted of every

@@ -207,7 +207,7 @@ func findCodeHosts(ctx context.Context, tx *sql.Tx, name string) ([]tandem.CodeH
 
 func findPlatforms(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Platform, error) {
 	cond, args := where("name", name)
-	rows, err := tx.QueryContext(ctx, "SELECT name, owner, codebases, adoption, support, docs, support_notice, community FROM platforms"+cond, args...)
+	rows, err := tx.QueryContext(ctx, "SELECT name, owner, codebases, adoption, support, docs, support_notice, community, trust_ladder FROM platforms"+cond, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func findPlatforms(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Platf
 	for rows.Next() {
 		var p tandem.Platform
 		var codebases, adoption, docs, community string
-		if err := rows.Scan(&p.Name, &p.Owner, &codebases, &adoption, &p.Support, &docs, &p.SupportNotice, &community); err != nil {
+		if err := rows.Scan(&p.Name, &p.Owner, &codebases, &adoption, &p.Support, &docs, &p.SupportNotice, &community, &p.TrustLadder); err != nil {
 			return nil, err
 		}
 		if err := decode(community, &p.Community); err != nil {

@@ -435,3 +435,132 @@ func (s *Server) interactions(r *http.Request) ([]consumption.Interaction, error
 	}
 	return out, nil
 }
+
+func (s *Server) handleRecordContribution(w http.ResponseWriter, r *http.Request) {
+	var c tandem.Contribution
+	if !s.decode(w, r, &c) {
+		return
+	}
+	if !slices.Contains([]string{"", tandem.ContributionOpen, tandem.ContributionMerged, tandem.ContributionClosed}, c.State) {
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "state: %q is not open, merged or closed", c.State))
+		return
+	}
+	out, err := s.store.RecordContribution(r.Context(), c)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+// StateRequest changes the state of something.
+type StateRequest struct {
+	State string `json:"state"`
+}
+
+func (s *Server) handleUpdateContribution(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.pathID(w, r, "contribution")
+	if !ok {
+		return
+	}
+	var q StateRequest
+	if !s.decode(w, r, &q) {
+		return
+	}
+	if !slices.Contains([]string{tandem.ContributionOpen, tandem.ContributionMerged, tandem.ContributionClosed, tandem.ContributionReverted}, q.State) {
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "state: %q is not open, merged, closed or reverted", q.State))
+		return
+	}
+	out, err := s.store.UpdateContribution(r.Context(), id, q.State)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleContributions(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(string) ([]tandem.Contribution, error) {
+		return s.store.FindContributions(r.Context(), r.URL.Query().Get("codebase"))
+	})
+}
+
+func (s *Server) handleContributors(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(name string) ([]tandem.Contributor, error) { return s.contributors(r, name) })
+}
+
+// contributors is a codebase's trust ladder, with the rung of the platform
+// that lists the codebase.
+func (s *Server) contributors(r *http.Request, name string) ([]tandem.Contributor, error) {
+	ctx := r.Context()
+	cbs, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{Name: name})
+	if err != nil {
+		return nil, err
+	}
+	xs, err := s.store.FindContributions(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	ladder := 0
+	platforms, err := s.store.FindPlatforms(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range platforms {
+		if slices.Contains(p.Codebases, name) {
+			ladder = p.TrustLadder
+		}
+	}
+	return consumption.Contributors(cbs[0], xs, ladder), nil
+}
+
+// TrustRequest grants a contributor the commit bit.
+type TrustRequest struct {
+	Person string `json:"person"`
+	By     string `json:"by"`
+}
+
+func (s *Server) handleGrantTrust(w http.ResponseWriter, r *http.Request) {
+	var q TrustRequest
+	if !s.decode(w, r, &q) {
+		return
+	}
+	out, err := s.store.GrantTrust(r.Context(), r.PathValue("name"), q.Person, q.By)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleReadiness(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(name string) ([]consumption.Readiness, error) { return s.readiness(r, name) })
+}
+
+// readiness scores every codebase of a platform for outside contributions.
+func (s *Server) readiness(r *http.Request, name string) ([]consumption.Readiness, error) {
+	ctx := r.Context()
+	ps, err := s.store.FindPlatforms(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	out := []consumption.Readiness{}
+	for _, cb := range ps[0].Codebases {
+		cbs, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{Name: cb})
+		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+			continue // declared, not discovered yet
+		} else if err != nil {
+			return nil, err
+		}
+		results, err := s.store.FindCheckResults(ctx, tandem.CheckResultFilter{Codebase: cb})
+		if err != nil {
+			return nil, err
+		}
+		xs, err := s.store.FindContributions(ctx, cb)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, consumption.CodebaseReadiness(cbs[0], results, xs))
+	}
+	return out, nil
+}

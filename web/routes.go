@@ -48,6 +48,12 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/platforms/{name}/support", s.handleAnnounceSupport)
 	s.mux.HandleFunc("GET /api/v1/platforms/{name}/load", s.handlePlatformLoad)
 	s.mux.HandleFunc("GET /api/v1/interactions", s.handleInteractions)
+	s.mux.HandleFunc("GET /api/v1/contributions", s.handleContributions)
+	s.mux.HandleFunc("POST /api/v1/contributions", s.handleRecordContribution)
+	s.mux.HandleFunc("POST /api/v1/contributions/{id}", s.handleUpdateContribution)
+	s.mux.HandleFunc("GET /api/v1/codebases/{name}/contributors", s.handleContributors)
+	s.mux.HandleFunc("POST /api/v1/codebases/{name}/trust", s.handleGrantTrust)
+	s.mux.HandleFunc("GET /api/v1/platforms/{name}/readiness", s.handleReadiness)
 	s.mux.HandleFunc("POST /api/v1/scans", s.handleStartScan)
 	s.mux.HandleFunc("GET /api/v1/scans/{id}", s.handleScan)
 

@@ -244,6 +244,100 @@ func platformCommand(e env, server *string) *cobra.Command {
 		},
 	}
 	load.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
-	cmd.AddCommand(support, load)
+	readiness := viewCommand(e, server, "readiness NAME", "How ready each codebase of a platform is for outside contributions",
+		"platforms", "readiness", cobra.ExactArgs(1))
+	readiness.RunE = func(cmd *cobra.Command, args []string) error {
+		var raw json.RawMessage
+		if err := client(e, *server).Get(cmd.Context(), "platforms/"+url.PathEscape(args[0])+"/readiness", "", nil, &raw); err != nil {
+			return err
+		}
+		out, _ := cmd.Flags().GetString("output")
+		return printObjects(e.stdout, "readiness", raw, out)
+	}
+	cmd.AddCommand(support, load, readiness)
+	return cmd
+}
+
+func contributionCommand(e env, server *string) *cobra.Command {
+	cmd := &cobra.Command{Use: "contribution", Short: "Record outside contributions to platform codebases (internal open source)"}
+	var c tandem.Contribution
+	var opened string
+	record := &cobra.Command{
+		Use:   "record --codebase X --author PERSON --title TEXT [--state open|merged|closed] [--url URL]",
+		Short: "Record a contribution (code hosts report theirs; local hosts need this)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opened != "" {
+				t, err := time.Parse(time.DateOnly, opened)
+				if err != nil {
+					return tandem.Errorf(tandem.EINVALID, "--opened %q: expected YYYY-MM-DD", opened)
+				}
+				c.OpenedAt = t
+			}
+			var out tandem.Contribution
+			if err := client(e, *server).Post(cmd.Context(), "contributions", c, &out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "contribution %d to %s by %s (%s): %s\n", out.ID, out.Codebase, out.Author, out.Team, out.State)
+			return nil
+		},
+	}
+	record.Flags().StringVar(&c.Codebase, "codebase", "", "the codebase changed")
+	record.Flags().StringVar(&c.Author, "author", "", "who sent it")
+	record.Flags().StringVar(&c.Title, "title", "", "what it changes")
+	record.Flags().StringVar(&c.URL, "url", "", "the pull request")
+	record.Flags().StringVar(&c.State, "state", tandem.ContributionOpen, "open, merged or closed")
+	record.Flags().StringVar(&opened, "opened", "", "YYYY-MM-DD (default today)")
+	var state string
+	update := &cobra.Command{
+		Use:   "update ID --state merged|closed|reverted",
+		Short: "Change a contribution's state",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var out tandem.Contribution
+			if err := client(e, *server).Post(cmd.Context(), "contributions/"+url.PathEscape(args[0]), web.StateRequest{State: state}, &out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "contribution %d: %s\n", out.ID, out.State)
+			return nil
+		},
+	}
+	update.Flags().StringVar(&state, "state", tandem.ContributionMerged, "merged, closed or reverted")
+	cmd.AddCommand(record, update, viewCommand(e, server, "list", "List contributions", "contributions", "contributions", cobra.NoArgs, "codebase"))
+	return cmd
+}
+
+func contributorsCommand(e env, server *string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "contributors CODEBASE",
+		Short: "Outside contributors of a codebase on the trust ladder, and who is proposed for the commit bit",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var raw json.RawMessage
+			if err := client(e, *server).Get(cmd.Context(), "codebases/"+url.PathEscape(args[0])+"/contributors", "", nil, &raw); err != nil {
+				return err
+			}
+			return printObjects(e.stdout, "contributors", raw, "table")
+		},
+	}
+	var by string
+	trust := &cobra.Command{
+		Use:   "trust CODEBASE PERSON",
+		Short: "Accept a proposal: give an outside contributor the commit bit (Trusted Outsider)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if by == "" {
+				by = whoami(e)
+			}
+			var out tandem.Codebase
+			if err := client(e, *server).Post(cmd.Context(), "codebases/"+url.PathEscape(args[0])+"/trust", web.TrustRequest{Person: args[1], By: by}, &out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s now trusts %s\n", out.Name, strings.Join(out.Trusted, ", "))
+			return nil
+		},
+	}
+	trust.Flags().StringVar(&by, "by", "", "who grants it, of the owner team (default: this user)")
+	cmd.AddCommand(trust)
 	return cmd
 }

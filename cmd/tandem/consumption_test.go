@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/consumption"
+	"github.com/tandem-dev/tandem/gitx/gittest"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
 	"github.com/tandem-dev/tandem/web"
 )
@@ -26,7 +28,12 @@ spec: {type: stream-aligned, members: [dan]}
 apiVersion: tandem.dev/v1
 kind: Team
 metadata: {name: observability}
-spec: {type: platform, members: [carol, olga]}
+spec: {type: platform, members: [carol, olga], aliases: ["@acme/o11y"]}
+---
+apiVersion: tandem.dev/v1
+kind: Codebase
+metadata: {name: obslog}
+spec: {contributions: trusted, trusted: [search]}
 ---
 apiVersion: tandem.dev/v1
 kind: Platform
@@ -36,14 +43,20 @@ spec:
   support: white-glove
   supportNotice: 14d
   community: [{title: "#obslog", url: "https://chat.acme.example/obslog"}]
+  codebases: [obslog]
 `
 
 func TestConsumptionAndEvolution(t *testing.T) {
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			url := startServer(t, engine.DSN)
-			catalog := filepath.Join(t.TempDir(), "catalog.yaml")
-			writeFile(t, catalog, consumptionCatalog)
+			root := t.TempDir()
+			gittest.Init(t, filepath.Join(root, "repos", "obslog"), map[string]string{
+				"CODEOWNERS": "* @acme/o11y\n", "CONTRIBUTING.md": "Send small pull requests.\n",
+				"README.md": "# obslog\n\nRun `go test ./...` to build and test.\n", "obslog_test.go": "package obslog\n",
+			})
+			catalog := filepath.Join(root, "catalog.yaml")
+			writeFile(t, catalog, consumptionCatalog+"---\napiVersion: tandem.dev/v1\nkind: CodeHost\nmetadata: {name: acme}\nspec: {type: local, path: repos}\n")
 			cli := func(args ...string) string {
 				t.Helper()
 				code, out, errOut := tandemCLI(t, url, args...)
@@ -53,6 +66,7 @@ func TestConsumptionAndEvolution(t *testing.T) {
 				return out
 			}
 			cli("apply", "-f", catalog)
+			cli("scan", "--wait")
 
 			// A product team asks for help and for a change.
 			cli("request", "create", "--from", "payments", "--platform", "obslog", "--type", "support", "--title", "Help us wire obslog into the ledger", "--by", "alice")
@@ -159,6 +173,31 @@ func TestConsumptionAndEvolution(t *testing.T) {
 			if modes["observability/payments"] != consumption.ModeCollaboration || modes["observability/search"] != consumption.ModeFacilitating {
 				t.Errorf("interactions = %v", modes)
 			}
+			// Internal open source: three merged contributions climb the trust ladder.
+			for i := range 3 {
+				cli("contribution", "record", "--codebase", "obslog", "--author", "alice", "--title", fmt.Sprintf("fix %d", i), "--state", "merged")
+			}
+			cli("contribution", "record", "--codebase", "obslog", "--author", "dan", "--title", "one more", "--state", "merged")
+			if code, _, errOut := tandemCLI(t, url, "contribution", "record", "--codebase", "obslog", "--author", "carol", "--title", "own"); code != 1 || !strings.Contains(errOut, "not an outside contribution") {
+				t.Errorf("an owner's own change as a contribution: exit %d, %s", code, errOut)
+			}
+			out = cli("contributors", "obslog")
+			if !strings.Contains(out, "propose the commit bit: tandem contributors trust obslog alice") {
+				t.Errorf("contributors:\n%s", out)
+			}
+			if code, _, errOut := tandemCLI(t, url, "contributors", "trust", "obslog", "alice", "--by", "dan"); code != 1 || !strings.Contains(errOut, "not in observability") {
+				t.Errorf("trust granted by an outsider: exit %d, %s", code, errOut)
+			}
+			out = cli("contributors", "trust", "obslog", "alice", "--by", "carol")
+			if !strings.Contains(out, "obslog now trusts search, alice") {
+				t.Errorf("trust: %s", out)
+			}
+			var readiness []consumption.Readiness
+			getJSON(t, url, &readiness, "platform", "readiness", "obslog", "-o", "json")
+			if len(readiness) != 1 || readiness[0].Score != 66 || strings.Join(readiness[0].Missing, ", ") != "a pull request template, continuous integration" {
+				t.Errorf("readiness = %+v", readiness)
+			}
+
 			b, _ := json.Marshal(load)
 			if !strings.Contains(string(b), `"per_team"`) {
 				t.Errorf("load JSON lacks per-team figures: %s", b)

@@ -248,6 +248,43 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 		for _, warn := range l.Warnings {
 			fmt.Fprintf(w, "warning: %s\n", warn)
 		}
+	case "contributions":
+		var cs []tandem.Contribution
+		if err := json.Unmarshal(raw, &cs); err != nil {
+			return err
+		}
+		row("ID", "CODEBASE", "AUTHOR", "TEAM", "STATE", "TITLE")
+		for _, c := range cs {
+			row(fmt.Sprint(c.ID), c.Codebase, c.Author, c.Team, c.State, c.Title)
+		}
+	case "contributors":
+		var cs []tandem.Contributor
+		if err := json.Unmarshal(raw, &cs); err != nil {
+			return err
+		}
+		row("PERSON", "TEAM", "MERGED", "TRUSTED", "PROPOSED")
+		for _, c := range cs {
+			proposed := "-"
+			if c.Proposed {
+				proposed = "propose the commit bit: tandem contributors trust " + c.Codebase + " " + c.Person
+			}
+			row(c.Person, c.Team, fmt.Sprint(c.Merged), fmt.Sprint(c.Trusted), proposed)
+		}
+	case "readiness":
+		var rs []consumption.Readiness
+		if err := json.Unmarshal(raw, &rs); err != nil {
+			return err
+		}
+		row("CODEBASE", "CONTRIBUTIONS", "SCORE", "MISSING")
+		for _, r := range rs {
+			row(r.Codebase, r.Contributions, fmt.Sprintf("%d%%", r.Score), orDash(strings.Join(r.Missing, ", ")))
+		}
+		tw.Flush()
+		for _, r := range rs {
+			if r.Warning != "" {
+				fmt.Fprintf(w, "warning: %s\n", r.Warning)
+			}
+		}
 	case "interactions":
 		var is []consumption.Interaction
 		if err := json.Unmarshal(raw, &is); err != nil {

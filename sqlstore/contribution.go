@@ -1,0 +1,160 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// RecordContribution records a change sent to a codebase by someone outside
+// its owner team. It returns EINVALID for an unknown codebase, an author
+// who is in no team, or an author of the owner team (not an outside
+// contribution).
+func (db *DB) RecordContribution(ctx context.Context, c tandem.Contribution) (tandem.Contribution, error) {
+	err := db.inTx(ctx, "record contribution", func(tx *sql.Tx) error {
+		cbs, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: c.Codebase})
+		if err != nil {
+			return err
+		}
+		if len(cbs) == 0 {
+			return tandem.Errorf(tandem.EINVALID, "codebase %q not found", c.Codebase)
+		}
+		teams, err := pairs(ctx, tx, "SELECT DISTINCT person, team FROM memberships WHERE person = $1", c.Author)
+		if err != nil {
+			return err
+		}
+		mine := teams[c.Author]
+		if len(mine) == 0 {
+			return tandem.Errorf(tandem.EINVALID, "%q is in no team", c.Author)
+		}
+		if owner := cbs[0].Owner; owner != nil && slices.Contains(mine, *owner) {
+			return tandem.Errorf(tandem.EINVALID, "%s is in %s, which owns %s: not an outside contribution", c.Author, *owner, c.Codebase)
+		}
+		if c.Team == "" {
+			c.Team = mine[0]
+		}
+		if c.OpenedAt.IsZero() {
+			c.OpenedAt = time.Now().UTC()
+		}
+		if c.State == "" {
+			c.State = tandem.ContributionOpen
+		}
+		if c.State == tandem.ContributionMerged && c.MergedAt == nil {
+			now := time.Now().UTC()
+			c.MergedAt = &now
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO contributions (codebase, author, team, title, url, state, opened_at, reviewed_at, merged_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			c.Codebase, c.Author, c.Team, c.Title, c.URL, c.State, c.OpenedAt.UTC(), c.ReviewedAt, c.MergedAt).Scan(&c.ID)
+	})
+	return c, err
+}
+
+// UpdateContribution sets a contribution's state (merged, closed,
+// reverted), stamping the merge; ENOTFOUND for an unknown one.
+func (db *DB) UpdateContribution(ctx context.Context, id int64, state string) (tandem.Contribution, error) {
+	var c tandem.Contribution
+	err := db.inTx(ctx, "update contribution", func(tx *sql.Tx) error {
+		now := time.Now().UTC()
+		res, err := tx.ExecContext(ctx, `UPDATE contributions SET state = $1,
+			merged_at = CASE WHEN $2 = 'merged' AND merged_at IS NULL THEN $3 ELSE merged_at END,
+			reviewed_at = COALESCE(reviewed_at, $4) WHERE id = $5`, state, state, now, now, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return tandem.Errorf(tandem.ENOTFOUND, "contribution %d not found", id)
+		}
+		cs, err := findContributions(ctx, tx, "id = $1", id)
+		if err == nil {
+			c = cs[0]
+		}
+		return err
+	})
+	return c, err
+}
+
+// FindContributions returns a codebase's contributions ("" for all),
+// oldest first.
+func (db *DB) FindContributions(ctx context.Context, codebase string) ([]tandem.Contribution, error) {
+	var cs []tandem.Contribution
+	err := db.inTx(ctx, "find contributions", func(tx *sql.Tx) error {
+		var err error
+		if codebase == "" {
+			cs, err = findContributions(ctx, tx, "1 = 1")
+		} else {
+			cs, err = findContributions(ctx, tx, "codebase = $1", codebase)
+		}
+		return err
+	})
+	return cs, err
+}
+
+func findContributions(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.Contribution, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, codebase, author, team, title, url, state, opened_at, reviewed_at, merged_at
+		FROM contributions WHERE `+cond+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cs := []tandem.Contribution{}
+	for rows.Next() {
+		var c tandem.Contribution
+		var reviewed, merged sql.NullTime
+		if err := rows.Scan(&c.ID, &c.Codebase, &c.Author, &c.Team, &c.Title, &c.URL, &c.State, &c.OpenedAt, &reviewed, &merged); err != nil {
+			return nil, err
+		}
+		c.OpenedAt = c.OpenedAt.UTC()
+		c.ReviewedAt, c.MergedAt = timePtr(reviewed), timePtr(merged)
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+// GrantTrust gives an outside contributor the commit bit on a codebase
+// whose policy is trusted: they join its trusted list. Only members of the
+// owner team may grant it (EFORBIDDEN); a codebase that is closed or open
+// is EINVALID.
+func (db *DB) GrantTrust(ctx context.Context, codebase, person, by string) (tandem.Codebase, error) {
+	var c tandem.Codebase
+	err := db.inTx(ctx, "grant trust", func(tx *sql.Tx) error {
+		cbs, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: codebase})
+		if err != nil {
+			return err
+		}
+		if len(cbs) == 0 {
+			return tandem.Errorf(tandem.ENOTFOUND, "codebase %q not found", codebase)
+		}
+		c = cbs[0]
+		if c.Owner == nil {
+			return tandem.Errorf(tandem.EINVALID, "%s has no owner to grant trust", codebase)
+		}
+		if ok, err := mayAct(ctx, tx, by, *c.Owner); err != nil {
+			return err
+		} else if !ok {
+			return tandem.Errorf(tandem.EFORBIDDEN, "%q is not in %s, which owns %s", by, *c.Owner, codebase)
+		}
+		switch c.Contributions {
+		case tandem.Open:
+			return tandem.Errorf(tandem.EINVALID, "%s is open: everyone may send changes already", codebase)
+		case tandem.Closed:
+			return tandem.Errorf(tandem.EINVALID, "%s is closed: declare contributions: trusted before granting commit bits", codebase)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO trust_grants (codebase, person, granted_by, granted_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (codebase, person) DO NOTHING`, codebase, person, by, time.Now().UTC()); err != nil {
+			return err
+		}
+		if err := resolveAll(ctx, tx); err != nil {
+			return err
+		}
+		cbs, err = findCodebases(ctx, tx, tandem.CodebaseFilter{Name: codebase})
+		if err == nil {
+			c = cbs[0]
+		}
+		return err
+	})
+	return c, err
+}
