@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/consumption"
 )
 
 // pageSize is how many targets a campaign page lists at once.
@@ -109,10 +110,18 @@ func stateParts(counts map[string]int) []BarPart {
 
 // platformData is a platform's page.
 type platformData struct {
-	Platform  tandem.Platform
-	Adoption  tandem.Adoption
-	Chart     template.HTML
-	Campaigns []CampaignSummary
+	Platform     tandem.Platform
+	Adoption     tandem.Adoption
+	Chart        template.HTML
+	Campaigns    []CampaignSummary
+	Load         PlatformLoad
+	LoadChart    template.HTML
+	Requests     []tandem.Request
+	Engagements  []tandem.Engagement
+	Sessions     []tandem.Session
+	Changes      []tandem.SupportChange
+	Readiness    []consumption.Readiness
+	Contributors []tandem.Contributor
 }
 
 func (s *Server) handlePlatformPage(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +148,57 @@ func (s *Server) handlePlatformPage(w http.ResponseWriter, r *http.Request) {
 			d.Campaigns = append(d.Campaigns, c)
 		}
 	}
+	if err := s.platformConsumption(r, &d); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, "platform", ps[0].Name, d)
+}
+
+// platformConsumption adds to a platform's page what its consumers ask of
+// it and how it supports them.
+func (s *Server) platformConsumption(r *http.Request, d *platformData) error {
+	ctx, name := r.Context(), d.Platform.Name
+	var err error
+	if d.Load, err = s.platformLoad(r, name); err != nil {
+		return err
+	}
+	var perTeam, adoption []DayValue
+	for _, m := range d.Load.Load.Months {
+		perTeam = append(perTeam, DayValue{Day: m.Month + "-01", Value: int(m.PerTeam + 0.5)})
+		adoption = append(adoption, DayValue{Day: m.Month + "-01", Value: m.Adoption})
+	}
+	d.LoadChart = LineChart{Title: "Hands-on load per consuming team (hours a month) and adoption",
+		Series: []Series{{Name: "hands-on hours per consuming team", Points: perTeam}, {Name: "adopting codebases", Points: adoption}}}.SVG()
+	if d.Requests, err = s.store.FindRequests(ctx, tandem.RequestFilter{Platform: name}); err != nil {
+		return err
+	}
+	if d.Engagements, err = s.store.FindEngagements(ctx, tandem.EngagementFilter{Platform: name}); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	for i := range d.Engagements {
+		d.Engagements[i].Warnings = consumption.EngagementWarnings(d.Engagements[i], now)
+	}
+	if d.Sessions, err = s.store.FindSessions(ctx, name); err != nil {
+		return err
+	}
+	if d.Changes, err = s.store.FindSupportChanges(ctx, name); err != nil {
+		return err
+	}
+	if d.Readiness, err = s.readiness(r, name); err != nil {
+		return err
+	}
+	for _, cb := range d.Platform.Codebases {
+		cs, err := s.contributors(r, cb)
+		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return err
+		}
+		d.Contributors = append(d.Contributors, cs...)
+	}
+	return nil
 }
 
 // campaignData is a campaign's page.
@@ -255,13 +314,19 @@ func burndown(days []tandem.DayCount, now time.Time) []DayValue {
 	return out
 }
 
-// teamData is a team's page: what the platforms ask of it.
+// teamData is a team's page: what the platforms ask of it, and its team
+// API: how it works with every other team.
 type teamData struct {
-	Team      tandem.Team
-	Tickets   []tandem.Ticket
-	Targets   []tandem.Target
-	Codebases []tandem.Codebase
-	Deadlines map[string]string // by migration
+	Team         tandem.Team
+	Tickets      []tandem.Ticket
+	Targets      []tandem.Target
+	Codebases    []tandem.Codebase
+	Deadlines    map[string]string // by migration
+	Interactions []consumption.Interaction
+	Engagements  []tandem.Engagement
+	Requests     []tandem.Request
+	Offers       []string // platforms the team owns
+	Consumes     []string // platforms the team adopted
 }
 
 func (s *Server) handleTeamPage(w http.ResponseWriter, r *http.Request) {
@@ -298,7 +363,52 @@ func (s *Server) handleTeamPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	if err := s.teamAPI(r, &d); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, "team", teams[0].Name, d)
+}
+
+// teamAPI adds a team's interactions, engagements, requests and platforms.
+func (s *Server) teamAPI(r *http.Request, d *teamData) error {
+	ctx, name := r.Context(), d.Team.Name
+	all, err := s.interactions(r)
+	if err != nil {
+		return err
+	}
+	for _, i := range all {
+		if i.A == name || i.B == name {
+			d.Interactions = append(d.Interactions, i)
+		}
+	}
+	if d.Engagements, err = s.store.FindEngagements(ctx, tandem.EngagementFilter{Team: name}); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	for i := range d.Engagements {
+		d.Engagements[i].Warnings = consumption.EngagementWarnings(d.Engagements[i], now)
+	}
+	if d.Requests, err = s.store.FindRequests(ctx, tandem.RequestFilter{FromTeam: name}); err != nil {
+		return err
+	}
+	platforms, err := s.store.FindPlatforms(ctx, "")
+	if err != nil {
+		return err
+	}
+	adoptions, err := s.adoption(ctx, "")
+	if err != nil {
+		return err
+	}
+	for i, p := range platforms {
+		if p.Owner == name {
+			d.Offers = append(d.Offers, p.Name)
+		}
+		if slices.Contains(adoptions[i].Teams, name) {
+			d.Consumes = append(d.Consumes, p.Name)
+		}
+	}
+	return nil
 }
 
 // codebaseData is a codebase's page.

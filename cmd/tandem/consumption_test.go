@@ -198,6 +198,18 @@ func TestConsumptionAndEvolution(t *testing.T) {
 				t.Errorf("readiness = %+v", readiness)
 			}
 
+			// The same figures, in the pages.
+			page := httpGet(t, url+"/platforms/obslog")
+			for _, want := range []string{"Support model: <strong>white-glove</strong>", "office-hours</strong> on " + ends + " (announced) to payments, search",
+				"Sampling per endpoint", "drifting into an extra pair of hands", "66%", "alice (payments): 3 merged to obslog · trusted", "3 sessions"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("platform page lacks %q", want)
+				}
+			}
+			if page := httpGet(t, url+"/teams/payments"); !strings.Contains(page, "collaboration") || !strings.Contains(page, "Help us wire obslog into the ledger") {
+				t.Errorf("payments' team API lacks its interactions or requests")
+			}
+
 			b, _ := json.Marshal(load)
 			if !strings.Contains(string(b), `"per_team"`) {
 				t.Errorf("load JSON lacks per-team figures: %s", b)
