@@ -60,6 +60,7 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /static/", s.static())
 	s.mux.HandleFunc("GET /{$}", s.handleHome)
 	s.mux.HandleFunc("GET /platforms/{name}", s.handlePlatformPage)
+	s.mux.HandleFunc("POST /platforms/{name}/requests", s.handleRequestForm)
 	s.mux.HandleFunc("GET /campaigns/{name}", s.handleCampaignPage)
 	s.mux.HandleFunc("GET /campaigns/{name}/launch", s.handleLaunchPreview)
 	s.mux.HandleFunc("POST /campaigns/{name}/launch", s.handleLaunchForm)

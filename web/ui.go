@@ -132,13 +132,18 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/?flash="+url.QueryEscape("Signed in as "+name), http.StatusSeeOther)
 }
 
-// redirect sends the browser back to a page with a message.
+// redirect sends the browser back to a page (and fragment) with a message.
 func redirect(w http.ResponseWriter, r *http.Request, to, flash string) {
+	to, fragment, _ := strings.Cut(to, "#")
 	sep := "?"
 	if strings.Contains(to, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(flash), http.StatusSeeOther)
+	to += sep + "flash=" + url.QueryEscape(flash)
+	if fragment != "" {
+		to += "#" + fragment
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 func (s *Server) static() http.Handler {

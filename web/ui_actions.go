@@ -132,3 +132,19 @@ func (s *Server) handleScanEvents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+func (s *Server) handleRequestForm(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	q := tandem.Request{Type: r.FormValue("type"), FromTeam: r.FormValue("from_team"), Platform: name, Title: r.FormValue("title"),
+		Size: r.FormValue("size"), NeededBy: r.FormValue("needed_by"), CreatedBy: userOf(r)}
+	if err := validRequest(q); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	out, err := s.store.CreateRequest(r.Context(), q)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	redirect(w, r, "/platforms/"+url.PathEscape(name)+"#requests", fmt.Sprintf("Request %d filed by %s.", out.ID, out.FromTeam))
+}

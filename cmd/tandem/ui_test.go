@@ -172,6 +172,39 @@ func TestUI(t *testing.T) {
 		}
 	})
 
+	t.Run("AProductTeamAsksAPlatformFromItsPage", func(t *testing.T) {
+		steps := []struct {
+			name string
+			do   chromedp.Action[chromedp.Void]
+		}{
+			{"open the sign-in page", chromedp.Navigate(url + "/signin")},
+			{"type a name", chromedp.SendKeys(`#name`, "alice")},
+			{"sign in", chromedp.Click(`//button[text()="Sign in"]`)},
+			{"see the greeting", chromedp.WaitVisible(".flash")},
+			{"open the platform", chromedp.Navigate(url + "/platforms/obslog")},
+			{"open the request form", chromedp.Click(`//summary[starts-with(text(), "Ask obslog")]`)},
+			{"name the team", chromedp.SendKeys(`input[name=from_team]`, "payments")},
+			{"say what is needed", chromedp.SendKeys(`input[name=title]`, "Pair with us on sampling")},
+			{"file it", chromedp.Click(`//button[text()="File request"]`)},
+			{"see it filed", chromedp.WaitVisible(".flash")},
+			{"screenshot", shoot("platform-request")},
+		}
+		for _, step := range steps {
+			sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			err := chromedp.Do(sctx, step.do)
+			cancel()
+			if err != nil {
+				t.Fatalf("%s: %v", step.name, err)
+			}
+		}
+		if flash := text(".flash"); !strings.Contains(flash, "Request 1 filed by payments") {
+			t.Errorf("flash = %q", flash)
+		}
+		if body := text("main"); !strings.Contains(body, "Pair with us on sampling") || !strings.Contains(text("header"), "Signed in as alice") {
+			t.Errorf("the request or the signed-in name is missing:\n%s", body)
+		}
+	})
+
 	t.Run("TheCampaignPageFitsAPhone", func(t *testing.T) {
 		err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844),
 			chromedp.Navigate(url+"/campaigns/logrus-to-obslog"), chromedp.WaitVisible("#targets"), shoot("campaign-phone"))
