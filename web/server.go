@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/advisor"
 	"github.com/tandem-dev/tandem/campaign"
 )
 
@@ -27,6 +28,7 @@ type Server struct {
 	requests  *prometheus.HistogramVec
 	mux       *http.ServeMux
 	handler   http.Handler
+	rules     advisor.Rules
 }
 
 // NewServer returns the handler of every route, over the given store,
@@ -43,7 +45,8 @@ func NewServer(store tandem.Store, scanner tandem.Scanner, campaigns *campaign.S
 			Help:    "HTTP requests by route pattern and status code.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 4, 8),
 		}, []string{"route", "code"}),
-		mux: http.NewServeMux(),
+		mux:   http.NewServeMux(),
+		rules: advisor.DefaultRules(),
 	}
 	reg.MustRegister(s.requests)
 	s.routes()
@@ -52,6 +55,10 @@ func NewServer(store tandem.Store, scanner tandem.Scanner, campaigns *campaign.S
 	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
 	return s
 }
+
+// SetAdvisorRules replaces the built-in rules table of the advisor with an
+// organisation's own.
+func (s *Server) SetAdvisorRules(r advisor.Rules) { s.rules = r }
 
 // ServeHTTP serves a request, logging and measuring it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

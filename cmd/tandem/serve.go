@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/advisor"
 	"github.com/tandem-dev/tandem/campaign"
 	"github.com/tandem-dev/tandem/chat"
 	"github.com/tandem-dev/tandem/demo"
@@ -27,6 +29,7 @@ import (
 )
 
 type serveOptions struct {
+	rules   string
 	db      string
 	addr    string
 	demo    string
@@ -50,6 +53,7 @@ func serveCommand(e env) *cobra.Command {
 	cmd.Flags().Lookup("demo").NoOptDefVal = "tandem-demo"
 	cmd.Flags().IntVar(&o.workers, "workers", 4, "background jobs run at once by this process")
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "log every request and job")
+	cmd.Flags().StringVar(&o.rules, "advisor-rules", "", "a YAML rules table that replaces the advisor's built-in one (docs/advisor.md)")
 	return cmd
 }
 
@@ -87,7 +91,19 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: web.NewServer(db, queue, campaigns, logger, reg), ReadHeaderTimeout: 10 * time.Second}
+	handler := web.NewServer(db, queue, campaigns, logger, reg)
+	if o.rules != "" {
+		data, err := os.ReadFile(o.rules)
+		if err != nil {
+			return fmt.Errorf("advisor rules: %w", err)
+		}
+		rules, err := advisor.ParseRules(o.rules, data)
+		if err != nil {
+			return err
+		}
+		handler.SetAdvisorRules(rules)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	if err := queue.Start(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}

@@ -1,0 +1,584 @@
+package advisor
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+	"go.yaml.in/yaml/v3"
+)
+
+const week = 7 * 24 * time.Hour
+
+func TestDefaultRules(t *testing.T) {
+	r, err := ParseRules("rules.yaml", builtin)
+	if err != nil {
+		t.Fatalf("the embedded table does not parse: %v", err)
+	}
+	if got, want := len(r.tradeoffs), len(Patterns); got != want {
+		t.Errorf("trade-offs of %d patterns, want %d", got, want)
+	}
+	if len(r.rules) == 0 || len(r.warnings) == 0 {
+		t.Errorf("the embedded table has %d rules and %d warnings, want some of each", len(r.rules), len(r.warnings))
+	}
+	if got, want := DefaultRules().tradeoffs[tandem.PatternFileATicket].Scalability, "high"; got != want {
+		t.Errorf("file-a-ticket scalability = %q, want %q", got, want)
+	}
+}
+
+// table returns a rules table whose patterns section takes lines 1-10,
+// followed by rest from line 11.
+func table(rest string) string {
+	var b strings.Builder
+	b.WriteString("patterns:\n")
+	for _, p := range Patterns {
+		fmt.Fprintf(&b, "  %s: {scalability: low, lead_time: fast, cost_to_driver: low, cost_to_owner: low, cognitive_load: low}\n", p)
+	}
+	return b.String() + rest
+}
+
+func TestParseRules(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want string // the error message, or its start
+	}{
+		{"a minimal table parses", table("rules:\n  - when: {phase: [migration]}\n    add: {file-a-ticket: 1}\n    reason: Tickets.\n"), ""},
+		{"an unknown field of a rule is located", table("rules:\n  - when: {phase: [migration]}\n    add: {file-a-ticket: 1}\n    reason: Tickets.\n    weight: 2\n"),
+			"t.yaml:15: rules[0].weight: unknown field (want when, add or reason)"},
+		{"an unknown top-level field is located", table("rulez: []\n"), "t.yaml:11: rulez: unknown field"},
+		{"an unknown pattern name is located", table("rules:\n  - when: {phase: [migration]}\n    add: {file-a-tiket: 1}\n    reason: Tickets.\n"),
+			"t.yaml:13: rules[0].add.file-a-tiket: unknown pattern"},
+		{"an unknown condition value is located", table("rules:\n  - add: {file-a-ticket: 1}\n    when: {phase: [migrate]}\n    reason: Tickets.\n"),
+			`t.yaml:13: rules[0].when.phase: unknown value "migrate" (want migration, consumption or evolution)`},
+		{"an unknown condition is located", table("rules:\n  - when: {colour: [red]}\n    add: {file-a-ticket: 1}\n    reason: Tickets.\n"),
+			"t.yaml:12: rules[0].when.colour: unknown field"},
+		{"a rule may not look at the ranking", table("rules:\n  - when: {top: [file-a-ticket]}\n    add: {file-a-ticket: 1}\n    reason: Tickets.\n"),
+			"t.yaml:12: rules[0].when.top: unknown field"},
+		{"a bad duration is located", table("warnings:\n  - when: {notice: {min: soon}}\n    text: Hurry.\n"),
+			`t.yaml:12: warnings[0].when.notice.min: expected a duration like 4w, got "soon"`},
+		{"a score must be a number", table("rules:\n  - add: {file-a-ticket: lots}\n    reason: Tickets.\n"),
+			`t.yaml:12: rules[0].add.file-a-ticket: expected a number, got "lots"`},
+		{"an unknown placeholder is located", table("warnings:\n  - text: Ask {manager}.\n"),
+			"t.yaml:12: warnings[0].text: unknown placeholder {manager}"},
+		{"a pattern without trade-offs is an error", "patterns:\n  file-a-ticket: {scalability: high, lead_time: slow, cost_to_driver: low, cost_to_owner: high, cognitive_load: low}\n",
+			"t.yaml:2: patterns: missing pattern tour-of-duty"},
+		{"an unknown trade-off value is located", strings.Replace(table(""), "lead_time: fast", "lead_time: quick", 1),
+			`t.yaml:2: patterns.file-a-ticket.lead_time: unknown value "quick" (want fast, medium or slow)`},
+		{"malformed YAML is located", table("rules:\n  - when: {phase: [migration]}\n\t add: {file-a-ticket: 1}\n"), "t.yaml:13: found character that cannot start any token"},
+		{"an empty file is an error", "", "t.yaml:1: empty rules table"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseRules("t.yaml", []byte(tt.yaml))
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("ParseRules: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("ParseRules succeeded, want %q", tt.want)
+			}
+			if got, want := tandem.ErrorCode(err), tandem.EINVALID; got != want {
+				t.Errorf("code = %q, want %q", got, want)
+			}
+			if got := err.Error(); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("error = %q, want it to start with %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// expectation is what the domain says about a situation: the top pattern
+// is one of top; in each pair, the first pattern is ranked and the second
+// is either ranked below it or not at all.
+type expectation struct {
+	top   []string
+	above [][2]string
+	// topTwo, when given, are the two first patterns in any order.
+	topTwo []string
+}
+
+// oracle encodes ../shared/DOMAIN.md's advice independently of the
+// rules table.
+func oracle(phase, policy, size, maturity string) expectation {
+	const (
+		ticket   = tandem.PatternFileATicket
+		tour     = tandem.PatternTourOfDuty
+		trusted  = tandem.PatternTrustedOutsider
+		open     = tandem.PatternInternalOpenSource
+		embedded = tandem.PatternEmbeddedExpert
+	)
+	switch phase {
+	case tandem.PhaseMigration:
+		// Tickets to every team; the stragglers by pull requests where
+		// the codebase allows, by a Tour of Duty where it does not.
+		e := expectation{top: []string{ticket}}
+		switch policy {
+		case tandem.Open:
+			e.above = [][2]string{{open, tour}}
+		case tandem.Trusted:
+			e.above = [][2]string{{trusted, tour}}
+		case tandem.Closed:
+			e.above = [][2]string{{tour, trusted}, {tour, open}}
+		}
+		return e
+	case tandem.PhaseConsumption:
+		switch maturity {
+		case "low":
+			return expectation{top: []string{tandem.PatternWhiteGlove}}
+		case "medium":
+			return expectation{topTwo: []string{tandem.PatternProfessionalServices, PatternCommunityOfPractice}}
+		default:
+			return expectation{top: []string{PatternSelfService}}
+		}
+	default: // evolution
+		if size == tandem.SizeLarge {
+			// With notice, move engineers.
+			return expectation{top: []string{tour, embedded}, above: [][2]string{{tour, ticket}, {embedded, ticket}}}
+		}
+		switch policy {
+		case tandem.Open:
+			return expectation{top: []string{open}, above: [][2]string{{open, ticket}}}
+		case tandem.Trusted:
+			return expectation{top: []string{trusted}, above: [][2]string{{trusted, ticket}}}
+		default:
+			return expectation{top: []string{ticket}}
+		}
+	}
+}
+
+func names(ps []Ranked) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Pattern)
+	}
+	return out
+}
+
+func TestAdviseFollowsTheDomain(t *testing.T) {
+	for _, phase := range phases {
+		for _, policy := range policies {
+			for _, size := range sizes {
+				for _, maturity := range maturities {
+					s := Situation{Phase: phase, CrossTeam: true, Driver: "checkout", Owner: "payments", Policy: policy,
+						Trusted: policy == tandem.Trusted, Maturity: maturity, Size: size, Teams: 1, Readiness: -1}
+					if phase == tandem.PhaseMigration {
+						s.Teams = 15
+					}
+					if size == tandem.SizeLarge {
+						s.Notice = 6 * week
+					}
+					name := fmt.Sprintf("a %s %s with a %s codebase and a %s-maturity platform", size, phase, policy, maturity)
+					t.Run(name, func(t *testing.T) {
+						a := Advise(DefaultRules(), s, History{})
+						got := names(a.Patterns)
+						if len(got) == 0 {
+							t.Fatalf("no patterns")
+						}
+						e := oracle(phase, policy, size, maturity)
+						if e.top != nil && !slices.Contains(e.top, got[0]) {
+							t.Errorf("top pattern = %s, want one of %v (ranking %v)", got[0], e.top, got)
+						}
+						if e.topTwo != nil && (len(got) < 2 || !slices.Contains(e.topTwo, got[0]) || !slices.Contains(e.topTwo, got[1])) {
+							t.Errorf("ranking %v, want %v first in any order", got, e.topTwo)
+						}
+						for _, pair := range e.above {
+							i, j := slices.Index(got, pair[0]), slices.Index(got, pair[1])
+							if i < 0 || (j >= 0 && j < i) {
+								t.Errorf("ranking %v, want %s ranked above %s", got, pair[0], pair[1])
+							}
+						}
+						for _, p := range a.Patterns {
+							if len(p.Reasons) == 0 || p.Score <= 0 || p.Tradeoffs.Scalability == "" {
+								t.Errorf("%s: score %v, reasons %q, trade-offs %+v: want a positive score, reasons and trade-offs", p.Pattern, p.Score, p.Reasons, p.Tradeoffs)
+							}
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+func TestAdviseFavoursDoingTheWorkWhenUrgent(t *testing.T) {
+	tests := []struct {
+		name        string
+		s           Situation
+		first, last string
+	}{
+		{"an urgent migration of a trusted codebase puts trusted-outsider above file-a-ticket",
+			Situation{Phase: tandem.PhaseMigration, Policy: tandem.Trusted, Trusted: true, Teams: 15},
+			tandem.PatternTrustedOutsider, tandem.PatternFileATicket},
+		{"an urgent migration of an open codebase puts internal-open-source above file-a-ticket",
+			Situation{Phase: tandem.PhaseMigration, Policy: tandem.Open, Teams: 15},
+			tandem.PatternInternalOpenSource, tandem.PatternFileATicket},
+		{"an urgent evolution of a closed platform puts embedded-expert above file-a-ticket",
+			Situation{Phase: tandem.PhaseEvolution, Policy: tandem.Closed, Size: tandem.SizeSmall, Teams: 1},
+			tandem.PatternEmbeddedExpert, tandem.PatternFileATicket},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tt.s
+			s.CrossTeam, s.Readiness = true, -1
+			calm := names(Advise(DefaultRules(), s, History{}).Patterns)
+			s.Urgent = true
+			got := names(Advise(DefaultRules(), s, History{}).Patterns)
+			i, j := slices.Index(got, tt.first), slices.Index(got, tt.last)
+			if i < 0 || (j >= 0 && j < i) {
+				t.Errorf("urgent ranking %v, want %s above %s", got, tt.first, tt.last)
+			}
+			if slices.Equal(calm, got) {
+				t.Errorf("urgency did not change the ranking %v", got)
+			}
+		})
+	}
+}
+
+func score(a Advice, pattern string) (float64, int) {
+	for i, p := range a.Patterns {
+		if p.Pattern == pattern {
+			return p.Score, i
+		}
+	}
+	return 0, -1
+}
+
+func TestAdviseLearnsFromHistory(t *testing.T) {
+	s := Situation{Phase: tandem.PhaseMigration, CrossTeam: true, Driver: "platform", Owner: "payments",
+		Policy: tandem.Trusted, Trusted: true, Teams: 15, Readiness: -1}
+	base := Advise(DefaultRules(), s, History{})
+	if got, want := base.Evidence, []string{"No recorded history yet: the advice is the built-in table only."}; !slices.Equal(got, want) {
+		t.Errorf("evidence without history = %q, want %q", got, want)
+	}
+	if got, want := base.Patterns[0].Pattern, tandem.PatternFileATicket; got != want {
+		t.Fatalf("top pattern without history = %s, want %s", got, want)
+	}
+
+	t.Run("a team that finished few tickets lowers file-a-ticket below trusted-outsider", func(t *testing.T) {
+		h := History{Teams: map[string]map[string]Stat{"payments": {tandem.PatternFileATicket: {Count: 8, Done: 1, Median: 90 * 24 * time.Hour}}}}
+		a := Advise(DefaultRules(), s, h)
+		ticket, ti := score(a, tandem.PatternFileATicket)
+		_, oi := score(a, tandem.PatternTrustedOutsider)
+		if ti < 0 || oi < 0 || oi > ti {
+			t.Errorf("ranking %v, want trusted-outsider above file-a-ticket", names(a.Patterns))
+		}
+		before, _ := score(base, tandem.PatternFileATicket)
+		if got, want := ticket, before-slowPenalty-slowMalus; got != want {
+			t.Errorf("file-a-ticket score = %v, want %v", got, want)
+		}
+		if got, want := a.Evidence, []string{"payments finished 1 of 8 file-a-ticket pieces of work, in a median of 90d."}; !slices.Equal(got, want) {
+			t.Errorf("evidence = %q, want %q", got, want)
+		}
+		if p := a.Patterns[ti]; !slices.Contains(p.Reasons, "payments finished only 1 of 8 file-a-ticket pieces of work.") {
+			t.Errorf("file-a-ticket reasons %q do not name the completion rate", p.Reasons)
+		}
+	})
+
+	t.Run("fast merges across the organisation raise trusted-outsider", func(t *testing.T) {
+		h := History{Org: map[string]Stat{tandem.PatternTrustedOutsider: {Count: 5, Done: 5, Median: 3 * 24 * time.Hour}}}
+		a := Advise(DefaultRules(), s, h)
+		before, _ := score(base, tandem.PatternTrustedOutsider)
+		if got, want := func() float64 { v, _ := score(a, tandem.PatternTrustedOutsider); return v }(), before+fastBonus; got != want {
+			t.Errorf("trusted-outsider score = %v, want %v", got, want)
+		}
+		if got, want := a.Evidence, []string{"The organisation finished 5 of 5 trusted-outsider pieces of work, in a median of 3d."}; !slices.Equal(got, want) {
+			t.Errorf("evidence = %q, want %q", got, want)
+		}
+	})
+
+	t.Run("too little history is not used", func(t *testing.T) {
+		h := History{
+			Teams: map[string]map[string]Stat{"payments": {tandem.PatternFileATicket: {Count: 1, Done: 0}}},
+			Org:   map[string]Stat{tandem.PatternFileATicket: {Count: 2, Done: 0}},
+		}
+		a := Advise(DefaultRules(), s, h)
+		if got, want := names(a.Patterns), names(base.Patterns); !slices.Equal(got, want) {
+			t.Errorf("ranking %v, want %v", got, want)
+		}
+		if len(a.Evidence) != 1 || !strings.HasPrefix(a.Evidence[0], "No recorded history of these patterns yet") {
+			t.Errorf("evidence = %q, want that no history applies", a.Evidence)
+		}
+	})
+
+	t.Run("the team's record wins over the organisation's", func(t *testing.T) {
+		h := History{
+			Teams: map[string]map[string]Stat{"payments": {tandem.PatternFileATicket: {Count: 4, Done: 4, Median: 5 * 24 * time.Hour}}},
+			Org:   map[string]Stat{tandem.PatternFileATicket: {Count: 40, Done: 4, Median: 100 * 24 * time.Hour}},
+		}
+		a := Advise(DefaultRules(), s, h)
+		got, _ := score(a, tandem.PatternFileATicket)
+		before, _ := score(base, tandem.PatternFileATicket)
+		if want := before + fastBonus; got != want {
+			t.Errorf("file-a-ticket score = %v, want %v", got, want)
+		}
+	})
+}
+
+func TestAdviseWarnings(t *testing.T) {
+	migration := Situation{Phase: tandem.PhaseMigration, CrossTeam: true, Driver: "platform", Owner: "payments",
+		Policy: tandem.Closed, Teams: 15, Readiness: -1}
+	consumption := Situation{Phase: tandem.PhaseConsumption, CrossTeam: true, Driver: "checkout", Owner: "checkout",
+		Maturity: "high", Teams: 1, Readiness: -1}
+	evolution := Situation{Phase: tandem.PhaseEvolution, CrossTeam: true, Driver: "checkout", Owner: "platform",
+		Policy: tandem.Closed, Size: tandem.SizeSmall, Teams: 1, Readiness: -1}
+	with := func(s Situation, f func(*Situation)) Situation { f(&s); return s }
+	// ours recommends internal-open-source whatever the policy.
+	ours, err := ParseRules("ours.yaml", []byte(strings.Replace(string(builtin), "\nwarnings:\n", `
+  - when: {phase: [migration], policy: [closed]}
+    add: {internal-open-source: 9}
+    reason: "We send pull requests anyway."
+warnings:
+`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		rules     *Rules // nil: the built-in table
+		warning   string // a fragment of the warning's text
+		holds     Situation
+		doesNot   Situation
+		doesNotTo string
+	}{
+		{nil, "shorter than two weeks",
+			with(migration, func(s *Situation) { s.TourWeeks = 1 }),
+			with(migration, func(s *Situation) { s.TourWeeks = 3 }), "a three-week tour"},
+		{nil, "not like THAT",
+			with(evolution, func(s *Situation) { s.Policy, s.Readiness = tandem.Open, 40 }),
+			with(evolution, func(s *Situation) { s.Policy, s.Readiness = tandem.Open, 85 }), "an open codebase ready for contributions"},
+		{&ours, "not like THAT",
+			with(migration, func(s *Situation) { s.Readiness = 30 }),
+			with(migration, func(s *Situation) { s.Readiness = 80 }), "a closed codebase ready for contributions"},
+		{nil, "not like THAT",
+			with(migration, func(s *Situation) { s.Policy, s.Readiness = tandem.Open, 30 }),
+			with(migration, func(s *Situation) { s.Policy = tandem.Open }), "an open codebase of unknown readiness"},
+		{nil, "White-glove help sets expectations",
+			with(consumption, func(s *Situation) { s.Maturity = "low" }),
+			consumption, "a self-service platform"},
+		{nil, "does not scale",
+			with(consumption, func(s *Situation) { s.Maturity, s.Teams = "low", 8 }),
+			with(consumption, func(s *Situation) { s.Maturity, s.Teams = "low", 2 }), "two consuming teams"},
+		{nil, "only for a bit",
+			with(evolution, func(s *Situation) { s.CollaboratingWeeks = 12 }),
+			with(evolution, func(s *Situation) { s.CollaboratingWeeks = 6 }), "six weeks of collaboration"},
+		{nil, "program manager",
+			with(migration, func(s *Situation) { s.Teams = 20 }),
+			migration, "fifteen teams"},
+		{nil, "Not cross-team work",
+			Situation{Driver: "platform", Owner: "platform", Readiness: -1},
+			migration, "cross-team work"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%q is warned of when it holds, not for %s", tt.warning, tt.doesNotTo), func(t *testing.T) {
+			has := func(a Advice) bool {
+				return slices.ContainsFunc(a.Warnings, func(w string) bool { return strings.Contains(w, tt.warning) })
+			}
+			r := DefaultRules()
+			if tt.rules != nil {
+				r = *tt.rules
+			}
+			if a := Advise(r, tt.holds, History{}); !has(a) {
+				t.Errorf("warnings %q, want one saying %q", a.Warnings, tt.warning)
+			}
+			if a := Advise(r, tt.doesNot, History{}); has(a) {
+				t.Errorf("warnings %q, want none saying %q", a.Warnings, tt.warning)
+			}
+		})
+	}
+}
+
+func TestAdviseNotCrossTeam(t *testing.T) {
+	a := Advise(DefaultRules(), Situation{Driver: "platform", Owner: "platform", Policy: tandem.Open, Readiness: -1}, History{})
+	if a.CrossTeam || len(a.Patterns) != 0 {
+		t.Errorf("cross-team %v with patterns %v, want none", a.CrossTeam, names(a.Patterns))
+	}
+	if got, want := a.Warnings, []string{"Not cross-team work: platform changes its own code, so this is ordinary work in its own backlog and needs no collaboration pattern."}; !slices.Equal(got, want) {
+		t.Errorf("warnings = %q, want %q", got, want)
+	}
+
+	a = Advise(DefaultRules(), Situation{CrossTeam: true, Phase: "", Readiness: -1}, History{})
+	if len(a.Patterns) != 0 || len(a.Warnings) != 1 || !strings.Contains(a.Warnings[0], "phase") {
+		t.Errorf("cross-team work without a phase: patterns %v, warnings %q; want no patterns and a warning about the phase", names(a.Patterns), a.Warnings)
+	}
+}
+
+func TestAdviseFillsInTheSituation(t *testing.T) {
+	s := Situation{Phase: tandem.PhaseEvolution, CrossTeam: true, Driver: "checkout", Owner: "design-system",
+		Policy: tandem.Open, Size: tandem.SizeLarge, Notice: 6 * week, Teams: 1, Readiness: -1}
+	a := Advise(DefaultRules(), s, History{})
+	_, i := score(a, tandem.PatternTourOfDuty)
+	if i < 0 {
+		t.Fatalf("tour-of-duty not ranked: %v", names(a.Patterns))
+	}
+	want := "With 6w of notice, an engineer of checkout can join design-system for a Tour of Duty, or an engineer of design-system can join checkout as an embedded expert."
+	if got := a.Patterns[i].Reasons; !slices.Contains(got, want) {
+		t.Errorf("reasons %q, want %q", got, want)
+	}
+}
+
+func TestAdviseWithAnOrganisationsTable(t *testing.T) {
+	r, err := ParseRules("ours.yaml", []byte(table(`rules:
+  - when: {phase: [migration]}
+    add: {self-service: 1, file-a-ticket: 2}
+    reason: "We always ticket first."
+warnings:
+  - when: {top: [file-a-ticket], teams: {min: 3, max: 5}}
+    text: "Tell {owner} on chat too."
+`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Situation{Phase: tandem.PhaseMigration, CrossTeam: true, Owner: "payments", Teams: 4, Readiness: -1}
+	a := Advise(r, s, History{})
+	if got, want := names(a.Patterns), []string{tandem.PatternFileATicket, PatternSelfService}; !slices.Equal(got, want) {
+		t.Errorf("ranking %v, want %v", got, want)
+	}
+	if got, want := a.Warnings, []string{"Tell payments on chat too."}; !slices.Equal(got, want) {
+		t.Errorf("warnings %q, want %q", got, want)
+	}
+	s.Teams = 6
+	if got := Advise(r, s, History{}).Warnings; len(got) != 0 {
+		t.Errorf("warnings %q for 6 teams, want none", got)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the built-in table in ../docs/advisor.md")
+
+// TestDocsShowTheBuiltInTable keeps docs/advisor.md's rendering of
+// rules.yaml current; run with -update to rewrite it.
+func TestDocsShowTheBuiltInTable(t *testing.T) {
+	const path = "../docs/advisor.md"
+	const begin, end = "<!-- begin rules.yaml -->\n", "<!-- end rules.yaml -->\n"
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, rest, ok1 := strings.Cut(string(doc), begin)
+	current, after, ok2 := strings.Cut(rest, end)
+	if !ok1 || !ok2 {
+		t.Fatalf("%s lacks the %q and %q markers", path, begin, end)
+	}
+	want := renderTable(t, builtin)
+	if *update {
+		if err := os.WriteFile(path, []byte(before+begin+want+end+after), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if current != want {
+		t.Errorf("%s does not show the current rules.yaml; run go test ./advisor/ -run Docs -update", path)
+	}
+}
+
+// renderTable renders a rules table as markdown, from its YAML.
+func renderTable(t *testing.T, data []byte) string {
+	var raw struct {
+		Patterns yaml.Node
+		Rules    []struct {
+			When   yaml.Node
+			Add    yaml.Node
+			Reason string
+		}
+		Warnings []struct {
+			When yaml.Node
+			Text string
+		}
+	}
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("### Rules\n\n| # | when | score changes | reason |\n|---|---|---|---|\n")
+	for i, r := range raw.Rules {
+		var adds []string
+		for j := 0; j+1 < len(r.Add.Content); j += 2 {
+			v := r.Add.Content[j+1].Value
+			if !strings.HasPrefix(v, "-") {
+				v = "+" + v
+			}
+			adds = append(adds, fmt.Sprintf("%s %s", r.Add.Content[j].Value, v))
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s |\n", i+1, renderWhen(&r.When), strings.Join(adds, ", "), r.Reason)
+	}
+	b.WriteString("\n### Warnings\n\n| when | warning |\n|---|---|\n")
+	for _, w := range raw.Warnings {
+		fmt.Fprintf(&b, "| %s | %s |\n", renderWhen(&w.When), w.Text)
+	}
+	b.WriteString("\n### Trade-offs\n\n| pattern | scalability | lead time | cost to driver | cost to owner | cognitive load |\n|---|---|---|---|---|---|\n")
+	for i := 0; i+1 < len(raw.Patterns.Content); i += 2 {
+		fmt.Fprintf(&b, "| %s |", raw.Patterns.Content[i].Value)
+		m := raw.Patterns.Content[i+1]
+		for j := 1; j < len(m.Content); j += 2 {
+			fmt.Fprintf(&b, " %s |", m.Content[j].Value)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+var spanWords = map[string]string{"min": "≥", "max": "≤", "below": "<"}
+
+func renderWhen(n *yaml.Node) string {
+	if len(n.Content) == 0 {
+		return "always"
+	}
+	var parts []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i].Value, n.Content[i+1]
+		verb := map[string]string{"ranked": "recommending", "top": "recommending first"}[k]
+		if k == "trusted" {
+			k = "driver trusted"
+		}
+		k = strings.ReplaceAll(k, "_", " ")
+		switch v.Kind {
+		case yaml.SequenceNode:
+			var vs []string
+			for _, e := range v.Content {
+				vs = append(vs, e.Value)
+			}
+			if verb == "" {
+				verb = k + " is"
+			}
+			parts = append(parts, verb+" "+strings.Join(vs, " or "))
+		case yaml.MappingNode:
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				parts = append(parts, fmt.Sprintf("%s %s %s", k, spanWords[v.Content[j].Value], v.Content[j+1].Value))
+			}
+		default:
+			if v.Value == "false" {
+				k = "not " + k
+			}
+			parts = append(parts, k)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// TestReasonsHaveNoPlaceholdersLeft checks that every text of the
+// built-in table is filled in for a fully known situation.
+func TestReasonsHaveNoPlaceholdersLeft(t *testing.T) {
+	left := regexp.MustCompile(`\{[a-z_]+\}`)
+	s := Situation{CrossTeam: true, Driver: "checkout", Owner: "payments", Policy: tandem.Open, Trusted: true,
+		Maturity: "low", Size: tandem.SizeLarge, Teams: 30, Notice: 5 * week, Urgent: true, Support: tandem.OfficeHours,
+		Readiness: 10, TourWeeks: 1, CollaboratingWeeks: 20}
+	for _, phase := range phases {
+		s.Phase = phase
+		a := Advise(DefaultRules(), s, History{})
+		texts := slices.Clone(a.Warnings)
+		for _, p := range a.Patterns {
+			texts = append(texts, p.Reasons...)
+		}
+		for _, text := range texts {
+			if left.MatchString(text) {
+				t.Errorf("%s: %q has a placeholder left", phase, text)
+			}
+		}
+	}
+}
