@@ -5,6 +5,7 @@ import "context"
 // Code host types.
 const (
 	HostLocal = "local" // a folder of git repositories
+	HostGitea = "gitea" // a Gitea or Forgejo server
 )
 
 // CodeHost is a place where codebases live.
@@ -13,6 +14,19 @@ type CodeHost struct {
 	Type string `json:"type"`
 	// Path is the folder a local host reads.
 	Path string `json:"path,omitempty"`
+	// URL and Org say where a Gitea host's repositories are.
+	URL string `json:"url,omitempty"`
+	Org string `json:"org,omitempty"`
+	// Token names the secret that authenticates to the host, only ever by
+	// reference: "env:NAME" reads the server's environment variable NAME.
+	Token string `json:"token,omitempty"`
+	// Archived and Forks include archived repositories and forks, which
+	// are skipped by default.
+	Archived bool `json:"archived,omitempty"`
+	Forks    bool `json:"forks,omitempty"`
+	// WebhookSecret names the secret that signs the host's webhooks
+	// (env:NAME).
+	WebhookSecret string `json:"webhookSecret,omitempty"`
 }
 
 // Repository is one repository a code host lists.

@@ -188,11 +188,18 @@ type Ticket struct {
 	State string `json:"state"`
 	URL   string `json:"url"`
 	// Marker is the hidden line that lets Tandem find its own ticket again.
-	Marker    string     `json:"marker"`
-	Nudges    int        `json:"nudges"`
-	Comments  []Comment  `json:"comments"`
-	CreatedAt time.Time  `json:"created_at"`
-	ClosedAt  *time.Time `json:"closed_at"`
+	Marker   string    `json:"marker"`
+	Nudges   int       `json:"nudges"`
+	Comments []Comment `json:"comments"`
+	// Where is the team's tracker the ticket goes to; RemoteID and
+	// RemoteState are what that tracker knows (empty until filed there),
+	// and SyncError what went wrong the last time Tandem wrote to it.
+	Where       Tracker    `json:"where"`
+	RemoteID    string     `json:"remote_id,omitempty"`
+	RemoteState string     `json:"remote_state,omitempty"`
+	SyncError   string     `json:"sync_error,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ClosedAt    *time.Time `json:"closed_at"`
 }
 
 // TicketRef is a target's view of its ticket.
@@ -204,8 +211,11 @@ type TicketRef struct {
 
 // Comment is a note on a ticket.
 type Comment struct {
+	ID   int64     `json:"id"`
 	Body string    `json:"body"`
 	At   time.Time `json:"at"`
+	// SyncedAt is when the comment reached the team's own tracker.
+	SyncedAt *time.Time `json:"synced_at,omitempty"`
 }
 
 // Change request states.

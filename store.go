@@ -47,6 +47,11 @@ type Store interface {
 	// MarkUnowned marks pending targets of ownerless codebases unowned.
 	MarkUnowned(ctx context.Context, migration string, codebases []string) error
 	FindTickets(ctx context.Context, f TicketFilter) ([]Ticket, error)
+	// PendingTicketSyncs returns the tickets of teams' own trackers that
+	// the tracker does not fully know yet.
+	PendingTicketSyncs(ctx context.Context) ([]Ticket, error)
+	MarkTicketRemote(ctx context.Context, id int64, remoteID, url, remoteState, syncError string) error
+	MarkCommentSynced(ctx context.Context, commentID int64) error
 	// OpenChangeRequest records a target's change request, comments it on
 	// the ticket and marks the target pr-open; a target keeps the one it
 	// has (reported false).

@@ -36,9 +36,13 @@ type Chat struct {
 	Webhook string `json:"webhook"`
 }
 
-// Tracker says where a team's tickets go.
+// Tracker says where a team's tickets go: the built-in tracker, or the
+// issues of a repository on a code host ("gitea": Host names the CodeHost,
+// Repo is "owner/name").
 type Tracker struct {
-	Type string `json:"type"` // builtin (default)
+	Type string `json:"type"` // builtin (default) | gitea
+	Host string `json:"host,omitempty"`
+	Repo string `json:"repo,omitempty"`
 }
 
 // Person is someone who works in one or more teams: declared by a Person

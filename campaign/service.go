@@ -32,6 +32,9 @@ type Service struct {
 	// Merge merges a change request's branch into the codebase's default
 	// branch and returns the new head.
 	Merge func(ctx context.Context, repo, base, branch, message string) (string, error)
+	// Trackers returns the client of a team's own tracker; nil keeps every
+	// ticket in the built-in tracker only.
+	Trackers func(tandem.Tracker) (tandem.TicketTracker, error)
 	// Notify posts to a team's chat; nil posts nothing.
 	Notify func(ctx context.Context, c tandem.Chat, text string) error
 	// Now is the clock (time.Now when nil).
@@ -174,6 +177,11 @@ func (s *Service) Launch(ctx context.Context, name string, dryRun bool) (Launche
 			}
 		}
 		out.Tickets = append(out.Tickets, p)
+	}
+	if !dryRun {
+		// File in the teams' own trackers now; what fails is retried by
+		// the next tick and shown on the ticket.
+		_, _ = s.SyncTickets(ctx)
 	}
 	return out, nil
 }
@@ -325,6 +333,11 @@ func (s *Service) escalate(ctx context.Context, m tandem.Migration, platformTeam
 	if *budget == 0 {
 		return Escalated{Codebase: c.Name, Action: "none", Detail: "waiting for the rollout limit"}
 	}
+	if hosts, err := s.Store.FindCodeHosts(ctx, c.Host); err != nil {
+		return fail(err)
+	} else if hosts[0].Type != tandem.HostLocal {
+		return fail(fmt.Errorf("change requests on %s code hosts are not made yet: escalate %s by hand", hosts[0].Type, c.Name))
+	}
 	data := TicketData{Team: t.Team, Migration: m, Deadline: m.Deadline, Codebases: []CodebaseData{{Name: c.Name, Evidence: t.Evidence}}}
 	title, err := Render("fix.title", m.Fix.Title, data)
 	if err != nil {
@@ -451,6 +464,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 	}
 	nudged := 0
 	var errs []error
+
 	for _, m := range ms {
 		if m.Nudge != nil {
 			n, err := s.nudge(ctx, m, now)
@@ -464,6 +478,11 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 				errs = append(errs, fmt.Errorf("escalate %s: %w", m.Name, err))
 			}
 		}
+	}
+	// Whatever was recorded, by this tick or since the last, reaches the
+	// teams' own trackers.
+	if _, err := s.SyncTickets(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	return nudged, errors.Join(errs...)
 }

@@ -35,3 +35,25 @@ func (w *campaignTickWorker) Work(ctx context.Context, job *river.Job[CampaignTi
 	w.metrics.nudges.Add(float64(n))
 	return err
 }
+
+// PollArgs asks for a scan of every code host.
+type PollArgs struct{}
+
+// Kind names the job in River's tables.
+func (PollArgs) Kind() string { return "poll" }
+
+// InsertOpts keeps one poll waiting at a time.
+func (PollArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+}
+
+type pollWorker struct {
+	river.WorkerDefaults[PollArgs]
+	queue *Queue
+}
+
+// Work starts a scan; its jobs do the reading.
+func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
+	_, err := w.queue.StartScan(ctx)
+	return err
+}

@@ -32,8 +32,11 @@ type Config struct {
 	// Tick does the campaigns' scheduled work (nudges, expiring
 	// exemptions, automatic escalation) and returns how many tickets it
 	// nudged; nil schedules none.
-	Tick   func(ctx context.Context) (int, error)
-	Logger *slog.Logger
+	Tick func(ctx context.Context) (int, error)
+	// ScanEvery starts a scan of every code host this often, catching
+	// what webhooks missed; 0 never.
+	ScanEvery time.Duration
+	Logger    *slog.Logger
 	// Workers is how many jobs run at once in this process (default 4).
 	Workers int
 	// Registerer receives the job metrics; nil registers none.
@@ -71,6 +74,11 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 	m := newMetrics(cfg.Registerer)
 	river.AddWorker(workers, &readCodebaseWorker{cfg: cfg, metrics: m})
 	var periodic []*river.PeriodicJob
+	if cfg.ScanEvery > 0 {
+		river.AddWorker(workers, &pollWorker{queue: q})
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(cfg.ScanEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return PollArgs{}, nil }, nil))
+	}
 	if cfg.Tick != nil {
 		river.AddWorker(workers, &campaignTickWorker{cfg: cfg, metrics: m})
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(TickInterval),

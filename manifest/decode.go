@@ -170,6 +170,17 @@ func (f fields) boolean(key string) bool {
 	return false
 }
 
+// secret returns the value of key, a secret named only by reference
+// (env:NAME), reporting an inline value without echoing it.
+func (f fields) secret(key string) string {
+	s := f.str(key)
+	if s != "" && !secretRef.MatchString(s) {
+		f.d.errorf(f.field(key), nil, "a secret is named only by reference, env:NAME, never written inline")
+		return ""
+	}
+	return s
+}
+
 // positive returns the integer value of key, reporting it when it is
 // absent or not a positive integer.
 func (f fields) positive(key string) int {

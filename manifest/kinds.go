@@ -24,10 +24,10 @@ var kinds = []string{tandem.KindTeam, tandem.KindPerson, tandem.KindCodeHost, ta
 var secretRef = regexp.MustCompile(`^env:[A-Za-z_][A-Za-z0-9_]*$`)
 
 // trackerTypes lists the valid Team tracker types.
-var trackerTypes = []string{"builtin"}
+var trackerTypes = []string{tandem.TrackerBuiltin, tandem.TrackerGitea}
 
 // hostTypes lists the valid CodeHost types.
-var hostTypes = []string{tandem.HostLocal}
+var hostTypes = []string{tandem.HostLocal, tandem.HostGitea}
 
 // contributionPolicies lists the valid Codebase contribution policies.
 var contributionPolicies = []string{tandem.Closed, tandem.Trusted, tandem.Open}
@@ -101,10 +101,21 @@ func (d *decoder) team(name string, n *yaml.Node) *tandem.Team {
 	t.Type = tandem.TeamType(typ)
 	t.Members = f.names("members", true)
 	t.Aliases = f.names("aliases", false)
-	if tr, ok := d.mapping(f.field("tracker"), f.vals["tracker"], "type"); ok {
+	if tr, ok := d.mapping(f.field("tracker"), f.vals["tracker"], "type", "host", "repo"); ok {
 		if typ := tr.str("type"); typ != "" {
 			tr.oneOf("type", typ, "tracker type", trackerTypes)
 			t.Tracker.Type = typ
+		}
+		t.Tracker.Host, t.Tracker.Repo = tr.name("host"), tr.str("repo")
+		switch {
+		case t.Tracker.Type == tandem.TrackerGitea:
+			tr.need("host", t.Tracker.Host)
+			tr.need("repo", t.Tracker.Repo)
+			if r := t.Tracker.Repo; r != "" && strings.Count(r, "/") != 1 {
+				d.errorf(tr.field("repo"), tr.vals["repo"], "%q is not owner/name", r)
+			}
+		case t.Tracker.Host != "" || t.Tracker.Repo != "":
+			d.errorf(tr.field("type"), tr.vals["type"], "host and repo need a tracker type such as gitea")
 		}
 	}
 	return t
@@ -132,12 +143,22 @@ func (d *decoder) person(handle string, n *yaml.Node) *tandem.Person {
 // resolved against the folder of the declaring file; the folder must exist.
 func (d *decoder) codeHost(name string, n *yaml.Node) *tandem.CodeHost {
 	h := &tandem.CodeHost{Name: name}
-	f, ok := d.mapping("spec", n, "type", "path")
+	f, ok := d.mapping("spec", n, "type", "path", "url", "org", "token", "archived", "forks", "webhookSecret")
 	if !ok {
 		return h
 	}
 	h.Type = f.required("type")
 	f.oneOf("type", h.Type, "code host type", hostTypes)
+	if h.Type == tandem.HostGitea {
+		h.URL, h.Org = f.required("url"), f.required("org")
+		if u, err := url.Parse(h.URL); h.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			d.errorf(f.field("url"), f.vals["url"], "%q is not an absolute http(s) URL", h.URL)
+		}
+		h.Token, h.WebhookSecret = f.secret("token"), f.secret("webhookSecret")
+		f.need("token", h.Token)
+		h.Archived, h.Forks = f.boolean("archived"), f.boolean("forks")
+		return h
+	}
 	if h.Type != tandem.HostLocal {
 		return h
 	}

@@ -399,7 +399,7 @@ spec:
 `),
 		want: []string{
 			"bad.yaml:4: spec.type: required",
-			`bad.yaml:5: spec.tracker.type: unknown tracker type "jira" (valid: builtin)`,
+			`bad.yaml:5: spec.tracker.type: unknown tracker type "jira" (valid: builtin, gitea)`,
 			`bad.yaml:11: spec.type: unknown team type "product" (valid: stream-aligned, platform, enabling, complicated-subsystem)`,
 			`bad.yaml:12: spec.members[1]: invalid name "Bob": use at most 63 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit`,
 			`bad.yaml:12: spec.members[2]: "alice" listed twice (first at line 12)`,
@@ -426,7 +426,7 @@ kind: CodeHost
 metadata: {name: gh}
 spec: {type: github}
 `),
-		want: []string{`bad.yaml:4: spec.type: unknown code host type "github" (valid: local)`},
+		want: []string{`bad.yaml:4: spec.type: unknown code host type "github" (valid: local, gitea)`},
 	}, {
 		name: "a local code host needs a path",
 		srcs: file("bad.yaml", `apiVersion: tandem.dev/v1
@@ -883,5 +883,49 @@ func TestDecodeTeamChat(t *testing.T) {
 	want := `t.yaml:6: spec.chat.webhook: a webhook is a secret: name it as env:NAME, never inline`
 	if got := problems(t, err); len(got) != 1 || got[0] != want {
 		t.Errorf("problems = %q, want %q", got, want)
+	}
+}
+
+func TestDecodeGitea(t *testing.T) {
+	objs := decodeOne(t, "h.yaml", `apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: forge}
+spec: {type: gitea, url: "https://git.acme.example", org: acme, token: env:FORGE_TOKEN, webhookSecret: env:FORGE_HOOK}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: payments}
+spec: {type: stream-aligned, tracker: {type: gitea, host: forge, repo: payments/backlog}}
+`)
+	want := &tandem.CodeHost{Name: "forge", Type: tandem.HostGitea, URL: "https://git.acme.example", Org: "acme", Token: "env:FORGE_TOKEN", WebhookSecret: "env:FORGE_HOOK"}
+	if !reflect.DeepEqual(objs[0].Spec, want) {
+		t.Errorf("code host = %#v", objs[0].Spec)
+	}
+	if tr := objs[1].Spec.(*tandem.Team).Tracker; tr != (tandem.Tracker{Type: tandem.TrackerGitea, Host: "forge", Repo: "payments/backlog"}) {
+		t.Errorf("tracker = %#v", tr)
+	}
+	_, err := Decode(file("h.yaml", `apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: forge}
+spec: {type: gitea, url: "ftp://x", org: acme, token: "glpat-SECRET123"}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: payments}
+spec: {type: stream-aligned, tracker: {type: gitea, repo: backlog}}
+`))
+	got := strings.Join(problems(t, err), "\n")
+	for _, want := range []string{
+		`h.yaml:4: spec.url: "ftp://x" is not an absolute http(s) URL`,
+		`h.yaml:4: spec.token: a secret is named only by reference, env:NAME, never written inline`,
+		`h.yaml:9: spec.tracker.host: required`,
+		`h.yaml:9: spec.tracker.repo: "backlog" is not owner/name`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "SECRET123") {
+		t.Error("an inline secret was echoed in an error")
 	}
 }

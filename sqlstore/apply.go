@@ -108,6 +108,11 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 	}
 	for i, o := range objs {
 		var refs []ref
+		if t, ok := specs[i].(*tandem.Team); ok && t.Tracker.Host != "" {
+			if p := giteaHost(ctx, tx, objs, t.Tracker.Host); p != "" {
+				problems = append(problems, o.At("spec.tracker.host", "%s", p))
+			}
+		}
 		switch s := specs[i].(type) {
 		case *tandem.Person:
 			for j, t := range s.Teams {
@@ -155,6 +160,30 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 		return nil, err
 	}
 	return specs, nil
+}
+
+// giteaHost says what is wrong with a tracker's code host reference, or
+// "" when it names a gitea code host stored or in objs.
+func giteaHost(ctx context.Context, tx *sql.Tx, objs []tandem.Object, name string) string {
+	for _, o := range objs {
+		if h, ok := o.Spec.(*tandem.CodeHost); ok && o.Name == name {
+			if h.Type != tandem.HostGitea {
+				return fmt.Sprintf("code host %q is %s, not a tracker", name, h.Type)
+			}
+			return ""
+		}
+	}
+	var typ string
+	err := tx.QueryRowContext(ctx, "SELECT type FROM codehosts WHERE name = $1", name).Scan(&typ)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Sprintf("code host %q not found", name)
+	case err != nil:
+		return err.Error()
+	case typ != tandem.HostGitea:
+		return fmt.Sprintf("code host %q is %s, not a tracker", name, typ)
+	}
+	return ""
 }
 
 // named returns a copy of o's spec named o.Name, with nil lists made
@@ -268,11 +297,12 @@ func upsert(ctx context.Context, tx *sql.Tx, spec any, now time.Time) (string, e
 		args = []any{s.Handle, s.Name, s.Email, encode(s.Teams), js, now, now}
 	case *tandem.CodeHost:
 		table, key, name = "codehosts", "name", s.Name
-		query = `INSERT INTO codehosts (name, type, path, spec_json, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (name) DO UPDATE SET type = excluded.type, path = excluded.path,
+		query = `INSERT INTO codehosts (name, type, path, url, org, token, webhook_secret, archived, forks, spec_json, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			ON CONFLICT (name) DO UPDATE SET type = excluded.type, path = excluded.path, url = excluded.url, org = excluded.org,
+				token = excluded.token, webhook_secret = excluded.webhook_secret, archived = excluded.archived, forks = excluded.forks,
 				spec_json = excluded.spec_json, updated_at = excluded.updated_at`
-		args = []any{s.Name, s.Type, s.Path, js, now, now}
+		args = []any{s.Name, s.Type, s.Path, s.URL, s.Org, s.Token, s.WebhookSecret, s.Archived, s.Forks, js, now, now}
 	case *tandem.CodebasePolicy:
 		table, key, name = "codebase_policies", "name", s.Name
 		query = `INSERT INTO codebase_policies (name, owner, contributions, trusted, auto_merge, spec_json, created_at, updated_at)

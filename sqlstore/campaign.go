@@ -251,9 +251,20 @@ func (db *DB) FileTicket(ctx context.Context, f tandem.TicketFiling) (tandem.Tic
 		case !found && len(fresh) == 0:
 			return nil
 		case !found:
-			err = tx.QueryRowContext(ctx, `INSERT INTO tickets (tracker, migration, team, codebase, title, body, state, marker, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-				"builtin", f.Migration, f.Team, f.Codebase, f.Title, f.Body, tandem.TicketOpen,
+			var where tandem.Tracker
+			var trackerJSON string
+			if err := tx.QueryRowContext(ctx, "SELECT tracker FROM teams WHERE name = $1", f.Team).Scan(&trackerJSON); err != nil {
+				return fmt.Errorf("team %s: %w", f.Team, err)
+			}
+			if err := decode(trackerJSON, &where); err != nil {
+				return err
+			}
+			if where.Type == "" {
+				where.Type = tandem.TrackerBuiltin
+			}
+			err = tx.QueryRowContext(ctx, `INSERT INTO tickets (tracker, tracker_ref, migration, team, codebase, title, body, state, marker, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+				where.Type, encode(where), f.Migration, f.Team, f.Codebase, f.Title, f.Body, tandem.TicketOpen,
 				tandem.TicketMarker(f.Migration, f.Team, f.Codebase), now).Scan(&id)
 			if err != nil {
 				return err
@@ -345,7 +356,8 @@ func findTickets(ctx context.Context, tx *sql.Tx, f tandem.TicketFilter) ([]tand
 	if f.Topic != "" {
 		add("topic = $%d", f.Topic)
 	}
-	query := `SELECT id, tracker, migration, team, codebase, topic, title, body, state, url, marker, nudges, created_at, closed_at FROM tickets`
+	query := `SELECT id, tracker, migration, team, codebase, topic, title, body, state, url, marker, nudges, created_at, closed_at,
+		tracker_ref, remote_id, remote_state, sync_error FROM tickets`
 	if len(conds) > 0 {
 		query += " WHERE " + strings.Join(conds, " AND ")
 	}
@@ -358,9 +370,18 @@ func findTickets(ctx context.Context, tx *sql.Tx, f tandem.TicketFilter) ([]tand
 	for rows.Next() {
 		var t tandem.Ticket
 		var closed sql.NullTime
+		var where string
 		if err := rows.Scan(&t.ID, &t.Tracker, &t.Migration, &t.Team, &t.Codebase, &t.Topic, &t.Title, &t.Body, &t.State,
-			&t.URL, &t.Marker, &t.Nudges, &t.CreatedAt, &closed); err != nil {
+			&t.URL, &t.Marker, &t.Nudges, &t.CreatedAt, &closed, &where, &t.RemoteID, &t.RemoteState, &t.SyncError); err != nil {
 			return nil, err
+		}
+		if where != "" {
+			if err := decode(where, &t.Where); err != nil {
+				return nil, err
+			}
+		}
+		if t.Where.Type == "" {
+			t.Where.Type = t.Tracker
 		}
 		t.ClosedAt = timePtr(closed)
 		t.Comments = []tandem.Comment{}
@@ -371,16 +392,18 @@ func findTickets(ctx context.Context, tx *sql.Tx, f tandem.TicketFilter) ([]tand
 	}
 	rows.Close()
 	for i := range tickets {
-		crows, err := tx.QueryContext(ctx, "SELECT body, created_at FROM ticket_comments WHERE ticket_id = $1 ORDER BY id", tickets[i].ID)
+		crows, err := tx.QueryContext(ctx, "SELECT id, body, created_at, synced_at FROM ticket_comments WHERE ticket_id = $1 ORDER BY id", tickets[i].ID)
 		if err != nil {
 			return nil, err
 		}
 		for crows.Next() {
 			var c tandem.Comment
-			if err := crows.Scan(&c.Body, &c.At); err != nil {
+			var synced sql.NullTime
+			if err := crows.Scan(&c.ID, &c.Body, &c.At, &synced); err != nil {
 				crows.Close()
 				return nil, err
 			}
+			c.SyncedAt = timePtr(synced)
 			tickets[i].Comments = append(tickets[i].Comments, c)
 		}
 		crows.Close()
@@ -892,4 +915,61 @@ func (db *DB) TargetStats(ctx context.Context, migration string) (tandem.TargetS
 		return rows.Err()
 	})
 	return st, err
+}
+
+// PendingTicketSyncs returns the tickets of teams' own trackers that the
+// tracker does not fully know yet: not filed there, a state it has not
+// heard, or comments not posted.
+func (db *DB) PendingTicketSyncs(ctx context.Context) ([]tandem.Ticket, error) {
+	var out []tandem.Ticket
+	err := db.inTx(ctx, "pending ticket syncs", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM tickets t WHERE tracker NOT IN ('builtin', 'external')
+			AND (remote_id = '' OR remote_state <> state OR EXISTS (SELECT 1 FROM ticket_comments c WHERE c.ticket_id = t.id AND c.synced_at IS NULL))
+			ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out = []tandem.Ticket{}
+		for _, id := range ids {
+			ts, err := findTickets(ctx, tx, tandem.TicketFilter{ID: id})
+			if err != nil {
+				return err
+			}
+			out = append(out, ts...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkTicketRemote records what a team's tracker knows of a ticket: its
+// id there, its URL and its state, or the error met writing to it.
+func (db *DB) MarkTicketRemote(ctx context.Context, id int64, remoteID, url, remoteState, syncError string) error {
+	return db.inTx(ctx, "mark ticket remote", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE tickets SET remote_id = CASE WHEN $1 = '' THEN remote_id ELSE $2 END,
+			url = CASE WHEN $3 = '' THEN url ELSE $4 END, remote_state = CASE WHEN $5 = '' THEN remote_state ELSE $6 END,
+			sync_error = $7 WHERE id = $8`, remoteID, remoteID, url, url, remoteState, remoteState, syncError, id)
+		return err
+	})
+}
+
+// MarkCommentSynced records that a comment reached the team's tracker.
+func (db *DB) MarkCommentSynced(ctx context.Context, commentID int64) error {
+	return db.inTx(ctx, "mark comment synced", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE ticket_comments SET synced_at = $1 WHERE id = $2", time.Now().UTC(), commentID)
+		return err
+	})
 }

@@ -188,7 +188,7 @@ func pairs(ctx context.Context, tx *sql.Tx, query string, args ...any) (map[stri
 
 func findCodeHosts(ctx context.Context, tx *sql.Tx, name string) ([]tandem.CodeHost, error) {
 	cond, args := where("name", name)
-	rows, err := tx.QueryContext(ctx, "SELECT name, type, path FROM codehosts"+cond, args...)
+	rows, err := tx.QueryContext(ctx, "SELECT name, type, path, url, org, token, webhook_secret, archived, forks FROM codehosts"+cond, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func findCodeHosts(ctx context.Context, tx *sql.Tx, name string) ([]tandem.CodeH
 	hosts := []tandem.CodeHost{}
 	for rows.Next() {
 		var h tandem.CodeHost
-		if err := rows.Scan(&h.Name, &h.Type, &h.Path); err != nil {
+		if err := rows.Scan(&h.Name, &h.Type, &h.Path, &h.URL, &h.Org, &h.Token, &h.WebhookSecret, &h.Archived, &h.Forks); err != nil {
 			return nil, err
 		}
 		hosts = append(hosts, h)

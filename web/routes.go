@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/platforms/{name}/load", s.handlePlatformLoad)
 	s.mux.HandleFunc("GET /api/v1/interactions", s.handleInteractions)
 	s.mux.HandleFunc("GET /api/v1/advice", s.handleAdvice)
+	s.mux.HandleFunc("POST /api/v1/hooks/{codehost}", s.handleHook)
 	s.mux.HandleFunc("GET /api/v1/contributions", s.handleContributions)
 	s.mux.HandleFunc("POST /api/v1/contributions", s.handleRecordContribution)
 	s.mux.HandleFunc("POST /api/v1/contributions/{id}", s.handleUpdateContribution)

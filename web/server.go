@@ -29,6 +29,7 @@ type Server struct {
 	mux       *http.ServeMux
 	handler   http.Handler
 	rules     advisor.Rules
+	getenv    func(string) string
 }
 
 // NewServer returns the handler of every route, over the given store,
@@ -45,8 +46,9 @@ func NewServer(store tandem.Store, scanner tandem.Scanner, campaigns *campaign.S
 			Help:    "HTTP requests by route pattern and status code.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 4, 8),
 		}, []string{"route", "code"}),
-		mux:   http.NewServeMux(),
-		rules: advisor.DefaultRules(),
+		mux:    http.NewServeMux(),
+		rules:  advisor.DefaultRules(),
+		getenv: func(string) string { return "" },
 	}
 	reg.MustRegister(s.requests)
 	s.routes()
@@ -55,6 +57,10 @@ func NewServer(store tandem.Store, scanner tandem.Scanner, campaigns *campaign.S
 	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
 	return s
 }
+
+// SetGetenv gives the server the environment that secrets named by
+// reference (env:NAME), such as webhook secrets, are read from.
+func (s *Server) SetGetenv(getenv func(string) string) { s.getenv = getenv }
 
 // SetAdvisorRules replaces the built-in rules table of the advisor with an
 // organisation's own.

@@ -42,11 +42,19 @@ func (b *syncBuffer) String() string {
 // ends, and returns its URL.
 func startServer(t *testing.T, dsn string, extra ...string) string {
 	t.Helper()
+	return startServerEnv(t, dsn, nil, extra...)
+}
+
+// startServerEnv is startServer with an environment for the server, where
+// secrets named env:NAME are read.
+func startServerEnv(t *testing.T, dsn string, environ map[string]string, extra ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
-	args := append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}, extra...)
-	go func() { done <- run(ctx, args, noEnv, &stdout, &stderr) }()
+	args := append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--mirrors", filepath.Join(t.TempDir(), "mirrors")}, extra...)
+	getenv := func(k string) string { return environ[k] }
+	go func() { done <- run(ctx, args, getenv, &stdout, &stderr) }()
 	t.Cleanup(func() {
 		cancel()
 		select {

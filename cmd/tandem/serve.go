@@ -19,6 +19,7 @@ import (
 	"github.com/tandem-dev/tandem/campaign"
 	"github.com/tandem-dev/tandem/chat"
 	"github.com/tandem-dev/tandem/demo"
+	"github.com/tandem-dev/tandem/gitea"
 	"github.com/tandem-dev/tandem/gitx"
 	"github.com/tandem-dev/tandem/jobs"
 	"github.com/tandem-dev/tandem/local"
@@ -29,12 +30,14 @@ import (
 )
 
 type serveOptions struct {
-	rules   string
-	db      string
-	addr    string
-	demo    string
-	workers int
-	verbose bool
+	scanEvery time.Duration
+	rules     string
+	mirrors   string
+	db        string
+	addr      string
+	demo      string
+	workers   int
+	verbose   bool
 }
 
 func serveCommand(e env) *cobra.Command {
@@ -53,6 +56,8 @@ func serveCommand(e env) *cobra.Command {
 	cmd.Flags().Lookup("demo").NoOptDefVal = "tandem-demo"
 	cmd.Flags().IntVar(&o.workers, "workers", 4, "background jobs run at once by this process")
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "log every request and job")
+	cmd.Flags().DurationVar(&o.scanEvery, "scan-every", 15*time.Minute, "scan every code host this often, for what webhooks missed (0: never)")
+	cmd.Flags().StringVar(&o.mirrors, "mirrors", "tandem-mirrors", "where repositories of remote code hosts are mirrored for scanning")
 	cmd.Flags().StringVar(&o.rules, "advisor-rules", "", "a YAML rules table that replaces the advisor's built-in one (docs/advisor.md)")
 	return cmd
 }
@@ -74,12 +79,15 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	poster := &chat.Poster{Getenv: e.getenv}
-	campaigns := &campaign.Service{Store: db, Fix: runFix, Merge: gitx.Merge, Notify: poster.Post}
+	hosts := hostOpener{getenv: e.getenv, mirrors: o.mirrors, client: &http.Client{Timeout: 30 * time.Second}}
+	campaigns := &campaign.Service{Store: db, Fix: runFix, Merge: gitx.Merge, Notify: poster.Post,
+		Trackers: func(t tandem.Tracker) (tandem.TicketTracker, error) { return hosts.tracker(ctx, db, t) }}
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
 		Store:      db,
-		OpenHost:   openHost,
+		OpenHost:   hosts.open,
 		Read:       scan.New().Read,
 		Tick:       tick(campaigns, db),
+		ScanEvery:  o.scanEvery,
 		Logger:     logger,
 		Workers:    o.workers,
 		Registerer: reg,
@@ -92,6 +100,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	handler := web.NewServer(db, queue, campaigns, logger, reg)
+	handler.SetGetenv(e.getenv)
 	if o.rules != "" {
 		data, err := os.ReadFile(o.rules)
 		if err != nil {
@@ -156,14 +165,35 @@ func runFix(ctx context.Context, r campaign.FixRun) (string, error) {
 	return gitx.Fix(ctx, gitx.FixRequest{Repo: r.Repo, Base: r.Base, Branch: r.Branch, Run: r.Run, Message: r.Message, Timeout: r.Timeout})
 }
 
-// openHost returns the Host behind a declared code host.
-func openHost(h tandem.CodeHost) (tandem.Host, error) {
+// hostOpener opens the code hosts and trackers declared in the catalog.
+type hostOpener struct {
+	getenv  func(string) string
+	mirrors string
+	client  *http.Client
+}
+
+// open returns the Host behind a declared code host.
+func (o hostOpener) open(h tandem.CodeHost) (tandem.Host, error) {
 	switch h.Type {
 	case tandem.HostLocal:
 		return local.New(h), nil
+	case tandem.HostGitea:
+		return gitea.New(h, o.getenv, o.mirrors, o.client)
 	default:
 		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: type %q is not supported", h.Name, h.Type)
 	}
+}
+
+// tracker returns the client of a team's own tracker.
+func (o hostOpener) tracker(ctx context.Context, store tandem.Store, t tandem.Tracker) (tandem.TicketTracker, error) {
+	if t.Type != tandem.TrackerGitea {
+		return nil, tandem.Errorf(tandem.EINVALID, "tracker type %q files no tickets elsewhere", t.Type)
+	}
+	hs, err := store.FindCodeHosts(ctx, t.Host)
+	if err != nil {
+		return nil, err
+	}
+	return gitea.NewTracker(hs[0], t.Repo, o.getenv, o.client)
 }
 
 // loadDemo makes the demo fleet, applies its catalog and starts a scan.

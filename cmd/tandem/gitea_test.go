@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/gitea/giteatest"
+	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
+)
+
+// TestGitea runs a campaign on a real Gitea: codebases discovered and
+// mirrored from an organisation, tickets filed in a team's backlog
+// repository, closed there when the code is done, and a signed push
+// webhook starting a scan.
+func TestGitea(t *testing.T) {
+	g := giteatest.Start(t)
+	g.CreateOrg(t, "acme")
+	g.CreateRepo(t, "acme", "payments-api", map[string]string{"CODEOWNERS": "* @acme/payments\n", "main.go": logrusImport})
+	g.CreateRepo(t, "acme", "search", map[string]string{"CODEOWNERS": "* @acme/search\n", "main.go": "package main\n"})
+	g.CreateRepo(t, "acme", "backlog", map[string]string{"README.md": "Payments' backlog\n"})
+
+	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"FORGE_TOKEN": g.AdminToken, "FORGE_HOOK": "s3cret"})
+	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
+	writeFile(t, catalog, `apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: forge}
+spec: {type: gitea, url: "`+g.URL+`", org: acme, token: env:FORGE_TOKEN, webhookSecret: env:FORGE_HOOK}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: payments}
+spec: {type: stream-aligned, tracker: {type: gitea, host: forge, repo: acme/backlog}}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: search}
+spec: {type: stream-aligned}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: observability}
+spec: {type: platform}
+---
+apiVersion: tandem.dev/v1
+kind: Platform
+metadata: {name: obslog}
+spec: {owner: observability}
+---
+apiVersion: tandem.dev/v1
+kind: Migration
+metadata: {name: logrus-to-obslog}
+spec:
+  platform: obslog
+  title: Replace logrus with obslog
+  target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
+`)
+	cli := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := tandemCLI(t, url, args...)
+		if code != 0 {
+			t.Fatalf("%v exited %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	cli("apply", "-f", catalog)
+	cli("scan", "--wait")
+	var codebases []tandem.Codebase
+	getJSON(t, url, &codebases, "get", "codebases", "-o", "json")
+	if len(codebases) != 3 || codebases[1].Name != "payments-api" || codebases[1].Owner == nil || *codebases[1].Owner != "payments" {
+		t.Fatalf("codebases from Gitea = %+v", codebases)
+	}
+	if got, want := codebases[1].Head, g.BranchCommit(t, "acme", "payments-api", "main"); got != want {
+		t.Errorf("payments-api scanned at %s, Gitea's main is %s", got, want)
+	}
+
+	// Launching files the ticket in payments' own backlog on Gitea.
+	cli("campaign", "launch", "logrus-to-obslog")
+	var issues []struct {
+		Number int    `json:"number"`
+		Title  string `json:"title"`
+		Body   string `json:"body"`
+		State  string `json:"state"`
+	}
+	g.Call(t, http.MethodGet, "/repos/acme/backlog/issues?state=all&type=issues", nil, &issues)
+	if len(issues) != 1 || !strings.Contains(issues[0].Body, "<!-- tandem:campaign=logrus-to-obslog;team=payments -->") {
+		t.Fatalf("backlog issues = %+v", issues)
+	}
+	var tickets []tandem.Ticket
+	getJSON(t, url, &tickets, "get", "tickets", "-o", "json")
+	if len(tickets) != 1 || tickets[0].RemoteID == "" || !strings.HasPrefix(tickets[0].URL, g.URL) {
+		t.Errorf("tandem's ticket = %+v, want it linked to the Gitea issue", tickets)
+	}
+	// Launching again files nothing twice, in Tandem or in Gitea.
+	cli("campaign", "launch", "logrus-to-obslog")
+	g.Call(t, http.MethodGet, "/repos/acme/backlog/issues?state=all&type=issues", nil, &issues)
+	if len(issues) != 1 {
+		t.Errorf("a second launch filed %d issues", len(issues))
+	}
+
+	// Payments migrates on Gitea; a signed push webhook starts the scan.
+	g.Commit(t, "acme", "payments-api", map[string]string{"main.go": strings.ReplaceAll(logrusImport, "github.com/sirupsen/logrus", "acme.dev/obslog")})
+	push := []byte(`{"ref": "refs/heads/main", "after": "0123", "repository": {"name": "payments-api", "full_name": "acme/payments-api"}}`)
+	forged, err := http.NewRequest(http.MethodPost, url+"/api/v1/hooks/forge", bytes.NewReader(push))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged.Header.Set("X-Gitea-Event", "push")
+	forged.Header.Set("X-Gitea-Signature", "00")
+	if resp, err := http.DefaultClient.Do(forged); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a forged webhook: %v %v, want 403", resp.Status, err)
+	}
+	mac := hmac.New(sha256.New, []byte("s3cret"))
+	mac.Write(push)
+	signed, _ := http.NewRequest(http.MethodPost, url+"/api/v1/hooks/forge", bytes.NewReader(push))
+	signed.Header.Set("X-Gitea-Event", "push")
+	signed.Header.Set("X-Gitea-Signature", hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(signed)
+	if err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("a signed webhook: %v %v, want 202", resp.Status, err)
+	}
+	cli("scan", "--wait") // waits for the webhook's scan to be done too
+	var c tandem.Campaign
+	getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
+	if got := targetStates(c); got != "payments-api=done" {
+		t.Errorf("targets after the push = %s", got)
+	}
+	// The ticket closes in Gitea at the next sync.
+	cli("campaign", "launch", "logrus-to-obslog")
+	g.Call(t, http.MethodGet, "/repos/acme/backlog/issues?state=all&type=issues", nil, &issues)
+	if len(issues) != 1 || issues[0].State != "closed" {
+		t.Errorf("the Gitea issue after the code was done = %+v", issues)
+	}
+}

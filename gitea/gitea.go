@@ -1,0 +1,84 @@
+// Package gitea is the code host and ticket tracker of a Gitea or Forgejo
+// server: it lists an organization's repositories, keeps a bare mirror of
+// each one's default branch, files tickets as issues and reads webhooks.
+package gitea
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	sdk "code.gitea.io/sdk/gitea"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// pageSize is the number of items asked for per page; Gitea caps it at its
+// MAX_RESPONSE_ITEMS (50 by default).
+const pageSize = 50
+
+// resolveToken returns the secret that ref names ("env:NAME"), "" for no
+// reference (anonymous access), and EINVALID for an unset variable or a
+// reference of another form. The secret itself never appears in an error.
+func resolveToken(ref string, getenv func(string) string) (string, error) {
+	if ref == "" {
+		return "", nil
+	}
+	name, ok := strings.CutPrefix(ref, "env:")
+	if !ok || name == "" {
+		return "", tandem.Errorf(tandem.EINVALID, "token %q: want a reference of the form env:NAME", ref)
+	}
+	token := getenv(name)
+	if token == "" {
+		return "", tandem.Errorf(tandem.EINVALID, "token %s: environment variable %s is not set", ref, name)
+	}
+	return token, nil
+}
+
+// client returns an SDK client whose requests carry ctx. Building it sends
+// no request: the server's version is not asked for.
+func client(ctx context.Context, baseURL, token string, hc *http.Client) (*sdk.Client, error) {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	opts := []sdk.ClientOption{sdk.SetHTTPClient(hc), sdk.SetContext(ctx), sdk.SetGiteaVersion("")}
+	if token != "" {
+		opts = append(opts, sdk.SetToken(token))
+	}
+	c, err := sdk.NewClient(baseURL, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("gitea client: %w", err)
+	}
+	return c, nil
+}
+
+// apiError returns err as a *tandem.Error by the status of resp: 404 is
+// ENOTFOUND, 401 and 403 EINVALID naming the rights the token needs, 5xx
+// and network failures EUNAVAILABLE. what says what was asked for; rights
+// the token scopes the request needs. Other statuses keep the server's
+// message as EINVALID.
+func apiError(err error, resp *sdk.Response, what, rights string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if resp == nil || resp.Response == nil {
+		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitea unreachable: %v", what, err)
+	}
+	switch code := resp.StatusCode; {
+	case code == http.StatusNotFound:
+		return tandem.Errorf(tandem.ENOTFOUND, "%s: not found", what)
+	case code == http.StatusUnauthorized:
+		return tandem.Errorf(tandem.EINVALID, "%s: gitea refused the token (401): check that it is valid and has the %s rights", what, rights)
+	case code == http.StatusForbidden:
+		return tandem.Errorf(tandem.EINVALID, "%s: the token lacks rights (403): it needs %s", what, rights)
+	case code >= 500:
+		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitea answered %d: %v", what, code, err)
+	default:
+		return tandem.Errorf(tandem.EINVALID, "%s: gitea answered %d: %v", what, code, err)
+	}
+}

@@ -1,0 +1,52 @@
+package gitea
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// VerifySignature reports whether header, the X-Gitea-Signature of a
+// webhook delivery (the hex HMAC-SHA256 of the body, also accepted with a
+// "sha256=" prefix), was made with secret. It compares in constant time
+// and is false for an empty secret or header: an unsigned delivery proves
+// nothing.
+func VerifySignature(secret, body []byte, header string) bool {
+	if len(secret) == 0 {
+		return false
+	}
+	got, err := hex.DecodeString(strings.TrimPrefix(strings.TrimSpace(header), "sha256="))
+	if err != nil || len(got) == 0 {
+		return false
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	return hmac.Equal(got, mac.Sum(nil))
+}
+
+// ParsePush returns the repository name, the branch and the commit after a
+// push from the payload of a push event. branch is "" for a push that is
+// not to a branch (a tag). A payload that is not a push event is EINVALID.
+func ParsePush(body []byte) (repo, branch, after string, err error) {
+	var p struct {
+		Ref        string `json:"ref"`
+		After      string `json:"after"`
+		Repository struct {
+			Name string `json:"name"`
+		} `json:"repository"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		return "", "", "", tandem.Errorf(tandem.EINVALID, "push event: %v", err)
+	}
+	if p.Repository.Name == "" || p.Ref == "" {
+		return "", "", "", tandem.Errorf(tandem.EINVALID, "push event: repository name or ref missing")
+	}
+	if b, ok := strings.CutPrefix(p.Ref, "refs/heads/"); ok {
+		branch = b
+	}
+	return p.Repository.Name, branch, p.After, nil
+}

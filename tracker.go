@@ -1,0 +1,31 @@
+package tandem
+
+import "context"
+
+// Tracker types: where a team's tickets go.
+const (
+	TrackerBuiltin = "builtin"
+	TrackerGitea   = "gitea"
+)
+
+// ExternalTicket is a ticket as a team's own tracker knows it.
+type ExternalTicket struct {
+	ID    string // the tracker's number or key
+	URL   string
+	State string // open | closed
+}
+
+// TicketTracker files and follows tickets in a team's own tracker. Every
+// ticket body and comment carries a hidden marker, so that Tandem finds
+// what it wrote again after a crash or the loss of its database instead
+// of writing it twice.
+type TicketTracker interface {
+	// Find returns the ticket whose body carries marker.
+	Find(ctx context.Context, marker string) (ExternalTicket, bool, error)
+	Create(ctx context.Context, title, body string, labels []string) (ExternalTicket, error)
+	// Comment adds body to the ticket unless a comment carrying marker is
+	// there already.
+	Comment(ctx context.Context, id, body, marker string) error
+	// SetState opens or closes the ticket.
+	SetState(ctx context.Context, id string, open bool) error
+}

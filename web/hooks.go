@@ -1,0 +1,54 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/gitea"
+)
+
+// maxHookBytes bounds a webhook's body.
+const maxHookBytes = 1 << 20
+
+// handleHook takes a code host's signed webhook: a push to a default
+// branch starts a scan, so that targets and adoption follow the code
+// without waiting for the next poll. An unsigned or forged delivery is
+// refused.
+func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
+	hs, err := s.store.FindCodeHosts(r.Context(), r.PathValue("codehost"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h := hs[0]
+	if h.Type != tandem.HostGitea || h.WebhookSecret == "" {
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "code host %s takes no webhooks: give it a webhookSecret", h.Name))
+		return
+	}
+	secret := s.getenv(strings.TrimPrefix(h.WebhookSecret, "env:"))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxHookBytes))
+	if err != nil {
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "webhook body: %v", err))
+		return
+	}
+	if secret == "" || !gitea.VerifySignature([]byte(secret), body, r.Header.Get("X-Gitea-Signature")) {
+		s.writeError(w, r, tandem.Errorf(tandem.EFORBIDDEN, "webhook signature does not match the secret of code host %s", h.Name))
+		return
+	}
+	if event := r.Header.Get("X-Gitea-Event"); event != "push" {
+		writeJSON(w, http.StatusAccepted, map[string]string{"ignored": event})
+		return
+	}
+	if _, _, _, err := gitea.ParsePush(body); err != nil {
+		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "push event: %v", err))
+		return
+	}
+	scan, err := s.scanner.StartScan(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, scan)
+}
