@@ -131,6 +131,14 @@ spec:
 	if got := targetStates(c); got != "payments-api=done" {
 		t.Errorf("targets after the push = %s", got)
 	}
+	// Every call went through the throttle, whose budget is measured.
+	metrics := httpGet(t, url+"/metrics")
+	host := strings.TrimPrefix(g.URL, "http://")
+	for _, want := range []string{`tandem_host_requests_total{code="201",host="` + host + `"}`, `tandem_host_write_budget{host="` + host + `"}`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	// The ticket closes in Gitea at the next sync.
 	cli("campaign", "launch", "logrus-to-obslog")
 	g.Call(t, http.MethodGet, "/repos/acme/backlog/issues?state=all&type=issues", nil, &issues)

@@ -26,6 +26,7 @@ import (
 	"github.com/tandem-dev/tandem/manifest"
 	"github.com/tandem-dev/tandem/scan"
 	"github.com/tandem-dev/tandem/sqlstore"
+	"github.com/tandem-dev/tandem/throttle"
 	"github.com/tandem-dev/tandem/web"
 )
 
@@ -79,7 +80,10 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	poster := &chat.Poster{Getenv: e.getenv}
-	hosts := hostOpener{getenv: e.getenv, mirrors: o.mirrors, client: &http.Client{Timeout: 30 * time.Second}}
+	// Every call to a code host or tracker goes through one throttle: a
+	// write budget per host, Retry-After honoured, reads retried.
+	hostClient := &http.Client{Timeout: 30 * time.Second, Transport: throttle.New(nil, reg)}
+	hosts := hostOpener{getenv: e.getenv, mirrors: o.mirrors, client: hostClient}
 	campaigns := &campaign.Service{Store: db, Fix: runFix, Merge: gitx.Merge, Notify: poster.Post,
 		Trackers: func(t tandem.Tracker) (tandem.TicketTracker, error) { return hosts.tracker(ctx, db, t) }}
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
