@@ -29,3 +29,11 @@ type TicketTracker interface {
 	// SetState opens or closes the ticket.
 	SetState(ctx context.Context, id string, open bool) error
 }
+
+// ChangeProposer opens pull requests on a code host for changes committed
+// in a codebase's mirror (a campaign's fix).
+type ChangeProposer interface {
+	// Propose pushes branch and opens a pull request from it into base, or
+	// returns the one already open (or merged) from that branch.
+	Propose(ctx context.Context, codebase, branch, base, title, body string) (ExternalTicket, error)
+}

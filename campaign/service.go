@@ -32,6 +32,9 @@ type Service struct {
 	// Merge merges a change request's branch into the codebase's default
 	// branch and returns the new head.
 	Merge func(ctx context.Context, repo, base, branch, message string) (string, error)
+	// Proposers returns what opens pull requests on a code host other than
+	// a local folder; nil makes none there.
+	Proposers func(host tandem.CodeHost) (tandem.ChangeProposer, error)
 	// Trackers returns the client of a team's own tracker; nil keeps every
 	// ticket in the built-in tracker only.
 	Trackers func(tandem.Tracker) (tandem.TicketTracker, error)
@@ -333,10 +336,18 @@ func (s *Service) escalate(ctx context.Context, m tandem.Migration, platformTeam
 	if *budget == 0 {
 		return Escalated{Codebase: c.Name, Action: "none", Detail: "waiting for the rollout limit"}
 	}
-	if hosts, err := s.Store.FindCodeHosts(ctx, c.Host); err != nil {
+	hosts, err := s.Store.FindCodeHosts(ctx, c.Host)
+	if err != nil {
 		return fail(err)
-	} else if hosts[0].Type != tandem.HostLocal {
-		return fail(fmt.Errorf("change requests on %s code hosts are not made yet: escalate %s by hand", hosts[0].Type, c.Name))
+	}
+	var proposer tandem.ChangeProposer
+	if hosts[0].Type != tandem.HostLocal {
+		if s.Proposers == nil {
+			return fail(fmt.Errorf("no pull requests can be opened on %s code hosts here: escalate %s by hand", hosts[0].Type, c.Name))
+		}
+		if proposer, err = s.Proposers(hosts[0]); err != nil {
+			return fail(err)
+		}
 	}
 	data := TicketData{Team: t.Team, Migration: m, Deadline: m.Deadline, Codebases: []CodebaseData{{Name: c.Name, Evidence: t.Evidence}}}
 	title, err := Render("fix.title", m.Fix.Title, data)
@@ -361,8 +372,17 @@ func (s *Service) escalate(ctx context.Context, m tandem.Migration, platformTeam
 	if err != nil {
 		return fail(fmt.Errorf("fix: %w", err))
 	}
-	cr, _, err := s.Store.OpenChangeRequest(ctx, tandem.ChangeRequest{Migration: m.Name, Codebase: c.Name,
-		Branch: m.Fix.Branch, Commit: commit, Title: title, Body: body})
+	cr := tandem.ChangeRequest{Migration: m.Name, Codebase: c.Name, Branch: m.Fix.Branch, Commit: commit, Title: title, Body: body}
+	if proposer != nil {
+		// The fix was committed in the codebase's mirror: push it and open
+		// the pull request where the owners review.
+		pr, err := proposer.Propose(ctx, c.Name, m.Fix.Branch, c.DefaultBranch, title, body)
+		if err != nil {
+			return fail(fmt.Errorf("pull request: %w", err))
+		}
+		cr.URL = pr.URL
+	}
+	cr, _, err = s.Store.OpenChangeRequest(ctx, cr)
 	if err != nil {
 		return fail(err)
 	}

@@ -126,7 +126,7 @@ func (h *Host) mirror(ctx context.Context, name, branch string) (string, error) 
 	if strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
 		return "", fmt.Errorf("mirror: unsafe repository name %q", name)
 	}
-	dir := filepath.Join(h.mirrors, name+".git")
+	dir := h.mirrorDir(name)
 	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
 		if err := os.MkdirAll(h.mirrors, 0o755); err != nil {
 			return "", fmt.Errorf("mirror: %w", err)
@@ -157,6 +157,9 @@ func (h *Host) mirror(ctx context.Context, name, branch string) (string, error) 
 	}
 	return dir, nil
 }
+
+// mirrorDir is where a repository's bare mirror lives.
+func (h *Host) mirrorDir(name string) string { return filepath.Join(h.mirrors, name+".git") }
 
 // git runs git in dir (or the current folder when dir is ""). The token
 // travels in the environment as an http.extraHeader, never on the command

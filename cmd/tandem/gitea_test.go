@@ -44,6 +44,11 @@ metadata: {name: search}
 spec: {type: stream-aligned}
 ---
 apiVersion: tandem.dev/v1
+kind: Codebase
+metadata: {name: payments-api}
+spec: {contributions: open}
+---
+apiVersion: tandem.dev/v1
 kind: Team
 metadata: {name: observability}
 spec: {type: platform}
@@ -60,6 +65,10 @@ spec:
   platform: obslog
   title: Replace logrus with obslog
   target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
+  fix:
+    run: ["sh", "-c", "sed -i 's#github.com/sirupsen/logrus#acme.dev/obslog#' main.go"]
+    branch: tandem/logrus-to-obslog
+    title: Replace logrus with obslog
 `)
 	cli := func(args ...string) string {
 		t.Helper()
@@ -104,8 +113,24 @@ spec:
 		t.Errorf("a second launch filed %d issues", len(issues))
 	}
 
-	// Payments migrates on Gitea; a signed push webhook starts the scan.
-	g.Commit(t, "acme", "payments-api", map[string]string{"main.go": strings.ReplaceAll(logrusImport, "github.com/sirupsen/logrus", "acme.dev/obslog")})
+	// The straggler's work as a pull request on Gitea, once however often.
+	out := cli("campaign", "escalate", "logrus-to-obslog")
+	if !strings.Contains(out, "payments-api: change-request") || !strings.Contains(out, g.URL+"/acme/payments-api/pulls/1") {
+		t.Fatalf("escalate: %s", out)
+	}
+	cli("campaign", "escalate", "logrus-to-obslog")
+	var pulls []struct {
+		Number int `json:"number"`
+		Head   struct {
+			Ref string `json:"ref"`
+		} `json:"head"`
+	}
+	g.Call(t, http.MethodGet, "/repos/acme/payments-api/pulls?state=all", nil, &pulls)
+	if len(pulls) != 1 || pulls[0].Head.Ref != "tandem/logrus-to-obslog" {
+		t.Fatalf("pull requests on Gitea = %+v, want one from the fix branch", pulls)
+	}
+	// The owners merge it on Gitea; a signed push webhook starts the scan.
+	g.Call(t, http.MethodPost, "/repos/acme/payments-api/pulls/1/merge", map[string]string{"Do": "merge"}, nil)
 	push := []byte(`{"ref": "refs/heads/main", "after": "0123", "repository": {"name": "payments-api", "full_name": "acme/payments-api"}}`)
 	forged, err := http.NewRequest(http.MethodPost, url+"/api/v1/hooks/forge", bytes.NewReader(push))
 	if err != nil {
@@ -129,7 +154,10 @@ spec:
 	var c tandem.Campaign
 	getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
 	if got := targetStates(c); got != "payments-api=done" {
-		t.Errorf("targets after the push = %s", got)
+		t.Errorf("targets after the merge = %s", got)
+	}
+	if pr := c.Targets[0].PullRequest; pr == nil || pr.State != tandem.ChangeMerged {
+		t.Errorf("the change request after the merge = %+v", pr)
 	}
 	// Every call went through the throttle, whose budget is measured.
 	metrics := httpGet(t, url+"/metrics")

@@ -85,7 +85,13 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	hostClient := &http.Client{Timeout: 30 * time.Second, Transport: throttle.New(nil, reg)}
 	hosts := hostOpener{getenv: e.getenv, mirrors: o.mirrors, client: hostClient}
 	campaigns := &campaign.Service{Store: db, Fix: runFix, Merge: gitx.Merge, Notify: poster.Post,
-		Trackers: func(t tandem.Tracker) (tandem.TicketTracker, error) { return hosts.tracker(ctx, db, t) }}
+		Trackers: func(t tandem.Tracker) (tandem.TicketTracker, error) { return hosts.tracker(ctx, db, t) },
+		Proposers: func(h tandem.CodeHost) (tandem.ChangeProposer, error) {
+			if h.Type != tandem.HostGitea {
+				return nil, tandem.Errorf(tandem.EINVALID, "code host %s: %s hosts take no pull requests", h.Name, h.Type)
+			}
+			return gitea.New(h, e.getenv, o.mirrors, hostClient)
+		}}
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
 		Store:      db,
 		OpenHost:   hosts.open,

@@ -1,0 +1,76 @@
+package gitea
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	sdk "code.gitea.io/sdk/gitea"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// pullRights are the token scopes proposing changes needs.
+const pullRights = "write:repository"
+
+// Propose pushes branch, committed in the codebase's mirror, to the
+// repository on the server and opens a pull request from it into base, or
+// returns the pull request already open (or merged) from that branch, so
+// that proposing twice opens one. The push replaces what an earlier
+// attempt pushed to the branch.
+func (h *Host) Propose(ctx context.Context, codebase, branch, base, title, body string) (tandem.ExternalTicket, error) {
+	mirror := h.mirrorDir(codebase)
+	if err := h.git(ctx, mirror, "push", "--force", "--no-verify", h.repoURL(codebase),
+		"refs/heads/"+branch+":refs/heads/"+branch); err != nil {
+		return tandem.ExternalTicket{}, tandem.Errorf(tandem.EUNAVAILABLE, "push %s to %s/%s: %v", branch, h.host.Org, codebase, err)
+	}
+	c, err := client(ctx, h.baseURL, h.token, h.hc)
+	if err != nil {
+		return tandem.ExternalTicket{}, err
+	}
+	for page := 1; ; page++ {
+		prs, resp, err := c.ListRepoPullRequests(h.host.Org, codebase, sdk.ListPullRequestsOptions{
+			ListOptions: sdk.ListOptions{Page: page, PageSize: 50}, State: sdk.StateAll})
+		if err != nil {
+			return tandem.ExternalTicket{}, apiError(err, resp, "pull requests of "+h.host.Org+"/"+codebase, pullRights)
+		}
+		for _, pr := range prs {
+			if pr.Head != nil && pr.Head.Ref == branch && (pr.State == sdk.StateOpen || pr.HasMerged) {
+				return pullTicket(pr), nil
+			}
+		}
+		if len(prs) < 50 {
+			break
+		}
+	}
+	pr, resp, err := c.CreatePullRequest(h.host.Org, codebase, sdk.CreatePullRequestOption{Head: branch, Base: base, Title: title, Body: body})
+	if err != nil {
+		return tandem.ExternalTicket{}, apiError(err, resp, "pull request on "+h.host.Org+"/"+codebase, pullRights)
+	}
+	return pullTicket(pr), nil
+}
+
+// PullRequestState returns a pull request's state: open, merged or closed.
+func (h *Host) PullRequestState(ctx context.Context, codebase, id string) (string, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return "", tandem.Errorf(tandem.EINVALID, "pull request %q is not a number", id)
+	}
+	c, err := client(ctx, h.baseURL, h.token, h.hc)
+	if err != nil {
+		return "", err
+	}
+	pr, resp, err := c.GetPullRequest(h.host.Org, codebase, n)
+	if err != nil {
+		return "", apiError(err, resp, fmt.Sprintf("pull request %d of %s/%s", n, h.host.Org, codebase), pullRights)
+	}
+	return pullTicket(pr).State, nil
+}
+
+func pullTicket(pr *sdk.PullRequest) tandem.ExternalTicket {
+	state := string(pr.State)
+	if pr.HasMerged {
+		state = tandem.ChangeMerged
+	}
+	return tandem.ExternalTicket{ID: strconv.FormatInt(pr.Index, 10), URL: pr.HTMLURL, State: state}
+}
