@@ -2,7 +2,6 @@ package gitea
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	sdk "code.gitea.io/sdk/gitea"
@@ -48,23 +47,6 @@ func (h *Host) Propose(ctx context.Context, codebase, branch, base, title, body 
 		return tandem.ExternalTicket{}, apiError(err, resp, "pull request on "+h.host.Org+"/"+codebase, pullRights)
 	}
 	return pullTicket(pr), nil
-}
-
-// PullRequestState returns a pull request's state: open, merged or closed.
-func (h *Host) PullRequestState(ctx context.Context, codebase, id string) (string, error) {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		return "", tandem.Errorf(tandem.EINVALID, "pull request %q is not a number", id)
-	}
-	c, err := client(ctx, h.baseURL, h.token, h.hc)
-	if err != nil {
-		return "", err
-	}
-	pr, resp, err := c.GetPullRequest(h.host.Org, codebase, n)
-	if err != nil {
-		return "", apiError(err, resp, fmt.Sprintf("pull request %d of %s/%s", n, h.host.Org, codebase), pullRights)
-	}
-	return pullTicket(pr).State, nil
 }
 
 func pullTicket(pr *sdk.PullRequest) tandem.ExternalTicket {
