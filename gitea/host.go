@@ -1,13 +1,10 @@
 package gitea
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -15,6 +12,7 @@ import (
 	sdk "code.gitea.io/sdk/gitea"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/gitx"
 )
 
 // repoRights are the token scopes listing and cloning need.
@@ -119,82 +117,24 @@ func (h *Host) repoURL(name string) string {
 }
 
 // mirror makes or refreshes the bare mirror of one branch of a repository
-// and points its HEAD at that branch. A first clone goes to a temporary
-// folder renamed into place, so that an interrupted clone leaves nothing
-// half made. It returns the mirror's folder.
+// and returns its folder.
 func (h *Host) mirror(ctx context.Context, name, branch string) (string, error) {
 	if strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
 		return "", fmt.Errorf("mirror: unsafe repository name %q", name)
 	}
 	dir := h.mirrorDir(name)
-	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
-		if err := os.MkdirAll(h.mirrors, 0o755); err != nil {
-			return "", fmt.Errorf("mirror: %w", err)
-		}
-		tmp, err := os.MkdirTemp(h.mirrors, "."+name+"-clone-")
-		if err != nil {
-			return "", fmt.Errorf("mirror: %w", err)
-		}
-		defer os.RemoveAll(tmp)
-		if err := h.git(ctx, "", "clone", "--quiet", "--bare", "--single-branch", "--branch", branch, h.repoURL(name), tmp); err != nil {
-			return "", err
-		}
-		_ = os.RemoveAll(dir) // a folder left without HEAD is no mirror
-		if err := os.Rename(tmp, dir); err != nil {
-			return "", fmt.Errorf("mirror: %w", err)
-		}
-	} else {
-		if err := h.git(ctx, dir, "remote", "set-url", "origin", h.repoURL(name)); err != nil {
-			return "", err
-		}
-		ref := "refs/heads/" + branch
-		if err := h.git(ctx, dir, "fetch", "--quiet", "--prune", "--no-tags", "origin", "+"+ref+":"+ref); err != nil {
-			return "", err
-		}
+	return dir, h.remote(name).Mirror(ctx, dir, branch)
+}
+
+// remote returns a repository of the organization as a git remote, its URL
+// built from the host's URL so that the token goes to no other server.
+func (h *Host) remote(name string) gitx.Remote {
+	r := gitx.Remote{URL: h.repoURL(name)}
+	if h.token != "" {
+		r.Header, r.Secret = "Authorization: token "+h.token, h.token
 	}
-	if err := h.git(ctx, dir, "symbolic-ref", "HEAD", "refs/heads/"+branch); err != nil {
-		return "", err
-	}
-	return dir, nil
+	return r
 }
 
 // mirrorDir is where a repository's bare mirror lives.
 func (h *Host) mirrorDir(name string) string { return filepath.Join(h.mirrors, name+".git") }
-
-// git runs git in dir (or the current folder when dir is ""). The token
-// travels in the environment as an http.extraHeader, never on the command
-// line or in a URL; prompts and credential helpers are off. The error
-// carries git's own message.
-func (h *Host) git(ctx context.Context, dir string, args ...string) error {
-	if dir != "" {
-		args = append([]string{"-C", dir}, args...)
-	}
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "GIT_CONFIG_COUNT=1",
-		"GIT_CONFIG_KEY_0=credential.helper", "GIT_CONFIG_VALUE_0=")
-	if h.token != "" {
-		cmd.Env = append(cmd.Env, "GIT_CONFIG_COUNT=2",
-			"GIT_CONFIG_KEY_1=http.extraHeader", "GIT_CONFIG_VALUE_1=Authorization: token "+h.token)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if h.token != "" {
-			msg = strings.ReplaceAll(msg, h.token, "***")
-		}
-		if msg == "" {
-			return fmt.Errorf("git %s: %w", gitVerb(args), err)
-		}
-		return fmt.Errorf("git %s: %s", gitVerb(args), msg)
-	}
-	return nil
-}
-
-// gitVerb returns the git subcommand of args, past a leading -C dir.
-func gitVerb(args []string) string {
-	if len(args) > 2 && args[0] == "-C" {
-		return args[2]
-	}
-	return args[0]
-}

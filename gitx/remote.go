@@ -1,0 +1,93 @@
+package gitx
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Remote is a repository on a code host reached over HTTP(S). Its
+// credentials travel in git's environment as an http.extraHeader, never on
+// the command line or in a URL; prompts and credential helpers are off.
+type Remote struct {
+	URL string
+	// Header is the HTTP header line sent with every request, such as
+	// "Authorization: token …"; "" for anonymous access.
+	Header string
+	// Secret is blanked out of git's messages.
+	Secret string
+}
+
+// Mirror makes or refreshes in dir the bare mirror of one branch of the
+// remote and points its HEAD at that branch. A first clone goes to a
+// temporary folder renamed into place, so that an interrupted clone leaves
+// nothing half made.
+func (r Remote) Mirror(ctx context.Context, dir, branch string) error {
+	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
+		parent := filepath.Dir(dir)
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return fmt.Errorf("mirror: %w", err)
+		}
+		tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+"-clone-")
+		if err != nil {
+			return fmt.Errorf("mirror: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		if err := r.git(ctx, "", "clone", "--quiet", "--bare", "--single-branch", "--branch", branch, r.URL, tmp); err != nil {
+			return err
+		}
+		_ = os.RemoveAll(dir) // a folder left without HEAD is no mirror
+		if err := os.Rename(tmp, dir); err != nil {
+			return fmt.Errorf("mirror: %w", err)
+		}
+	} else {
+		if err := r.git(ctx, dir, "remote", "set-url", "origin", r.URL); err != nil {
+			return err
+		}
+		ref := "refs/heads/" + branch
+		if err := r.git(ctx, dir, "fetch", "--quiet", "--prune", "--no-tags", "origin", "+"+ref+":"+ref); err != nil {
+			return err
+		}
+	}
+	return r.git(ctx, dir, "symbolic-ref", "HEAD", "refs/heads/"+branch)
+}
+
+// Push force-pushes branch from the repository in dir to the same branch
+// of the remote, replacing what an earlier attempt pushed.
+func (r Remote) Push(ctx context.Context, dir, branch string) error {
+	ref := "refs/heads/" + branch
+	return r.git(ctx, dir, "push", "--force", "--no-verify", r.URL, ref+":"+ref)
+}
+
+// git runs git in dir (or the current folder when dir is ""). The error
+// carries git's own message, the secret blanked out.
+func (r Remote) git(ctx context.Context, dir string, args ...string) error {
+	verb := args[0]
+	if dir != "" {
+		args = append([]string{"-C", dir}, args...)
+	}
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "GIT_CONFIG_COUNT=1",
+		"GIT_CONFIG_KEY_0=credential.helper", "GIT_CONFIG_VALUE_0=")
+	if r.Header != "" {
+		cmd.Env = append(cmd.Env, "GIT_CONFIG_COUNT=2",
+			"GIT_CONFIG_KEY_1=http.extraHeader", "GIT_CONFIG_VALUE_1="+r.Header)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if r.Secret != "" {
+			msg = strings.ReplaceAll(msg, r.Secret, "***")
+		}
+		if msg == "" {
+			return fmt.Errorf("git %s: %w", verb, err)
+		}
+		return fmt.Errorf("git %s: %s", verb, msg)
+	}
+	return nil
+}
