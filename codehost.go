@@ -1,11 +1,15 @@
 package tandem
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Code host types.
 const (
-	HostLocal = "local" // a folder of git repositories
-	HostGitea = "gitea" // a Gitea or Forgejo server
+	HostLocal  = "local"  // a folder of git repositories
+	HostGitea  = "gitea"  // a Gitea or Forgejo server
+	HostGitHub = "github" // GitHub or GitHub Enterprise Server
 )
 
 // CodeHost is a place where codebases live.
@@ -43,4 +47,22 @@ type Host interface {
 	// when the host cannot be reached, and each repository it had to skip
 	// as a Problem.
 	Repositories(ctx context.Context) ([]Repository, []Problem, error)
+}
+
+// ResolveSecret returns the secret that ref names ("env:NAME"), "" for no
+// reference (anonymous access), and EINVALID for an unset variable or a
+// reference of another form. The secret itself never appears in an error.
+func ResolveSecret(ref string, getenv func(string) string) (string, error) {
+	if ref == "" {
+		return "", nil
+	}
+	name, ok := strings.CutPrefix(ref, "env:")
+	if !ok || name == "" {
+		return "", Errorf(EINVALID, "secret %q: want a reference of the form env:NAME", ref)
+	}
+	token := getenv(name)
+	if token == "" {
+		return "", Errorf(EINVALID, "secret %s: environment variable %s is not set", ref, name)
+	}
+	return token, nil
 }

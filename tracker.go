@@ -6,6 +6,7 @@ import "context"
 const (
 	TrackerBuiltin = "builtin"
 	TrackerGitea   = "gitea"
+	TrackerGitHub  = "github"
 )
 
 // ExternalTicket is a ticket as a team's own tracker knows it.

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	sdk "code.gitea.io/sdk/gitea"
 
@@ -18,24 +17,6 @@ import (
 // pageSize is the number of items asked for per page; Gitea caps it at its
 // MAX_RESPONSE_ITEMS (50 by default).
 const pageSize = 50
-
-// resolveToken returns the secret that ref names ("env:NAME"), "" for no
-// reference (anonymous access), and EINVALID for an unset variable or a
-// reference of another form. The secret itself never appears in an error.
-func resolveToken(ref string, getenv func(string) string) (string, error) {
-	if ref == "" {
-		return "", nil
-	}
-	name, ok := strings.CutPrefix(ref, "env:")
-	if !ok || name == "" {
-		return "", tandem.Errorf(tandem.EINVALID, "token %q: want a reference of the form env:NAME", ref)
-	}
-	token := getenv(name)
-	if token == "" {
-		return "", tandem.Errorf(tandem.EINVALID, "token %s: environment variable %s is not set", ref, name)
-	}
-	return token, nil
-}
 
 // client returns an SDK client whose requests carry ctx. Building it sends
 // no request: the server's version is not asked for.

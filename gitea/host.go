@@ -43,7 +43,7 @@ func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http
 	if h.Name == "" || strings.ContainsAny(h.Name, `/\`) || h.Name == "." || h.Name == ".." {
 		return nil, tandem.Errorf(tandem.EINVALID, "code host %q: name must be a plain folder name", h.Name)
 	}
-	token, err := resolveToken(h.Token, getenv)
+	token, err := tandem.ResolveSecret(h.Token, getenv)
 	if err != nil {
 		return nil, fmt.Errorf("code host %s: %w", h.Name, err)
 	}

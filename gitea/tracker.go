@@ -39,7 +39,7 @@ func NewTracker(h tandem.CodeHost, repo string, getenv func(string) string, hc *
 	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
 		return nil, tandem.Errorf(tandem.EINVALID, "tracker repository %q: want owner/name", repo)
 	}
-	token, err := resolveToken(h.Token, getenv)
+	token, err := tandem.ResolveSecret(h.Token, getenv)
 	if err != nil {
 		return nil, fmt.Errorf("code host %s: %w", h.Name, err)
 	}

@@ -24,10 +24,10 @@ var kinds = []string{tandem.KindTeam, tandem.KindPerson, tandem.KindCodeHost, ta
 var secretRef = regexp.MustCompile(`^env:[A-Za-z_][A-Za-z0-9_]*$`)
 
 // trackerTypes lists the valid Team tracker types.
-var trackerTypes = []string{tandem.TrackerBuiltin, tandem.TrackerGitea}
+var trackerTypes = []string{tandem.TrackerBuiltin, tandem.TrackerGitea, tandem.TrackerGitHub}
 
 // hostTypes lists the valid CodeHost types.
-var hostTypes = []string{tandem.HostLocal, tandem.HostGitea}
+var hostTypes = []string{tandem.HostLocal, tandem.HostGitea, tandem.HostGitHub}
 
 // contributionPolicies lists the valid Codebase contribution policies.
 var contributionPolicies = []string{tandem.Closed, tandem.Trusted, tandem.Open}
@@ -108,7 +108,7 @@ func (d *decoder) team(name string, n *yaml.Node) *tandem.Team {
 		}
 		t.Tracker.Host, t.Tracker.Repo = tr.name("host"), tr.str("repo")
 		switch {
-		case t.Tracker.Type == tandem.TrackerGitea:
+		case t.Tracker.Type == tandem.TrackerGitea || t.Tracker.Type == tandem.TrackerGitHub:
 			tr.need("host", t.Tracker.Host)
 			tr.need("repo", t.Tracker.Repo)
 			if r := t.Tracker.Repo; r != "" && strings.Count(r, "/") != 1 {
@@ -149,7 +149,7 @@ func (d *decoder) codeHost(name string, n *yaml.Node) *tandem.CodeHost {
 	}
 	h.Type = f.required("type")
 	f.oneOf("type", h.Type, "code host type", hostTypes)
-	if h.Type == tandem.HostGitea {
+	if h.Type == tandem.HostGitea || h.Type == tandem.HostGitHub {
 		h.URL, h.Org = f.required("url"), f.required("org")
 		if u, err := url.Parse(h.URL); h.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 			d.errorf(f.field("url"), f.vals["url"], "%q is not an absolute http(s) URL", h.URL)

@@ -399,7 +399,7 @@ spec:
 `),
 		want: []string{
 			"bad.yaml:4: spec.type: required",
-			`bad.yaml:5: spec.tracker.type: unknown tracker type "jira" (valid: builtin, gitea)`,
+			`bad.yaml:5: spec.tracker.type: unknown tracker type "jira" (valid: builtin, gitea, github)`,
 			`bad.yaml:11: spec.type: unknown team type "product" (valid: stream-aligned, platform, enabling, complicated-subsystem)`,
 			`bad.yaml:12: spec.members[1]: invalid name "Bob": use at most 63 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit`,
 			`bad.yaml:12: spec.members[2]: "alice" listed twice (first at line 12)`,
@@ -423,10 +423,10 @@ spec: {email: Alice <alice@example.com>}
 		name: "an unknown code host type names the valid ones",
 		srcs: file("bad.yaml", `apiVersion: tandem.dev/v1
 kind: CodeHost
-metadata: {name: gh}
-spec: {type: github}
+metadata: {name: gl}
+spec: {type: gitlab}
 `),
-		want: []string{`bad.yaml:4: spec.type: unknown code host type "github" (valid: local, gitea)`},
+		want: []string{`bad.yaml:4: spec.type: unknown code host type "gitlab" (valid: local, gitea, github)`},
 	}, {
 		name: "a local code host needs a path",
 		srcs: file("bad.yaml", `apiVersion: tandem.dev/v1

@@ -109,7 +109,7 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 	for i, o := range objs {
 		var refs []ref
 		if t, ok := specs[i].(*tandem.Team); ok && t.Tracker.Host != "" {
-			if p := giteaHost(ctx, tx, objs, t.Tracker.Host); p != "" {
+			if p := trackerHost(ctx, tx, objs, t.Tracker); p != "" {
 				problems = append(problems, o.At("spec.tracker.host", "%s", p))
 			}
 		}
@@ -162,26 +162,26 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 	return specs, nil
 }
 
-// giteaHost says what is wrong with a tracker's code host reference, or
-// "" when it names a gitea code host stored or in objs.
-func giteaHost(ctx context.Context, tx *sql.Tx, objs []tandem.Object, name string) string {
+// trackerHost says what is wrong with a tracker's code host reference, or
+// "" when it names a code host, stored or in objs, of the tracker's type.
+func trackerHost(ctx context.Context, tx *sql.Tx, objs []tandem.Object, t tandem.Tracker) string {
+	typ := ""
 	for _, o := range objs {
-		if h, ok := o.Spec.(*tandem.CodeHost); ok && o.Name == name {
-			if h.Type != tandem.HostGitea {
-				return fmt.Sprintf("code host %q is %s, not a tracker", name, h.Type)
-			}
-			return ""
+		if h, ok := o.Spec.(*tandem.CodeHost); ok && o.Name == t.Host {
+			typ = h.Type
 		}
 	}
-	var typ string
-	err := tx.QueryRowContext(ctx, "SELECT type FROM codehosts WHERE name = $1", name).Scan(&typ)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Sprintf("code host %q not found", name)
-	case err != nil:
-		return err.Error()
-	case typ != tandem.HostGitea:
-		return fmt.Sprintf("code host %q is %s, not a tracker", name, typ)
+	if typ == "" {
+		err := tx.QueryRowContext(ctx, "SELECT type FROM codehosts WHERE name = $1", t.Host).Scan(&typ)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return fmt.Sprintf("code host %q not found", t.Host)
+		case err != nil:
+			return err.Error()
+		}
+	}
+	if typ != t.Type {
+		return fmt.Sprintf("code host %q is %s, not a %s tracker", t.Host, typ, t.Type)
 	}
 	return ""
 }

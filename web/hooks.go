@@ -7,6 +7,7 @@ import (
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/gitea"
+	"github.com/tandem-dev/tandem/github"
 )
 
 // maxHookBytes bounds a webhook's body.
@@ -23,7 +24,7 @@ func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := hs[0]
-	if h.Type != tandem.HostGitea || h.WebhookSecret == "" {
+	if (h.Type != tandem.HostGitea && h.Type != tandem.HostGitHub) || h.WebhookSecret == "" {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "code host %s takes no webhooks: give it a webhookSecret", h.Name))
 		return
 	}
@@ -33,11 +34,17 @@ func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "webhook body: %v", err))
 		return
 	}
-	if secret == "" || !gitea.VerifySignature([]byte(secret), body, r.Header.Get("X-Gitea-Signature")) {
+	verified, event := false, ""
+	if secret != "" && h.Type == tandem.HostGitea {
+		verified, event = gitea.VerifySignature([]byte(secret), body, r.Header.Get("X-Gitea-Signature")), r.Header.Get("X-Gitea-Event")
+	} else if secret != "" {
+		verified, event = github.VerifySignature([]byte(secret), body, r.Header.Get("X-Hub-Signature-256")), r.Header.Get("X-GitHub-Event")
+	}
+	if !verified {
 		s.writeError(w, r, tandem.Errorf(tandem.EFORBIDDEN, "webhook signature does not match the secret of code host %s", h.Name))
 		return
 	}
-	if event := r.Header.Get("X-Gitea-Event"); event != "push" {
+	if event != "push" {
 		writeJSON(w, http.StatusAccepted, map[string]string{"ignored": event})
 		return
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/tandem-dev/tandem/chat"
 	"github.com/tandem-dev/tandem/demo"
 	"github.com/tandem-dev/tandem/gitea"
+	"github.com/tandem-dev/tandem/github"
 	"github.com/tandem-dev/tandem/gitx"
 	"github.com/tandem-dev/tandem/jobs"
 	"github.com/tandem-dev/tandem/local"
@@ -85,13 +86,8 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	hostClient := &http.Client{Timeout: 30 * time.Second, Transport: throttle.New(nil, reg)}
 	hosts := hostOpener{getenv: e.getenv, mirrors: o.mirrors, client: hostClient}
 	campaigns := &campaign.Service{Store: db, Fix: runFix, Merge: gitx.Merge, Notify: poster.Post,
-		Trackers: func(t tandem.Tracker) (tandem.TicketTracker, error) { return hosts.tracker(ctx, db, t) },
-		Proposers: func(h tandem.CodeHost) (tandem.ChangeProposer, error) {
-			if h.Type != tandem.HostGitea {
-				return nil, tandem.Errorf(tandem.EINVALID, "code host %s: %s hosts take no pull requests", h.Name, h.Type)
-			}
-			return gitea.New(h, e.getenv, o.mirrors, hostClient)
-		}}
+		Trackers:  func(t tandem.Tracker) (tandem.TicketTracker, error) { return hosts.tracker(ctx, db, t) },
+		Proposers: hosts.proposer}
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
 		Store:      db,
 		OpenHost:   hosts.open,
@@ -189,19 +185,36 @@ func (o hostOpener) open(h tandem.CodeHost) (tandem.Host, error) {
 		return local.New(h), nil
 	case tandem.HostGitea:
 		return gitea.New(h, o.getenv, o.mirrors, o.client)
+	case tandem.HostGitHub:
+		return github.New(h, o.getenv, o.mirrors, o.client)
 	default:
 		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: type %q is not supported", h.Name, h.Type)
 	}
 }
 
+// proposer returns the pull request opener of a code host.
+func (o hostOpener) proposer(h tandem.CodeHost) (tandem.ChangeProposer, error) {
+	switch h.Type {
+	case tandem.HostGitea:
+		return gitea.New(h, o.getenv, o.mirrors, o.client)
+	case tandem.HostGitHub:
+		return github.New(h, o.getenv, o.mirrors, o.client)
+	default:
+		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: %s hosts take no pull requests", h.Name, h.Type)
+	}
+}
+
 // tracker returns the client of a team's own tracker.
 func (o hostOpener) tracker(ctx context.Context, store tandem.Store, t tandem.Tracker) (tandem.TicketTracker, error) {
-	if t.Type != tandem.TrackerGitea {
+	if t.Type != tandem.TrackerGitea && t.Type != tandem.TrackerGitHub {
 		return nil, tandem.Errorf(tandem.EINVALID, "tracker type %q files no tickets elsewhere", t.Type)
 	}
 	hs, err := store.FindCodeHosts(ctx, t.Host)
 	if err != nil {
 		return nil, err
+	}
+	if t.Type == tandem.TrackerGitHub {
+		return github.NewTracker(hs[0], t.Repo, o.getenv, o.client)
 	}
 	return gitea.NewTracker(hs[0], t.Repo, o.getenv, o.client)
 }

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
+)
+
+// TestGitHubWebhook declares a GitHub code host and a team whose tickets
+// go to a GitHub repository, and delivers GitHub webhooks: a forged one is
+// refused, a ping is ignored, and a signed push starts a scan.
+func TestGitHubWebhook(t *testing.T) {
+	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"GH_TOKEN": "ghp_x", "GH_HOOK": "It's a Secret to Everybody"})
+	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
+	writeFile(t, catalog, `apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: gh}
+spec: {type: github, url: "https://github.com", org: acme, token: env:GH_TOKEN, webhookSecret: env:GH_HOOK}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: payments}
+spec: {type: stream-aligned, tracker: {type: github, host: gh, repo: acme/backlog}}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: search}
+spec: {type: stream-aligned, tracker: {type: gitea, host: gh, repo: acme/backlog}}
+`)
+	code, _, errOut := tandemCLI(t, url, "apply", "-f", catalog)
+	if code == 0 || !strings.Contains(errOut, `spec.tracker.host: code host "gh" is github, not a gitea tracker`) {
+		t.Fatalf("apply with a gitea tracker on a github host: exit %d, %s", code, errOut)
+	}
+	writeFile(t, catalog, strings.SplitAfter(readFile(t, catalog), "repo: acme/backlog}}\n")[0])
+	if code, _, errOut := tandemCLI(t, url, "apply", "-f", catalog); code != 0 {
+		t.Fatalf("apply: exit %d: %s", code, errOut)
+	}
+
+	deliver := func(event, signature string, body []byte) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, url+"/api/v1/hooks/gh", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-GitHub-Event", event)
+		req.Header.Set("X-Hub-Signature-256", signature)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	sign := func(body []byte) string {
+		mac := hmac.New(sha256.New, []byte("It's a Secret to Everybody"))
+		mac.Write(body)
+		return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	}
+	push := []byte(`{"ref": "refs/heads/main", "after": "0123", "repository": {"name": "payments-api", "full_name": "acme/payments-api"}}`)
+	wrong := []byte(strings.Replace(string(push), "0123", "4567", 1))
+	for name, sig := range map[string]string{"forged": "sha256=00", "unsigned": "", "signed over another body": sign(wrong)} {
+		if code, body := deliver("push", sig, push); code != http.StatusForbidden || !strings.Contains(body, "signature does not match") {
+			t.Errorf("%s push: %d %s, want 403", name, code, body)
+		}
+	}
+	ping := []byte(`{"zen": "Design for failure.", "hook_id": 1}`)
+	if code, body := deliver("ping", sign(ping), ping); code != http.StatusAccepted || !strings.Contains(body, `"ignored": "ping"`) {
+		t.Errorf("signed ping: %d %s, want 202 ignored", code, body)
+	}
+	code, body := deliver("push", sign(push), push)
+	var scan tandem.Scan
+	if err := json.Unmarshal([]byte(body), &scan); code != http.StatusAccepted || err != nil || scan.ID == 0 {
+		t.Errorf("signed push: %d %s, want 202 and a scan started", code, body)
+	}
+}

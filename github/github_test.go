@@ -1,0 +1,453 @@
+package github_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/cgi"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/github"
+	"github.com/tandem-dev/tandem/gitx"
+	"github.com/tandem-dev/tandem/gitx/gittest"
+)
+
+const token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
+
+// reply is one recorded answer: a testdata file (or "" for no body), a
+// status and headers.
+type reply struct {
+	status  int
+	file    string
+	headers map[string]string
+}
+
+// request is what the replay server received.
+type request struct {
+	Method, Path, Query string
+	Body                map[string]any
+}
+
+// replay is a GitHub Enterprise Server stand-in: /api/v3/ answers from
+// recorded responses, queued per "METHOD /path", the last one repeating;
+// every other path is served by git http-backend over real repositories.
+// Both insist on the token.
+type replay struct {
+	t      *testing.T
+	URL    string
+	mu     sync.Mutex
+	routes map[string][]reply
+	got    []request
+	gitDir string
+}
+
+func newReplay(t *testing.T) *replay {
+	r := &replay{t: t, routes: make(map[string][]reply), gitDir: t.TempDir()}
+	backend, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	git := &cgi.Handler{Path: backend, Args: []string{"http-backend"},
+		Env: []string{"GIT_PROJECT_ROOT=" + r.gitDir, "GIT_HTTP_EXPORT_ALL=1"}}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("x-access-token:"+token))
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		path, isAPI := strings.CutPrefix(req.URL.Path, "/api/v3")
+		switch {
+		case !isAPI && req.Header.Get("Authorization") != basic:
+			w.Header().Set("WWW-Authenticate", `Basic realm="GitHub"`)
+			http.Error(w, "authentication required", http.StatusUnauthorized)
+		case !isAPI:
+			git.ServeHTTP(w, req)
+		case req.Header.Get("Authorization") != "Bearer "+token:
+			r.answer(w, reply{status: 401, file: "error-bad-credentials.json"})
+		default:
+			r.serveAPI(w, req, path)
+		}
+	}))
+	t.Cleanup(s.Close)
+	r.URL = s.URL
+	return r
+}
+
+// on queues replies for "METHOD /path".
+func (r *replay) on(route string, replies ...reply) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.routes[route] = append(r.routes[route], replies...)
+}
+
+func (r *replay) serveAPI(w http.ResponseWriter, req *http.Request, path string) {
+	got := request{Method: req.Method, Path: path, Query: req.URL.RawQuery}
+	if b, _ := io.ReadAll(req.Body); len(b) > 0 {
+		if err := json.Unmarshal(b, &got.Body); err != nil {
+			r.t.Errorf("%s %s: body is not JSON: %v", req.Method, path, err)
+		}
+	}
+	r.mu.Lock()
+	r.got = append(r.got, got)
+	key := req.Method + " " + path
+	if page := req.URL.Query().Get("page"); page != "" && page != "1" {
+		key += "?page=" + page
+	}
+	queue := r.routes[key]
+	var rep reply
+	switch len(queue) {
+	case 0:
+		rep = reply{status: 404, file: "error-not-found.json"}
+	case 1:
+		rep = queue[0]
+	default:
+		rep, r.routes[key] = queue[0], queue[1:]
+	}
+	r.mu.Unlock()
+	for k, v := range rep.headers {
+		w.Header().Set(k, strings.ReplaceAll(v, "{url}", r.URL))
+	}
+	r.answer(w, rep)
+}
+
+func (r *replay) answer(w http.ResponseWriter, rep reply) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(rep.status)
+	if rep.file != "" {
+		b, err := os.ReadFile(filepath.Join("testdata", rep.file))
+		if err != nil {
+			r.t.Error(err)
+		}
+		w.Write(b)
+	}
+}
+
+// requests returns the API requests made with method.
+func (r *replay) requests(method string) []request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []request
+	for _, g := range r.got {
+		if g.Method == method {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// repo makes a bare repository acme/name.git behind git http-backend, with
+// files committed on branch, and returns the commit.
+func (r *replay) repo(name, branch string, files map[string]string) string {
+	src := gittest.Repo(r.t, files)
+	gittest.Run(r.t, src, "branch", "-M", branch)
+	dir := filepath.Join(r.gitDir, "acme", name+".git")
+	gittest.Run(r.t, r.gitDir, "clone", "--quiet", "--bare", src, dir)
+	gittest.Run(r.t, dir, "config", "http.receivepack", "true")
+	return gittest.Run(r.t, src, "rev-parse", "HEAD")
+}
+
+func env(name string) string {
+	if name == "GITHUB_TOKEN" {
+		return token
+	}
+	return ""
+}
+
+func codeHost(r *replay) tandem.CodeHost {
+	return tandem.CodeHost{Name: "gh", Type: tandem.HostGitHub, URL: r.URL, Org: "acme", Token: "env:GITHUB_TOKEN"}
+}
+
+func ok(file string) reply { return reply{status: 200, file: file} }
+
+func TestRepositories(t *testing.T) {
+	r := newReplay(t)
+	api := r.repo("api", "main", map[string]string{"go.mod": "module api\n"})
+	web := r.repo("web", "trunk", map[string]string{"package.json": "{}\n"})
+	r.repo("lib", "main", map[string]string{"lib.go": "package lib\n"})
+	r.on("GET /orgs/acme/repos", reply{status: 200, file: "repos-page1.json", headers: map[string]string{
+		"Link": `<{url}/api/v3/organizations/1/repos?page=2&per_page=100>; rel="next", <{url}/api/v3/organizations/1/repos?page=2&per_page=100>; rel="last"`}})
+	r.on("GET /orgs/acme/repos?page=2", ok("repos-page2.json"))
+	h, err := github.New(codeHost(r), env, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for round := range 2 { // a first clone, then a fetch into the mirrors
+		repos, problems, err := h.Repositories(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, repo := range repos {
+			names = append(names, repo.Name)
+		}
+		if want := []string{"api", "web"}; !slices.Equal(names, want) {
+			t.Fatalf("round %d: repositories = %v, want %v (archived old, fork lib and empty blank skipped)", round, names, want)
+		}
+		if len(problems) != 1 || !strings.Contains(problems[0].File, "blank") || !strings.Contains(problems[0].Message, "empty") {
+			t.Errorf("round %d: problems = %+v, want blank skipped as empty", round, problems)
+		}
+		for i, want := range []struct{ branch, commit string }{{"main", api}, {"trunk", web}} {
+			if b, _ := gitx.DefaultBranch(ctx, repos[i].Dir); b != want.branch {
+				t.Errorf("%s: HEAD on %q, want %q", repos[i].Name, b, want.branch)
+			}
+			if head, _ := gitx.Head(ctx, repos[i].Dir, want.branch); head != want.commit {
+				t.Errorf("%s: mirror at %q, want %s", repos[i].Name, head, want.commit)
+			}
+		}
+	}
+	if got := len(r.requests("GET")); got != 4 {
+		t.Errorf("%d API reads, want 4 (two pages, twice)", got)
+	}
+
+	t.Run("a repository that vanished is a problem naming it, the others still read", func(t *testing.T) {
+		if err := os.RemoveAll(filepath.Join(r.gitDir, "acme", "web.git")); err != nil {
+			t.Fatal(err)
+		}
+		other, err := github.New(codeHost(r), env, t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		repos, problems, err := other.Repositories(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(repos) != 1 || repos[0].Name != "api" {
+			t.Errorf("repositories = %+v, want api only", repos)
+		}
+		if len(problems) != 2 || !strings.HasSuffix(problems[1].File, "/acme/web.git") || !strings.Contains(problems[1].Message, "git clone") {
+			t.Errorf("problems = %+v, want web's clone failure", problems)
+		}
+		for _, p := range problems {
+			if strings.Contains(p.Message, token) {
+				t.Errorf("problem %q shows the token", p.Message)
+			}
+		}
+	})
+}
+
+func TestTracker(t *testing.T) {
+	r := newReplay(t)
+	r.on("GET /user", ok("user.json"))
+	r.on("GET /repos/acme/backlog/issues", reply{status: 200, file: "issues-page1.json", headers: map[string]string{
+		"Link": `<{url}/api/v3/repositories/1/issues?state=all&creator=tandem-bot&page=2&per_page=100>; rel="next"`}})
+	r.on("GET /repos/acme/backlog/issues?page=2", ok("issues-page2.json"))
+	r.on("POST /repos/acme/backlog/issues", ok("issue-created.json"))
+	r.on("GET /repos/acme/backlog/issues/1349/comments", ok("comments.json"))
+	r.on("POST /repos/acme/backlog/issues/1349/comments", reply{status: 201, file: "comment-created.json"})
+	r.on("PATCH /repos/acme/backlog/issues/1349", ok("issue-created.json"))
+	tr, err := github.NewTracker(codeHost(r), "acme/backlog", env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	marker := "<!-- tandem:campaign=logging;team=payments -->"
+
+	t.Run("Find reads past pull requests and pages to the issue with the marker", func(t *testing.T) {
+		got, found, err := tr.Find(ctx, marker)
+		if err != nil || !found {
+			t.Fatalf("Find = %v, %v", found, err)
+		}
+		want := tandem.ExternalTicket{ID: "1349", URL: "https://github.com/acme/backlog/issues/1349", State: "closed"}
+		if got != want {
+			t.Errorf("Find = %+v, want %+v (the pull request #1348 carries the marker too)", got, want)
+		}
+		lists := r.requests("GET")
+		if q := lists[1].Query; !strings.Contains(q, "creator=tandem-bot") || !strings.Contains(q, "state=all") {
+			t.Errorf("issue list query %q: want the token user's issues in every state", q)
+		}
+		if _, found, _ := tr.Find(ctx, "<!-- tandem:campaign=other;team=x -->"); found {
+			t.Error("Find found a ticket for a marker no issue carries")
+		}
+	})
+
+	t.Run("Create files the issue with its labels", func(t *testing.T) {
+		got, err := tr.Create(ctx, "Upgrade logging", "Move to the new logger.", []string{"tandem", "migration:logging"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != "1350" || got.State != "open" {
+			t.Errorf("Create = %+v", got)
+		}
+		posts := r.requests("POST")
+		if len(posts) != 1 {
+			t.Fatalf("%d POSTs, want 1", len(posts))
+		}
+		labels, _ := posts[0].Body["labels"].([]any)
+		if posts[0].Body["title"] != "Upgrade logging" || len(labels) != 2 || labels[1] != "migration:logging" {
+			t.Errorf("created with %v", posts[0].Body)
+		}
+	})
+
+	t.Run("Comment writes once per marker", func(t *testing.T) {
+		if err := tr.Comment(ctx, "1349", "Reminder: 3 targets left.", "<!-- tandem:reminder=2026-11 -->"); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(r.requests("POST")); n != 1 {
+			t.Fatalf("a comment whose marker is there was posted again (%d POSTs)", n)
+		}
+		if err := tr.Comment(ctx, "1349", "Reminder: 2 targets left.", "<!-- tandem:reminder=2026-12 -->"); err != nil {
+			t.Fatal(err)
+		}
+		posts := r.requests("POST")
+		if len(posts) != 2 || posts[1].Path != "/repos/acme/backlog/issues/1349/comments" || posts[1].Body["body"] != "Reminder: 2 targets left." {
+			t.Errorf("POSTs = %+v, want the new comment", posts)
+		}
+	})
+
+	t.Run("SetState closes and reopens", func(t *testing.T) {
+		if err := tr.SetState(ctx, "1349", false); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.SetState(ctx, "1349", true); err != nil {
+			t.Fatal(err)
+		}
+		patches := r.requests("PATCH")
+		if len(patches) != 2 || patches[0].Body["state"] != "closed" || patches[1].Body["state"] != "open" {
+			t.Errorf("PATCHes = %+v", patches)
+		}
+		if err := tr.SetState(ctx, "x1", true); tandem.ErrorCode(err) != tandem.EINVALID {
+			t.Errorf("SetState(x1) = %v, want EINVALID", err)
+		}
+	})
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		reply  reply
+		code   string
+		substr string
+	}{
+		{"validation failure keeps GitHub's field errors", reply{status: 422, file: "error-validation.json"},
+			tandem.EINVALID, "Validation Failed; Issue title missing_field"},
+		{"spent rate limit says until when", reply{status: 403, file: "error-rate-limit.json", headers: map[string]string{
+			"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0", "X-RateLimit-Used": "5000",
+			"X-RateLimit-Reset": "1798761600", "X-RateLimit-Resource": "core"}},
+			tandem.EUNAVAILABLE, "rate limit of 5000 requests spent until 2027-01-01T00:00:00Z"},
+		{"secondary rate limit says how long to wait", reply{status: 403, file: "error-secondary-rate-limit.json", headers: map[string]string{
+			"Retry-After": "60"}},
+			tandem.EUNAVAILABLE, "secondary rate limit: retry after 1m0s"},
+		{"server error is unavailable", reply{status: 502, file: "error-not-found.json"},
+			tandem.EUNAVAILABLE, "github answered 502"},
+		{"missing repository", reply{status: 404, file: "error-not-found.json"},
+			tandem.ENOTFOUND, "create issue in acme/backlog: not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newReplay(t)
+			r.on("POST /repos/acme/backlog/issues", tt.reply)
+			tr, err := github.NewTracker(codeHost(r), "acme/backlog", env, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = tr.Create(context.Background(), "", "body", nil)
+			if tandem.ErrorCode(err) != tt.code || !strings.Contains(err.Error(), tt.substr) {
+				t.Errorf("Create = %v (%s), want %s containing %q", err, tandem.ErrorCode(err), tt.code, tt.substr)
+			}
+		})
+	}
+
+	t.Run("a refused token names the rights it needs and is never shown", func(t *testing.T) {
+		r := newReplay(t)
+		h := codeHost(r)
+		_, err := github.NewTracker(h, "acme/backlog", func(string) string { return "" }, nil)
+		if tandem.ErrorCode(err) != tandem.EINVALID || !strings.Contains(err.Error(), "GITHUB_TOKEN is not set") {
+			t.Errorf("NewTracker without the variable = %v", err)
+		}
+		tr, err := github.NewTracker(h, "acme/backlog", func(string) string { return "wrong" }, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = tr.Create(context.Background(), "t", "b", nil)
+		if tandem.ErrorCode(err) != tandem.EINVALID || !strings.Contains(err.Error(), "issues: write") || strings.Contains(err.Error(), "wrong") {
+			t.Errorf("Create with a bad token = %v", err)
+		}
+	})
+
+	t.Run("an unreachable server is unavailable", func(t *testing.T) {
+		r := newReplay(t)
+		h := codeHost(r)
+		h.URL = "http://127.0.0.1:1"
+		tr, err := github.NewTracker(h, "acme/backlog", env, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = tr.Find(context.Background(), "<!-- m -->")
+		var terr *tandem.Error
+		if !errors.As(err, &terr) || terr.Code != tandem.EUNAVAILABLE {
+			t.Errorf("Find = %v, want EUNAVAILABLE", err)
+		}
+	})
+}
+
+func TestPropose(t *testing.T) {
+	r := newReplay(t)
+	r.repo("api", "main", map[string]string{"go.mod": "module api\n"})
+	r.on("GET /orgs/acme/repos", ok("repos-page1.json"))
+	r.on("GET /repos/acme/api/pulls", ok("pulls-empty.json"), ok("pulls-merged.json"))
+	r.on("POST /repos/acme/api/pulls", reply{status: 201, file: "pull-created.json"})
+	h, err := github.New(codeHost(r), env, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	repos, _, err := h.Repositories(ctx)
+	if err != nil || len(repos) != 1 {
+		t.Fatalf("Repositories = %v, %v", repos, err)
+	}
+	fix, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repos[0].Dir, Base: "main", Branch: "tandem/logging",
+		Run: []string{"sh", "-c", "echo 'go 1.26' >> go.mod"}, Message: "Upgrade logging"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := h.Propose(ctx, "api", "tandem/logging", "main", "Upgrade logging", "Please pull these awesome changes in!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "1347" || got.State != "open" {
+		t.Errorf("Propose = %+v, want #1347 open", got)
+	}
+	pushed := gittest.Run(t, filepath.Join(r.gitDir, "acme", "api.git"), "rev-parse", "refs/heads/tandem/logging")
+	if pushed != fix {
+		t.Errorf("branch on the server at %s, want the fix %s", pushed, fix)
+	}
+	posts := r.requests("POST")
+	if len(posts) != 1 || posts[0].Body["head"] != "tandem/logging" || posts[0].Body["base"] != "main" {
+		t.Errorf("POSTs = %+v, want one pull request from tandem/logging into main", posts)
+	}
+	if q := r.requests("GET")[1].Query; !strings.Contains(q, "head=acme%3Atandem%2Flogging") {
+		t.Errorf("pull request lookup %q: want it filtered on the head branch", q)
+	}
+
+	got, err = h.Propose(ctx, "api", "tandem/logging", "main", "Upgrade logging", "again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != tandem.ChangeMerged || len(r.requests("POST")) != 1 {
+		t.Errorf("second Propose = %+v with %d POSTs, want the merged pull request and no new one", got, len(r.requests("POST")))
+	}
+}
+
+// TestVerifySignature uses the example of GitHub's webhook documentation.
+func TestVerifySignature(t *testing.T) {
+	secret, body := []byte("It's a Secret to Everybody"), []byte("Hello, World!")
+	good := "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+	if !github.VerifySignature(secret, body, good) {
+		t.Error("the documentation's signature does not verify")
+	}
+	for _, bad := range []string{"", "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+		"sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e18", "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59"} {
+		if github.VerifySignature(secret, body, bad) {
+			t.Errorf("signature %q verifies", bad)
+		}
+	}
+}
