@@ -37,12 +37,23 @@ type Chat struct {
 }
 
 // Tracker says where a team's tickets go: the built-in tracker, or the
-// issues of a repository on a code host ("gitea": Host names the CodeHost,
-// Repo is "owner/name").
+// issues of a repository on a code host ("gitea", "github": Host names the
+// CodeHost, Repo is "owner/name"), or a Jira project ("jira": URL, Project,
+// IssueType, and User and Token to authenticate).
 type Tracker struct {
-	Type string `json:"type"` // builtin (default) | gitea
+	Type string `json:"type"` // builtin (default) | gitea | github | jira
 	Host string `json:"host,omitempty"`
 	Repo string `json:"repo,omitempty"`
+
+	URL       string `json:"url,omitempty"`
+	Project   string `json:"project,omitempty"`
+	IssueType string `json:"issueType,omitempty"`
+	// User is the account a Jira Cloud API token belongs to (basic
+	// authentication); without it the token is a personal access token
+	// of Jira Data Center (bearer authentication).
+	User string `json:"user,omitempty"`
+	// Token names the secret by reference (env:NAME).
+	Token string `json:"token,omitempty"`
 }
 
 // Person is someone who works in one or more teams: declared by a Person

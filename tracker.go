@@ -7,6 +7,7 @@ const (
 	TrackerBuiltin = "builtin"
 	TrackerGitea   = "gitea"
 	TrackerGitHub  = "github"
+	TrackerJira    = "jira"
 )
 
 // ExternalTicket is a ticket as a team's own tracker knows it.

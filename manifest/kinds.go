@@ -24,7 +24,7 @@ var kinds = []string{tandem.KindTeam, tandem.KindPerson, tandem.KindCodeHost, ta
 var secretRef = regexp.MustCompile(`^env:[A-Za-z_][A-Za-z0-9_]*$`)
 
 // trackerTypes lists the valid Team tracker types.
-var trackerTypes = []string{tandem.TrackerBuiltin, tandem.TrackerGitea, tandem.TrackerGitHub}
+var trackerTypes = []string{tandem.TrackerBuiltin, tandem.TrackerGitea, tandem.TrackerGitHub, tandem.TrackerJira}
 
 // hostTypes lists the valid CodeHost types.
 var hostTypes = []string{tandem.HostLocal, tandem.HostGitea, tandem.HostGitHub}
@@ -101,25 +101,56 @@ func (d *decoder) team(name string, n *yaml.Node) *tandem.Team {
 	t.Type = tandem.TeamType(typ)
 	t.Members = f.names("members", true)
 	t.Aliases = f.names("aliases", false)
-	if tr, ok := d.mapping(f.field("tracker"), f.vals["tracker"], "type", "host", "repo"); ok {
-		if typ := tr.str("type"); typ != "" {
-			tr.oneOf("type", typ, "tracker type", trackerTypes)
-			t.Tracker.Type = typ
+	if tr, ok := d.mapping(f.field("tracker"), f.vals["tracker"], "type", "host", "repo", "url", "project", "issueType", "user", "token"); ok {
+		t.Tracker = d.tracker(tr)
+	}
+	return t
+}
+
+// tracker decodes a team's tracker: a code host's repository of issues
+// (gitea, github) or a Jira project (jira), each with only its own fields.
+func (d *decoder) tracker(tr fields) tandem.Tracker {
+	t := tandem.Tracker{Type: tandem.TrackerBuiltin}
+	if typ := tr.str("type"); typ != "" {
+		tr.oneOf("type", typ, "tracker type", trackerTypes)
+		t.Type = typ
+	}
+	t.Host, t.Repo = tr.name("host"), tr.str("repo")
+	t.URL, t.Project, t.IssueType, t.User, t.Token = tr.str("url"), tr.str("project"), tr.str("issueType"), tr.str("user"), tr.secret("token")
+	jiraOnly := t.URL != "" || t.Project != "" || t.IssueType != "" || t.User != "" || t.Token != ""
+	switch t.Type {
+	case tandem.TrackerGitea, tandem.TrackerGitHub:
+		tr.need("host", t.Host)
+		tr.need("repo", t.Repo)
+		if r := t.Repo; r != "" && strings.Count(r, "/") != 1 {
+			d.errorf(tr.field("repo"), tr.vals["repo"], "%q is not owner/name", r)
 		}
-		t.Tracker.Host, t.Tracker.Repo = tr.name("host"), tr.str("repo")
-		switch {
-		case t.Tracker.Type == tandem.TrackerGitea || t.Tracker.Type == tandem.TrackerGitHub:
-			tr.need("host", t.Tracker.Host)
-			tr.need("repo", t.Tracker.Repo)
-			if r := t.Tracker.Repo; r != "" && strings.Count(r, "/") != 1 {
-				d.errorf(tr.field("repo"), tr.vals["repo"], "%q is not owner/name", r)
-			}
-		case t.Tracker.Host != "" || t.Tracker.Repo != "":
-			d.errorf(tr.field("type"), tr.vals["type"], "host and repo need a tracker type such as gitea")
+		if jiraOnly {
+			d.errorf(tr.field("type"), tr.vals["type"], "url, project, issueType, user and token belong to a jira tracker; a %s tracker takes host and repo", t.Type)
+		}
+	case tandem.TrackerJira:
+		tr.need("url", t.URL)
+		tr.need("project", t.Project)
+		tr.need("token", t.Token)
+		if u, err := url.Parse(t.URL); t.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			d.errorf(tr.field("url"), tr.vals["url"], "%q is not an absolute http(s) URL", t.URL)
+		}
+		if p := t.Project; p != "" && !jiraProject.MatchString(p) {
+			d.errorf(tr.field("project"), tr.vals["project"], "%q is not a Jira project key (such as PAY)", p)
+		}
+		if t.Host != "" || t.Repo != "" {
+			d.errorf(tr.field("type"), tr.vals["type"], "host and repo belong to a gitea or github tracker; a jira tracker takes url and project")
+		}
+	default:
+		if t.Host != "" || t.Repo != "" || jiraOnly {
+			d.errorf(tr.field("type"), tr.vals["type"], "these fields need a tracker type such as gitea, github or jira")
 		}
 	}
 	return t
 }
+
+// jiraProject is the form of a Jira project key.
+var jiraProject = regexp.MustCompile(`^[A-Z][A-Z0-9_]{1,9}$`)
 
 // person decodes a Person spec; the handle is the document's name.
 func (d *decoder) person(handle string, n *yaml.Node) *tandem.Person {

@@ -388,7 +388,7 @@ spec:
 kind: Team
 metadata: {name: payments}
 spec:
-  tracker: {type: jira}
+  tracker: {type: trello}
 ---
 apiVersion: tandem.dev/v1
 kind: Team
@@ -399,7 +399,7 @@ spec:
 `),
 		want: []string{
 			"bad.yaml:4: spec.type: required",
-			`bad.yaml:5: spec.tracker.type: unknown tracker type "jira" (valid: builtin, gitea, github)`,
+			`bad.yaml:5: spec.tracker.type: unknown tracker type "trello" (valid: builtin, gitea, github, jira)`,
 			`bad.yaml:11: spec.type: unknown team type "product" (valid: stream-aligned, platform, enabling, complicated-subsystem)`,
 			`bad.yaml:12: spec.members[1]: invalid name "Bob": use at most 63 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit`,
 			`bad.yaml:12: spec.members[2]: "alice" listed twice (first at line 12)`,
@@ -926,6 +926,50 @@ spec: {type: stream-aligned, tracker: {type: gitea, repo: backlog}}
 		}
 	}
 	if strings.Contains(got, "SECRET123") {
+		t.Error("an inline secret was echoed in an error")
+	}
+}
+
+func TestJiraTracker(t *testing.T) {
+	objs, err := Decode(file("t.yaml", `apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: payments}
+spec:
+  type: stream-aligned
+  tracker: {type: jira, url: "https://acme.atlassian.net", project: PAY, issueType: Story, user: bot@acme.example, token: env:JIRA_TOKEN}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tandem.Tracker{Type: tandem.TrackerJira, URL: "https://acme.atlassian.net", Project: "PAY", IssueType: "Story", User: "bot@acme.example", Token: "env:JIRA_TOKEN"}
+	if tr := objs[0].Spec.(*tandem.Team).Tracker; tr != want {
+		t.Errorf("tracker = %#v, want %#v", tr, want)
+	}
+	_, err = Decode(file("t.yaml", `apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: payments}
+spec:
+  type: stream-aligned
+  tracker: {type: jira, url: "acme.atlassian.net", project: pay, token: "ATATT3xSECRET", repo: acme/backlog}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: search}
+spec: {type: stream-aligned, tracker: {type: github, host: gh, repo: acme/backlog, project: SEA}}
+`))
+	got := strings.Join(problems(t, err), "\n")
+	for _, want := range []string{
+		`t.yaml:6: spec.tracker.url: "acme.atlassian.net" is not an absolute http(s) URL`,
+		`t.yaml:6: spec.tracker.project: "pay" is not a Jira project key (such as PAY)`,
+		`t.yaml:6: spec.tracker.token: a secret is named only by reference, env:NAME, never written inline`,
+		`t.yaml:6: spec.tracker.type: host and repo belong to a gitea or github tracker`,
+		`t.yaml:11: spec.tracker.type: url, project, issueType, user and token belong to a jira tracker`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "SECRET") {
 		t.Error("an inline secret was echoed in an error")
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/tandem-dev/tandem/gitea"
 	"github.com/tandem-dev/tandem/github"
 	"github.com/tandem-dev/tandem/gitx"
+	"github.com/tandem-dev/tandem/jira"
 	"github.com/tandem-dev/tandem/jobs"
 	"github.com/tandem-dev/tandem/local"
 	"github.com/tandem-dev/tandem/manifest"
@@ -206,7 +207,11 @@ func (o hostOpener) proposer(h tandem.CodeHost) (tandem.ChangeProposer, error) {
 
 // tracker returns the client of a team's own tracker.
 func (o hostOpener) tracker(ctx context.Context, store tandem.Store, t tandem.Tracker) (tandem.TicketTracker, error) {
-	if t.Type != tandem.TrackerGitea && t.Type != tandem.TrackerGitHub {
+	switch t.Type {
+	case tandem.TrackerJira:
+		return jira.NewTracker(t, o.getenv, o.client)
+	case tandem.TrackerGitea, tandem.TrackerGitHub:
+	default:
 		return nil, tandem.Errorf(tandem.EINVALID, "tracker type %q files no tickets elsewhere", t.Type)
 	}
 	hs, err := store.FindCodeHosts(ctx, t.Host)
