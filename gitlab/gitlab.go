@@ -1,0 +1,128 @@
+// Package gitlab is the code host and ticket tracker of GitLab.com or a
+// self-managed GitLab: it lists a group's projects, keeps a bare mirror of
+// each one's default branch, files tickets as issues, opens merge requests
+// and verifies webhooks. It speaks to the API through GitLab's client-go.
+package gitlab
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	gl "gitlab.com/gitlab-org/api/client-go"
+	"golang.org/x/time/rate"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// pageSize is the number of items asked for per page, GitLab's maximum.
+const pageSize = 100
+
+// endpoint is where a GitLab code host answers.
+type endpoint struct {
+	web   string // https://gitlab.com or the server's URL, for clone URLs
+	token string
+	api   *gl.Client
+}
+
+// newEndpoint checks h's URL, resolves its token reference and makes the
+// API client, which sends the token as PRIVATE-TOKEN to the server's
+// /api/v4/. The client neither retries nor paces requests itself: hc's
+// transport does that where it is safe.
+func newEndpoint(h tandem.CodeHost, getenv func(string) string, hc *http.Client) (endpoint, error) {
+	u, err := url.Parse(h.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		shown := "(unparsable)"
+		if err == nil {
+			shown = u.Redacted() // a password in the URL is not repeated
+		}
+		return endpoint{}, tandem.Errorf(tandem.EINVALID, "code host %s: url %q: want http(s)://host[/path] without credentials", h.Name, shown)
+	}
+	token, err := tandem.ResolveSecret(h.Token, getenv)
+	if err != nil {
+		return endpoint{}, fmt.Errorf("code host %s: %w", h.Name, err)
+	}
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	web := strings.TrimSuffix(h.URL, "/")
+	c, err := gl.NewClient(token, gl.WithBaseURL(web+"/api/v4"), gl.WithHTTPClient(hc),
+		gl.WithoutRetries(), gl.WithCustomLimiter(rate.NewLimiter(rate.Inf, 0)))
+	if err != nil {
+		return endpoint{}, tandem.Errorf(tandem.EINVALID, "code host %s: gitlab client: %v", h.Name, err)
+	}
+	return endpoint{web: web, token: token, api: c}, nil
+}
+
+// header returns the authorization git sends over HTTPS: GitLab takes the
+// token as the password of the user oauth2.
+func (e endpoint) header() string {
+	if e.token == "" {
+		return ""
+	}
+	return "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("oauth2:"+e.token))
+}
+
+// apiError returns err as a *tandem.Error: 404 is ENOTFOUND, 401 and 403
+// EINVALID naming the rights the token needs, a rate limit (429)
+// EUNAVAILABLE saying when to try again, 5xx and network failures
+// EUNAVAILABLE, and other statuses EINVALID with GitLab's message. what
+// says what was asked for.
+func apiError(err error, what, rights string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if errors.Is(err, gl.ErrNotFound) {
+		return tandem.Errorf(tandem.ENOTFOUND, "%s: not found (or the token cannot see it)", what)
+	}
+	var resp *gl.ErrorResponse
+	if !errors.As(err, &resp) || resp.Response == nil {
+		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitlab unreachable: %v", what, err)
+	}
+	msg := resp.Message
+	switch code := resp.Response.StatusCode; {
+	case code == http.StatusNotFound:
+		return tandem.Errorf(tandem.ENOTFOUND, "%s: not found (or the token cannot see it)", what)
+	case code == http.StatusUnauthorized:
+		return tandem.Errorf(tandem.EINVALID, "%s: gitlab refused the token (401): check that it is valid and has %s", what, rights)
+	case code == http.StatusForbidden:
+		return tandem.Errorf(tandem.EINVALID, "%s: the token lacks rights (403): it needs %s: %s", what, rights, msg)
+	case code == http.StatusTooManyRequests:
+		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitlab rate limit: retry after %s", what, retryAfter(resp.Response.Header))
+	case code >= 500:
+		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitlab answered %d: %s", what, code, msg)
+	default:
+		return tandem.Errorf(tandem.EINVALID, "%s: gitlab answered %d: %s", what, code, msg)
+	}
+}
+
+// retryAfter says when a rate limited client may try again: the wait of
+// Retry-After, else the time of RateLimit-Reset.
+func retryAfter(h http.Header) string {
+	if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil && s >= 0 {
+		return (time.Duration(s) * time.Second).String()
+	}
+	if v := h.Get("Retry-After"); v != "" {
+		return v
+	}
+	if s, err := strconv.ParseInt(h.Get("RateLimit-Reset"), 10, 64); err == nil {
+		return time.Unix(s, 0).UTC().Format(time.RFC3339)
+	}
+	return "a while"
+}
+
+// VerifyToken reports whether header, a webhook's X-Gitlab-Token header,
+// is secret. GitLab sends the secret itself rather than a signature.
+func VerifyToken(secret []byte, header string) bool {
+	return len(secret) > 0 && header != "" && subtle.ConstantTimeCompare(secret, []byte(header)) == 1
+}

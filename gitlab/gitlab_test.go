@@ -1,0 +1,580 @@
+package gitlab_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/cgi"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/gitlab"
+	"github.com/tandem-dev/tandem/gitx"
+	"github.com/tandem-dev/tandem/gitx/gittest"
+)
+
+const token = "glpat-Xk3pN9vQ2mR7sT1uW4yZ"
+
+// reply is one recorded answer: a testdata file (or "" for no body), a
+// status and headers.
+type reply struct {
+	status  int
+	file    string
+	headers map[string]string
+}
+
+// request is what the replay server received. Path keeps the escaping of
+// project paths (acme%2Fbacklog).
+type request struct {
+	Method, Path, Query string
+	Body                map[string]any
+}
+
+// replay is a self-managed GitLab stand-in: /api/v4/ answers from recorded
+// responses, queued per "METHOD /path", the last one repeating; every
+// other path is served by git http-backend over real repositories. The API
+// insists on the token in PRIVATE-TOKEN, git on basic authentication as
+// the user oauth2.
+type replay struct {
+	t      *testing.T
+	URL    string
+	mu     sync.Mutex
+	routes map[string][]reply
+	got    []request
+	gitDir string
+}
+
+func newReplay(t *testing.T) *replay {
+	r := &replay{t: t, routes: make(map[string][]reply), gitDir: t.TempDir()}
+	backend, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	git := &cgi.Handler{Path: backend, Args: []string{"http-backend"},
+		Env: []string{"GIT_PROJECT_ROOT=" + r.gitDir, "GIT_HTTP_EXPORT_ALL=1"}}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("oauth2:"+token))
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		path, isAPI := strings.CutPrefix(req.URL.EscapedPath(), "/api/v4")
+		switch {
+		case !isAPI && req.Header.Get("Authorization") != basic:
+			w.Header().Set("WWW-Authenticate", `Basic realm="GitLab"`)
+			http.Error(w, "HTTP Basic: Access denied", http.StatusUnauthorized)
+		case !isAPI:
+			git.ServeHTTP(w, req)
+		case req.Header.Get("PRIVATE-TOKEN") != token:
+			r.answer(w, reply{status: 401, file: "error-unauthorized.json"})
+		default:
+			r.serveAPI(w, req, path)
+		}
+	}))
+	t.Cleanup(s.Close)
+	r.URL = s.URL
+	return r
+}
+
+// on queues replies for "METHOD /path".
+func (r *replay) on(route string, replies ...reply) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.routes[route] = append(r.routes[route], replies...)
+}
+
+func (r *replay) serveAPI(w http.ResponseWriter, req *http.Request, path string) {
+	got := request{Method: req.Method, Path: path, Query: req.URL.RawQuery}
+	if b, _ := io.ReadAll(req.Body); len(b) > 0 {
+		if err := json.Unmarshal(b, &got.Body); err != nil {
+			r.t.Errorf("%s %s: body is not JSON: %v", req.Method, path, err)
+		}
+	}
+	r.mu.Lock()
+	r.got = append(r.got, got)
+	key := req.Method + " " + path
+	if page := req.URL.Query().Get("page"); page != "" && page != "1" {
+		key += "?page=" + page
+	}
+	queue := r.routes[key]
+	var rep reply
+	switch len(queue) {
+	case 0:
+		rep = reply{status: 404, file: "error-not-found.json"}
+	case 1:
+		rep = queue[0]
+	default:
+		rep, r.routes[key] = queue[0], queue[1:]
+	}
+	r.mu.Unlock()
+	for k, v := range rep.headers {
+		w.Header().Set(k, strings.ReplaceAll(v, "{url}", r.URL))
+	}
+	r.answer(w, rep)
+}
+
+func (r *replay) answer(w http.ResponseWriter, rep reply) {
+	if strings.HasSuffix(rep.file, ".txt") {
+		w.Header().Set("Content-Type", "text/plain")
+	} else {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(rep.status)
+	if rep.file != "" {
+		b, err := os.ReadFile(filepath.Join("testdata", rep.file))
+		if err != nil {
+			r.t.Error(err)
+		}
+		w.Write(b)
+	}
+}
+
+// requests returns the API requests made with method.
+func (r *replay) requests(method string) []request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []request
+	for _, g := range r.got {
+		if g.Method == method {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// repo makes a bare repository <group>/<name>.git behind git http-backend,
+// with files committed on branch, and returns the commit.
+func (r *replay) repo(group, name, branch string, files map[string]string) string {
+	src := gittest.Repo(r.t, files)
+	gittest.Run(r.t, src, "branch", "-M", branch)
+	dir := filepath.Join(r.gitDir, filepath.FromSlash(group), name+".git")
+	gittest.Run(r.t, r.gitDir, "clone", "--quiet", "--bare", src, dir)
+	gittest.Run(r.t, dir, "config", "http.receivepack", "true")
+	return gittest.Run(r.t, src, "rev-parse", "HEAD")
+}
+
+func env(name string) string {
+	if name == "GITLAB_TOKEN" {
+		return token
+	}
+	return ""
+}
+
+func codeHost(r *replay) tandem.CodeHost {
+	return tandem.CodeHost{Name: "gl", Type: tandem.HostGitLab, URL: r.URL, Org: "acme", Token: "env:GITLAB_TOKEN"}
+}
+
+func ok(file string) reply { return reply{status: 200, file: file} }
+
+// page is a reply carrying GitLab's offset pagination headers.
+func page(file, path string, n, total int) reply {
+	h := map[string]string{"X-Page": itoa(n), "X-Per-Page": "100", "X-Total-Pages": itoa(total), "X-Total": itoa(total * 2)}
+	link := `<{url}/api/v4` + path + `?page=1&per_page=100>; rel="first", <{url}/api/v4` + path + `?page=` + itoa(total) + `&per_page=100>; rel="last"`
+	if n < total {
+		h["X-Next-Page"] = itoa(n + 1)
+		link = `<{url}/api/v4` + path + `?page=` + itoa(n+1) + `&per_page=100>; rel="next", ` + link
+	} else {
+		h["X-Next-Page"] = ""
+	}
+	h["Link"] = link
+	return reply{status: 200, file: file, headers: h}
+}
+
+func itoa(n int) string { return string(rune('0' + n)) }
+
+func TestRepositories(t *testing.T) {
+	r := newReplay(t)
+	api := r.repo("acme", "api", "main", map[string]string{"go.mod": "module api\n"})
+	web := r.repo("acme", "web", "trunk", map[string]string{"package.json": "{}\n"})
+	r.repo("acme", "lib", "main", map[string]string{"lib.go": "package lib\n"})
+	r.repo("acme", "old", "main", map[string]string{"old.go": "package old\n"})
+	r.on("GET /groups/acme/projects", page("projects-page1.json", "/groups/acme/projects", 1, 2))
+	r.on("GET /groups/acme/projects?page=2", page("projects-page2.json", "/groups/acme/projects", 2, 2))
+	h, err := gitlab.New(codeHost(r), env, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for round := range 2 { // a first clone, then a fetch into the mirrors
+		repos, problems, err := h.Repositories(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, repo := range repos {
+			names = append(names, repo.Name)
+		}
+		if want := []string{"api", "web"}; !slices.Equal(names, want) {
+			t.Fatalf("round %d: repositories = %v, want %v (archived old, fork lib and empty blank skipped)", round, names, want)
+		}
+		if len(problems) != 1 || !strings.HasSuffix(problems[0].File, "/acme/blank.git") || problems[0].Message != "skipped: empty repository" {
+			t.Errorf("round %d: problems = %+v, want blank skipped as empty", round, problems)
+		}
+		for i, want := range []struct{ branch, commit string }{{"main", api}, {"trunk", web}} {
+			if b, _ := gitx.DefaultBranch(ctx, repos[i].Dir); b != want.branch {
+				t.Errorf("%s: HEAD on %q, want %q", repos[i].Name, b, want.branch)
+			}
+			if head, _ := gitx.Head(ctx, repos[i].Dir, want.branch); head != want.commit {
+				t.Errorf("%s: mirror at %q, want %s", repos[i].Name, head, want.commit)
+			}
+		}
+	}
+	gets := r.requests("GET")
+	if len(gets) != 4 {
+		t.Errorf("%d API reads, want 4 (two pages, twice)", len(gets))
+	}
+	if q := gets[0].Query; !strings.Contains(q, "include_subgroups=false") || !strings.Contains(q, "per_page=100") {
+		t.Errorf("project list query %q: want the group's own projects, 100 a page", q)
+	}
+
+	t.Run("a repository that vanished is a problem naming it, the others still read", func(t *testing.T) {
+		if err := os.RemoveAll(filepath.Join(r.gitDir, "acme", "web.git")); err != nil {
+			t.Fatal(err)
+		}
+		other, err := gitlab.New(codeHost(r), env, t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		repos, problems, err := other.Repositories(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(repos) != 1 || repos[0].Name != "api" {
+			t.Errorf("repositories = %+v, want api only", repos)
+		}
+		if len(problems) != 2 || !strings.HasSuffix(problems[1].File, "/acme/web.git") || !strings.Contains(problems[1].Message, "git clone") {
+			t.Errorf("problems = %+v, want web's clone failure", problems)
+		}
+		for _, p := range problems {
+			if strings.Contains(p.Message, token) {
+				t.Errorf("problem %q shows the token", p.Message)
+			}
+		}
+	})
+
+	t.Run("archived projects and forks are read when the host includes them", func(t *testing.T) {
+		ch := codeHost(r)
+		ch.Archived, ch.Forks = true, true
+		all, err := gitlab.New(ch, env, t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		repos, _, err := all.Repositories(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, repo := range repos {
+			names = append(names, repo.Name)
+		}
+		if want := []string{"api", "lib", "old"}; !slices.Equal(names, want) {
+			t.Errorf("repositories = %v, want %v", names, want)
+		}
+	})
+}
+
+func TestNew(t *testing.T) {
+	r := newReplay(t)
+	for _, org := range []string{"", "/acme", "acme/", "acme//x", "acme/..", `acme\x`} {
+		h := codeHost(r)
+		h.Org = org
+		if _, err := gitlab.New(h, env, t.TempDir(), nil); tandem.ErrorCode(err) != tandem.EINVALID {
+			t.Errorf("New with org %q = %v, want EINVALID", org, err)
+		}
+	}
+	h := codeHost(r)
+	h.URL = "https://oauth2:" + token + "@gitlab.example.com"
+	if _, err := gitlab.New(h, env, t.TempDir(), nil); tandem.ErrorCode(err) != tandem.EINVALID || strings.Contains(err.Error(), token) {
+		t.Errorf("New with credentials in the URL = %v, want EINVALID without the token", err)
+	}
+	for _, repo := range []string{"backlog", "acme/", "/backlog", "acme//backlog"} {
+		if _, err := gitlab.NewTracker(codeHost(r), repo, env, nil); tandem.ErrorCode(err) != tandem.EINVALID {
+			t.Errorf("NewTracker(%q) = %v, want EINVALID", repo, err)
+		}
+	}
+	if _, err := gitlab.NewTracker(codeHost(r), "acme/platform/backlog", env, nil); err != nil {
+		t.Errorf("NewTracker in a subgroup = %v", err)
+	}
+}
+
+func TestTracker(t *testing.T) {
+	r := newReplay(t)
+	r.on("GET /user", ok("user.json"))
+	r.on("GET /projects/acme%2Fbacklog/issues", page("issues-page1.json", "/projects/1/issues", 1, 2))
+	r.on("GET /projects/acme%2Fbacklog/issues?page=2", page("issues-page2.json", "/projects/1/issues", 2, 2))
+	r.on("POST /projects/acme%2Fbacklog/issues", reply{status: 201, file: "issue-created.json"})
+	r.on("GET /projects/acme%2Fbacklog/issues/14/notes", ok("notes.json"))
+	r.on("POST /projects/acme%2Fbacklog/issues/14/notes", reply{status: 201, file: "note-created.json"})
+	r.on("PUT /projects/acme%2Fbacklog/issues/14", ok("issue-created.json"))
+	tr, err := gitlab.NewTracker(codeHost(r), "acme/backlog", env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var _ tandem.TicketTracker = tr
+	ctx := context.Background()
+	marker := "<!-- tandem:campaign=logging;team=payments -->"
+
+	t.Run("Find skips other markers and pages to the issue with the marker", func(t *testing.T) {
+		got, found, err := tr.Find(ctx, marker)
+		if err != nil || !found {
+			t.Fatalf("Find = %v, %v", found, err)
+		}
+		want := tandem.ExternalTicket{ID: "14", URL: "https://gitlab.example.com/acme/backlog/-/issues/14", State: "closed"}
+		if got != want {
+			t.Errorf("Find = %+v, want %+v (issue 6 carries another team's marker)", got, want)
+		}
+		lists := r.requests("GET")
+		if len(lists) != 3 || lists[0].Path != "/user" {
+			t.Fatalf("GETs = %+v, want the user then two pages of issues", lists)
+		}
+		if q := lists[1].Query; !strings.Contains(q, "author_id=42") || !strings.Contains(q, "scope=all") || strings.Contains(q, "state=") {
+			t.Errorf("issue list query %q: want the token user's issues in every state", q)
+		}
+		if _, found, _ := tr.Find(ctx, "<!-- tandem:campaign=other;team=x -->"); found {
+			t.Error("Find found a ticket for a marker no issue carries")
+		}
+		if _, _, err := tr.Find(ctx, ""); tandem.ErrorCode(err) != tandem.EINVALID {
+			t.Errorf("Find with no marker = %v, want EINVALID", err)
+		}
+	})
+
+	t.Run("Create files the issue with its labels", func(t *testing.T) {
+		got, err := tr.Create(ctx, "Upgrade logging", "Move to the new logger.", []string{"tandem", "migration:logging"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := tandem.ExternalTicket{ID: "15", URL: "https://gitlab.example.com/acme/backlog/-/issues/15", State: "open"}
+		if got != want {
+			t.Errorf("Create = %+v, want %+v", got, want)
+		}
+		posts := r.requests("POST")
+		if len(posts) != 1 {
+			t.Fatalf("%d POSTs, want 1", len(posts))
+		}
+		b := posts[0].Body
+		if b["title"] != "Upgrade logging" || b["description"] != "Move to the new logger." || b["labels"] != "tandem,migration:logging" {
+			t.Errorf("created with %v", b)
+		}
+	})
+
+	t.Run("Comment writes once per marker", func(t *testing.T) {
+		if err := tr.Comment(ctx, "14", "Reminder: 3 targets left.", "<!-- tandem:reminder=2026-11 -->"); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(r.requests("POST")); n != 1 {
+			t.Fatalf("a note whose marker is there was posted again (%d POSTs)", n)
+		}
+		if err := tr.Comment(ctx, "14", "Reminder: 2 targets left.", "<!-- tandem:reminder=2026-12 -->"); err != nil {
+			t.Fatal(err)
+		}
+		posts := r.requests("POST")
+		if len(posts) != 2 || posts[1].Path != "/projects/acme%2Fbacklog/issues/14/notes" || posts[1].Body["body"] != "Reminder: 2 targets left." {
+			t.Errorf("POSTs = %+v, want the new note", posts)
+		}
+	})
+
+	t.Run("SetState closes and reopens", func(t *testing.T) {
+		if err := tr.SetState(ctx, "14", false); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.SetState(ctx, "14", true); err != nil {
+			t.Fatal(err)
+		}
+		puts := r.requests("PUT")
+		if len(puts) != 2 || puts[0].Body["state_event"] != "close" || puts[1].Body["state_event"] != "reopen" {
+			t.Errorf("PUTs = %+v", puts)
+		}
+		if err := tr.SetState(ctx, "x1", true); tandem.ErrorCode(err) != tandem.EINVALID {
+			t.Errorf("SetState(x1) = %v, want EINVALID", err)
+		}
+	})
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		reply  reply
+		code   string
+		substr string
+	}{
+		{"validation failure keeps GitLab's field errors", reply{status: 422, file: "error-validation.json"},
+			tandem.EINVALID, "gitlab answered 422: {message: {title: [can't be blank]}}"},
+		{"bad request keeps GitLab's error", reply{status: 400, file: "error-bad-request.json"},
+			tandem.EINVALID, "gitlab answered 400: {error: title is missing}"},
+		{"rate limit says how long to wait", reply{status: 429, file: "error-rate-limit.txt", headers: map[string]string{
+			"Retry-After": "60", "RateLimit-Limit": "600", "RateLimit-Observed": "600", "RateLimit-Remaining": "0",
+			"RateLimit-Reset": "1798761600", "RateLimit-ResetTime": "Fri, 01 Jan 2027 00:00:00 GMT"}},
+			tandem.EUNAVAILABLE, "gitlab rate limit: retry after 1m0s"},
+		{"rate limit without Retry-After says until when", reply{status: 429, file: "error-rate-limit.txt", headers: map[string]string{
+			"RateLimit-Limit": "600", "RateLimit-Remaining": "0", "RateLimit-Reset": "1798761600"}},
+			tandem.EUNAVAILABLE, "gitlab rate limit: retry after 2027-01-01T00:00:00Z"},
+		{"server error is unavailable", reply{status: 502, file: "error-bad-gateway.json"},
+			tandem.EUNAVAILABLE, "gitlab answered 502"},
+		{"forbidden names the rights", reply{status: 403, file: "error-forbidden.json"},
+			tandem.EINVALID, "the token lacks rights (403): it needs api on the project"},
+		{"missing project", reply{status: 404, file: "error-not-found.json"},
+			tandem.ENOTFOUND, "create issue in acme/backlog: not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newReplay(t)
+			r.on("POST /projects/acme%2Fbacklog/issues", tt.reply)
+			tr, err := gitlab.NewTracker(codeHost(r), "acme/backlog", env, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A client retrying by itself would wait out Retry-After.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err = tr.Create(ctx, "", "body", nil)
+			if tandem.ErrorCode(err) != tt.code || !strings.Contains(err.Error(), tt.substr) {
+				t.Errorf("Create = %v (%s), want %s containing %q", err, tandem.ErrorCode(err), tt.code, tt.substr)
+			}
+			if n := len(r.requests("POST")); n != 1 {
+				t.Errorf("%d POSTs, want 1: the client must not retry by itself", n)
+			}
+		})
+	}
+
+	t.Run("a refused token names the rights it needs and is never shown", func(t *testing.T) {
+		r := newReplay(t)
+		h := codeHost(r)
+		_, err := gitlab.NewTracker(h, "acme/backlog", func(string) string { return "" }, nil)
+		if tandem.ErrorCode(err) != tandem.EINVALID || !strings.Contains(err.Error(), "GITLAB_TOKEN is not set") {
+			t.Errorf("NewTracker without the variable = %v", err)
+		}
+		wrong := "glpat-wrongwrongwrong"
+		tr, err := gitlab.NewTracker(h, "acme/backlog", func(string) string { return wrong }, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = tr.Create(context.Background(), "t", "b", nil)
+		if tandem.ErrorCode(err) != tandem.EINVALID || !strings.Contains(err.Error(), "gitlab refused the token (401)") ||
+			!strings.Contains(err.Error(), "api on the project") || strings.Contains(err.Error(), wrong) {
+			t.Errorf("Create with a bad token = %v", err)
+		}
+	})
+
+	t.Run("an unreachable server is unavailable", func(t *testing.T) {
+		r := newReplay(t)
+		h := codeHost(r)
+		h.URL = "http://127.0.0.1:1"
+		tr, err := gitlab.NewTracker(h, "acme/backlog", env, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = tr.Find(context.Background(), "<!-- m -->")
+		var terr *tandem.Error
+		if !errors.As(err, &terr) || terr.Code != tandem.EUNAVAILABLE || !strings.Contains(err.Error(), "gitlab unreachable") || strings.Contains(err.Error(), token) {
+			t.Errorf("Find = %v, want EUNAVAILABLE", err)
+		}
+	})
+
+	t.Run("a canceled context is returned as is", func(t *testing.T) {
+		r := newReplay(t)
+		tr, err := gitlab.NewTracker(codeHost(r), "acme/backlog", env, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, _, err := tr.Find(ctx, "<!-- m -->"); !errors.Is(err, context.Canceled) {
+			t.Errorf("Find = %v, want context.Canceled", err)
+		}
+	})
+}
+
+// TestPropose works in a subgroup, acme/platform.
+func TestPropose(t *testing.T) {
+	r := newReplay(t)
+	r.repo("acme/platform", "api", "main", map[string]string{"go.mod": "module api\n"})
+	r.on("GET /groups/acme%2Fplatform/projects", ok("projects-platform.json"))
+	mrs := "/projects/acme%2Fplatform%2Fapi/merge_requests"
+	r.on("GET "+mrs, ok("merge-requests-fork.json"), ok("merge-requests-merged.json"))
+	r.on("POST "+mrs, reply{status: 201, file: "merge-request-created.json"})
+	ch := codeHost(r)
+	ch.Org = "acme/platform"
+	h, err := gitlab.New(ch, env, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var _ tandem.ChangeProposer = h
+	ctx := context.Background()
+	repos, _, err := h.Repositories(ctx)
+	if err != nil || len(repos) != 1 {
+		t.Fatalf("Repositories = %v, %v", repos, err)
+	}
+	fix, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repos[0].Dir, Base: "main", Branch: "tandem/logging",
+		Run: []string{"sh", "-c", "echo 'go 1.26' >> go.mod"}, Message: "Upgrade logging"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := h.Propose(ctx, "api", "tandem/logging", "main", "Upgrade logging", "Please merge these changes.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tandem.ExternalTicket{ID: "3", URL: "https://gitlab.example.com/acme/platform/api/-/merge_requests/3", State: "open"}
+	if got != want {
+		t.Errorf("Propose = %+v, want %+v (not the fork's merge request !2)", got, want)
+	}
+	pushed := gittest.Run(t, filepath.Join(r.gitDir, "acme", "platform", "api.git"), "rev-parse", "refs/heads/tandem/logging")
+	if pushed != fix {
+		t.Errorf("branch on the server at %s, want the fix %s", pushed, fix)
+	}
+	posts := r.requests("POST")
+	if len(posts) != 1 {
+		t.Fatalf("POSTs = %+v, want one merge request", posts)
+	}
+	b := posts[0].Body
+	if b["source_branch"] != "tandem/logging" || b["target_branch"] != "main" || b["title"] != "Upgrade logging" || b["description"] != "Please merge these changes." {
+		t.Errorf("merge request created with %v", b)
+	}
+	if q := r.requests("GET")[1].Query; !strings.Contains(q, "source_branch=tandem%2Flogging") || !strings.Contains(q, "state=all") {
+		t.Errorf("merge request lookup %q: want it filtered on the source branch in every state", q)
+	}
+
+	got, err = h.Propose(ctx, "api", "tandem/logging", "main", "Upgrade logging", "again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != tandem.ChangeMerged || got.ID != "3" || len(r.requests("POST")) != 1 {
+		t.Errorf("second Propose = %+v with %d POSTs, want the merged merge request and no new one", got, len(r.requests("POST")))
+	}
+
+	t.Run("a push the server refuses is unavailable and hides the token", func(t *testing.T) {
+		if err := os.RemoveAll(filepath.Join(r.gitDir, "acme", "platform", "api.git")); err != nil {
+			t.Fatal(err)
+		}
+		_, err := h.Propose(ctx, "api", "tandem/logging", "main", "Upgrade logging", "again")
+		if tandem.ErrorCode(err) != tandem.EUNAVAILABLE || !strings.Contains(err.Error(), "push tandem/logging to acme/platform/api") || strings.Contains(err.Error(), token) {
+			t.Errorf("Propose = %v, want EUNAVAILABLE", err)
+		}
+	})
+}
+
+// TestVerifyToken checks the X-Gitlab-Token header against the secret.
+func TestVerifyToken(t *testing.T) {
+	secret := []byte("It's a Secret to Everybody")
+	if !gitlab.VerifyToken(secret, "It's a Secret to Everybody") {
+		t.Error("the secret itself does not verify")
+	}
+	for _, tt := range []struct {
+		secret []byte
+		header string
+	}{
+		{secret, ""}, {secret, "It's a Secret to Everybody "}, {secret, "It's a secret to everybody"},
+		{secret, "It's a Secret"}, {nil, ""}, {nil, "x"}, {[]byte{}, ""},
+	} {
+		if gitlab.VerifyToken(tt.secret, tt.header) {
+			t.Errorf("VerifyToken(%q, %q) = true", tt.secret, tt.header)
+		}
+	}
+}

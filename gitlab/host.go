@@ -1,0 +1,191 @@
+package gitlab
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	gl "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/gitx"
+)
+
+// repoRights and mergeRights are the token scopes listing and cloning, and
+// proposing changes, need.
+const (
+	repoRights  = "read_api and read_repository on the group (Reporter role)"
+	mergeRights = "api and write_repository on the project (Developer role)"
+)
+
+// Host lists the projects of a GitLab group, mirrors them and opens merge
+// requests on them.
+type Host struct {
+	host    tandem.CodeHost
+	api     endpoint
+	mirrors string // this host's folder of bare mirrors
+}
+
+// New returns the host of a gitlab CodeHost, whose Org is the full path of
+// a group ("acme" or "acme/platform"). getenv resolves the token reference
+// (env:NAME); mirrors is the folder where repositories are mirrored, one
+// bare mirror per project at mirrors/<host>/<path>.git. A nil hc is
+// http.DefaultClient. It returns EINVALID for a host without URL or Org or
+// with a token that does not resolve.
+func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http.Client) (*Host, error) {
+	api, err := newEndpoint(h, getenv, hc)
+	if err != nil {
+		return nil, err
+	}
+	if !validPath(h.Org) {
+		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: org %q: want the full path of a group, such as acme or acme/platform", h.Name, h.Org)
+	}
+	if h.Name == "" || strings.ContainsAny(h.Name, `/\`) || h.Name == "." || h.Name == ".." {
+		return nil, tandem.Errorf(tandem.EINVALID, "code host %q: name must be a plain folder name", h.Name)
+	}
+	return &Host{host: h, api: api, mirrors: filepath.Join(mirrors, h.Name)}, nil
+}
+
+// validPath reports whether p is a path of one or more non-empty segments
+// separated by '/', none of them "." or "..".
+func validPath(p string) bool {
+	if p == "" || strings.Contains(p, `\`) {
+		return false
+	}
+	for _, s := range strings.Split(p, "/") {
+		if s == "" || s == "." || s == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+// Repositories lists the group's own projects (not those of its
+// subgroups), sorted by path, leaving out archived ones and forks unless
+// the CodeHost includes them, and makes or refreshes the bare mirror of
+// each one's default branch. An empty project or one whose mirror fails is
+// returned as a Problem; a host that cannot be reached or is rate limited
+// is EUNAVAILABLE and a refused token EINVALID.
+func (h *Host) Repositories(ctx context.Context) ([]tandem.Repository, []tandem.Problem, error) {
+	var all []*gl.Project
+	opt := &gl.ListGroupProjectsOptions{IncludeSubGroups: gl.Ptr(false), ListOptions: gl.ListOptions{PerPage: pageSize}}
+	for {
+		projects, resp, err := h.api.api.Groups.ListGroupProjects(h.host.Org, opt, gl.WithContext(ctx))
+		if err != nil {
+			return nil, nil, fmt.Errorf("code host %s: %w", h.host.Name, apiError(err, "list projects of "+h.host.Org, repoRights))
+		}
+		all = append(all, projects...)
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.ListOptions.Page = resp.NextPage
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Path < all[j].Path })
+
+	var repos []tandem.Repository
+	var problems []tandem.Problem
+	for _, p := range all {
+		if (p.Archived && !h.host.Archived) || (p.ForkedFromProject != nil && !h.host.Forks) {
+			continue
+		}
+		name := p.Path
+		if p.EmptyRepo || p.DefaultBranch == "" {
+			problems = append(problems, tandem.Problem{File: h.repoURL(name), Message: "skipped: empty repository"})
+			continue
+		}
+		dir, err := h.mirror(ctx, name, p.DefaultBranch)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
+			problems = append(problems, tandem.Problem{File: h.repoURL(name), Message: err.Error()})
+			continue
+		}
+		repos = append(repos, tandem.Repository{Name: name, Dir: dir})
+	}
+	return repos, problems, nil
+}
+
+// repoURL returns the clone URL of a project of the group, built from the
+// host's URL so that the token goes to no other server.
+func (h *Host) repoURL(name string) string {
+	var b strings.Builder
+	b.WriteString(h.api.web)
+	for _, s := range strings.Split(h.host.Org, "/") {
+		b.WriteString("/" + url.PathEscape(s))
+	}
+	return b.String() + "/" + url.PathEscape(name) + ".git"
+}
+
+// mirror makes or refreshes the bare mirror of one branch of a project and
+// returns its folder.
+func (h *Host) mirror(ctx context.Context, name, branch string) (string, error) {
+	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		return "", fmt.Errorf("mirror: unsafe project path %q", name)
+	}
+	dir := h.mirrorDir(name)
+	return dir, h.remote(name).Mirror(ctx, dir, branch)
+}
+
+func (h *Host) remote(name string) gitx.Remote {
+	return gitx.Remote{URL: h.repoURL(name), Header: h.api.header(), Secret: h.api.token}
+}
+
+// mirrorDir is where a project's bare mirror lives.
+func (h *Host) mirrorDir(name string) string { return filepath.Join(h.mirrors, name+".git") }
+
+// Propose pushes branch, committed in the codebase's mirror, to the project
+// on GitLab and opens a merge request from it into base, or returns the
+// merge request already open (or merged) from that branch, so that
+// proposing twice opens one.
+func (h *Host) Propose(ctx context.Context, codebase, branch, base, title, body string) (tandem.ExternalTicket, error) {
+	project := h.host.Org + "/" + codebase
+	if err := h.remote(codebase).Push(ctx, h.mirrorDir(codebase), branch); err != nil {
+		return tandem.ExternalTicket{}, tandem.Errorf(tandem.EUNAVAILABLE, "push %s to %s: %v", branch, project, err)
+	}
+	c := h.api.api
+	what := "merge requests of " + project
+	opt := &gl.ListProjectMergeRequestsOptions{State: gl.Ptr("all"), SourceBranch: gl.Ptr(branch), ListOptions: gl.ListOptions{PerPage: pageSize}}
+	for {
+		mrs, resp, err := c.MergeRequests.ListProjectMergeRequests(project, opt, gl.WithContext(ctx))
+		if err != nil {
+			return tandem.ExternalTicket{}, apiError(err, what, mergeRights)
+		}
+		for _, mr := range mrs {
+			// A merge request from a fork's branch of the same name is not ours.
+			if mr.SourceBranch == branch && mr.SourceProjectID == mr.TargetProjectID && (mr.State == "opened" || mr.State == "merged") {
+				return mergeTicket(mr), nil
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.ListOptions.Page = resp.NextPage
+	}
+	mr, _, err := c.MergeRequests.CreateMergeRequest(project, &gl.CreateMergeRequestOptions{
+		Title: gl.Ptr(title), Description: gl.Ptr(body), SourceBranch: gl.Ptr(branch), TargetBranch: gl.Ptr(base)}, gl.WithContext(ctx))
+	if err != nil {
+		return tandem.ExternalTicket{}, apiError(err, "merge request on "+project, mergeRights)
+	}
+	return mergeTicket(&mr.BasicMergeRequest), nil
+}
+
+func mergeTicket(mr *gl.BasicMergeRequest) tandem.ExternalTicket {
+	return tandem.ExternalTicket{ID: strconv.FormatInt(mr.IID, 10), URL: mr.WebURL, State: state(mr.State)}
+}
+
+// state returns GitLab's state of an issue or merge request as Tandem's.
+func state(s string) string {
+	switch s {
+	case "opened":
+		return "open"
+	case "merged":
+		return tandem.ChangeMerged
+	}
+	return s
+}
