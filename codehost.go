@@ -10,6 +10,7 @@ const (
 	HostLocal  = "local"  // a folder of git repositories
 	HostGitea  = "gitea"  // a Gitea or Forgejo server
 	HostGitHub = "github" // GitHub or GitHub Enterprise Server
+	HostGitLab = "gitlab" // GitLab.com or a self-managed GitLab
 )
 
 // CodeHost is a place where codebases live.

@@ -7,6 +7,7 @@ const (
 	TrackerBuiltin = "builtin"
 	TrackerGitea   = "gitea"
 	TrackerGitHub  = "github"
+	TrackerGitLab  = "gitlab"
 	TrackerJira    = "jira"
 )
 

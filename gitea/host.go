@@ -58,7 +58,11 @@ func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http
 func baseURL(h tandem.CodeHost) (string, error) {
 	u, err := url.Parse(h.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return "", tandem.Errorf(tandem.EINVALID, "code host %s: url %q: want http(s)://host[/path] without credentials", h.Name, h.URL)
+		shown := "(unparsable)"
+		if err == nil {
+			shown = u.Redacted() // a password in the URL is not repeated
+		}
+		return "", tandem.Errorf(tandem.EINVALID, "code host %s: url %q: want http(s)://host[/path] without credentials", h.Name, shown)
 	}
 	return strings.TrimSuffix(h.URL, "/"), nil
 }

@@ -33,7 +33,11 @@ type endpoint struct {
 func newEndpoint(h tandem.CodeHost, getenv func(string) string, hc *http.Client) (endpoint, error) {
 	u, err := url.Parse(h.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return endpoint{}, tandem.Errorf(tandem.EINVALID, "code host %s: url %q: want http(s)://host[/path] without credentials", h.Name, h.URL)
+		shown := "(unparsable)"
+		if err == nil {
+			shown = u.Redacted() // a password in the URL is not repeated
+		}
+		return endpoint{}, tandem.Errorf(tandem.EINVALID, "code host %s: url %q: want http(s)://host[/path] without credentials", h.Name, shown)
 	}
 	token, err := tandem.ResolveSecret(h.Token, getenv)
 	if err != nil {

@@ -24,10 +24,10 @@ var kinds = []string{tandem.KindTeam, tandem.KindPerson, tandem.KindCodeHost, ta
 var secretRef = regexp.MustCompile(`^env:[A-Za-z_][A-Za-z0-9_]*$`)
 
 // trackerTypes lists the valid Team tracker types.
-var trackerTypes = []string{tandem.TrackerBuiltin, tandem.TrackerGitea, tandem.TrackerGitHub, tandem.TrackerJira}
+var trackerTypes = []string{tandem.TrackerBuiltin, tandem.TrackerGitea, tandem.TrackerGitHub, tandem.TrackerGitLab, tandem.TrackerJira}
 
 // hostTypes lists the valid CodeHost types.
-var hostTypes = []string{tandem.HostLocal, tandem.HostGitea, tandem.HostGitHub}
+var hostTypes = []string{tandem.HostLocal, tandem.HostGitea, tandem.HostGitHub, tandem.HostGitLab}
 
 // contributionPolicies lists the valid Codebase contribution policies.
 var contributionPolicies = []string{tandem.Closed, tandem.Trusted, tandem.Open}
@@ -108,7 +108,7 @@ func (d *decoder) team(name string, n *yaml.Node) *tandem.Team {
 }
 
 // tracker decodes a team's tracker: a code host's repository of issues
-// (gitea, github) or a Jira project (jira), each with only its own fields.
+// (gitea, github, gitlab) or a Jira project (jira), each with only its own fields.
 func (d *decoder) tracker(tr fields) tandem.Tracker {
 	t := tandem.Tracker{Type: tandem.TrackerBuiltin}
 	if typ := tr.str("type"); typ != "" {
@@ -119,10 +119,10 @@ func (d *decoder) tracker(tr fields) tandem.Tracker {
 	t.URL, t.Project, t.IssueType, t.User, t.Token = tr.str("url"), tr.str("project"), tr.str("issueType"), tr.str("user"), tr.secret("token")
 	jiraOnly := t.URL != "" || t.Project != "" || t.IssueType != "" || t.User != "" || t.Token != ""
 	switch t.Type {
-	case tandem.TrackerGitea, tandem.TrackerGitHub:
+	case tandem.TrackerGitea, tandem.TrackerGitHub, tandem.TrackerGitLab:
 		tr.need("host", t.Host)
 		tr.need("repo", t.Repo)
-		if r := t.Repo; r != "" && strings.Count(r, "/") != 1 {
+		if r := t.Repo; r != "" && (strings.Count(r, "/") != 1 && t.Type != tandem.TrackerGitLab || !strings.Contains(r, "/")) {
 			d.errorf(tr.field("repo"), tr.vals["repo"], "%q is not owner/name", r)
 		}
 		if jiraOnly {
@@ -139,7 +139,7 @@ func (d *decoder) tracker(tr fields) tandem.Tracker {
 			d.errorf(tr.field("project"), tr.vals["project"], "%q is not a Jira project key (such as PAY)", p)
 		}
 		if t.Host != "" || t.Repo != "" {
-			d.errorf(tr.field("type"), tr.vals["type"], "host and repo belong to a gitea or github tracker; a jira tracker takes url and project")
+			d.errorf(tr.field("type"), tr.vals["type"], "host and repo belong to a gitea, github or gitlab tracker; a jira tracker takes url and project")
 		}
 	default:
 		if t.Host != "" || t.Repo != "" || jiraOnly {
@@ -180,7 +180,7 @@ func (d *decoder) codeHost(name string, n *yaml.Node) *tandem.CodeHost {
 	}
 	h.Type = f.required("type")
 	f.oneOf("type", h.Type, "code host type", hostTypes)
-	if h.Type == tandem.HostGitea || h.Type == tandem.HostGitHub {
+	if h.Type == tandem.HostGitea || h.Type == tandem.HostGitHub || h.Type == tandem.HostGitLab {
 		h.URL, h.Org = f.required("url"), f.required("org")
 		if u, err := url.Parse(h.URL); h.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 			d.errorf(f.field("url"), f.vals["url"], "%q is not an absolute http(s) URL", h.URL)

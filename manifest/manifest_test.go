@@ -399,7 +399,7 @@ spec:
 `),
 		want: []string{
 			"bad.yaml:4: spec.type: required",
-			`bad.yaml:5: spec.tracker.type: unknown tracker type "trello" (valid: builtin, gitea, github, jira)`,
+			`bad.yaml:5: spec.tracker.type: unknown tracker type "trello" (valid: builtin, gitea, github, gitlab, jira)`,
 			`bad.yaml:11: spec.type: unknown team type "product" (valid: stream-aligned, platform, enabling, complicated-subsystem)`,
 			`bad.yaml:12: spec.members[1]: invalid name "Bob": use at most 63 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit`,
 			`bad.yaml:12: spec.members[2]: "alice" listed twice (first at line 12)`,
@@ -423,10 +423,10 @@ spec: {email: Alice <alice@example.com>}
 		name: "an unknown code host type names the valid ones",
 		srcs: file("bad.yaml", `apiVersion: tandem.dev/v1
 kind: CodeHost
-metadata: {name: gl}
-spec: {type: gitlab}
+metadata: {name: bb}
+spec: {type: bitbucket}
 `),
-		want: []string{`bad.yaml:4: spec.type: unknown code host type "gitlab" (valid: local, gitea, github)`},
+		want: []string{`bad.yaml:4: spec.type: unknown code host type "bitbucket" (valid: local, gitea, github, gitlab)`},
 	}, {
 		name: "a local code host needs a path",
 		srcs: file("bad.yaml", `apiVersion: tandem.dev/v1
@@ -962,7 +962,7 @@ spec: {type: stream-aligned, tracker: {type: github, host: gh, repo: acme/backlo
 		`t.yaml:6: spec.tracker.url: "acme.atlassian.net" is not an absolute http(s) URL`,
 		`t.yaml:6: spec.tracker.project: "pay" is not a Jira project key (such as PAY)`,
 		`t.yaml:6: spec.tracker.token: a secret is named only by reference, env:NAME, never written inline`,
-		`t.yaml:6: spec.tracker.type: host and repo belong to a gitea or github tracker`,
+		`t.yaml:6: spec.tracker.type: host and repo belong to a gitea, github or gitlab tracker`,
 		`t.yaml:11: spec.tracker.type: url, project, issueType, user and token belong to a jira tracker`,
 	} {
 		if !strings.Contains(got, want) {

@@ -8,6 +8,7 @@ import (
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/gitea"
 	"github.com/tandem-dev/tandem/github"
+	"github.com/tandem-dev/tandem/gitlab"
 )
 
 // maxHookBytes bounds a webhook's body.
@@ -24,7 +25,7 @@ func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := hs[0]
-	if (h.Type != tandem.HostGitea && h.Type != tandem.HostGitHub) || h.WebhookSecret == "" {
+	if (h.Type != tandem.HostGitea && h.Type != tandem.HostGitHub && h.Type != tandem.HostGitLab) || h.WebhookSecret == "" {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "code host %s takes no webhooks: give it a webhookSecret", h.Name))
 		return
 	}
@@ -35,10 +36,17 @@ func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	verified, event := false, ""
-	if secret != "" && h.Type == tandem.HostGitea {
+	switch {
+	case secret == "":
+	case h.Type == tandem.HostGitea:
 		verified, event = gitea.VerifySignature([]byte(secret), body, r.Header.Get("X-Gitea-Signature")), r.Header.Get("X-Gitea-Event")
-	} else if secret != "" {
+	case h.Type == tandem.HostGitHub:
 		verified, event = github.VerifySignature([]byte(secret), body, r.Header.Get("X-Hub-Signature-256")), r.Header.Get("X-GitHub-Event")
+	default:
+		verified, event = gitlab.VerifyToken([]byte(secret), r.Header.Get("X-Gitlab-Token")), r.Header.Get("X-Gitlab-Event")
+		if event == "Push Hook" {
+			event = "push"
+		}
 	}
 	if !verified {
 		s.writeError(w, r, tandem.Errorf(tandem.EFORBIDDEN, "webhook signature does not match the secret of code host %s", h.Name))

@@ -84,3 +84,56 @@ spec: {type: stream-aligned, tracker: {type: gitea, host: gh, repo: acme/backlog
 		t.Errorf("signed push: %d %s, want 202 and a scan started", code, body)
 	}
 }
+
+// TestGitLabWebhook delivers GitLab webhooks, which carry the secret
+// itself in X-Gitlab-Token: a wrong token is refused, other events are
+// ignored, and a push starts a scan.
+func TestGitLabWebhook(t *testing.T) {
+	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"GL_TOKEN": "glpat-x", "GL_HOOK": "hook-secret"})
+	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
+	writeFile(t, catalog, `apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: gl}
+spec: {type: gitlab, url: "https://gitlab.com", org: acme/platform, token: env:GL_TOKEN, webhookSecret: env:GL_HOOK}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: payments}
+spec: {type: stream-aligned, tracker: {type: gitlab, host: gl, repo: acme/payments/backlog}}
+`)
+	if code, _, errOut := tandemCLI(t, url, "apply", "-f", catalog); code != 0 {
+		t.Fatalf("apply: exit %d: %s", code, errOut)
+	}
+	deliver := func(event, token string) (int, string) {
+		t.Helper()
+		// The push event of GitLab's webhook documentation, trimmed.
+		body := `{"object_kind": "push", "ref": "refs/heads/main", "after": "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
+			"project": {"path_with_namespace": "acme/platform/payments-api"}, "repository": {"name": "payments-api"}}`
+		req, err := http.NewRequest(http.MethodPost, url+"/api/v1/hooks/gl", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Gitlab-Event", event)
+		req.Header.Set("X-Gitlab-Token", token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, token := range []string{"", "hook-secreT", "hook-secret2"} {
+		if code, body := deliver("Push Hook", token); code != http.StatusForbidden {
+			t.Errorf("push with token %q: %d %s, want 403", token, code, body)
+		}
+	}
+	if code, body := deliver("Merge Request Hook", "hook-secret"); code != http.StatusAccepted || !strings.Contains(body, `"ignored": "Merge Request Hook"`) {
+		t.Errorf("merge request event: %d %s, want 202 ignored", code, body)
+	}
+	code, body := deliver("Push Hook", "hook-secret")
+	var scan tandem.Scan
+	if err := json.Unmarshal([]byte(body), &scan); code != http.StatusAccepted || err != nil || scan.ID == 0 {
+		t.Errorf("push: %d %s, want 202 and a scan started", code, body)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/tandem-dev/tandem/demo"
 	"github.com/tandem-dev/tandem/gitea"
 	"github.com/tandem-dev/tandem/github"
+	"github.com/tandem-dev/tandem/gitlab"
 	"github.com/tandem-dev/tandem/gitx"
 	"github.com/tandem-dev/tandem/jira"
 	"github.com/tandem-dev/tandem/jobs"
@@ -188,6 +189,8 @@ func (o hostOpener) open(h tandem.CodeHost) (tandem.Host, error) {
 		return gitea.New(h, o.getenv, o.mirrors, o.client)
 	case tandem.HostGitHub:
 		return github.New(h, o.getenv, o.mirrors, o.client)
+	case tandem.HostGitLab:
+		return gitlab.New(h, o.getenv, o.mirrors, o.client)
 	default:
 		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: type %q is not supported", h.Name, h.Type)
 	}
@@ -200,6 +203,8 @@ func (o hostOpener) proposer(h tandem.CodeHost) (tandem.ChangeProposer, error) {
 		return gitea.New(h, o.getenv, o.mirrors, o.client)
 	case tandem.HostGitHub:
 		return github.New(h, o.getenv, o.mirrors, o.client)
+	case tandem.HostGitLab:
+		return gitlab.New(h, o.getenv, o.mirrors, o.client)
 	default:
 		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: %s hosts take no pull requests", h.Name, h.Type)
 	}
@@ -210,7 +215,7 @@ func (o hostOpener) tracker(ctx context.Context, store tandem.Store, t tandem.Tr
 	switch t.Type {
 	case tandem.TrackerJira:
 		return jira.NewTracker(t, o.getenv, o.client)
-	case tandem.TrackerGitea, tandem.TrackerGitHub:
+	case tandem.TrackerGitea, tandem.TrackerGitHub, tandem.TrackerGitLab:
 	default:
 		return nil, tandem.Errorf(tandem.EINVALID, "tracker type %q files no tickets elsewhere", t.Type)
 	}
@@ -218,10 +223,14 @@ func (o hostOpener) tracker(ctx context.Context, store tandem.Store, t tandem.Tr
 	if err != nil {
 		return nil, err
 	}
-	if t.Type == tandem.TrackerGitHub {
+	switch t.Type {
+	case tandem.TrackerGitHub:
 		return github.NewTracker(hs[0], t.Repo, o.getenv, o.client)
+	case tandem.TrackerGitLab:
+		return gitlab.NewTracker(hs[0], t.Repo, o.getenv, o.client)
+	default:
+		return gitea.NewTracker(hs[0], t.Repo, o.getenv, o.client)
 	}
-	return gitea.NewTracker(hs[0], t.Repo, o.getenv, o.client)
 }
 
 // loadDemo makes the demo fleet, applies its catalog and starts a scan.
