@@ -1,0 +1,157 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/gitea/giteatest"
+	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
+)
+
+// faultyProxy stands in front of a code host's API and misbehaves on a
+// share of calls: every 5th is answered 429 with Retry-After without
+// reaching the host, and every 3rd write reaches the host but its answer
+// is lost behind a 500, the worst case for a client that retries.
+type faultyProxy struct {
+	next            http.Handler
+	mu              sync.Mutex
+	calls, writes   int
+	limited, failed int
+}
+
+func (p *faultyProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, "/api/") {
+		p.next.ServeHTTP(w, r) // git over HTTP passes untouched
+		return
+	}
+	p.mu.Lock()
+	p.calls++
+	limit := p.calls%5 == 0
+	lose := false
+	if !limit && r.Method != http.MethodGet {
+		p.writes++
+		lose = p.writes%3 == 0
+	}
+	if limit {
+		p.limited++
+	}
+	if lose {
+		p.failed++
+	}
+	p.mu.Unlock()
+	switch {
+	case limit:
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, `{"message": "rate limited"}`, http.StatusTooManyRequests)
+	case lose:
+		rec := httptest.NewRecorder()
+		p.next.ServeHTTP(rec, r)
+		http.Error(w, `{"message": "internal error"}`, http.StatusInternalServerError)
+	default:
+		p.next.ServeHTTP(w, r)
+	}
+}
+
+// TestFaultyCodeHost launches a campaign of eight tickets through a proxy
+// that rate-limits and loses answers: relaunching until every ticket is
+// filed converges, and Gitea holds each ticket exactly once.
+func TestFaultyCodeHost(t *testing.T) {
+	g := giteatest.Start(t)
+	g.CreateOrg(t, "acme")
+	g.CreateRepo(t, "acme", "backlog", map[string]string{"README.md": "Backlog\n"})
+	const teams = 8
+	var catalog strings.Builder
+	for i := range teams {
+		team := fmt.Sprintf("team%d", i)
+		g.CreateRepo(t, "acme", "svc"+fmt.Sprint(i), map[string]string{"CODEOWNERS": "* @acme/" + team + "\n", "main.go": logrusImport})
+		catalog.WriteString("apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: " + team + "}\nspec: {type: stream-aligned, tracker: {type: gitea, host: forge, repo: acme/backlog}}\n---\n")
+	}
+	target, err := url.Parse(g.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := &faultyProxy{next: httputil.NewSingleHostReverseProxy(target)}
+	ps := httptest.NewServer(proxy)
+	t.Cleanup(ps.Close)
+
+	catalog.WriteString(`apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: forge}
+spec: {type: gitea, url: "` + ps.URL + `", org: acme, token: env:FORGE_TOKEN}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: observability}
+spec: {type: platform}
+---
+apiVersion: tandem.dev/v1
+kind: Platform
+metadata: {name: obslog}
+spec: {owner: observability}
+---
+apiVersion: tandem.dev/v1
+kind: Migration
+metadata: {name: logrus-to-obslog}
+spec:
+  platform: obslog
+  title: Replace logrus with obslog
+  target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
+`)
+	file := filepath.Join(t.TempDir(), "catalog.yaml")
+	writeFile(t, file, catalog.String())
+	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"FORGE_TOKEN": g.AdminToken})
+	for _, args := range [][]string{{"apply", "-f", file}, {"scan", "--wait"}} {
+		if code, _, errOut := tandemCLI(t, url, args...); code != 0 {
+			t.Fatalf("%v exited %d: %s", args, code, errOut)
+		}
+	}
+
+	filed := func() (n int, tickets []tandem.Ticket) {
+		getJSON(t, url, &tickets, "get", "tickets", "-o", "json")
+		for _, tk := range tickets {
+			if tk.RemoteID != "" {
+				n++
+			}
+		}
+		return n, tickets
+	}
+	for attempt := 0; attempt < 10; attempt++ {
+		tandemCLI(t, url, "campaign", "launch", "logrus-to-obslog") // fails while tickets do
+		if n, _ := filed(); n == teams {
+			break
+		}
+	}
+	n, tickets := filed()
+	if len(tickets) != teams || n != teams {
+		t.Fatalf("%d of %d tickets filed after ten launches: %+v", n, len(tickets), tickets)
+	}
+	var issues []struct {
+		Number int    `json:"number"`
+		Body   string `json:"body"`
+	}
+	g.Call(t, http.MethodGet, "/repos/acme/backlog/issues?state=all&type=issues&limit=50", nil, &issues)
+	seen := make(map[string]int)
+	for _, is := range issues {
+		for i := range teams {
+			if strings.Contains(is.Body, tandem.TicketMarker("logrus-to-obslog", fmt.Sprintf("team%d", i), "")) {
+				seen[fmt.Sprint(i)]++
+			}
+		}
+	}
+	if len(issues) != teams || len(seen) != teams {
+		t.Errorf("Gitea holds %d issues for %d teams, want exactly one per team: %v", len(issues), len(seen), seen)
+	}
+	proxy.mu.Lock()
+	defer proxy.mu.Unlock()
+	if proxy.limited == 0 || proxy.failed == 0 {
+		t.Errorf("the proxy rate-limited %d calls and lost %d answers; the test needs both", proxy.limited, proxy.failed)
+	}
+}
