@@ -19,6 +19,8 @@ func (s *Service) SyncTickets(ctx context.Context) (int, error) {
 	if s.Trackers == nil {
 		return 0, nil
 	}
+	s.syncing.Lock()
+	defer s.syncing.Unlock()
 	pending, err := s.Store.PendingTicketSyncs(ctx)
 	if err != nil {
 		return 0, err
