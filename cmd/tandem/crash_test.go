@@ -201,3 +201,104 @@ func assertOnePerTeam(t *testing.T, bodies []string, teams int) {
 		}
 	}
 }
+
+// TestKilledMidEscalation kills Tandem (SIGKILL) while it escalates ten
+// stragglers as pull requests on Gitea, restarts it and escalates again:
+// each codebase has exactly one pull request.
+func TestKilledMidEscalation(t *testing.T) {
+	g := giteatest.Start(t)
+	g.CreateOrg(t, "acme")
+	const repos = 10
+	var catalog strings.Builder
+	for i := range repos {
+		name := fmt.Sprintf("svc%02d", i)
+		g.CreateRepo(t, "acme", name, map[string]string{"CODEOWNERS": "* @acme/payments\n", "main.go": logrusImport})
+		catalog.WriteString("apiVersion: tandem.dev/v1\nkind: Codebase\nmetadata: {name: " + name + "}\nspec: {contributions: open}\n---\n")
+	}
+	catalog.WriteString(`apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: forge}
+spec: {type: gitea, url: "` + g.URL + `", org: acme, token: env:FORGE_TOKEN}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: payments}
+spec: {type: stream-aligned}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: observability}
+spec: {type: platform}
+---
+apiVersion: tandem.dev/v1
+kind: Platform
+metadata: {name: obslog}
+spec: {owner: observability}
+---
+apiVersion: tandem.dev/v1
+kind: Migration
+metadata: {name: logrus-to-obslog}
+spec:
+  platform: obslog
+  title: Replace logrus with obslog
+  target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
+  fix:
+    run: ["sh", "-c", "sed -i 's#github.com/sirupsen/logrus#acme.dev/obslog#' main.go"]
+    branch: tandem/logrus-to-obslog
+    title: Replace logrus with obslog
+`)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "catalog.yaml")
+	writeFile(t, file, catalog.String())
+	dsn := "sqlite://" + filepath.Join(dir, "tandem.db")
+	token := "FORGE_TOKEN=" + g.AdminToken
+	url, server := startProcess(t, dsn, filepath.Join(dir, "mirrors"), token)
+	for _, args := range [][]string{{"apply", "-f", file}, {"scan", "--wait"}, {"campaign", "launch", "logrus-to-obslog"}} {
+		if code, _, errOut := tandemCLI(t, url, args...); code != 0 {
+			t.Fatalf("%v exited %d: %s", args, code, errOut)
+		}
+	}
+	pulls := func() map[string]int {
+		n := make(map[string]int)
+		for i := range repos {
+			var got []struct {
+				Number int `json:"number"`
+			}
+			g.Call(t, http.MethodGet, fmt.Sprintf("/repos/acme/svc%02d/pulls?state=all", i), nil, &got)
+			if len(got) > 0 {
+				n[fmt.Sprintf("svc%02d", i)] = len(got)
+			}
+		}
+		return n
+	}
+	escalated := make(chan struct{})
+	go func() {
+		defer close(escalated)
+		tandemCLI(t, url, "campaign", "escalate", "logrus-to-obslog") // cut short by the kill
+	}()
+	deadline := time.Now().Add(2 * time.Minute)
+	for len(pulls()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := server.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	server.Wait()
+	<-escalated
+	before := len(pulls())
+	if before == 0 || before >= repos {
+		t.Fatalf("%d pull requests open when Tandem was killed; the test needs an escalation cut short", before)
+	}
+	t.Logf("killed with %d of %d pull requests open", before, repos)
+
+	url, _ = startProcess(t, dsn, filepath.Join(dir, "mirrors"), token)
+	for attempt := 0; attempt < 5 && len(pulls()) < repos; attempt++ {
+		tandemCLI(t, url, "campaign", "escalate", "logrus-to-obslog")
+	}
+	got := pulls()
+	for i := range repos {
+		if name := fmt.Sprintf("svc%02d", i); got[name] != 1 {
+			t.Errorf("%s has %d pull requests, want 1 (all: %v)", name, got[name], got)
+		}
+	}
+}
