@@ -2,6 +2,7 @@ package tandem
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -44,10 +45,17 @@ type Repository struct {
 // Host lists the repositories of a code host and makes their git objects
 // readable on this machine.
 type Host interface {
-	// Repositories lists the host's repositories. It returns EUNAVAILABLE
-	// when the host cannot be reached, and each repository it had to skip
-	// as a Problem.
-	Repositories(ctx context.Context) ([]Repository, []Problem, error)
+	// Repositories lists the host's repositories, or only those named in
+	// only (a targeted rescan, after a push). It returns EUNAVAILABLE when
+	// the host cannot be reached, and each repository it had to skip as a
+	// Problem.
+	Repositories(ctx context.Context, only ...string) ([]Repository, []Problem, error)
+}
+
+// Selected reports whether the repository name is among only, or only
+// names none (every repository is).
+func Selected(name string, only []string) bool {
+	return len(only) == 0 || slices.Contains(only, name)
 }
 
 // ResolveSecret returns the secret that ref names ("env:NAME"), "" for no

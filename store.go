@@ -179,8 +179,11 @@ type LastRead struct {
 	Digests map[string]string
 }
 
-// Scanner starts scans of every code host.
+// Scanner starts scans of every code host, or of one repository.
 type Scanner interface {
 	// StartScan starts a scan in the background and returns it running.
 	StartScan(ctx context.Context) (Scan, error)
+	// RescanRepository starts a scan of one repository of one code host,
+	// as after a push to it, and returns it running.
+	RescanRepository(ctx context.Context, host, name string) (Scan, error)
 }

@@ -360,6 +360,7 @@ func TestParsePush(t *testing.T) {
 		code                string
 	}{
 		{"a branch push gives repository, branch and commit", `{"ref":"refs/heads/main","after":"abc","repository":{"name":"api","full_name":"acme/api"}}`, "api", "main", "abc", ""},
+		{"GitLab's push names the project by its path", `{"object_kind":"push","ref":"refs/heads/main","after":"da15","project":{"name":"Payments API","path_with_namespace":"acme/platform/payments-api"},"repository":{"name":"Payments API"}}`, "payments-api", "main", "da15", ""},
 		{"a tag push has no branch", `{"ref":"refs/tags/v1","after":"abc","repository":{"name":"api"}}`, "api", "", "abc", ""},
 		{"a payload without repository is invalid", `{"ref":"refs/heads/main"}`, "", "", "", tandem.EINVALID},
 		{"a payload that is not JSON is invalid", `ref=main`, "", "", "", tandem.EINVALID},

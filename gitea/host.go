@@ -73,7 +73,7 @@ func baseURL(h tandem.CodeHost) (string, error) {
 // An empty repository or one whose mirror fails is returned as a Problem;
 // a host that cannot be reached is EUNAVAILABLE and a refused token
 // EINVALID.
-func (h *Host) Repositories(ctx context.Context) ([]tandem.Repository, []tandem.Problem, error) {
+func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repository, []tandem.Problem, error) {
 	c, err := client(ctx, h.baseURL, h.token, h.hc)
 	if err != nil {
 		return nil, nil, err
@@ -94,6 +94,9 @@ func (h *Host) Repositories(ctx context.Context) ([]tandem.Repository, []tandem.
 	var repos []tandem.Repository
 	var problems []tandem.Problem
 	for _, r := range all {
+		if !tandem.Selected(r.Name, only) {
+			continue
+		}
 		if (r.Archived && !h.host.Archived) || (r.Fork && !h.host.Forks) {
 			continue
 		}

@@ -31,6 +31,8 @@ func VerifySignature(secret, body []byte, header string) bool {
 // ParsePush returns the repository name, the branch and the commit after a
 // push from the payload of a push event. branch is "" for a push that is
 // not to a branch (a tag). A payload that is not a push event is EINVALID.
+// GitHub's push events have the same fields; GitLab's name the repository
+// by its display name, so the last part of its project's path is taken.
 func ParsePush(body []byte) (repo, branch, after string, err error) {
 	var p struct {
 		Ref        string `json:"ref"`
@@ -38,6 +40,9 @@ func ParsePush(body []byte) (repo, branch, after string, err error) {
 		Repository struct {
 			Name string `json:"name"`
 		} `json:"repository"`
+		Project struct {
+			Path string `json:"path_with_namespace"`
+		} `json:"project"`
 	}
 	if err := json.Unmarshal(body, &p); err != nil {
 		return "", "", "", tandem.Errorf(tandem.EINVALID, "push event: %v", err)
@@ -47,6 +52,9 @@ func ParsePush(body []byte) (repo, branch, after string, err error) {
 	}
 	if b, ok := strings.CutPrefix(p.Ref, "refs/heads/"); ok {
 		branch = b
+	}
+	if p.Project.Path != "" {
+		return p.Project.Path[strings.LastIndex(p.Project.Path, "/")+1:], branch, p.After, nil
 	}
 	return p.Repository.Name, branch, p.After, nil
 }

@@ -56,7 +56,7 @@ func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http
 // empty repository or one whose mirror fails is returned as a Problem; a
 // host that cannot be reached or is rate limited is EUNAVAILABLE and a
 // refused token EINVALID.
-func (h *Host) Repositories(ctx context.Context) ([]tandem.Repository, []tandem.Problem, error) {
+func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repository, []tandem.Problem, error) {
 	c, err := h.api.client()
 	if err != nil {
 		return nil, nil, err
@@ -79,6 +79,9 @@ func (h *Host) Repositories(ctx context.Context) ([]tandem.Repository, []tandem.
 	var repos []tandem.Repository
 	var problems []tandem.Problem
 	for _, r := range all {
+		if !tandem.Selected(r.GetName(), only) {
+			continue
+		}
 		if (r.GetArchived() && !h.host.Archived) || (r.GetFork() && !h.host.Forks) {
 			continue
 		}

@@ -71,7 +71,7 @@ func validPath(p string) bool {
 // each one's default branch. An empty project or one whose mirror fails is
 // returned as a Problem; a host that cannot be reached or is rate limited
 // is EUNAVAILABLE and a refused token EINVALID.
-func (h *Host) Repositories(ctx context.Context) ([]tandem.Repository, []tandem.Problem, error) {
+func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repository, []tandem.Problem, error) {
 	var all []*gl.Project
 	opt := &gl.ListGroupProjectsOptions{IncludeSubGroups: gl.Ptr(false), ListOptions: gl.ListOptions{PerPage: pageSize}}
 	for {
@@ -90,6 +90,9 @@ func (h *Host) Repositories(ctx context.Context) ([]tandem.Repository, []tandem.
 	var repos []tandem.Repository
 	var problems []tandem.Problem
 	for _, p := range all {
+		if !tandem.Selected(p.Path, only) {
+			continue
+		}
 		if (p.Archived && !h.host.Archived) || (p.ForkedFromProject != nil && !h.host.Forks) {
 			continue
 		}

@@ -151,13 +151,28 @@ func (q *Queue) StartScan(ctx context.Context) (tandem.Scan, error) {
 	for i, h := range hosts {
 		names[i] = h.Name
 	}
+	return q.startScan(ctx, names, nil)
+}
+
+// RescanRepository starts a scan of one repository of host: the host's
+// job mirrors and lists that repository alone, then it is read.
+func (q *Queue) RescanRepository(ctx context.Context, host, name string) (tandem.Scan, error) {
+	if _, err := q.store.FindCodeHosts(ctx, host); err != nil {
+		return tandem.Scan{}, err
+	}
+	return q.startScan(ctx, []string{host}, []string{name})
+}
+
+// startScan records a scan of hosts and enqueues one listing job per
+// host, limited to the repositories in only when it names any.
+func (q *Queue) startScan(ctx context.Context, names, only []string) (tandem.Scan, error) {
 	return q.store.CreateScan(ctx, names, func(ctx context.Context, tx *sql.Tx, scanID int64) error {
 		if len(names) == 0 {
 			return nil
 		}
 		params := make([]river.InsertManyParams, len(names))
 		for i, name := range names {
-			params[i] = river.InsertManyParams{Args: ScanHostArgs{Scan: scanID, Host: name}}
+			params[i] = river.InsertManyParams{Args: ScanHostArgs{Scan: scanID, Host: name, Only: only}}
 		}
 		if _, err := q.inserter.InsertManyTx(ctx, tx, params); err != nil {
 			return fmt.Errorf("enqueue scan: %w", err)

@@ -11,10 +11,12 @@ import (
 	"github.com/tandem-dev/tandem"
 )
 
-// ScanHostArgs asks to list the repositories of a code host in a scan.
+// ScanHostArgs asks to list the repositories of a code host in a scan,
+// or only those named in Only.
 type ScanHostArgs struct {
-	Scan int64  `json:"scan"`
-	Host string `json:"host"`
+	Scan int64    `json:"scan"`
+	Host string   `json:"host"`
+	Only []string `json:"only,omitempty"`
 }
 
 // Kind names the job in River's tables.
@@ -53,7 +55,7 @@ type scanHostWorker struct {
 // in the scan and not retried: the next scan tries again.
 func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs]) error {
 	a := job.Args
-	repos, problems, err := w.list(ctx, a.Host)
+	repos, problems, err := w.list(ctx, a.Host, a.Only)
 	if err != nil {
 		if tandem.ErrorCode(err) == tandem.EINTERNAL {
 			return err // retried by River
@@ -80,7 +82,7 @@ func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs])
 	return nil
 }
 
-func (w *scanHostWorker) list(ctx context.Context, name string) ([]tandem.Repository, []tandem.Problem, error) {
+func (w *scanHostWorker) list(ctx context.Context, name string, only []string) ([]tandem.Repository, []tandem.Problem, error) {
 	hosts, err := w.cfg.Store.FindCodeHosts(ctx, name)
 	if err != nil {
 		return nil, nil, err
@@ -89,7 +91,7 @@ func (w *scanHostWorker) list(ctx context.Context, name string) ([]tandem.Reposi
 	if err != nil {
 		return nil, nil, err
 	}
-	return host.Repositories(ctx)
+	return host.Repositories(ctx, only...)
 }
 
 type readCodebaseWorker struct {

@@ -27,7 +27,7 @@ func New(h tandem.CodeHost) *Host { return &Host{Root: h.Path} }
 // sorted by name, without descending into repositories. A folder that does
 // not exist is EUNAVAILABLE; a second repository with a name already seen
 // is skipped and reported.
-func (h *Host) Repositories(ctx context.Context) ([]tandem.Repository, []tandem.Problem, error) {
+func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repository, []tandem.Problem, error) {
 	info, err := os.Stat(h.Root)
 	if err != nil || !info.IsDir() {
 		return nil, nil, tandem.Errorf(tandem.EUNAVAILABLE, "code host folder %s: not a readable directory", h.Root)
@@ -56,7 +56,9 @@ func (h *Host) Repositories(ctx context.Context) ([]tandem.Repository, []tandem.
 			return fs.SkipDir
 		}
 		seen[name] = path
-		repos = append(repos, tandem.Repository{Name: name, Dir: gitDir})
+		if tandem.Selected(name, only) {
+			repos = append(repos, tandem.Repository{Name: name, Dir: gitDir})
+		}
 		return fs.SkipDir
 	})
 	if err != nil {

@@ -47,6 +47,16 @@ func TestRepositories(t *testing.T) {
 		t.Errorf("problems = %v, want one for the duplicate name", problems)
 	}
 
+	t.Run("OnlyTheNamedRepositoriesForATargetedRescan", func(t *testing.T) {
+		repos, _, err := local.New(tandem.CodeHost{Path: root}).Repositories(context.Background(), "svc", "nope")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(repos) != 1 || repos[0].Name != "svc" {
+			t.Errorf("repositories = %+v, want svc alone", repos)
+		}
+	})
+
 	t.Run("AMissingFolderIsUnavailable", func(t *testing.T) {
 		_, _, err := local.New(tandem.CodeHost{Path: filepath.Join(root, "gone")}).Repositories(context.Background())
 		if got, want := tandem.ErrorCode(err), tandem.EUNAVAILABLE; got != want {

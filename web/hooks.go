@@ -14,9 +14,9 @@ import (
 // maxHookBytes bounds a webhook's body.
 const maxHookBytes = 1 << 20
 
-// handleHook takes a code host's signed webhook: a push to a default
-// branch starts a scan, so that targets and adoption follow the code
-// without waiting for the next poll. An unsigned or forged delivery is
+// handleHook takes a code host's signed webhook: a push starts a rescan
+// of the repository pushed to, so that targets and adoption follow the
+// code without waiting for the next poll. An unsigned or forged delivery is
 // refused.
 func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 	hs, err := s.store.FindCodeHosts(r.Context(), r.PathValue("codehost"))
@@ -56,11 +56,12 @@ func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusAccepted, map[string]string{"ignored": event})
 		return
 	}
-	if _, _, _, err := gitea.ParsePush(body); err != nil {
+	repo, _, _, err := gitea.ParsePush(body)
+	if err != nil {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "push event: %v", err))
 		return
 	}
-	scan, err := s.scanner.StartScan(r.Context())
+	scan, err := s.scanner.RescanRepository(r.Context(), h.Name, repo)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -5,10 +5,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/gitea/giteatest"
@@ -146,11 +149,26 @@ spec:
 	signed, _ := http.NewRequest(http.MethodPost, url+"/api/v1/hooks/forge", bytes.NewReader(push))
 	signed.Header.Set("X-Gitea-Event", "push")
 	signed.Header.Set("X-Gitea-Signature", hex.EncodeToString(mac.Sum(nil)))
+	delivered := time.Now()
 	resp, err := http.DefaultClient.Do(signed)
 	if err != nil || resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("a signed webhook: %v %v, want 202", resp.Status, err)
 	}
-	cli("scan", "--wait") // waits for the webhook's scan to be done too
+	var scan tandem.Scan
+	if err := json.NewDecoder(resp.Body).Decode(&scan); err != nil || scan.ID == 0 {
+		t.Fatalf("the webhook's answer: %+v %v, want the scan it started", scan, err)
+	}
+	resp.Body.Close()
+	for deadline := time.Now().Add(time.Minute); scan.State == tandem.ScanRunning && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		if err := json.Unmarshal([]byte(httpGet(t, fmt.Sprintf("%s/api/v1/scans/%d", url, scan.ID))), &scan); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("webhook to scan done: %v", time.Since(delivered))
+	if scan.State != tandem.ScanDone || scan.Codebases != 1 || scan.Done != 1 {
+		t.Errorf("the webhook's scan = %+v, want payments-api alone rescanned", scan)
+	}
 	var c tandem.Campaign
 	getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
 	if got := targetStates(c); got != "payments-api=done" {
