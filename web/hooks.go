@@ -3,7 +3,6 @@ package web
 import (
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/gitea"
@@ -29,7 +28,7 @@ func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "code host %s takes no webhooks: give it a webhookSecret", h.Name))
 		return
 	}
-	secret := s.getenv(strings.TrimPrefix(h.WebhookSecret, "env:"))
+	secret, _ := tandem.ResolveSecret(h.WebhookSecret, s.getenv) // unset: "", which verifies nothing
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxHookBytes))
 	if err != nil {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "webhook body: %v", err))
