@@ -196,18 +196,18 @@ func (o hostOpener) open(h tandem.CodeHost) (tandem.Host, error) {
 	}
 }
 
-// proposer returns the pull request opener of a code host.
+// proposer returns the pull request opener of a code host: the host
+// itself, when it opens pull requests.
 func (o hostOpener) proposer(h tandem.CodeHost) (tandem.ChangeProposer, error) {
-	switch h.Type {
-	case tandem.HostGitea:
-		return gitea.New(h, o.getenv, o.mirrors, o.client)
-	case tandem.HostGitHub:
-		return github.New(h, o.getenv, o.mirrors, o.client)
-	case tandem.HostGitLab:
-		return gitlab.New(h, o.getenv, o.mirrors, o.client)
-	default:
+	host, err := o.open(h)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := host.(tandem.ChangeProposer)
+	if !ok {
 		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: %s hosts take no pull requests", h.Name, h.Type)
 	}
+	return p, nil
 }
 
 // tracker returns the client of a team's own tracker.
