@@ -2,6 +2,7 @@ package tandem
 
 import (
 	"context"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -74,4 +75,20 @@ func ResolveSecret(ref string, getenv func(string) string) (string, error) {
 		return "", Errorf(EINVALID, "secret %s: environment variable %s is not set", ref, name)
 	}
 	return token, nil
+}
+
+// BaseURL returns raw, the address of a server, without its trailing
+// slash, or EINVALID when it is not an http(s) URL without credentials.
+// owner names what the URL belongs to in the error, which never repeats a
+// password.
+func BaseURL(owner, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		shown := "(unparsable)"
+		if err == nil {
+			shown = u.Redacted()
+		}
+		return "", Errorf(EINVALID, "%s: url %q: want http(s)://host[/path] without credentials", owner, shown)
+	}
+	return strings.TrimSuffix(raw, "/"), nil
 }

@@ -33,7 +33,7 @@ type Host struct {
 // A nil hc is http.DefaultClient. It returns EINVALID for a host without
 // URL or Org or with a token that does not resolve.
 func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http.Client) (*Host, error) {
-	base, err := baseURL(h)
+	base, err := tandem.BaseURL("code host "+h.Name, h.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -51,20 +51,6 @@ func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http
 		hc = http.DefaultClient
 	}
 	return &Host{host: h, baseURL: base, token: token, mirrors: filepath.Join(mirrors, h.Name), hc: hc}, nil
-}
-
-// baseURL returns the host's URL without a trailing slash, or EINVALID when
-// it is not an http(s) URL.
-func baseURL(h tandem.CodeHost) (string, error) {
-	u, err := url.Parse(h.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		shown := "(unparsable)"
-		if err == nil {
-			shown = u.Redacted() // a password in the URL is not repeated
-		}
-		return "", tandem.Errorf(tandem.EINVALID, "code host %s: url %q: want http(s)://host[/path] without credentials", h.Name, shown)
-	}
-	return strings.TrimSuffix(h.URL, "/"), nil
 }
 
 // Repositories lists the organization's repositories, sorted by name,

@@ -31,7 +31,7 @@ type Tracker struct {
 // http.DefaultClient. It returns EINVALID for a malformed repo, URL or
 // token reference.
 func NewTracker(h tandem.CodeHost, repo string, getenv func(string) string, hc *http.Client) (*Tracker, error) {
-	base, err := baseURL(h)
+	base, err := tandem.BaseURL("code host "+h.Name, h.URL)
 	if err != nil {
 		return nil, err
 	}

@@ -31,13 +31,9 @@ type endpoint struct {
 
 // newEndpoint checks h's URL and resolves its token reference.
 func newEndpoint(h tandem.CodeHost, getenv func(string) string, hc *http.Client) (endpoint, error) {
-	u, err := url.Parse(h.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		shown := "(unparsable)"
-		if err == nil {
-			shown = u.Redacted() // a password in the URL is not repeated
-		}
-		return endpoint{}, tandem.Errorf(tandem.EINVALID, "code host %s: url %q: want http(s)://host[/path] without credentials", h.Name, shown)
+	web, err := tandem.BaseURL("code host "+h.Name, h.URL)
+	if err != nil {
+		return endpoint{}, err
 	}
 	token, err := tandem.ResolveSecret(h.Token, getenv)
 	if err != nil {
@@ -46,7 +42,7 @@ func newEndpoint(h tandem.CodeHost, getenv func(string) string, hc *http.Client)
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	return endpoint{web: strings.TrimSuffix(h.URL, "/"), token: token, hc: hc}, nil
+	return endpoint{web: web, token: token, hc: hc}, nil
 }
 
 // client returns a go-github client: api.github.com for github.com, the

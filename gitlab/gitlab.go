@@ -11,9 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
@@ -37,13 +35,9 @@ type endpoint struct {
 // /api/v4/. The client neither retries nor paces requests itself: hc's
 // transport does that where it is safe.
 func newEndpoint(h tandem.CodeHost, getenv func(string) string, hc *http.Client) (endpoint, error) {
-	u, err := url.Parse(h.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		shown := "(unparsable)"
-		if err == nil {
-			shown = u.Redacted() // a password in the URL is not repeated
-		}
-		return endpoint{}, tandem.Errorf(tandem.EINVALID, "code host %s: url %q: want http(s)://host[/path] without credentials", h.Name, shown)
+	web, err := tandem.BaseURL("code host "+h.Name, h.URL)
+	if err != nil {
+		return endpoint{}, err
 	}
 	token, err := tandem.ResolveSecret(h.Token, getenv)
 	if err != nil {
@@ -52,7 +46,6 @@ func newEndpoint(h tandem.CodeHost, getenv func(string) string, hc *http.Client)
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	web := strings.TrimSuffix(h.URL, "/")
 	c, err := gl.NewClient(token, gl.WithBaseURL(web+"/api/v4"), gl.WithHTTPClient(hc),
 		gl.WithoutRetries(), gl.WithCustomLimiter(rate.NewLimiter(rate.Inf, 0)))
 	if err != nil {

@@ -48,9 +48,9 @@ type Tracker struct {
 // http.DefaultClient. It returns EINVALID for a malformed URL, project key
 // or token reference.
 func NewTracker(t tandem.Tracker, getenv func(string) string, hc *http.Client) (*Tracker, error) {
-	u, err := url.Parse(t.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return nil, tandem.Errorf(tandem.EINVALID, "jira tracker: url %q: want http(s)://host[/path] without credentials", t.URL)
+	base, err := tandem.BaseURL("jira tracker", t.URL)
+	if err != nil {
+		return nil, err
 	}
 	if !projectKey.MatchString(t.Project) {
 		return nil, tandem.Errorf(tandem.EINVALID, "jira tracker: project %q: want a project key such as PAY", t.Project)
@@ -73,7 +73,7 @@ func NewTracker(t tandem.Tracker, getenv func(string) string, hc *http.Client) (
 	if issueType == "" {
 		issueType = "Task"
 	}
-	return &Tracker{base: strings.TrimSuffix(t.URL, "/"), project: t.Project, issueType: issueType, auth: auth, hc: hc}, nil
+	return &Tracker{base: base, project: t.Project, issueType: issueType, auth: auth, hc: hc}, nil
 }
 
 // issue is what Tandem reads of a Jira issue.
