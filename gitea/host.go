@@ -23,7 +23,7 @@ type Host struct {
 	host    tandem.CodeHost
 	baseURL string
 	token   string
-	mirrors string // this host's folder of bare mirrors
+	mirrors gitx.Mirrors // this host's folder of bare mirrors
 	hc      *http.Client
 }
 
@@ -50,7 +50,7 @@ func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	return &Host{host: h, baseURL: base, token: token, mirrors: filepath.Join(mirrors, h.Name), hc: hc}, nil
+	return &Host{host: h, baseURL: base, token: token, mirrors: gitx.Mirrors(filepath.Join(mirrors, h.Name)), hc: hc}, nil
 }
 
 // Repositories lists the organization's repositories, sorted by name,
@@ -90,7 +90,7 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 			problems = append(problems, tandem.Problem{File: h.repoURL(r.Name), Message: "skipped: empty repository"})
 			continue
 		}
-		dir, err := h.mirror(ctx, r.Name, r.DefaultBranch)
+		dir, err := h.mirrors.Update(ctx, h.remote(r.Name), r.Name, r.DefaultBranch)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
@@ -109,16 +109,6 @@ func (h *Host) repoURL(name string) string {
 	return h.baseURL + "/" + url.PathEscape(h.host.Org) + "/" + url.PathEscape(name) + ".git"
 }
 
-// mirror makes or refreshes the bare mirror of one branch of a repository
-// and returns its folder.
-func (h *Host) mirror(ctx context.Context, name, branch string) (string, error) {
-	if strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
-		return "", fmt.Errorf("mirror: unsafe repository name %q", name)
-	}
-	dir := h.mirrorDir(name)
-	return dir, h.remote(name).Mirror(ctx, dir, branch)
-}
-
 // remote returns a repository of the organization as a git remote, its URL
 // built from the host's URL so that the token goes to no other server.
 func (h *Host) remote(name string) gitx.Remote {
@@ -128,6 +118,3 @@ func (h *Host) remote(name string) gitx.Remote {
 	}
 	return r
 }
-
-// mirrorDir is where a repository's bare mirror lives.
-func (h *Host) mirrorDir(name string) string { return filepath.Join(h.mirrors, name+".git") }

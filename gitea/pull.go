@@ -18,7 +18,7 @@ const pullRights = "write:repository"
 // that proposing twice opens one. The push replaces what an earlier
 // attempt pushed to the branch.
 func (h *Host) Propose(ctx context.Context, codebase, branch, base, title, body string) (tandem.ExternalTicket, error) {
-	if err := h.remote(codebase).Push(ctx, h.mirrorDir(codebase), branch); err != nil {
+	if err := h.remote(codebase).Push(ctx, h.mirrors.Dir(codebase), branch); err != nil {
 		return tandem.ExternalTicket{}, tandem.Errorf(tandem.EUNAVAILABLE, "push %s to %s/%s: %v", branch, h.host.Org, codebase, err)
 	}
 	c, err := client(ctx, h.baseURL, h.token, h.hc)

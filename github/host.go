@@ -28,7 +28,7 @@ const (
 type Host struct {
 	host    tandem.CodeHost
 	api     endpoint
-	mirrors string // this host's folder of bare mirrors
+	mirrors gitx.Mirrors // this host's folder of bare mirrors
 }
 
 // New returns the host of a github CodeHost. getenv resolves the token
@@ -47,7 +47,7 @@ func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http
 	if h.Name == "" || strings.ContainsAny(h.Name, `/\`) || h.Name == "." || h.Name == ".." {
 		return nil, tandem.Errorf(tandem.EINVALID, "code host %q: name must be a plain folder name", h.Name)
 	}
-	return &Host{host: h, api: api, mirrors: filepath.Join(mirrors, h.Name)}, nil
+	return &Host{host: h, api: api, mirrors: gitx.Mirrors(filepath.Join(mirrors, h.Name))}, nil
 }
 
 // Repositories lists the organization's repositories, sorted by name,
@@ -90,7 +90,7 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 			problems = append(problems, tandem.Problem{File: h.repoURL(name), Message: "skipped: empty repository"})
 			continue
 		}
-		dir, err := h.mirror(ctx, name, r.GetDefaultBranch())
+		dir, err := h.mirrors.Update(ctx, h.remote(name), name, r.GetDefaultBranch())
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
@@ -109,29 +109,18 @@ func (h *Host) repoURL(name string) string {
 	return h.api.web + "/" + url.PathEscape(h.host.Org) + "/" + url.PathEscape(name) + ".git"
 }
 
-// mirror makes or refreshes the bare mirror of one branch of a repository
-// and returns its folder.
-func (h *Host) mirror(ctx context.Context, name, branch string) (string, error) {
-	if strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
-		return "", fmt.Errorf("mirror: unsafe repository name %q", name)
-	}
-	dir := h.mirrorDir(name)
-	return dir, h.remote(name).Mirror(ctx, dir, branch)
-}
-
+// remote returns a repository as a git remote that authenticates with the
+// host's token.
 func (h *Host) remote(name string) gitx.Remote {
 	return gitx.Remote{URL: h.repoURL(name), Header: h.api.header(), Secret: h.api.token}
 }
-
-// mirrorDir is where a repository's bare mirror lives.
-func (h *Host) mirrorDir(name string) string { return filepath.Join(h.mirrors, name+".git") }
 
 // Propose pushes branch, committed in the codebase's mirror, to the
 // repository on GitHub and opens a pull request from it into base, or
 // returns the pull request already open (or merged) from that branch, so
 // that proposing twice opens one.
 func (h *Host) Propose(ctx context.Context, codebase, branch, base, title, body string) (tandem.ExternalTicket, error) {
-	if err := h.remote(codebase).Push(ctx, h.mirrorDir(codebase), branch); err != nil {
+	if err := h.remote(codebase).Push(ctx, h.mirrors.Dir(codebase), branch); err != nil {
 		return tandem.ExternalTicket{}, tandem.Errorf(tandem.EUNAVAILABLE, "push %s to %s/%s: %v", branch, h.host.Org, codebase, err)
 	}
 	c, err := h.api.client()

@@ -91,3 +91,21 @@ func (r Remote) git(ctx context.Context, dir string, args ...string) error {
 	}
 	return nil
 }
+
+// Mirrors is a folder of bare mirrors, one per repository, named
+// <name>.git.
+type Mirrors string
+
+// Dir is where the mirror of repository name lives.
+func (m Mirrors) Dir(name string) string { return filepath.Join(string(m), name+".git") }
+
+// Update makes or refreshes the mirror of branch of repository name from
+// r and returns its folder. A name that is not a plain folder name is an
+// error, so that no repository is mirrored outside the folder.
+func (m Mirrors) Update(ctx context.Context, r Remote, name, branch string) (string, error) {
+	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		return "", fmt.Errorf("mirror: unsafe repository name %q", name)
+	}
+	dir := m.Dir(name)
+	return dir, r.Mirror(ctx, dir, branch)
+}
