@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -125,6 +126,14 @@ func (f fields) required(key string) string {
 	s := f.str(key)
 	f.need(key, s)
 	return s
+}
+
+// httpURL reports the value s of key when it is set but not an absolute
+// http(s) URL.
+func (f fields) httpURL(key, s string) {
+	if u, err := url.Parse(s); s != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		f.d.errorf(f.field(key), f.vals[key], "%q is not an absolute http(s) URL", s)
+	}
 }
 
 // need reports key as required when its decoded value s is empty and key is

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/mail"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -132,9 +131,7 @@ func (d *decoder) tracker(tr fields) tandem.Tracker {
 		tr.need("url", t.URL)
 		tr.need("project", t.Project)
 		tr.need("token", t.Token)
-		if u, err := url.Parse(t.URL); t.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
-			d.errorf(tr.field("url"), tr.vals["url"], "%q is not an absolute http(s) URL", t.URL)
-		}
+		tr.httpURL("url", t.URL)
 		if p := t.Project; p != "" && !jiraProject.MatchString(p) {
 			d.errorf(tr.field("project"), tr.vals["project"], "%q is not a Jira project key (such as PAY)", p)
 		}
@@ -182,9 +179,7 @@ func (d *decoder) codeHost(name string, n *yaml.Node) *tandem.CodeHost {
 	f.oneOf("type", h.Type, "code host type", hostTypes)
 	if h.Type == tandem.HostGitea || h.Type == tandem.HostGitHub || h.Type == tandem.HostGitLab {
 		h.URL, h.Org = f.required("url"), f.required("org")
-		if u, err := url.Parse(h.URL); h.URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
-			d.errorf(f.field("url"), f.vals["url"], "%q is not an absolute http(s) URL", h.URL)
-		}
+		f.httpURL("url", h.URL)
 		h.Token, h.WebhookSecret = f.secret("token"), f.secret("webhookSecret")
 		f.need("token", h.Token)
 		h.Archived, h.Forks = f.boolean("archived"), f.boolean("forks")
@@ -287,11 +282,7 @@ func (d *decoder) links(f fields, key string) []tandem.Link {
 			continue
 		}
 		link := tandem.Link{Title: l.str("title"), URL: l.required("url")}
-		if link.URL != "" {
-			if u, err := url.Parse(link.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				d.errorf(l.field("url"), nil, "%q is not an absolute http(s) URL", link.URL)
-			}
-		}
+		l.httpURL("url", link.URL)
 		links = append(links, link)
 	}
 	return links
