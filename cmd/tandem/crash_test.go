@@ -70,29 +70,7 @@ func TestKilledMidLaunch(t *testing.T) {
 		g.CreateRepo(t, "acme", fmt.Sprintf("svc%02d", i), map[string]string{"CODEOWNERS": "* @acme/" + team + "\n", "main.go": logrusImport})
 		catalog.WriteString("apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: " + team + "}\nspec: {type: stream-aligned, tracker: {type: gitea, host: forge, repo: acme/backlog}}\n---\n")
 	}
-	catalog.WriteString(`apiVersion: tandem.dev/v1
-kind: CodeHost
-metadata: {name: forge}
-spec: {type: gitea, url: "` + g.URL + `", org: acme, token: env:FORGE_TOKEN}
----
-apiVersion: tandem.dev/v1
-kind: Team
-metadata: {name: observability}
-spec: {type: platform}
----
-apiVersion: tandem.dev/v1
-kind: Platform
-metadata: {name: obslog}
-spec: {owner: observability}
----
-apiVersion: tandem.dev/v1
-kind: Migration
-metadata: {name: logrus-to-obslog}
-spec:
-  platform: obslog
-  title: Replace logrus with obslog
-  target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
-`)
+	catalog.WriteString(obslogCampaign(g.URL, false))
 	dir := t.TempDir()
 	file := filepath.Join(dir, "catalog.yaml")
 	writeFile(t, file, catalog.String())
@@ -100,11 +78,7 @@ spec:
 	token := "FORGE_TOKEN=" + g.AdminToken
 
 	url, server := startProcess(t, dsn, filepath.Join(dir, "mirrors"), token)
-	for _, args := range [][]string{{"apply", "-f", file}, {"scan", "--wait"}} {
-		if code, _, errOut := tandemCLI(t, url, args...); code != 0 {
-			t.Fatalf("%v exited %d: %s", args, code, errOut)
-		}
-	}
+	applyAndScan(t, url, file)
 	issues := func() []string {
 		var got []struct {
 			Body string `json:"body"`
@@ -151,11 +125,7 @@ spec:
 	// its marker instead of filing it twice.
 	fresh := "sqlite://" + filepath.Join(dir, "fresh.db")
 	url, _ = startProcess(t, fresh, filepath.Join(dir, "mirrors"), token)
-	for _, args := range [][]string{{"apply", "-f", file}, {"scan", "--wait"}} {
-		if code, _, errOut := tandemCLI(t, url, args...); code != 0 {
-			t.Fatalf("%v exited %d: %s", args, code, errOut)
-		}
-	}
+	applyAndScan(t, url, file)
 	converge(t, url, teams)
 	if got := len(issues()); got != teams {
 		t.Errorf("after the database was lost, Gitea holds %d issues, want %d", got, teams)
@@ -215,48 +185,17 @@ func TestKilledMidEscalation(t *testing.T) {
 		g.CreateRepo(t, "acme", name, map[string]string{"CODEOWNERS": "* @acme/payments\n", "main.go": logrusImport})
 		catalog.WriteString("apiVersion: tandem.dev/v1\nkind: Codebase\nmetadata: {name: " + name + "}\nspec: {contributions: open}\n---\n")
 	}
-	catalog.WriteString(`apiVersion: tandem.dev/v1
-kind: CodeHost
-metadata: {name: forge}
-spec: {type: gitea, url: "` + g.URL + `", org: acme, token: env:FORGE_TOKEN}
----
-apiVersion: tandem.dev/v1
-kind: Team
-metadata: {name: payments}
-spec: {type: stream-aligned}
----
-apiVersion: tandem.dev/v1
-kind: Team
-metadata: {name: observability}
-spec: {type: platform}
----
-apiVersion: tandem.dev/v1
-kind: Platform
-metadata: {name: obslog}
-spec: {owner: observability}
----
-apiVersion: tandem.dev/v1
-kind: Migration
-metadata: {name: logrus-to-obslog}
-spec:
-  platform: obslog
-  title: Replace logrus with obslog
-  target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
-  fix:
-    run: ["sh", "-c", "sed -i 's#github.com/sirupsen/logrus#acme.dev/obslog#' main.go"]
-    branch: tandem/logrus-to-obslog
-    title: Replace logrus with obslog
-`)
+	catalog.WriteString(obslogCampaign(g.URL, true))
+	catalog.WriteString("---\napiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: payments}\nspec: {type: stream-aligned}\n")
 	dir := t.TempDir()
 	file := filepath.Join(dir, "catalog.yaml")
 	writeFile(t, file, catalog.String())
 	dsn := "sqlite://" + filepath.Join(dir, "tandem.db")
 	token := "FORGE_TOKEN=" + g.AdminToken
 	url, server := startProcess(t, dsn, filepath.Join(dir, "mirrors"), token)
-	for _, args := range [][]string{{"apply", "-f", file}, {"scan", "--wait"}, {"campaign", "launch", "logrus-to-obslog"}} {
-		if code, _, errOut := tandemCLI(t, url, args...); code != 0 {
-			t.Fatalf("%v exited %d: %s", args, code, errOut)
-		}
+	applyAndScan(t, url, file)
+	if code, _, errOut := tandemCLI(t, url, "campaign", "launch", "logrus-to-obslog"); code != 0 {
+		t.Fatalf("launch exited %d: %s", code, errOut)
 	}
 	pulls := func() map[string]int {
 		n := make(map[string]int)
@@ -299,6 +238,54 @@ spec:
 	for i := range repos {
 		if name := fmt.Sprintf("svc%02d", i); got[name] != 1 {
 			t.Errorf("%s has %d pull requests, want 1 (all: %v)", name, got[name], got)
+		}
+	}
+}
+
+// obslogCampaign is a catalog's tail: the Gitea code host forge at url
+// whose token is FORGE_TOKEN, the observability platform team, its
+// platform obslog and the campaign logrus-to-obslog, with the fix that
+// escalation proposes when fix is set.
+func obslogCampaign(url string, fix bool) string {
+	c := `apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: forge}
+spec: {type: gitea, url: "` + url + `", org: acme, token: env:FORGE_TOKEN}
+---
+apiVersion: tandem.dev/v1
+kind: Team
+metadata: {name: observability}
+spec: {type: platform}
+---
+apiVersion: tandem.dev/v1
+kind: Platform
+metadata: {name: obslog}
+spec: {owner: observability}
+---
+apiVersion: tandem.dev/v1
+kind: Migration
+metadata: {name: logrus-to-obslog}
+spec:
+  platform: obslog
+  title: Replace logrus with obslog
+  target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
+`
+	if fix {
+		c += `  fix:
+    run: ["sh", "-c", "sed -i 's#github.com/sirupsen/logrus#acme.dev/obslog#' main.go"]
+    branch: tandem/logrus-to-obslog
+    title: Replace logrus with obslog
+`
+	}
+	return c
+}
+
+// applyAndScan applies the catalog file and waits for a scan.
+func applyAndScan(t *testing.T, url, file string) {
+	t.Helper()
+	for _, args := range [][]string{{"apply", "-f", file}, {"scan", "--wait"}} {
+		if code, _, errOut := tandemCLI(t, url, args...); code != 0 {
+			t.Fatalf("%v exited %d: %s", args, code, errOut)
 		}
 	}
 }

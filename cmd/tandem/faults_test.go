@@ -82,57 +82,13 @@ func TestFaultyCodeHost(t *testing.T) {
 	ps := httptest.NewServer(proxy)
 	t.Cleanup(ps.Close)
 
-	catalog.WriteString(`apiVersion: tandem.dev/v1
-kind: CodeHost
-metadata: {name: forge}
-spec: {type: gitea, url: "` + ps.URL + `", org: acme, token: env:FORGE_TOKEN}
----
-apiVersion: tandem.dev/v1
-kind: Team
-metadata: {name: observability}
-spec: {type: platform}
----
-apiVersion: tandem.dev/v1
-kind: Platform
-metadata: {name: obslog}
-spec: {owner: observability}
----
-apiVersion: tandem.dev/v1
-kind: Migration
-metadata: {name: logrus-to-obslog}
-spec:
-  platform: obslog
-  title: Replace logrus with obslog
-  target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
-`)
+	catalog.WriteString(obslogCampaign(ps.URL, false))
 	file := filepath.Join(t.TempDir(), "catalog.yaml")
 	writeFile(t, file, catalog.String())
 	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"FORGE_TOKEN": g.AdminToken})
-	for _, args := range [][]string{{"apply", "-f", file}, {"scan", "--wait"}} {
-		if code, _, errOut := tandemCLI(t, url, args...); code != 0 {
-			t.Fatalf("%v exited %d: %s", args, code, errOut)
-		}
-	}
+	applyAndScan(t, url, file)
 
-	filed := func() (n int, tickets []tandem.Ticket) {
-		getJSON(t, url, &tickets, "get", "tickets", "-o", "json")
-		for _, tk := range tickets {
-			if tk.RemoteID != "" {
-				n++
-			}
-		}
-		return n, tickets
-	}
-	for attempt := 0; attempt < 10; attempt++ {
-		tandemCLI(t, url, "campaign", "launch", "logrus-to-obslog") // fails while tickets do
-		if n, _ := filed(); n == teams {
-			break
-		}
-	}
-	n, tickets := filed()
-	if len(tickets) != teams || n != teams {
-		t.Fatalf("%d of %d tickets filed after ten launches: %+v", n, len(tickets), tickets)
-	}
+	converge(t, url, teams)
 	var issues []struct {
 		Number int    `json:"number"`
 		Body   string `json:"body"`
