@@ -60,6 +60,16 @@ type Store interface {
 	// ApproveChangeRequest records that the owning team approved a
 	// target's open change request, and comments it on the ticket.
 	ApproveChangeRequest(ctx context.Context, migration, codebase, by string) (ChangeRequest, error)
+	// SetChangeRequestState records the state a code host reports for the
+	// change request at url (open, merged or closed) and when it was read,
+	// comments a change of state on the target's ticket and, when the
+	// owners closed it unmerged, leaves that on the target. Merged is
+	// final. It reports whether the state changed; ENOTFOUND when no
+	// change request has that url.
+	SetChangeRequestState(ctx context.Context, url, state string, at time.Time) (ChangeRequest, bool, error)
+	// ChangeRequestsToCheck returns the open pull requests on code hosts
+	// whose state was last read before before, or never.
+	ChangeRequestsToCheck(ctx context.Context, before time.Time) ([]ChangeRequest, error)
 	// ProposeTour records a Tour of Duty proposal for a target, comments it
 	// and marks the target tour-proposed; a target keeps its proposal.
 	ProposeTour(ctx context.Context, e Engagement) (Engagement, bool, error)

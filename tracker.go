@@ -1,6 +1,10 @@
 package tandem
 
-import "context"
+import (
+	"context"
+	"strconv"
+	"strings"
+)
 
 // Tracker types: where a team's tickets go.
 const (
@@ -39,4 +43,18 @@ type ChangeProposer interface {
 	// Propose pushes branch and opens a pull request from it into base, or
 	// returns the one already open (or merged) from that branch.
 	Propose(ctx context.Context, codebase, branch, base, title, body string) (ExternalTicket, error)
+	// PullRequest reads the state (open, merged or closed) of the pull
+	// request at url on the codebase's repository.
+	PullRequest(ctx context.Context, codebase, url string) (ExternalTicket, error)
+}
+
+// PullRequestNumber returns the number a code host gives the pull request
+// at url: the last part of its path on Gitea (/pulls/N), GitHub (/pull/N)
+// and GitLab (/-/merge_requests/N).
+func PullRequestNumber(url string) (int64, error) {
+	n, err := strconv.ParseInt(url[strings.LastIndexByte(url, '/')+1:], 10, 64)
+	if err != nil || n <= 0 {
+		return 0, Errorf(EINVALID, "%s is not the address of a pull request: it does not end in its number", url)
+	}
+	return n, nil
 }

@@ -476,8 +476,9 @@ func (s *Service) Exempt(ctx context.Context, name, codebase, reason string, unt
 }
 
 // Tick does a campaign's scheduled work at now: exemptions that expired
-// return to work, open tickets due a reminder are nudged, and stragglers
-// past escalate.after are escalated. It returns how many tickets it nudged.
+// return to work, open tickets due a reminder are nudged, stragglers past
+// escalate.after are escalated, and pull requests not heard of for a while
+// are read from their code hosts. It returns how many tickets it nudged.
 func (s *Service) Tick(ctx context.Context) (int, error) {
 	now := s.now()
 	if _, err := s.Store.ExpireExemptions(ctx, now); err != nil {
@@ -503,6 +504,10 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 				errs = append(errs, fmt.Errorf("escalate %s: %w", m.Name, err))
 			}
 		}
+	}
+	// Pull requests whose webhook was missed are read from their hosts.
+	if _, err := s.CheckPullRequests(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	// Whatever was recorded, by this tick or since the last, reaches the
 	// teams' own trackers.

@@ -21,8 +21,14 @@ import (
 // were found on the given codebases, owned as named ("" for none).
 func fixture(t *testing.T, migration string, owners map[string]string) *sqlstore.DB {
 	t.Helper()
+	return fixtureOn(t, sqlstoretest.SQLite(t), migration, owners)
+}
+
+// fixtureOn is fixture on the database at dsn.
+func fixtureOn(t *testing.T, dsn, migration string, owners map[string]string) *sqlstore.DB {
+	t.Helper()
 	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, sqlstoretest.SQLite(t))
+	db, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -376,3 +376,30 @@ func TestParsePush(t *testing.T) {
 		})
 	}
 }
+
+func TestParsePullRequest(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		body       string
+		url, state string
+		code       string
+	}{
+		{"Gitea's merged pull request", `{"action":"closed","number":1,"pull_request":{"html_url":"http://forge/acme/api/pulls/1","state":"closed","merged":true}}`, "http://forge/acme/api/pulls/1", tandem.ChangeMerged, ""},
+		{"GitHub's closed unmerged pull request", `{"action":"closed","number":1347,"pull_request":{"html_url":"https://github.com/acme/api/pull/1347","state":"closed","merged":false}}`, "https://github.com/acme/api/pull/1347", tandem.ChangeClosed, ""},
+		{"a reopened pull request", `{"action":"reopened","pull_request":{"html_url":"http://forge/acme/api/pulls/1","state":"open"}}`, "http://forge/acme/api/pulls/1", tandem.ChangeOpen, ""},
+		{"GitLab's merged merge request", `{"object_kind":"merge_request","object_attributes":{"iid":3,"url":"https://gitlab.example.com/acme/api/-/merge_requests/3","state":"merged","action":"merge"}}`, "https://gitlab.example.com/acme/api/-/merge_requests/3", tandem.ChangeMerged, ""},
+		{"GitLab's merge request being merged is still open", `{"object_kind":"merge_request","object_attributes":{"url":"https://gitlab.example.com/acme/api/-/merge_requests/3","state":"locked"}}`, "https://gitlab.example.com/acme/api/-/merge_requests/3", tandem.ChangeOpen, ""},
+		{"a push payload is invalid", `{"ref":"refs/heads/main","repository":{"name":"api"}}`, "", "", tandem.EINVALID},
+		{"a payload that is not JSON is invalid", `action=closed`, "", "", tandem.EINVALID},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, state, err := gitea.ParsePullRequest([]byte(tc.body))
+			if got, want := tandem.ErrorCode(err), tc.code; got != want {
+				t.Fatalf("code = %q, want %q (err %v)", got, want, err)
+			}
+			if url != tc.url || state != tc.state {
+				t.Errorf("ParsePullRequest = %q %q, want %q %q", url, state, tc.url, tc.state)
+			}
+		})
+	}
+}

@@ -54,3 +54,21 @@ func pullTicket(pr *sdk.PullRequest) tandem.ExternalTicket {
 	}
 	return tandem.ExternalTicket{ID: strconv.FormatInt(pr.Index, 10), URL: pr.HTMLURL, State: state}
 }
+
+// PullRequest reads the state of the pull request at url on the
+// codebase's repository.
+func (h *Host) PullRequest(ctx context.Context, codebase, url string) (tandem.ExternalTicket, error) {
+	n, err := tandem.PullRequestNumber(url)
+	if err != nil {
+		return tandem.ExternalTicket{}, err
+	}
+	c, err := client(ctx, h.baseURL, h.token, h.hc)
+	if err != nil {
+		return tandem.ExternalTicket{}, err
+	}
+	pr, resp, err := c.GetPullRequest(h.host.Org, codebase, n)
+	if err != nil {
+		return tandem.ExternalTicket{}, apiError(err, resp, "pull request "+url, repoRights)
+	}
+	return pullTicket(pr), nil
+}

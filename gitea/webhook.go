@@ -58,3 +58,43 @@ func ParsePush(body []byte) (repo, branch, after string, err error) {
 	}
 	return p.Repository.Name, branch, p.After, nil
 }
+
+// ParsePullRequest returns the address of the pull request and its state
+// (open, merged or closed) from the payload of a pull request event. The
+// payloads of Gitea and GitHub carry it as pull_request, with merged set
+// once merged; GitLab's merge request events as object_attributes, whose
+// state is opened, merged, closed or locked. A payload that is not such an
+// event is EINVALID.
+func ParsePullRequest(body []byte) (url, state string, err error) {
+	var p struct {
+		PullRequest *struct {
+			URL    string `json:"html_url"`
+			State  string `json:"state"`
+			Merged bool   `json:"merged"`
+		} `json:"pull_request"`
+		MergeRequest *struct {
+			URL   string `json:"url"`
+			State string `json:"state"`
+		} `json:"object_attributes"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		return "", "", tandem.Errorf(tandem.EINVALID, "pull request event: %v", err)
+	}
+	switch {
+	case p.PullRequest != nil && p.PullRequest.URL != "":
+		url, state = p.PullRequest.URL, p.PullRequest.State
+		if p.PullRequest.Merged {
+			state = tandem.ChangeMerged
+		}
+	case p.MergeRequest != nil && p.MergeRequest.URL != "":
+		url, state = p.MergeRequest.URL, p.MergeRequest.State
+	default:
+		return "", "", tandem.Errorf(tandem.EINVALID, "pull request event: the pull request's address is missing")
+	}
+	switch state {
+	case tandem.ChangeMerged, tandem.ChangeClosed:
+	default:
+		state = tandem.ChangeOpen
+	}
+	return url, state, nil
+}

@@ -435,6 +435,20 @@ func TestPropose(t *testing.T) {
 	if got.State != tandem.ChangeMerged || len(r.requests("POST")) != 1 {
 		t.Errorf("second Propose = %+v with %d POSTs, want the merged pull request and no new one", got, len(r.requests("POST")))
 	}
+
+	t.Run("reading a pull request's state", func(t *testing.T) {
+		r.on("GET /repos/acme/api/pulls/1347", ok("pull-closed.json"), reply{status: 404, file: "error-not-found.json"})
+		got, err := h.PullRequest(ctx, "api", "https://github.com/acme/api/pull/1347")
+		if want := (tandem.ExternalTicket{ID: "1347", URL: "https://github.com/acme/api/pull/1347", State: tandem.ChangeClosed}); err != nil || got != want {
+			t.Errorf("PullRequest = %+v, %v, want %+v", got, err, want)
+		}
+		if _, err := h.PullRequest(ctx, "api", "https://github.com/acme/api/pull/1347"); tandem.ErrorCode(err) != tandem.ENOTFOUND {
+			t.Errorf("PullRequest of a deleted pull request = %v, want ENOTFOUND", err)
+		}
+		if _, err := h.PullRequest(ctx, "api", "https://github.com/acme/api/pulls"); tandem.ErrorCode(err) != tandem.EINVALID {
+			t.Errorf("PullRequest of an address without a number = %v, want EINVALID", err)
+		}
+	})
 }
 
 // TestVerifySignature uses the example of GitHub's webhook documentation.

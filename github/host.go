@@ -159,3 +159,21 @@ func pullTicket(pr *gh.PullRequest) tandem.ExternalTicket {
 	}
 	return tandem.ExternalTicket{ID: strconv.Itoa(pr.GetNumber()), URL: pr.GetHTMLURL(), State: state}
 }
+
+// PullRequest reads the state of the pull request at url on the
+// codebase's repository.
+func (h *Host) PullRequest(ctx context.Context, codebase, url string) (tandem.ExternalTicket, error) {
+	n, err := tandem.PullRequestNumber(url)
+	if err != nil {
+		return tandem.ExternalTicket{}, err
+	}
+	c, err := h.api.client()
+	if err != nil {
+		return tandem.ExternalTicket{}, err
+	}
+	pr, _, err := c.PullRequests.Get(ctx, h.host.Org, codebase, int(n))
+	if err != nil {
+		return tandem.ExternalTicket{}, apiError(err, "pull request "+url, repoRights)
+	}
+	return pullTicket(pr), nil
+}

@@ -549,6 +549,16 @@ func TestPropose(t *testing.T) {
 		t.Errorf("second Propose = %+v with %d POSTs, want the merged merge request and no new one", got, len(r.requests("POST")))
 	}
 
+	t.Run("reading a merge request's state", func(t *testing.T) {
+		r.on("GET "+mrs+"/3", ok("merge-request-closed.json"), reply{status: 404, file: "error-not-found.json"})
+		got, err := h.PullRequest(ctx, "api", want.URL)
+		if want := (tandem.ExternalTicket{ID: "3", URL: want.URL, State: tandem.ChangeClosed}); err != nil || got != want {
+			t.Errorf("PullRequest = %+v, %v, want %+v", got, err, want)
+		}
+		if _, err := h.PullRequest(ctx, "api", want.URL); tandem.ErrorCode(err) != tandem.ENOTFOUND {
+			t.Errorf("PullRequest of a deleted merge request = %v, want ENOTFOUND", err)
+		}
+	})
 	t.Run("a push the server refuses is unavailable and hides the token", func(t *testing.T) {
 		if err := os.RemoveAll(filepath.Join(r.gitDir, "acme", "platform", "api.git")); err != nil {
 			t.Fatal(err)

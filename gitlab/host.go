@@ -181,3 +181,17 @@ func state(s string) string {
 	}
 	return s
 }
+
+// PullRequest reads the state of the merge request at url on the
+// codebase's project.
+func (h *Host) PullRequest(ctx context.Context, codebase, url string) (tandem.ExternalTicket, error) {
+	n, err := tandem.PullRequestNumber(url)
+	if err != nil {
+		return tandem.ExternalTicket{}, err
+	}
+	mr, _, err := h.api.api.MergeRequests.GetMergeRequest(h.host.Org+"/"+codebase, n, nil, gl.WithContext(ctx))
+	if err != nil {
+		return tandem.ExternalTicket{}, apiError(err, "merge request "+url, repoRights)
+	}
+	return mergeTicket(&mr.BasicMergeRequest), nil
+}

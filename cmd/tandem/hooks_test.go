@@ -18,7 +18,8 @@ import (
 
 // TestGitHubWebhook declares a GitHub code host and a team whose tickets
 // go to a GitHub repository, and delivers GitHub webhooks: a forged one is
-// refused, a ping is ignored, and a signed push starts a scan.
+// refused, a ping and pull requests not Tandem's are ignored, and a signed
+// push starts a scan.
 func TestGitHubWebhook(t *testing.T) {
 	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"GH_TOKEN": "ghp_x", "GH_HOOK": "It's a Secret to Everybody"})
 	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
@@ -78,6 +79,10 @@ spec: {type: stream-aligned, tracker: {type: gitea, host: gh, repo: acme/backlog
 	if code, body := deliver("ping", sign(ping), ping); code != http.StatusAccepted || !strings.Contains(body, `"ignored": "ping"`) {
 		t.Errorf("signed ping: %d %s, want 202 ignored", code, body)
 	}
+	pull := []byte(`{"action": "closed", "number": 1347, "pull_request": {"html_url": "https://github.com/acme/api/pull/1347", "state": "closed", "merged": true}}`)
+	if code, body := deliver("pull_request", sign(pull), pull); code != http.StatusAccepted || !strings.Contains(body, "https://github.com/acme/api/pull/1347 is not one of Tandem's") {
+		t.Errorf("someone else's pull request: %d %s, want 202 ignored", code, body)
+	}
 	code, body := deliver("push", sign(push), push)
 	var scan tandem.Scan
 	if err := json.Unmarshal([]byte(body), &scan); code != http.StatusAccepted || err != nil || scan.ID == 0 {
@@ -86,8 +91,8 @@ spec: {type: stream-aligned, tracker: {type: gitea, host: gh, repo: acme/backlog
 }
 
 // TestGitLabWebhook delivers GitLab webhooks, which carry the secret
-// itself in X-Gitlab-Token: a wrong token is refused, other events are
-// ignored, and a push starts a scan.
+// itself in X-Gitlab-Token: a wrong token is refused, other events and
+// merge requests not Tandem's are ignored, and a push starts a scan.
 func TestGitLabWebhook(t *testing.T) {
 	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"GL_TOKEN": "glpat-x", "GL_HOOK": "hook-secret"})
 	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
@@ -104,11 +109,13 @@ spec: {type: stream-aligned, tracker: {type: gitlab, host: gl, repo: acme/paymen
 	if code, _, errOut := tandemCLI(t, url, "apply", "-f", catalog); code != 0 {
 		t.Fatalf("apply: exit %d: %s", code, errOut)
 	}
-	deliver := func(event, token string) (int, string) {
+	// The push and merge request events of GitLab's webhook documentation, trimmed.
+	push := `{"object_kind": "push", "ref": "refs/heads/main", "after": "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
+		"project": {"path_with_namespace": "acme/platform/payments-api"}, "repository": {"name": "payments-api"}}`
+	merge := `{"object_kind": "merge_request", "object_attributes": {"iid": 1, "state": "merged", "action": "merge",
+		"url": "https://gitlab.com/acme/platform/payments-api/-/merge_requests/1"}}`
+	deliver := func(event, token, body string) (int, string) {
 		t.Helper()
-		// The push event of GitLab's webhook documentation, trimmed.
-		body := `{"object_kind": "push", "ref": "refs/heads/main", "after": "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
-			"project": {"path_with_namespace": "acme/platform/payments-api"}, "repository": {"name": "payments-api"}}`
 		req, err := http.NewRequest(http.MethodPost, url+"/api/v1/hooks/gl", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -124,14 +131,20 @@ spec: {type: stream-aligned, tracker: {type: gitlab, host: gl, repo: acme/paymen
 		return resp.StatusCode, string(b)
 	}
 	for _, token := range []string{"", "hook-secreT", "hook-secret2"} {
-		if code, body := deliver("Push Hook", token); code != http.StatusForbidden {
+		if code, body := deliver("Push Hook", token, push); code != http.StatusForbidden {
 			t.Errorf("push with token %q: %d %s, want 403", token, code, body)
 		}
 	}
-	if code, body := deliver("Merge Request Hook", "hook-secret"); code != http.StatusAccepted || !strings.Contains(body, `"ignored": "Merge Request Hook"`) {
-		t.Errorf("merge request event: %d %s, want 202 ignored", code, body)
+	if code, body := deliver("Pipeline Hook", "hook-secret", `{"object_kind": "pipeline"}`); code != http.StatusAccepted || !strings.Contains(body, `"ignored": "Pipeline Hook"`) {
+		t.Errorf("pipeline event: %d %s, want 202 ignored", code, body)
 	}
-	code, body := deliver("Push Hook", "hook-secret")
+	if code, body := deliver("Merge Request Hook", "hook-secret", merge); code != http.StatusAccepted || !strings.Contains(body, "merge_requests/1 is not one of Tandem's") {
+		t.Errorf("someone else's merge request: %d %s, want 202 ignored", code, body)
+	}
+	if code, body := deliver("Merge Request Hook", "hook-secret", push); code != http.StatusUnprocessableEntity || !strings.Contains(body, "pull request event") {
+		t.Errorf("a merge request event without one: %d %s, want 422", code, body)
+	}
+	code, body := deliver("Push Hook", "hook-secret", push)
 	var scan tandem.Scan
 	if err := json.Unmarshal([]byte(body), &scan); code != http.StatusAccepted || err != nil || scan.ID == 0 {
 		t.Errorf("push: %d %s, want 202 and a scan started", code, body)

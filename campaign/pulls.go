@@ -1,0 +1,89 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// PullPollEvery is how often the poll reads an open pull request's state
+// from its code host, catching what webhooks missed. Reading each one
+// every minute would spend a large fleet's API budget on polling.
+const PullPollEvery = 10 * time.Minute
+
+// PullRequestState records the state a code host reports for the pull
+// request at url, as a webhook delivers it. It reports whether the state
+// changed; ENOTFOUND when the pull request is not one of Tandem's.
+func (s *Service) PullRequestState(ctx context.Context, url, state string) (tandem.ChangeRequest, bool, error) {
+	return s.Store.SetChangeRequestState(ctx, url, changeState(state), s.now())
+}
+
+// CheckPullRequests reads from their code hosts the state of the open pull
+// requests not read for PullPollEvery and records it. A pull request that
+// cannot be read is tried again at the next period, not at every tick. It
+// returns how many changed state.
+func (s *Service) CheckPullRequests(ctx context.Context) (int, error) {
+	if s.Proposers == nil {
+		return 0, nil
+	}
+	now := s.now()
+	crs, err := s.Store.ChangeRequestsToCheck(ctx, now.Add(-PullPollEvery))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, cr := range crs {
+		state, err := s.readPullRequest(ctx, cr)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("pull request %s: %w", cr.URL, err))
+			state = cr.State // record the attempt
+		}
+		_, changed, err := s.Store.SetChangeRequestState(ctx, cr.URL, state, now)
+		if err != nil {
+			return n, err
+		}
+		if changed {
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// readPullRequest asks the code host of cr's codebase for its state.
+func (s *Service) readPullRequest(ctx context.Context, cr tandem.ChangeRequest) (string, error) {
+	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: cr.Codebase})
+	if err != nil {
+		return "", err
+	}
+	hosts, err := s.Store.FindCodeHosts(ctx, cbs[0].Host)
+	if err != nil {
+		return "", err
+	}
+	if hosts[0].Type == tandem.HostLocal {
+		return "", fmt.Errorf("%s is on local code host %s, which has no pull requests", cr.Codebase, hosts[0].Name)
+	}
+	p, err := s.Proposers(hosts[0])
+	if err != nil {
+		return "", err
+	}
+	pr, err := p.PullRequest(ctx, cr.Codebase, cr.URL)
+	if err != nil {
+		return "", err
+	}
+	return changeState(pr.State), nil
+}
+
+// changeState returns a code host's state of a pull request as a change
+// request's: merged and closed as they are, anything else (opened,
+// locked while merging) open.
+func changeState(s string) string {
+	switch s {
+	case tandem.ChangeMerged, tandem.ChangeClosed:
+		return s
+	}
+	return tandem.ChangeOpen
+}
