@@ -60,6 +60,9 @@ type Store interface {
 	// ApproveChangeRequest records that the owning team approved a
 	// target's open change request, and comments it on the ticket.
 	ApproveChangeRequest(ctx context.Context, migration, codebase, by string) (ChangeRequest, error)
+	// Exclusive runs fn while holding the lock called name: one caller at
+	// a time, among every process sharing the store.
+	Exclusive(ctx context.Context, name string, fn func(context.Context) error) error
 	// SetChangeRequestState records the state a code host reports for the
 	// change request at url (open, merged or closed) and when it was read,
 	// comments a change of state on the target's ticket and, when the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tandem-dev/tandem"
@@ -43,10 +42,6 @@ type Service struct {
 	Notify func(ctx context.Context, c tandem.Chat, text string) error
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
-
-	// syncing lets one SyncTickets run at a time: two at once would both
-	// find a ticket unfiled and both file it.
-	syncing sync.Mutex
 }
 
 // DefaultFixTimeout bounds a fix without its own timeout.

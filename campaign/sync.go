@@ -19,23 +19,29 @@ func (s *Service) SyncTickets(ctx context.Context) (int, error) {
 	if s.Trackers == nil {
 		return 0, nil
 	}
-	s.syncing.Lock()
-	defer s.syncing.Unlock()
-	pending, err := s.Store.PendingTicketSyncs(ctx)
-	if err != nil {
-		return 0, err
-	}
+	// Two syncs at once, in one process or two, would both find a ticket
+	// unfiled and both file it.
 	n := 0
 	var errs []error
-	for _, t := range pending {
-		if err := s.syncTicket(ctx, t); err != nil {
-			errs = append(errs, fmt.Errorf("ticket %d: %w", t.ID, err))
-			if merr := s.Store.MarkTicketRemote(ctx, t.ID, "", "", "", tandem.ErrorMessage(err)); merr != nil {
-				return n, merr
-			}
-			continue
+	err := s.Store.Exclusive(ctx, "ticket-sync", func(ctx context.Context) error {
+		pending, err := s.Store.PendingTicketSyncs(ctx)
+		if err != nil {
+			return err
 		}
-		n++
+		for _, t := range pending {
+			if err := s.syncTicket(ctx, t); err != nil {
+				errs = append(errs, fmt.Errorf("ticket %d: %w", t.ID, err))
+				if merr := s.Store.MarkTicketRemote(ctx, t.ID, "", "", "", tandem.ErrorMessage(err)); merr != nil {
+					return merr
+				}
+				continue
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
 	}
 	return n, errors.Join(errs...)
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -42,6 +43,7 @@ type DB struct {
 	db      *sql.DB
 	pool    *pgxpool.Pool
 	dialect string
+	locks   sync.Map // name → *sync.Mutex, Exclusive's locks on SQLite
 }
 
 var _ tandem.Store = (*DB)(nil)
