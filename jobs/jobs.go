@@ -41,16 +41,20 @@ type Config struct {
 	Workers int
 	// Registerer receives the job metrics; nil registers none.
 	Registerer prometheus.Registerer
+	// InsertOnly enqueues work for other processes and works none, periodic
+	// jobs included (serve --role api).
+	InsertOnly bool
 }
 
 // Queue enqueues and works Tandem's jobs. Jobs are enqueued inside store
 // transactions (*sql.Tx), so that work and the state that asks for it are
 // committed together.
 type Queue struct {
-	client   runner
-	inserter *river.Client[*sql.Tx]
-	store    tandem.Store
-	logger   *slog.Logger
+	client     runner
+	insertOnly bool
+	inserter   *river.Client[*sql.Tx]
+	store      tandem.Store
+	logger     *slog.Logger
 }
 
 // runner is the River client that works jobs, whatever its driver.
@@ -68,7 +72,7 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	q := &Queue{store: cfg.Store, logger: cfg.Logger}
+	q := &Queue{store: cfg.Store, logger: cfg.Logger, insertOnly: cfg.InsertOnly}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &scanHostWorker{cfg: cfg, queue: q})
 	m := newMetrics(cfg.Registerer)
@@ -92,6 +96,9 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 		PeriodicJobs:      periodic,
 		FetchPollInterval: 200 * time.Millisecond,
 		FetchCooldown:     50 * time.Millisecond,
+	}
+	if cfg.InsertOnly {
+		rc.Queues, rc.PeriodicJobs = nil, nil
 	}
 
 	if pool == nil {
@@ -134,11 +141,21 @@ func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error
 	return nil
 }
 
-// Start starts working jobs until Stop.
-func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+// Start starts working jobs until Stop; an insert-only queue works none.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.insertOnly {
+		return nil
+	}
+	return q.client.Start(ctx)
+}
 
 // Stop waits for running jobs to finish, or for ctx to end.
-func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+func (q *Queue) Stop(ctx context.Context) error {
+	if q.insertOnly {
+		return nil
+	}
+	return q.client.Stop(ctx)
+}
 
 // StartScan starts a scan of every code host: one job per host lists its
 // repositories, then one job per repository reads it.

@@ -33,6 +33,10 @@ import (
 	"github.com/tandem-dev/tandem/web"
 )
 
+// defaultDB is the database of serve, backup and restore when --db is not
+// given.
+const defaultDB = "tandem.db"
+
 type serveOptions struct {
 	scanEvery time.Duration
 	rules     string
@@ -40,9 +44,18 @@ type serveOptions struct {
 	db        string
 	addr      string
 	demo      string
+	role      string
 	workers   int
 	verbose   bool
 }
+
+// Roles of a serve process: several processes on one PostgreSQL database
+// may split the API and the background work between them.
+const (
+	roleAll    = "all"    // the API, the UI and the background work
+	roleAPI    = "api"    // the API and the UI; work is left to workers
+	roleWorker = "worker" // the background work, with /healthz and /metrics
+)
 
 func serveCommand(e env) *cobra.Command {
 	var o serveOptions
@@ -54,10 +67,11 @@ func serveCommand(e env) *cobra.Command {
 			return serve(cmd.Context(), e, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.db, "db", "tandem.db", "database: a SQLite file, or a postgres:// URL")
+	cmd.Flags().StringVar(&o.db, "db", defaultDB, "database: a SQLite file, or a postgres:// URL")
 	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&o.demo, "demo", "", "make a demo fleet and catalog in this folder (if missing), apply it and scan it")
 	cmd.Flags().Lookup("demo").NoOptDefVal = "tandem-demo"
+	cmd.Flags().StringVar(&o.role, "role", roleAll, "what this process does: all, api (the API and UI, no background work) or worker (background work only); api and worker need PostgreSQL")
 	cmd.Flags().IntVar(&o.workers, "workers", 4, "background jobs run at once by this process")
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "log every request and job")
 	cmd.Flags().DurationVar(&o.scanEvery, "scan-every", 15*time.Minute, "scan every code host this often, for what webhooks missed (0: never)")
@@ -74,11 +88,17 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
+	if o.role != roleAll && o.role != roleAPI && o.role != roleWorker {
+		return tandem.Errorf(tandem.EINVALID, "--role %q: want all, api or worker", o.role)
+	}
 	db, err := sqlstore.Open(ctx, o.db)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if o.role != roleAll && db.Dialect() != sqlstore.Postgres {
+		return tandem.Errorf(tandem.EINVALID, "--role %s needs a PostgreSQL database (--db postgres://…): a SQLite database is served by one process", o.role)
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -99,6 +119,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 		Logger:     logger,
 		Workers:    o.workers,
 		Registerer: reg,
+		InsertOnly: o.role == roleAPI,
 	})
 	if err != nil {
 		return err
@@ -107,8 +128,16 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	handler := web.NewServer(db, queue, campaigns, logger, reg)
-	handler.SetGetenv(e.getenv)
+	api := web.NewServer(db, queue, campaigns, logger, reg)
+	api.SetGetenv(e.getenv)
+	var handler http.Handler = api
+	if o.role == roleWorker {
+		// A worker answers its health and metrics, not the API.
+		mux := http.NewServeMux()
+		mux.Handle("GET /healthz", api)
+		mux.Handle("GET /metrics", api)
+		handler = mux
+	}
 	if o.rules != "" {
 		data, err := os.ReadFile(o.rules)
 		if err != nil {
@@ -118,7 +147,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 		if err != nil {
 			return err
 		}
-		handler.SetAdvisorRules(rules)
+		api.SetAdvisorRules(rules)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	if err := queue.Start(ctx); err != nil {
@@ -127,7 +156,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
-	logger.Info("serving", "url", url, "db", db.Dialect())
+	logger.Info("serving", "url", url, "db", db.Dialect(), "role", o.role)
 	if o.demo != "" {
 		if err := loadDemo(ctx, db, queue, o.demo); err != nil {
 			return err

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
+)
+
+// TestRoles splits Tandem between an API process, which enqueues a scan
+// and works none of it, and a worker process, which works it and serves
+// no API; both share one PostgreSQL database. SQLite refuses the split.
+func TestRoles(t *testing.T) {
+	code, _, errOut := tandemCLI(t, "", "serve", "--db", sqlstoretest.SQLite(t), "--role", "api", "--addr", "127.0.0.1:0")
+	if code == 0 || !strings.Contains(errOut, "--role api needs a PostgreSQL database") {
+		t.Errorf("--role api on SQLite: exit %d, %s", code, errOut)
+	}
+	code, _, errOut = tandemCLI(t, "", "serve", "--db", sqlstoretest.SQLite(t), "--role", "web")
+	if code == 0 || !strings.Contains(errOut, `--role "web": want all, api or worker`) {
+		t.Errorf("--role web: exit %d, %s", code, errOut)
+	}
+
+	dsn := sqlstoretest.Postgres(t)
+	api := startServer(t, dsn, "--role", "api")
+	catalog, _ := campaignFleet(t)
+	if code, _, errOut := tandemCLI(t, api, "apply", "-f", catalog); code != 0 {
+		t.Fatalf("apply: %s", errOut)
+	}
+	resp, err := http.Post(api+"/api/v1/scans", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scan tandem.Scan
+	if err := json.NewDecoder(resp.Body).Decode(&scan); err != nil || scan.ID == 0 {
+		t.Fatalf("starting a scan: %s %v", resp.Status, err)
+	}
+	resp.Body.Close()
+	time.Sleep(time.Second)
+	if err := json.Unmarshal([]byte(httpGet(t, fmt.Sprintf("%s/api/v1/scans/%d", api, scan.ID))), &scan); err != nil {
+		t.Fatal(err)
+	}
+	if scan.State != tandem.ScanRunning || scan.Done != 0 {
+		t.Fatalf("with no worker the scan is %+v, want it waiting", scan)
+	}
+
+	worker := startServer(t, dsn, "--role", "worker")
+	for deadline := time.Now().Add(time.Minute); scan.State == tandem.ScanRunning && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if err := json.Unmarshal([]byte(httpGet(t, fmt.Sprintf("%s/api/v1/scans/%d", api, scan.ID))), &scan); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if scan.State != tandem.ScanDone || scan.Done != 6 {
+		t.Errorf("once a worker started, the scan is %+v, want 6 codebases done", scan)
+	}
+	if body := httpGet(t, worker+"/healthz"); !strings.Contains(body, "ok") {
+		t.Errorf("the worker's /healthz = %q", body)
+	}
+	resp, err = http.Get(worker + "/api/v1/teams")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the worker's API answered %s, want 404", resp.Status)
+	}
+}
