@@ -61,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		viewCommand(e, server, "interactions", "How every pair of teams works together now: collaboration, facilitating, X-as-a-service",
 			"interactions", "interactions", cobra.NoArgs),
 		benchCommand(e),
+		backupCommand(e),
+		restoreCommand(e),
 	)
 	if err := root.ExecuteContext(ctx); err != nil {
 		printError(stderr, err)
