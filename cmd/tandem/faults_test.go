@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/gitea/giteatest"
@@ -60,9 +62,10 @@ func (p *faultyProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// TestFaultyCodeHost launches a campaign of eight tickets through a proxy
-// that rate-limits and loses answers: relaunching until every ticket is
-// filed converges, and Gitea holds each ticket exactly once.
+// TestFaultyCodeHost launches a campaign of eight tickets, then escalates
+// its eight stragglers, through a proxy that rate-limits and loses
+// answers: relaunching and escalating again converge, and Gitea holds
+// each ticket and each pull request exactly once.
 func TestFaultyCodeHost(t *testing.T) {
 	g := giteatest.Start(t)
 	g.CreateOrg(t, "acme")
@@ -73,6 +76,7 @@ func TestFaultyCodeHost(t *testing.T) {
 		team := fmt.Sprintf("team%d", i)
 		g.CreateRepo(t, "acme", "svc"+fmt.Sprint(i), map[string]string{"CODEOWNERS": "* @acme/" + team + "\n", "main.go": logrusImport})
 		catalog.WriteString("apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: " + team + "}\nspec: {type: stream-aligned, tracker: {type: gitea, host: forge, repo: acme/backlog}}\n---\n")
+		catalog.WriteString("apiVersion: tandem.dev/v1\nkind: Codebase\nmetadata: {name: svc" + fmt.Sprint(i) + "}\nspec: {contributions: open}\n---\n")
 	}
 	target, err := url.Parse(g.URL)
 	if err != nil {
@@ -82,7 +86,7 @@ func TestFaultyCodeHost(t *testing.T) {
 	ps := httptest.NewServer(proxy)
 	t.Cleanup(ps.Close)
 
-	catalog.WriteString(obslogCampaign(ps.URL, false))
+	catalog.WriteString(obslogCampaign(ps.URL, true))
 	file := filepath.Join(t.TempDir(), "catalog.yaml")
 	writeFile(t, file, catalog.String())
 	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"FORGE_TOKEN": g.AdminToken})
@@ -104,6 +108,31 @@ func TestFaultyCodeHost(t *testing.T) {
 	}
 	if len(issues) != teams || len(seen) != teams {
 		t.Errorf("Gitea holds %d issues for %d teams, want exactly one per team: %v", len(issues), len(seen), seen)
+	}
+
+	// Escalating through the same proxy opens one pull request per
+	// straggler, however many answers were lost on the way.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var c tandem.Campaign
+	for ctx.Err() == nil {
+		tandemCLI(t, url, "campaign", "escalate", "logrus-to-obslog")
+		getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
+		if strings.Count(targetStates(c), "=pr-open") == teams {
+			break
+		}
+	}
+	if got := strings.Count(targetStates(c), "=pr-open"); got != teams {
+		t.Fatalf("%d of %d targets have a pull request after three minutes: %s", got, teams, targetStates(c))
+	}
+	for i := range teams {
+		var pulls []struct {
+			Number int `json:"number"`
+		}
+		g.Call(t, http.MethodGet, fmt.Sprintf("/repos/acme/svc%d/pulls?state=all", i), nil, &pulls)
+		if len(pulls) != 1 {
+			t.Errorf("svc%d has %d pull requests, want exactly one", i, len(pulls))
+		}
 	}
 	proxy.mu.Lock()
 	defer proxy.mu.Unlock()

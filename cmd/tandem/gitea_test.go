@@ -2,10 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -14,7 +10,9 @@ import (
 	"time"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/campaign"
 	"github.com/tandem-dev/tandem/gitea/giteatest"
+	"github.com/tandem-dev/tandem/sqlstore"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
 )
 
@@ -26,10 +24,13 @@ func TestGitea(t *testing.T) {
 	g := giteatest.Start(t)
 	g.CreateOrg(t, "acme")
 	g.CreateRepo(t, "acme", "payments-api", map[string]string{"CODEOWNERS": "* @acme/payments\n", "main.go": logrusImport})
+	g.CreateRepo(t, "acme", "ledger", map[string]string{"CODEOWNERS": "* @acme/payments\n", "main.go": logrusImport})
 	g.CreateRepo(t, "acme", "search", map[string]string{"CODEOWNERS": "* @acme/search\n", "main.go": "package main\n"})
 	g.CreateRepo(t, "acme", "backlog", map[string]string{"README.md": "Payments' backlog\n"})
 
-	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"FORGE_TOKEN": g.AdminToken, "FORGE_HOOK": "s3cret"})
+	dsn := sqlstoretest.SQLite(t)
+	environ := map[string]string{"FORGE_TOKEN": g.AdminToken, "FORGE_HOOK": "s3cret"}
+	url := startServerEnv(t, dsn, environ)
 	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
 	writeFile(t, catalog, `apiVersion: tandem.dev/v1
 kind: CodeHost
@@ -49,6 +50,11 @@ spec: {type: stream-aligned}
 apiVersion: tandem.dev/v1
 kind: Codebase
 metadata: {name: payments-api}
+spec: {contributions: open}
+---
+apiVersion: tandem.dev/v1
+kind: Codebase
+metadata: {name: ledger}
 spec: {contributions: open}
 ---
 apiVersion: tandem.dev/v1
@@ -85,10 +91,10 @@ spec:
 	cli("scan", "--wait")
 	var codebases []tandem.Codebase
 	getJSON(t, url, &codebases, "get", "codebases", "-o", "json")
-	if len(codebases) != 3 || codebases[1].Name != "payments-api" || codebases[1].Owner == nil || *codebases[1].Owner != "payments" {
+	if len(codebases) != 4 || codebases[2].Name != "payments-api" || codebases[2].Owner == nil || *codebases[2].Owner != "payments" {
 		t.Fatalf("codebases from Gitea = %+v", codebases)
 	}
-	if got, want := codebases[1].Head, g.BranchCommit(t, "acme", "payments-api", "main"); got != want {
+	if got, want := codebases[2].Head, g.BranchCommit(t, "acme", "payments-api", "main"); got != want {
 		t.Errorf("payments-api scanned at %s, Gitea's main is %s", got, want)
 	}
 
@@ -116,7 +122,7 @@ spec:
 		t.Errorf("a second launch filed %d issues", len(issues))
 	}
 
-	// The straggler's work as a pull request on Gitea, once however often.
+	// The stragglers' work as pull requests on Gitea, once however often.
 	out := cli("campaign", "escalate", "logrus-to-obslog")
 	if !strings.Contains(out, "payments-api: change-request") || !strings.Contains(out, g.URL+"/acme/payments-api/pulls/1") {
 		t.Fatalf("escalate: %s", out)
@@ -132,8 +138,36 @@ spec:
 	if len(pulls) != 1 || pulls[0].Head.Ref != "tandem/logrus-to-obslog" {
 		t.Fatalf("pull requests on Gitea = %+v, want one from the fix branch", pulls)
 	}
-	// The owners merge it on Gitea; a signed push webhook starts the scan.
-	g.Call(t, http.MethodPost, "/repos/acme/payments-api/pulls/1/merge", map[string]string{"Do": "merge"}, nil)
+
+	// The owners of ledger close its pull request unmerged while no webhook
+	// is set up: the poll reads it from Gitea.
+	g.Call(t, http.MethodPatch, "/repos/acme/ledger/pulls/1", map[string]string{"state": "closed"}, nil)
+	db, err := sqlstore.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	hosts := hostOpener{getenv: func(k string) string { return environ[k] }, mirrors: t.TempDir(), client: http.DefaultClient}
+	// The poll as the tick runs it, a period on (the server's own tick may
+	// have read it first: either way, once).
+	poll := &campaign.Service{Store: db, Proposers: hosts.proposer, Now: func() time.Time { return time.Now().Add(campaign.PullPollEvery) }}
+	for range 2 {
+		if n, err := poll.CheckPullRequests(t.Context()); err != nil || n > 1 {
+			t.Fatalf("the poll changed %d pull requests (%v), want ledger's at most", n, err)
+		}
+	}
+	crs, err := db.FindChangeRequests(t.Context(), "logrus-to-obslog", 0)
+	if err != nil || len(crs) != 2 || crs[0].Codebase != "ledger" || crs[0].State != tandem.ChangeClosed || crs[1].State != tandem.ChangeOpen {
+		t.Fatalf("after the poll, change requests = %+v (%v), want ledger's closed and payments-api's open", crs, err)
+	}
+	var c tandem.Campaign
+	getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
+	if ledger := c.Targets[0]; ledger.PullRequest == nil || ledger.PullRequest.State != tandem.ChangeClosed ||
+		!strings.Contains(ledger.Error, "closed "+g.URL+"/acme/ledger/pulls/1 without merging") {
+		t.Errorf("ledger after its pull request was closed = %+v", ledger)
+	}
+
+	// A forged delivery is refused.
 	push := []byte(`{"ref": "refs/heads/main", "after": "0123", "repository": {"name": "payments-api", "full_name": "acme/payments-api"}}`)
 	forged, err := http.NewRequest(http.MethodPost, url+"/api/v1/hooks/forge", bytes.NewReader(push))
 	if err != nil {
@@ -144,38 +178,44 @@ spec:
 	if resp, err := http.DefaultClient.Do(forged); err != nil || resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a forged webhook: %v %v, want 403", resp.Status, err)
 	}
-	mac := hmac.New(sha256.New, []byte("s3cret"))
-	mac.Write(push)
-	signed, _ := http.NewRequest(http.MethodPost, url+"/api/v1/hooks/forge", bytes.NewReader(push))
-	signed.Header.Set("X-Gitea-Event", "push")
-	signed.Header.Set("X-Gitea-Signature", hex.EncodeToString(mac.Sum(nil)))
-	delivered := time.Now()
-	resp, err := http.DefaultClient.Do(signed)
-	if err != nil || resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("a signed webhook: %v %v, want 202", resp.Status, err)
-	}
-	var scan tandem.Scan
-	if err := json.NewDecoder(resp.Body).Decode(&scan); err != nil || scan.ID == 0 {
-		t.Fatalf("the webhook's answer: %+v %v, want the scan it started", scan, err)
-	}
-	resp.Body.Close()
-	for deadline := time.Now().Add(time.Minute); scan.State == tandem.ScanRunning && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-		if err := json.Unmarshal([]byte(httpGet(t, fmt.Sprintf("%s/api/v1/scans/%d", url, scan.ID))), &scan); err != nil {
-			t.Fatal(err)
+
+	// The organisation's webhook, as its admins would set it up; then the
+	// owners of payments-api merge its pull request on Gitea. Gitea's own
+	// deliveries (the pull request's and the push's) bring the target to
+	// done.
+	g.Call(t, http.MethodPost, "/orgs/acme/hooks", map[string]any{"type": "gitea", "active": true,
+		"events": []string{"push", "pull_request"},
+		"config": map[string]string{"url": url + "/api/v1/hooks/forge", "content_type": "json", "secret": "s3cret"}}, nil)
+	merged := time.Now()
+	g.Call(t, http.MethodPost, "/repos/acme/payments-api/pulls/1/merge", map[string]string{"Do": "merge"}, nil)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
+		if targetStates(c) == "ledger=pr-open payments-api=done" || time.Now().After(deadline) {
+			break
 		}
 	}
-	t.Logf("webhook to scan done: %v", time.Since(delivered))
-	if scan.State != tandem.ScanDone || scan.Codebases != 1 || scan.Done != 1 {
-		t.Errorf("the webhook's scan = %+v, want payments-api alone rescanned", scan)
+	t.Logf("merge on Gitea to target done: %v", time.Since(merged))
+	if got := targetStates(c); got != "ledger=pr-open payments-api=done" {
+		t.Fatalf("targets after the merge = %s", got)
 	}
-	var c tandem.Campaign
-	getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
-	if got := targetStates(c); got != "payments-api=done" {
-		t.Errorf("targets after the merge = %s", got)
-	}
-	if pr := c.Targets[0].PullRequest; pr == nil || pr.State != tandem.ChangeMerged {
+	if pr := c.Targets[1].PullRequest; pr == nil || pr.State != tandem.ChangeMerged {
 		t.Errorf("the change request after the merge = %+v", pr)
+	}
+	getJSON(t, url, &crs, "get", "change-requests", "-o", "json")
+	for _, cr := range crs {
+		if cr.Codebase == "payments-api" && cr.MergedAt != nil && c.Targets[1].DoneAt != nil {
+			t.Logf("the pull request's webhook to target done: %v", c.Targets[1].DoneAt.Sub(*cr.MergedAt))
+		}
+	}
+	var ticket []tandem.Ticket
+	getJSON(t, url, &ticket, "get", "tickets", fmt.Sprint(tickets[0].ID), "-o", "json")
+	var said []string
+	for _, cm := range ticket[0].Comments {
+		said = append(said, cm.Body)
+	}
+	if all := strings.Join(said, "\n"); !strings.Contains(all, "closed "+g.URL+"/acme/ledger/pulls/1 without merging") ||
+		!strings.Contains(all, "merged "+g.URL+"/acme/payments-api/pulls/1") {
+		t.Errorf("the ticket's comments:\n%s", all)
 	}
 	// Every call went through the throttle, whose budget is measured.
 	metrics := httpGet(t, url+"/metrics")
@@ -185,7 +225,15 @@ spec:
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	// The ticket closes in Gitea at the next sync.
+	// The owners of ledger make the change their own way; with both
+	// codebases done, the ticket closes in Gitea at the next sync.
+	g.Commit(t, "acme", "ledger", map[string]string{"main.go": "package main\n\nimport log \"acme.dev/obslog\"\n\nfunc main() { log.Info(\"hi\") }\n"})
+	for deadline := time.Now().Add(time.Minute); targetStates(c) != "ledger=done payments-api=done" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
+	}
+	if got := targetStates(c); got != "ledger=done payments-api=done" {
+		t.Fatalf("targets after ledger's own change = %s", got)
+	}
 	cli("campaign", "launch", "logrus-to-obslog")
 	g.Call(t, http.MethodGet, "/repos/acme/backlog/issues?state=all&type=issues", nil, &issues)
 	if len(issues) != 1 || issues[0].State != "closed" {
