@@ -11,12 +11,15 @@ import (
 // Error codes. The HTTP layer maps each to one status; the CLI prints the
 // message plainly.
 const (
-	EINVALID     = "invalid"
-	ENOTFOUND    = "not_found"
-	ECONFLICT    = "conflict"
-	EFORBIDDEN   = "forbidden"
-	EUNAVAILABLE = "unavailable"
-	EINTERNAL    = "internal"
+	EINVALID   = "invalid"
+	ENOTFOUND  = "not_found"
+	ECONFLICT  = "conflict"
+	EFORBIDDEN = "forbidden"
+	// EUNAUTHENTICATED is a request without a valid token where one is
+	// needed.
+	EUNAUTHENTICATED = "unauthenticated"
+	EUNAVAILABLE     = "unavailable"
+	EINTERNAL        = "internal"
 )
 
 // Error is an error a user can act on: a code for programs and a message

@@ -10,6 +10,7 @@ import (
 // one transaction: it happens whole or not at all.
 type Store interface {
 	ConsumptionStore
+	TokenStore
 
 	// Apply creates or updates every object at once, after checking the
 	// references between them and to what is already stored. It returns

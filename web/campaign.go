@@ -139,7 +139,12 @@ func (s *Server) handleApprove(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out, err := s.campaigns.Approve(r.Context(), r.PathValue("name"), req.Codebase, req.By)
+	by, err := actor(r, req.By)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.campaigns.Approve(r.Context(), r.PathValue("name"), req.Codebase, by)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -157,7 +162,12 @@ func (s *Server) handleExempt(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "until: %q is not a date (YYYY-MM-DD)", req.Until))
 		return
 	}
-	t, err := s.campaigns.Exempt(r.Context(), r.PathValue("name"), req.Codebase, req.Reason, until.Add(24*time.Hour-time.Second), req.By)
+	by, err := actor(r, req.By)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	t, err := s.campaigns.Exempt(r.Context(), r.PathValue("name"), req.Codebase, req.Reason, until.Add(24*time.Hour-time.Second), by)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

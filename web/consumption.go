@@ -67,6 +67,12 @@ func (s *Server) handleCreateRequest(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	by, err := actor(r, q.CreatedBy)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q.CreatedBy = by
 	out, err := s.store.CreateRequest(r.Context(), q)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -97,6 +103,12 @@ func (s *Server) handleUpdateRequest(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &u) {
 		return
 	}
+	by, err := actor(r, u.By)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u.By = by
 	out, err := s.store.UpdateRequest(r.Context(), id, u)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -182,6 +194,12 @@ func (s *Server) handleLogWork(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "category: %q is not platform, consumption or other", l.Category))
 		return
 	}
+	by, err := actor(r, l.By)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	l.By = by
 	out, err := s.store.LogWork(r.Context(), id, l)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -204,7 +222,12 @@ func (s *Server) handleEndEngagement(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &b) {
 		return
 	}
-	out, err := s.store.EndEngagement(r.Context(), id, b.By)
+	by, err := actor(r, b.By)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.store.EndEngagement(r.Context(), id, by)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -283,6 +306,10 @@ func (s *Server) handleAnnounceSupport(w http.ResponseWriter, r *http.Request) {
 	}
 	teams, err := s.consumingTeams(r, p)
 	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if c.By, err = actor(r, c.By); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -525,7 +552,12 @@ func (s *Server) handleGrantTrust(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &q) {
 		return
 	}
-	out, err := s.store.GrantTrust(r.Context(), r.PathValue("name"), q.Person, q.By)
+	by, err := actor(r, q.By)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.store.GrantTrust(r.Context(), r.PathValue("name"), q.Person, by)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -30,6 +30,8 @@ type Server struct {
 	handler   http.Handler
 	rules     advisor.Rules
 	getenv    func(string) string
+	// anonymousRead lets requests without a token read (as a viewer).
+	anonymousRead bool
 }
 
 // NewServer returns the handler of every route, over the given store,
@@ -46,9 +48,10 @@ func NewServer(store tandem.Store, scanner tandem.Scanner, campaigns *campaign.S
 			Help:    "HTTP requests by route pattern and status code.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 4, 8),
 		}, []string{"route", "code"}),
-		mux:    http.NewServeMux(),
-		rules:  advisor.DefaultRules(),
-		getenv: func(string) string { return "" },
+		mux:           http.NewServeMux(),
+		rules:         advisor.DefaultRules(),
+		anonymousRead: true,
+		getenv:        func(string) string { return "" },
 	}
 	reg.MustRegister(s.requests)
 	s.routes()
@@ -62,6 +65,11 @@ func NewServer(store tandem.Store, scanner tandem.Scanner, campaigns *campaign.S
 // reference (env:NAME), such as webhook secrets, are read from.
 func (s *Server) SetGetenv(getenv func(string) string) { s.getenv = getenv }
 
+// SetAnonymousRead says whether requests without a token may read: on by
+// default, as a catalog is for everyone in an organisation to see; off,
+// only health, metrics, webhooks and sign-in are open.
+func (s *Server) SetAnonymousRead(on bool) { s.anonymousRead = on }
+
 // SetAdvisorRules replaces the built-in rules table of the advisor with an
 // organisation's own.
 func (s *Server) SetAdvisorRules(r advisor.Rules) { s.rules = r }
@@ -71,7 +79,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	_, pattern := s.mux.Handler(r)
-	s.handler.ServeHTTP(rec, r)
+	r, err := s.authenticate(r)
+	_, signedIn := tokenOf(r)
+	switch {
+	case err != nil:
+		s.fail(rec, r, err)
+	case !signedIn && !s.anonymousRead && !public(r.URL.Path):
+		s.fail(rec, r, tandem.Errorf(tandem.EUNAUTHENTICATED, "sign in first: this server shows nothing without a token"))
+	default:
+		s.handler.ServeHTTP(rec, r)
+	}
 	if pattern == "" {
 		pattern = "unmatched"
 	}
@@ -101,12 +118,13 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // statuses maps error codes to HTTP statuses, in this one place.
 var statuses = map[string]int{
-	tandem.EINVALID:     http.StatusUnprocessableEntity,
-	tandem.ENOTFOUND:    http.StatusNotFound,
-	tandem.ECONFLICT:    http.StatusConflict,
-	tandem.EFORBIDDEN:   http.StatusForbidden,
-	tandem.EUNAVAILABLE: http.StatusServiceUnavailable,
-	tandem.EINTERNAL:    http.StatusInternalServerError,
+	tandem.EINVALID:         http.StatusUnprocessableEntity,
+	tandem.ENOTFOUND:        http.StatusNotFound,
+	tandem.ECONFLICT:        http.StatusConflict,
+	tandem.EFORBIDDEN:       http.StatusForbidden,
+	tandem.EUNAUTHENTICATED: http.StatusUnauthorized,
+	tandem.EUNAVAILABLE:     http.StatusServiceUnavailable,
+	tandem.EINTERNAL:        http.StatusInternalServerError,
 }
 
 // ErrorBody is the JSON body of every API error.

@@ -104,32 +104,30 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	s.render(w, r, "error", "Error", tandem.ErrorMessage(err))
 }
 
-// sessionCookie names who is signed in. There are no passwords yet: the
-// name is what actions are recorded under.
-const sessionCookie = "tandem_user"
-
+// userOf returns the person signed in, or "".
 func userOf(r *http.Request) string {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if v, err := url.QueryUnescape(c.Value); err == nil {
-			return v
-		}
-	}
-	return ""
+	t, _ := tokenOf(r)
+	return t.Person
 }
 
 func (s *Server) handleSignInPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "signin", "Sign in", nil)
 }
 
+// handleSignIn checks a token and keeps it in the browser's cookie.
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
-	name := strings.TrimSpace(r.FormValue("name"))
-	if name == "" {
-		s.renderError(w, r, tandem.Errorf(tandem.EINVALID, "a name is needed to sign in"))
+	secret := strings.TrimSpace(r.FormValue("token"))
+	t, err := s.store.Authenticate(r.Context(), tandem.HashToken(secret), time.Now().UTC())
+	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+		err = tandem.Errorf(tandem.EUNAUTHENTICATED, "that token is unknown or revoked")
+	}
+	if err != nil {
+		s.renderError(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: url.QueryEscape(name), Path: "/", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: secret, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: 30 * 24 * 3600})
-	http.Redirect(w, r, "/?flash="+url.QueryEscape("Signed in as "+name), http.StatusSeeOther)
+	http.Redirect(w, r, "/?flash="+url.QueryEscape("Signed in as "+t.Person+" ("+t.Role+")"), http.StatusSeeOther)
 }
 
 // redirect sends the browser back to a page (and fragment) with a message.

@@ -71,11 +71,7 @@ func (s *Server) handleExemptForm(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, tandem.Errorf(tandem.EINVALID, "until: %q is not a date", r.FormValue("until")))
 		return
 	}
-	by := userOf(r)
-	if by == "" {
-		by = "anonymous"
-	}
-	if _, err := s.campaigns.Exempt(r.Context(), name, codebase, r.FormValue("reason"), until.Add(24*time.Hour-time.Second), by); err != nil {
+	if _, err := s.campaigns.Exempt(r.Context(), name, codebase, r.FormValue("reason"), until.Add(24*time.Hour-time.Second), userOf(r)); err != nil {
 		s.renderError(w, r, err)
 		return
 	}

@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 func startProcess(t *testing.T, dsn, mirrors string, environ ...string) (string, *exec.Cmd) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve", "--db", dsn, "--addr", "127.0.0.1:0", "--mirrors", mirrors, "--scan-every", "0")
-	cmd.Env = append(append(os.Environ(), "TANDEM_TEST_MAIN=1"), environ...)
+	cmd.Env = append(append(os.Environ(), "TANDEM_TEST_MAIN=1", "TANDEM_BOOTSTRAP_TOKEN="+testAdminToken), environ...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

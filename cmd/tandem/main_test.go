@@ -53,7 +53,12 @@ func startServerEnv(t *testing.T, dsn string, environ map[string]string, extra .
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	args := append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--mirrors", filepath.Join(t.TempDir(), "mirrors")}, extra...)
-	getenv := func(k string) string { return environ[k] }
+	getenv := func(k string) string {
+		if v, ok := environ[k]; ok || k != "TANDEM_BOOTSTRAP_TOKEN" {
+			return v
+		}
+		return testAdminToken
+	}
 	go func() { done <- run(ctx, args, getenv, &stdout, &stderr) }()
 	t.Cleanup(func() {
 		cancel()
@@ -85,12 +90,24 @@ func startServerEnv(t *testing.T, dsn string, environ map[string]string, extra .
 
 func noEnv(string) string { return "" }
 
+// testAdminToken is the admin token of every server the tests start (as
+// TANDEM_BOOTSTRAP_TOKEN) and the one tandemCLI sends.
+const testAdminToken = "tdm_test-admin"
+
+// adminEnv is an environment with the admin token in TANDEM_TOKEN.
+func adminEnv(k string) string {
+	if k == "TANDEM_TOKEN" {
+		return testAdminToken
+	}
+	return ""
+}
+
 // tandemCLI runs a client command against url and returns its exit code,
 // stdout and stderr.
 func tandemCLI(t *testing.T, url string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), append(args, "--server", url), noEnv, &stdout, &stderr)
+	code := run(context.Background(), append(args, "--server", url), adminEnv, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

@@ -31,7 +31,9 @@ func TestRoles(t *testing.T) {
 	if code, _, errOut := tandemCLI(t, api, "apply", "-f", catalog); code != 0 {
 		t.Fatalf("apply: %s", errOut)
 	}
-	resp, err := http.Post(api+"/api/v1/scans", "application/json", nil)
+	req, _ := http.NewRequest(http.MethodPost, api+"/api/v1/scans", nil)
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,7 @@ type serveOptions struct {
 	addr      string
 	demo      string
 	role      string
+	anonymous bool
 	workers   int
 	verbose   bool
 }
@@ -72,6 +73,7 @@ func serveCommand(e env) *cobra.Command {
 	cmd.Flags().StringVar(&o.demo, "demo", "", "make a demo fleet and catalog in this folder (if missing), apply it and scan it")
 	cmd.Flags().Lookup("demo").NoOptDefVal = "tandem-demo"
 	cmd.Flags().StringVar(&o.role, "role", roleAll, "what this process does: all, api (the API and UI, no background work) or worker (background work only); api and worker need PostgreSQL")
+	cmd.Flags().BoolVar(&o.anonymous, "anonymous-read", true, "let requests without a token read the catalog, campaigns and pages (as a viewer); changes always need a token")
 	cmd.Flags().IntVar(&o.workers, "workers", 4, "background jobs run at once by this process")
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "log every request and job")
 	cmd.Flags().DurationVar(&o.scanEvery, "scan-every", 15*time.Minute, "scan every code host this often, for what webhooks missed (0: never)")
@@ -98,6 +100,10 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	defer db.Close()
 	if o.role != roleAll && db.Dialect() != sqlstore.Postgres {
 		return tandem.Errorf(tandem.EINVALID, "--role %s needs a PostgreSQL database (--db postgres://…): a SQLite database is served by one process", o.role)
+	}
+	admin, err := bootstrapToken(ctx, db, e.getenv)
+	if err != nil {
+		return err
 	}
 
 	reg := prometheus.NewRegistry()
@@ -130,6 +136,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	}
 	api := web.NewServer(db, queue, campaigns, logger, reg)
 	api.SetGetenv(e.getenv)
+	api.SetAnonymousRead(o.anonymous)
 	var handler http.Handler = api
 	if o.role == roleWorker {
 		// A worker answers its health and metrics, not the API.
@@ -161,6 +168,10 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 		if err := loadDemo(ctx, db, queue, o.demo); err != nil {
 			return err
 		}
+	}
+	if admin != "" && e.getenv("TANDEM_BOOTSTRAP_TOKEN") == "" {
+		fmt.Fprintf(e.stdout, "The first admin token was created. Its secret, shown this once:\n  export TANDEM_TOKEN=%s\n"+
+			"Sign in to the pages with it, and make tokens for others with `tandem token create`.\n", admin)
 	}
 	fmt.Fprintf(e.stdout, "Tandem is serving on %s\n", url)
 	if o.demo != "" {

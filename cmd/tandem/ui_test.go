@@ -90,7 +90,16 @@ func TestUI(t *testing.T) {
 		}
 	})
 
+	signIn := func(t *testing.T, token string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(url+"/signin"), chromedp.SendKeys(`#token`, token),
+			chromedp.Click(`//button[text()="Sign in"]`), chromedp.WaitVisible(".flash")); err != nil {
+			t.Fatalf("sign in: %v", err)
+		}
+	}
+
 	t.Run("ScanNowShowsLiveProgress", func(t *testing.T) {
+		signIn(t, testAdminToken)
 		if err := chromedp.Do(ctx, chromedp.Navigate(url+"/"), chromedp.Click(`//button[text()="Scan now"]`), chromedp.WaitVisible("#scan")); err != nil {
 			t.Fatal(err)
 		}
@@ -173,12 +182,17 @@ func TestUI(t *testing.T) {
 	})
 
 	t.Run("AProductTeamAsksAPlatformFromItsPage", func(t *testing.T) {
+		_, out, errOut := tandemCLI(t, url, "token", "create", "--person", "alice", "--role", "team-member")
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if secret := lines[len(lines)-1]; !strings.HasPrefix(secret, "tdm_") {
+			t.Fatalf("token create: %s %s", out, errOut)
+		}
 		steps := []struct {
 			name string
 			do   chromedp.Action[chromedp.Void]
 		}{
 			{"open the sign-in page", chromedp.Navigate(url + "/signin")},
-			{"type a name", chromedp.SendKeys(`#name`, "alice")},
+			{"paste alice's token", chromedp.SendKeys(`#token`, lines[len(lines)-1])},
 			{"sign in", chromedp.Click(`//button[text()="Sign in"]`)},
 			{"see the greeting", chromedp.WaitVisible(".flash")},
 			{"open the platform", chromedp.Navigate(url + "/platforms/obslog")},
@@ -233,7 +247,7 @@ func TestUI(t *testing.T) {
 			{"ticket", "/tickets/1", "The platform team proposed the change to payments-api"},
 			{"change-request", "/change-requests/1", "branch tandem/logrus-to-obslog"},
 			{"search", "/search?q=pay", "payments-ledger"},
-			{"signin", "/signin", "Your handle"},
+			{"signin", "/signin", "Paste your Tandem token"},
 		} {
 			if err := chromedp.Do(ctx, chromedp.Navigate(url+p.path), chromedp.WaitVisible("h1"), shoot(p.name)); err != nil {
 				t.Fatalf("%s: %v", p.path, err)

@@ -1,0 +1,65 @@
+package tandem
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"time"
+)
+
+// Roles a token gives its holder. Team-members act for the teams the
+// catalog lists them in; platform-owners also run the campaigns, support
+// model and sessions of the platforms those teams own.
+const (
+	RoleAdmin         = "admin"          // everything, the catalog and tokens included
+	RolePlatformOwner = "platform-owner" // their teams' platforms, and what team-members do
+	RoleTeamMember    = "team-member"    // their teams' tickets, exemptions, requests, engagements
+	RoleViewer        = "viewer"         // reads only
+)
+
+// Roles lists the roles from the most to the least powerful.
+var Roles = []string{RoleAdmin, RolePlatformOwner, RoleTeamMember, RoleViewer}
+
+// ValidRole reports whether role is one of Roles.
+func ValidRole(role string) bool { return slices.Contains(Roles, role) }
+
+// Token is a personal API token: whose it is and what it lets them do. Its
+// secret is shown once, when it is created; the store keeps its hash.
+type Token struct {
+	ID     int64  `json:"id"`
+	Person string `json:"person"`
+	Role   string `json:"role"`
+	// Label says what the token is for ("CI", "laptop").
+	Label      string     `json:"label,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+// TokenPrefix starts every token secret, so that secret scanners and
+// people recognise one.
+const TokenPrefix = "tdm_"
+
+// NewTokenSecret returns a new random token secret.
+func NewTokenSecret() string { return TokenPrefix + rand.Text() }
+
+// HashToken returns the hash a token is stored and looked up by. Secrets
+// are 128 random bits, so a plain SHA-256 is enough: nothing to guess.
+func HashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// TokenStore keeps API tokens by their hash.
+type TokenStore interface {
+	// CreateToken records a token with the hash of its secret.
+	CreateToken(ctx context.Context, t Token, hash string) (Token, error)
+	// Authenticate returns the live token whose secret has hash, noting
+	// when it was used; ENOTFOUND for an unknown or revoked one.
+	Authenticate(ctx context.Context, hash string, now time.Time) (Token, error)
+	FindTokens(ctx context.Context) ([]Token, error)
+	// RevokeToken ends a token; ENOTFOUND when missing.
+	RevokeToken(ctx context.Context, id int64, now time.Time) (Token, error)
+}

@@ -1,0 +1,114 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// tokenUseGrain is how stale a token's last use may be before it is
+// written again: not on every request, which would make every read a
+// write.
+const tokenUseGrain = time.Minute
+
+// CreateToken records a token with the hash of its secret. A person with
+// a team-member or platform-owner token must be in the catalog, since
+// their teams are what the token lets them act for.
+func (db *DB) CreateToken(ctx context.Context, t tandem.Token, hash string) (tandem.Token, error) {
+	if !tandem.ValidRole(t.Role) {
+		return tandem.Token{}, tandem.Errorf(tandem.EINVALID, "role %q: want one of admin, platform-owner, team-member, viewer", t.Role)
+	}
+	if t.Person == "" {
+		return tandem.Token{}, tandem.Errorf(tandem.EINVALID, "a token needs the person it is for")
+	}
+	err := db.inTx(ctx, "create token", func(tx *sql.Tx) error {
+		if t.Role == tandem.RoleTeamMember || t.Role == tandem.RolePlatformOwner {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM people WHERE handle = $1) + (SELECT COUNT(*) FROM memberships WHERE person = $1)", t.Person).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return tandem.Errorf(tandem.EINVALID, "person %q is not in the catalog: a %s acts for the teams the catalog lists them in", t.Person, t.Role)
+			}
+		}
+		t.CreatedAt = time.Now().UTC()
+		return tx.QueryRowContext(ctx, "INSERT INTO tokens (hash, person, role, label, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+			hash, t.Person, t.Role, t.Label, t.CreatedAt).Scan(&t.ID)
+	})
+	return t, err
+}
+
+// Authenticate returns the live token with hash and notes its use.
+func (db *DB) Authenticate(ctx context.Context, hash string, now time.Time) (tandem.Token, error) {
+	var t tandem.Token
+	err := db.inTx(ctx, "authenticate", func(tx *sql.Tx) error {
+		ts, err := findTokens(ctx, tx, "hash = $1 AND revoked_at IS NULL", hash)
+		if err != nil {
+			return err
+		}
+		if len(ts) == 0 {
+			return tandem.Errorf(tandem.ENOTFOUND, "the token is unknown or revoked")
+		}
+		t = ts[0]
+		if t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < tokenUseGrain {
+			return nil
+		}
+		t.LastUsedAt = &now
+		_, err = tx.ExecContext(ctx, "UPDATE tokens SET last_used_at = $1 WHERE id = $2", now, t.ID)
+		return err
+	})
+	return t, err
+}
+
+// FindTokens returns every token, revoked ones included, oldest first.
+func (db *DB) FindTokens(ctx context.Context) ([]tandem.Token, error) {
+	var ts []tandem.Token
+	err := db.inTx(ctx, "find tokens", func(tx *sql.Tx) error {
+		var err error
+		ts, err = findTokens(ctx, tx, "1 = 1")
+		return err
+	})
+	return ts, err
+}
+
+// RevokeToken ends a token; revoking it again changes nothing.
+func (db *DB) RevokeToken(ctx context.Context, id int64, now time.Time) (tandem.Token, error) {
+	var t tandem.Token
+	err := db.inTx(ctx, "revoke token", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", now, id); err != nil {
+			return err
+		}
+		ts, err := findTokens(ctx, tx, "id = $1", id)
+		if err != nil {
+			return err
+		}
+		if len(ts) == 0 {
+			return tandem.Errorf(tandem.ENOTFOUND, "token %d not found", id)
+		}
+		t = ts[0]
+		return nil
+	})
+	return t, err
+}
+
+func findTokens(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.Token, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, person, role, label, created_at, last_used_at, revoked_at FROM tokens WHERE "+cond+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ts := []tandem.Token{}
+	for rows.Next() {
+		var t tandem.Token
+		var used, revoked sql.NullTime
+		if err := rows.Scan(&t.ID, &t.Person, &t.Role, &t.Label, &t.CreatedAt, &used, &revoked); err != nil {
+			return nil, err
+		}
+		t.CreatedAt = t.CreatedAt.UTC()
+		t.LastUsedAt, t.RevokedAt = timePtr(used), timePtr(revoked)
+		ts = append(ts, t)
+	}
+	return ts, rows.Err()
+}
