@@ -44,7 +44,21 @@ type Config struct {
 	// InsertOnly enqueues work for other processes and works none, periodic
 	// jobs included (serve --role api).
 	InsertOnly bool
+	// JobTimeout cancels a job running longer (default DefaultJobTimeout).
+	// A job still marked running RescueGrace after it belonged to a
+	// process that died, and is worked again.
+	JobTimeout time.Duration
 }
+
+// DefaultJobTimeout bounds a job: a scan of one big repository, or a
+// tick syncing many tickets at a code host's write pace.
+const DefaultJobTimeout = 5 * time.Minute
+
+// RescueGrace is how long past its timeout a job still marked running is
+// taken for one whose process died, and worked again. The default of the
+// job library, an hour, would leave a killed process's work undone that
+// long.
+const RescueGrace = 30 * time.Second
 
 // Queue enqueues and works Tandem's jobs. Jobs are enqueued inside store
 // transactions (*sql.Tx), so that work and the state that asks for it are
@@ -72,6 +86,9 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.JobTimeout == 0 {
+		cfg.JobTimeout = DefaultJobTimeout
+	}
 	q := &Queue{store: cfg.Store, logger: cfg.Logger, insertOnly: cfg.InsertOnly}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &scanHostWorker{cfg: cfg, queue: q})
@@ -90,12 +107,14 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 			&river.PeriodicJobOpts{RunOnStart: true}))
 	}
 	rc := &river.Config{
-		Logger:            cfg.Logger.With("component", "jobs"),
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
-		Workers:           workers,
-		PeriodicJobs:      periodic,
-		FetchPollInterval: 200 * time.Millisecond,
-		FetchCooldown:     50 * time.Millisecond,
+		Logger:               cfg.Logger.With("component", "jobs"),
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:              workers,
+		PeriodicJobs:         periodic,
+		FetchPollInterval:    200 * time.Millisecond,
+		FetchCooldown:        50 * time.Millisecond,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.JobTimeout + RescueGrace,
 	}
 	if cfg.InsertOnly {
 		rc.Queues, rc.PeriodicJobs = nil, nil

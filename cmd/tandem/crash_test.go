@@ -31,7 +31,14 @@ func TestMain(m *testing.M) {
 // added to the environment, and returns its URL and the process.
 func startProcess(t *testing.T, dsn, mirrors string, environ ...string) (string, *exec.Cmd) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "serve", "--db", dsn, "--addr", "127.0.0.1:0", "--mirrors", mirrors, "--scan-every", "0")
+	return startProcessArgs(t, []string{"--db", dsn, "--mirrors", mirrors}, environ...)
+}
+
+// startProcessArgs starts "tandem serve" with args in a process of its
+// own, as startProcess does.
+func startProcessArgs(t *testing.T, args []string, environ ...string) (string, *exec.Cmd) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0", "--scan-every", "0"}, args...)...)
 	cmd.Env = append(append(os.Environ(), "TANDEM_TEST_MAIN=1", "TANDEM_BOOTSTRAP_TOKEN="+testAdminToken), environ...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

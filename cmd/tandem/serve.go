@@ -46,6 +46,7 @@ type serveOptions struct {
 	demo      string
 	role      string
 	anonymous bool
+	timeout   time.Duration
 	workers   int
 	verbose   bool
 }
@@ -74,6 +75,7 @@ func serveCommand(e env) *cobra.Command {
 	cmd.Flags().Lookup("demo").NoOptDefVal = "tandem-demo"
 	cmd.Flags().StringVar(&o.role, "role", roleAll, "what this process does: all, api (the API and UI, no background work) or worker (background work only); api and worker need PostgreSQL")
 	cmd.Flags().BoolVar(&o.anonymous, "anonymous-read", true, "let requests without a token read the catalog, campaigns and pages (as a viewer); changes always need a token")
+	cmd.Flags().DurationVar(&o.timeout, "job-timeout", jobs.DefaultJobTimeout, "cancel a background job running longer; a killed process's jobs are worked again this long and 30s after they started")
 	cmd.Flags().IntVar(&o.workers, "workers", 4, "background jobs run at once by this process")
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "log every request and job")
 	cmd.Flags().DurationVar(&o.scanEvery, "scan-every", 15*time.Minute, "scan every code host this often, for what webhooks missed (0: never)")
@@ -126,6 +128,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 		Workers:    o.workers,
 		Registerer: reg,
 		InsertOnly: o.role == roleAPI,
+		JobTimeout: o.timeout,
 	})
 	if err != nil {
 		return err
