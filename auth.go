@@ -36,6 +36,9 @@ type Token struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
+	// ExpiresAt ends a token by itself, like a revocation; nil for never.
+	// Sign-ins through an identity provider get one.
+	ExpiresAt *time.Time `json:"expires_at"`
 }
 
 // TokenPrefix starts every token secret, so that secret scanners and
@@ -57,7 +60,7 @@ type TokenStore interface {
 	// CreateToken records a token with the hash of its secret.
 	CreateToken(ctx context.Context, t Token, hash string) (Token, error)
 	// Authenticate returns the live token whose secret has hash, noting
-	// when it was used; ENOTFOUND for an unknown or revoked one.
+	// when it was used; ENOTFOUND for an unknown, revoked or expired one.
 	Authenticate(ctx context.Context, hash string, now time.Time) (Token, error)
 	FindTokens(ctx context.Context) ([]Token, error)
 	// RevokeToken ends a token; ENOTFOUND when missing.

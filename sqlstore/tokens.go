@@ -34,22 +34,27 @@ func (db *DB) CreateToken(ctx context.Context, t tandem.Token, hash string) (tan
 			}
 		}
 		t.CreatedAt = time.Now().UTC()
-		return tx.QueryRowContext(ctx, "INSERT INTO tokens (hash, person, role, label, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-			hash, t.Person, t.Role, t.Label, t.CreatedAt).Scan(&t.ID)
+		if t.ExpiresAt != nil {
+			expires := t.ExpiresAt.UTC()
+			t.ExpiresAt = &expires
+		}
+		return tx.QueryRowContext(ctx, "INSERT INTO tokens (hash, person, role, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+			hash, t.Person, t.Role, t.Label, t.CreatedAt, t.ExpiresAt).Scan(&t.ID)
 	})
 	return t, err
 }
 
-// Authenticate returns the live token with hash and notes its use.
+// Authenticate returns the live token with hash and notes its use. An
+// expired token is dead like a revoked one.
 func (db *DB) Authenticate(ctx context.Context, hash string, now time.Time) (tandem.Token, error) {
 	var t tandem.Token
 	err := db.inTx(ctx, "authenticate", func(tx *sql.Tx) error {
-		ts, err := findTokens(ctx, tx, "hash = $1 AND revoked_at IS NULL", hash)
+		ts, err := findTokens(ctx, tx, "hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)", hash, now.UTC())
 		if err != nil {
 			return err
 		}
 		if len(ts) == 0 {
-			return tandem.Errorf(tandem.ENOTFOUND, "the token is unknown or revoked")
+			return tandem.Errorf(tandem.ENOTFOUND, "the token is unknown, revoked or expired")
 		}
 		t = ts[0]
 		if t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < tokenUseGrain {
@@ -94,7 +99,7 @@ func (db *DB) RevokeToken(ctx context.Context, id int64, now time.Time) (tandem.
 }
 
 func findTokens(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.Token, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT id, person, role, label, created_at, last_used_at, revoked_at FROM tokens WHERE "+cond+" ORDER BY id", args...)
+	rows, err := tx.QueryContext(ctx, "SELECT id, person, role, label, created_at, last_used_at, revoked_at, expires_at FROM tokens WHERE "+cond+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -102,12 +107,12 @@ func findTokens(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]ta
 	ts := []tandem.Token{}
 	for rows.Next() {
 		var t tandem.Token
-		var used, revoked sql.NullTime
-		if err := rows.Scan(&t.ID, &t.Person, &t.Role, &t.Label, &t.CreatedAt, &used, &revoked); err != nil {
+		var used, revoked, expires sql.NullTime
+		if err := rows.Scan(&t.ID, &t.Person, &t.Role, &t.Label, &t.CreatedAt, &used, &revoked, &expires); err != nil {
 			return nil, err
 		}
 		t.CreatedAt = t.CreatedAt.UTC()
-		t.LastUsedAt, t.RevokedAt = timePtr(used), timePtr(revoked)
+		t.LastUsedAt, t.RevokedAt, t.ExpiresAt = timePtr(used), timePtr(revoked), timePtr(expires)
 		ts = append(ts, t)
 	}
 	return ts, rows.Err()

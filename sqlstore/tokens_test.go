@@ -63,3 +63,50 @@ func TestTokens(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenExpiry checks that a token with an expiry lives until then and
+// is dead after it, like a revoked one, on every engine.
+func TestTokenExpiry(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := t.Context()
+			db, err := sqlstore.Open(ctx, e.DSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			// Not UTC, and with a fraction of a second: stored as the
+			// same instant all the same.
+			expires := time.Date(2026, 11, 29, 12, 0, 0, 500_000_000, time.FixedZone("CET", 3600))
+			tok, err := db.CreateToken(ctx, tandem.Token{Person: "victor", Role: tandem.RoleViewer, Label: "oidc sign-in", ExpiresAt: &expires}, "h1")
+			if err != nil || tok.ExpiresAt == nil || !tok.ExpiresAt.Equal(expires) {
+				t.Fatalf("CreateToken = %+v, %v", tok, err)
+			}
+			if _, err := db.CreateToken(ctx, tandem.Token{Person: "victor", Role: tandem.RoleViewer}, "h2"); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				at   time.Time
+				live bool
+			}{
+				{expires.Add(-time.Hour), true},
+				{expires.Add(-time.Millisecond), true},
+				{expires, false},
+				{expires.Add(time.Millisecond), false},
+				{expires.Add(24 * time.Hour), false},
+			} {
+				_, err := db.Authenticate(ctx, "h1", c.at)
+				if live := err == nil; live != c.live || (err != nil && tandem.ErrorCode(err) != tandem.ENOTFOUND) {
+					t.Errorf("Authenticate at %v, the token expiring at %v: %v, want live %t", c.at, expires, err, c.live)
+				}
+			}
+			if got, err := db.Authenticate(ctx, "h2", expires.Add(24*365*time.Hour)); err != nil || got.ExpiresAt != nil {
+				t.Errorf("a token without expiry, a year on: %+v, %v", got, err)
+			}
+			ts, err := db.FindTokens(ctx)
+			if err != nil || len(ts) != 2 || ts[0].ExpiresAt == nil || !ts[0].ExpiresAt.Equal(expires) || ts[0].ExpiresAt.Location() != time.UTC || ts[1].ExpiresAt != nil {
+				t.Errorf("FindTokens = %+v, %v", ts, err)
+			}
+		})
+	}
+}

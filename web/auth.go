@@ -55,7 +55,8 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, error) {
 // public are the paths anyone may read without a token when anonymous
 // reads are off: health, metrics, signed webhooks, sign-in and assets.
 func public(path string) bool {
-	return path == "/healthz" || path == "/metrics" || path == "/signin" ||
+	return path == "/healthz" || path == "/metrics" ||
+		path == "/signin" || path == "/signin/oidc" || path == "/signin/oidc/callback" ||
 		strings.HasPrefix(path, "/api/v1/hooks/") || strings.HasPrefix(path, "/static/")
 }
 

@@ -30,6 +30,7 @@ type Server struct {
 	handler   http.Handler
 	rules     advisor.Rules
 	getenv    func(string) string
+	oidc      *OIDC // sign-in through an OpenID Connect provider, if any
 	// anonymousRead lets requests without a token read (as a viewer).
 	anonymousRead bool
 }

@@ -111,7 +111,7 @@ func userOf(r *http.Request) string {
 }
 
 func (s *Server) handleSignInPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, "signin", "Sign in", nil)
+	s.render(w, r, "signin", "Sign in", s.oidcName())
 }
 
 // handleSignIn checks a token and keeps it in the browser's cookie.

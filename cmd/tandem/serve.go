@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,6 +50,7 @@ type serveOptions struct {
 	timeout   time.Duration
 	workers   int
 	verbose   bool
+	oidc      web.OIDC
 }
 
 // Roles of a serve process: several processes on one PostgreSQL database
@@ -81,6 +83,7 @@ func serveCommand(e env) *cobra.Command {
 	cmd.Flags().DurationVar(&o.scanEvery, "scan-every", 15*time.Minute, "scan every code host this often, for what webhooks missed (0: never)")
 	cmd.Flags().StringVar(&o.mirrors, "mirrors", "tandem-mirrors", "where repositories of remote code hosts are mirrored for scanning")
 	cmd.Flags().StringVar(&o.rules, "advisor-rules", "", "a YAML rules table that replaces the advisor's built-in one (docs/advisor.md)")
+	oidcFlags(cmd, &o.oidc)
 	return cmd
 }
 
@@ -94,6 +97,12 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 
 	if o.role != roleAll && o.role != roleAPI && o.role != roleWorker {
 		return tandem.Errorf(tandem.EINVALID, "--role %q: want all, api or worker", o.role)
+	}
+	// Checked before the database is opened: a first start's admin token,
+	// printed only once the server runs, would be lost to a later failure.
+	oidc, err := setupOIDC(ctx, o.oidc, e.getenv)
+	if err != nil {
+		return err
 	}
 	db, err := sqlstore.Open(ctx, o.db)
 	if err != nil {
@@ -140,6 +149,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	api := web.NewServer(db, queue, campaigns, logger, reg)
 	api.SetGetenv(e.getenv)
 	api.SetAnonymousRead(o.anonymous)
+	api.SetOIDC(oidc)
 	var handler http.Handler = api
 	if o.role == roleWorker {
 		// A worker answers its health and metrics, not the API.
@@ -309,4 +319,37 @@ func printDemoHints(e env, dir, url string) {
 		"  go run ./cmd/tandem get codebases%s\n"+
 		"  go run ./cmd/tandem adoption obslog%s\n"+
 		"  go run ./cmd/tandem campaign status logrus-to-obslog%s\n", dir, url, server, server, server)
+}
+
+// oidcFlags are the flags of sign-in through an OpenID Connect provider.
+func oidcFlags(cmd *cobra.Command, o *web.OIDC) {
+	cmd.Flags().StringVar(&o.Issuer, "oidc-issuer", "", "sign people in to the pages through this OpenID Connect provider (its issuer URL, as its discovery document says it)")
+	cmd.Flags().StringVar(&o.ClientID, "oidc-client-id", "", "the client id Tandem has at the provider")
+	cmd.Flags().StringVar(&o.ClientSecret, "oidc-client-secret", "", "the client secret, by reference only: env:NAME")
+	cmd.Flags().StringVar(&o.PublicURL, "public-url", "", "where browsers reach this server; the provider sends them back to PUBLIC-URL/signin/oidc/callback")
+	cmd.Flags().StringSliceVar(&o.Admins, "oidc-admins", nil, "people (comma-separated handles) who sign in as admins")
+	cmd.Flags().StringVar(&o.Name, "oidc-name", "", "the provider's name on the sign-in page (default: the issuer's host)")
+	cmd.Flags().StringVar(&o.Claim, "oidc-claim", web.DefaultOIDCClaim, "the ID token's claim that is the person's handle in the catalog")
+}
+
+// setupOIDC returns the sign-in through an OpenID Connect provider, nil
+// without --oidc-issuer. Every setting is needed, the secret must be set,
+// and the issuer must answer.
+func setupOIDC(ctx context.Context, o web.OIDC, getenv func(string) string) (*web.OIDC, error) {
+	if o.Issuer == "" {
+		return nil, nil
+	}
+	if o.ClientID == "" || o.ClientSecret == "" || o.PublicURL == "" {
+		return nil, tandem.Errorf(tandem.EINVALID, "--oidc-issuer needs --oidc-client-id, --oidc-client-secret env:NAME and --public-url (where browsers reach this server)")
+	}
+	if !strings.HasPrefix(o.ClientSecret, "env:") {
+		return nil, tandem.Errorf(tandem.EINVALID, "--oidc-client-secret: a secret is named only by reference, env:NAME, never written inline")
+	}
+	if _, err := tandem.ResolveSecret(o.ClientSecret, getenv); err != nil {
+		return nil, fmt.Errorf("--oidc-client-secret: %w", err)
+	}
+	if err := o.Discover(ctx); err != nil {
+		return nil, fmt.Errorf("--oidc-issuer: %w", err)
+	}
+	return &o, nil
 }
