@@ -61,6 +61,9 @@ type FixSpec struct {
 	Title   string   `json:"title"`
 	Body    string   `json:"body,omitempty"`
 	Timeout string   `json:"timeout,omitempty"` // default 10m
+	// Env names the server's environment variables the fix sees; it sees
+	// no others, nor the server's home.
+	Env []string `json:"env,omitempty"`
 }
 
 // EscalateSpec says when a ticketed target becomes a straggler: After is

@@ -19,6 +19,7 @@ type FixRun struct {
 	Run     []string
 	Message string
 	Timeout time.Duration
+	Env     []string // names of the server's environment variables it sees
 }
 
 // Service runs migration campaigns over a store: filing tickets, escalating
@@ -368,7 +369,7 @@ func (s *Service) escalate(ctx context.Context, m tandem.Migration, platformTeam
 		return fail(errors.New("the codebase has not been scanned on this server: no repository to fix"))
 	}
 	commit, err := s.Fix(ctx, FixRun{Repo: c.Location, Base: c.DefaultBranch, Branch: m.Fix.Branch, Run: m.Fix.Run,
-		Message: title + "\n\n" + body, Timeout: timeout})
+		Message: title + "\n\n" + body, Timeout: timeout, Env: m.Fix.Env})
 	if err != nil {
 		return fail(fmt.Errorf("fix: %w", err))
 	}

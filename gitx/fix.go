@@ -22,7 +22,7 @@ type FixRequest struct {
 	Run     []string      // the fix command, run in the clone's root
 	Message string        // the commit message
 	Timeout time.Duration // default 10 minutes
-	Env     []string      // the fix's environment (see proc.Run); nil: the caller's
+	Env     []string      // the fix's environment, NAME=value (see proc.Run): nothing else of the caller's
 }
 
 // DefaultFixTimeout is how long Fix lets a fix run when the request sets no

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -399,11 +400,18 @@ var weekdays = map[string]bool{
 
 // fixSpec decodes how a Migration's change is made by the platform team.
 func (d *decoder) fixSpec(path string, n *yaml.Node) *tandem.FixSpec {
-	f, ok := d.mapping(path, n, "run", "branch", "title", "body", "timeout")
+	f, ok := d.mapping(path, n, "run", "branch", "title", "body", "timeout", "env")
 	if !ok {
 		return nil
 	}
-	fix := &tandem.FixSpec{Branch: f.required("branch"), Title: f.template("title"), Body: f.template("body"), Timeout: f.str("timeout")}
+	fix := &tandem.FixSpec{Branch: f.required("branch"), Title: f.template("title"), Body: f.template("body"), Timeout: f.str("timeout"),
+		Env: f.names("env", false)}
+	for i, name := range fix.Env {
+		if !envName.MatchString(name) {
+			p := f.field("env") + "[" + strconv.Itoa(i) + "]"
+			d.errorf(p, nil, "%q is not the name of an environment variable", name)
+		}
+	}
 	f.need("title", fix.Title)
 	if f.has("run") {
 		fix.Run = d.argv(f, "run")
@@ -418,6 +426,9 @@ func (d *decoder) fixSpec(path string, n *yaml.Node) *tandem.FixSpec {
 	}
 	return fix
 }
+
+// envName is the name of an environment variable.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // validBranch reports whether s can name a git branch: the common rules of
 // git check-ref-format, without asking git.

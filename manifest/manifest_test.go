@@ -805,15 +805,17 @@ spec:
     branch: tandem/logrus-to-obslog
     title: Replace logrus with obslog
     timeout: 5m
+    env: [GOPROXY, GOFLAGS]
   escalate: {after: deadline}
   rollout: {max: 20, per: 1h}
 `)
 		m := objs[0].Spec.(*tandem.Migration)
 		want := tandem.Migration{Name: "logrus-to-obslog", Platform: "obslog", Title: "Replace logrus with obslog",
 			Target: tandem.Check{Path: "**/*.go", Contains: "logrus"}, Deadline: "2027-01-31",
-			Ticket:   tandem.TicketSpec{Title: "Move {{ .Team }} off logrus", Body: "{{ range .Codebases }}{{ .Name }} {{ end }}", Per: "codebase"},
-			Nudge:    &tandem.NudgeSpec{Every: "7d", Weekdays: []string{"mon", "Thursday"}, At: "09:30", TimeZone: "Europe/Paris"},
-			Fix:      &tandem.FixSpec{Run: []string{"sh", "-c", "sed -i s/logrus/obslog/ *.go"}, Branch: "tandem/logrus-to-obslog", Title: "Replace logrus with obslog", Timeout: "5m"},
+			Ticket: tandem.TicketSpec{Title: "Move {{ .Team }} off logrus", Body: "{{ range .Codebases }}{{ .Name }} {{ end }}", Per: "codebase"},
+			Nudge:  &tandem.NudgeSpec{Every: "7d", Weekdays: []string{"mon", "Thursday"}, At: "09:30", TimeZone: "Europe/Paris"},
+			Fix: &tandem.FixSpec{Run: []string{"sh", "-c", "sed -i s/logrus/obslog/ *.go"}, Branch: "tandem/logrus-to-obslog", Title: "Replace logrus with obslog", Timeout: "5m",
+				Env: []string{"GOPROXY", "GOFLAGS"}},
 			Escalate: &tandem.EscalateSpec{After: "deadline"},
 			Rollout:  &tandem.RolloutSpec{Max: 20, Per: "1h"},
 		}
@@ -831,7 +833,7 @@ spec:
   target: {path: "**"}
   ticket: {title: "{{ .Team ", per: org}
   nudge: {every: soon, weekdays: [funday], at: "9h", timeZone: Mars/Olympus}
-  fix: {run: [], branch: "bad..branch", title: "{{ nope }}"}
+  fix: {run: [], branch: "bad..branch", title: "{{ nope }}", env: [GOPROXY, "TOKEN=x"]}
   escalate: {after: deadline}
   rollout: {max: 0, per: hourly}
 `))
@@ -843,6 +845,7 @@ spec:
 			`m.yaml:9: spec.nudge.at: "9h" is not a time of day (HH:MM)`,
 			`m.yaml:9: spec.nudge.timeZone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Paris)`,
 			`m.yaml:10: spec.fix.title: template: title:1: function "nope" not defined`,
+			`m.yaml:10: spec.fix.env[1]: "TOKEN=x" is not the name of an environment variable`,
 			`m.yaml:10: spec.fix.run: must not be empty`,
 			`m.yaml:10: spec.fix.branch: "bad..branch" is not a valid branch name`,
 			`m.yaml:11: spec.escalate.after: the migration has no deadline to escalate after`,

@@ -28,10 +28,11 @@ const MaxOutput = 64 << 10
 const outputGrace = 100 * time.Millisecond
 
 // Run runs argv in dir, with no input, for at most timeout (DefaultTimeout
-// if timeout <= 0). When env is nil the command gets the caller's
-// environment; otherwise it gets exactly env, plus PATH and HOME from the
-// caller when env sets neither, so that the caller's secrets stay out of
-// it. It returns ok true when the command exits 0, false when it exits
+// if timeout <= 0). The command gets exactly env, plus the caller's PATH
+// and a HOME and TMPDIR of its own (a fresh folder, removed afterwards)
+// when env sets none: never the caller's other variables, where a
+// server's secrets are, nor the caller's home, where credentials are
+// (.netrc, .gitconfig, .ssh). It returns ok true when the command exits 0, false when it exits
 // otherwise, and the first MaxOutput bytes of its combined stdout and
 // stderr. The command runs in its own process group, which is killed when
 // it times out and once it exits, so that neither a hung command nor the
@@ -49,6 +50,11 @@ func Run(ctx context.Context, dir string, argv []string, env []string, timeout t
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	home, err := os.MkdirTemp("", "tandem-home-")
+	if err != nil {
+		return false, "", fmt.Errorf("run %s: %w", argv[0], err)
+	}
+	defer os.RemoveAll(home)
 	r, w, err := os.Pipe()
 	if err != nil {
 		return false, "", fmt.Errorf("run %s: %w", argv[0], err)
@@ -56,7 +62,7 @@ func Run(ctx context.Context, dir string, argv []string, env []string, timeout t
 	defer r.Close()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
-	cmd.Env = environ(env)
+	cmd.Env = environ(env, home)
 	cmd.Stdout = w
 	cmd.Stderr = w
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -110,18 +116,16 @@ func Run(ctx context.Context, dir string, argv []string, env []string, timeout t
 	return false, output, fmt.Errorf("run %s: %w", argv[0], waitErr)
 }
 
-// environ returns the environment a command runs with: nil (the caller's)
-// for nil, otherwise env with the caller's PATH and HOME added when env
-// lacks them, without which most programs cannot find their tools.
-func environ(env []string) []string {
-	if env == nil {
-		return nil
-	}
+// environ returns the environment a command runs with: env, with the
+// caller's PATH (without which most programs cannot find their tools) and
+// home as HOME and TMPDIR when env lacks them.
+func environ(env []string, home string) []string {
 	env = slices.Clip(env)
-	for _, key := range []string{"PATH", "HOME"} {
-		set := slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, key+"=") })
-		if v, ok := os.LookupEnv(key); ok && !set {
-			env = append(env, key+"="+v)
+	defaults := [][2]string{{"PATH", os.Getenv("PATH")}, {"HOME", home}, {"TMPDIR", home}}
+	for _, kv := range defaults {
+		set := slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, kv[0]+"=") })
+		if !set && kv[1] != "" {
+			env = append(env, kv[0]+"="+kv[1])
 		}
 	}
 	return env

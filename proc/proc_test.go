@@ -113,16 +113,17 @@ func TestRunEnvironment(t *testing.T) {
 	t.Setenv("TANDEM_TEST_SECRET", "s3cret")
 	t.Setenv("HOME", "/home/for-test")
 	dir := t.TempDir()
-	show := []string{"sh", "-c", `echo "secret=$TANDEM_TEST_SECRET given=$GIVEN home=$HOME"; test -n "$PATH"`}
+	// The home a command gets is a fresh folder, writable, under the
+	// temporary folder, and its TMPDIR too.
+	show := []string{"sh", "-c", `touch "$HOME/x" && test "$TMPDIR" = "$HOME" && case "$HOME" in /home/for-test) h=caller;; "$GIVEN_HOME") h=given;; *tandem-home-*) h=own;; esac; echo "secret=$TANDEM_TEST_SECRET given=$GIVEN home=$h"; test -n "$PATH"`}
 	tests := []struct {
 		name   string
 		env    []string
 		output string
 	}{
-		{"a nil environment is the caller's", nil, "secret=s3cret given= home=/home/for-test\n"},
-		{"a given environment hides the caller's other variables", []string{"GIVEN=yes"}, "secret= given=yes home=/home/for-test\n"},
-		{"an empty environment still has PATH and HOME", []string{}, "secret= given= home=/home/for-test\n"},
-		{"a given HOME is kept", []string{"HOME=/elsewhere"}, "secret= given= home=/elsewhere\n"},
+		{"a nil environment hides the caller's variables and home", nil, "secret= given= home=own\n"},
+		{"a given environment hides the caller's other variables", []string{"GIVEN=yes"}, "secret= given=yes home=own\n"},
+		{"a given HOME and TMPDIR are kept", []string{"HOME=" + dir, "TMPDIR=" + dir, "GIVEN_HOME=" + dir}, "secret= given= home=given\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

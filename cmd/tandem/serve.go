@@ -124,7 +124,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	// write budget per host, Retry-After honoured, reads retried.
 	hostClient := &http.Client{Timeout: 30 * time.Second, Transport: throttle.New(nil, reg)}
 	hosts := hostOpener{getenv: e.getenv, mirrors: o.mirrors, client: hostClient}
-	campaigns := &campaign.Service{Store: db, Fix: runFix, Merge: gitx.Merge, Notify: poster.Post,
+	campaigns := &campaign.Service{Store: db, Fix: fixRunner(e.getenv), Merge: gitx.Merge, Notify: poster.Post,
 		Trackers:  func(t tandem.Tracker) (tandem.TicketTracker, error) { return hosts.tracker(ctx, db, t) },
 		Proposers: hosts.proposer}
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
@@ -221,9 +221,18 @@ func tick(campaigns *campaign.Service, store tandem.Store) func(context.Context)
 	}
 }
 
-// runFix runs a campaign's fix with the git binary.
-func runFix(ctx context.Context, r campaign.FixRun) (string, error) {
-	return gitx.Fix(ctx, gitx.FixRequest{Repo: r.Repo, Base: r.Base, Branch: r.Branch, Run: r.Run, Message: r.Message, Timeout: r.Timeout})
+// fixRunner runs a campaign's fix with the git binary, in an environment
+// of the variables the fix names alone.
+func fixRunner(getenv func(string) string) func(context.Context, campaign.FixRun) (string, error) {
+	return func(ctx context.Context, r campaign.FixRun) (string, error) {
+		env := []string{}
+		for _, name := range r.Env {
+			if v := getenv(name); v != "" {
+				env = append(env, name+"="+v)
+			}
+		}
+		return gitx.Fix(ctx, gitx.FixRequest{Repo: r.Repo, Base: r.Base, Branch: r.Branch, Run: r.Run, Message: r.Message, Timeout: r.Timeout, Env: env})
+	}
 }
 
 // hostOpener opens the code hosts and trackers declared in the catalog.
