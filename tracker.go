@@ -46,6 +46,9 @@ type ChangeProposer interface {
 	// PullRequest reads the state (open, merged or closed) of the pull
 	// request at url on the codebase's repository.
 	PullRequest(ctx context.Context, codebase, url string) (ExternalTicket, error)
+	// CommentPullRequest adds body to the pull request at url unless a
+	// comment carrying marker is there already.
+	CommentPullRequest(ctx context.Context, codebase, url, body, marker string) error
 }
 
 // PullRequestNumber returns the number a code host gives the pull request

@@ -53,20 +53,26 @@ func (s *Service) CheckPullRequests(ctx context.Context) (int, error) {
 	return n, errors.Join(errs...)
 }
 
-// readPullRequest asks the code host of cr's codebase for its state.
-func (s *Service) readPullRequest(ctx context.Context, cr tandem.ChangeRequest) (string, error) {
-	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: cr.Codebase})
+// proposerOf returns what opens and follows pull requests on a codebase's
+// code host.
+func (s *Service) proposerOf(ctx context.Context, codebase string) (tandem.ChangeProposer, error) {
+	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: codebase})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	hosts, err := s.Store.FindCodeHosts(ctx, cbs[0].Host)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if hosts[0].Type == tandem.HostLocal {
-		return "", fmt.Errorf("%s is on local code host %s, which has no pull requests", cr.Codebase, hosts[0].Name)
+		return nil, fmt.Errorf("%s is on local code host %s, which has no pull requests", codebase, hosts[0].Name)
 	}
-	p, err := s.Proposers(hosts[0])
+	return s.Proposers(hosts[0])
+}
+
+// readPullRequest asks the code host of cr's codebase for its state.
+func (s *Service) readPullRequest(ctx context.Context, cr tandem.ChangeRequest) (string, error) {
+	p, err := s.proposerOf(ctx, cr.Codebase)
 	if err != nil {
 		return "", err
 	}

@@ -557,8 +557,40 @@ func (s *Service) nudge(ctx context.Context, m tandem.Migration, now time.Time) 
 			// The nudge stands on the ticket; the chat is best effort.
 			errs = append(errs, fmt.Errorf("chat of team %s: %w", t.Team, err))
 		}
+		if err := s.nudgePullRequests(ctx, m.Name, t.ID, body, now); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return n, errors.Join(errs...)
+}
+
+// nudgePullRequests repeats a ticket's nudge on the open pull requests of
+// its targets, where their reviewers look: once a day per ticket, found
+// again by its marker.
+func (s *Service) nudgePullRequests(ctx context.Context, migration string, ticketID int64, body string, now time.Time) error {
+	if s.Proposers == nil {
+		return nil
+	}
+	targets, err := s.Store.FindTargets(ctx, migration)
+	if err != nil {
+		return err
+	}
+	marker := fmt.Sprintf("<!-- tandem:nudge=%d;day=%s -->", ticketID, now.Format(time.DateOnly))
+	var errs []error
+	for _, t := range targets {
+		pr := t.PullRequest
+		if t.Ticket == nil || t.Ticket.ID != ticketID || pr == nil || pr.State != tandem.ChangeOpen || strings.HasPrefix(pr.URL, "/") {
+			continue
+		}
+		p, err := s.proposerOf(ctx, t.Codebase)
+		if err == nil {
+			err = p.CommentPullRequest(ctx, t.Codebase, pr.URL, body+"\n\n"+marker, marker)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("pull request %s: %w", pr.URL, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // notify posts a nudge to the ticket's team chat, if it names one.

@@ -72,3 +72,14 @@ func (h *Host) PullRequest(ctx context.Context, codebase, url string) (tandem.Ex
 	}
 	return pullTicket(pr), nil
 }
+
+// CommentPullRequest comments on the pull request at url, once per marker:
+// a pull request is an issue to Gitea's comments.
+func (h *Host) CommentPullRequest(ctx context.Context, codebase, url, body, marker string) error {
+	n, err := tandem.PullRequestNumber(url)
+	if err != nil {
+		return err
+	}
+	t := &Tracker{baseURL: h.baseURL, owner: h.host.Org, name: codebase, token: h.token, hc: h.hc}
+	return t.Comment(ctx, strconv.FormatInt(n, 10), body, marker)
+}

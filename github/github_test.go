@@ -449,6 +449,23 @@ func TestPropose(t *testing.T) {
 			t.Errorf("PullRequest of an address without a number = %v, want EINVALID", err)
 		}
 	})
+
+	t.Run("commenting on a pull request, once per marker", func(t *testing.T) {
+		r.on("GET /repos/acme/api/issues/1347/comments", ok("comments.json"), ok("comments.json"))
+		r.on("POST /repos/acme/api/issues/1347/comments", reply{status: 201, file: "comment-created.json"})
+		const url = "https://github.com/acme/api/pull/1347"
+		before := len(r.requests("POST"))
+		if err := h.CommentPullRequest(ctx, "api", url, "Reminder: 3 targets left.", "<!-- tandem:reminder=2026-11 -->"); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.CommentPullRequest(ctx, "api", url, "Reminder: waiting for review.", "<!-- tandem:nudge=1;day=2026-12-01 -->"); err != nil {
+			t.Fatal(err)
+		}
+		posts := r.requests("POST")[before:]
+		if len(posts) != 1 || posts[0].Path != "/repos/acme/api/issues/1347/comments" || posts[0].Body["body"] != "Reminder: waiting for review." {
+			t.Errorf("POSTs = %+v, want the one comment whose marker was not there", posts)
+		}
+	})
 }
 
 // TestVerifySignature uses the example of GitHub's webhook documentation.

@@ -177,3 +177,14 @@ func (h *Host) PullRequest(ctx context.Context, codebase, url string) (tandem.Ex
 	}
 	return pullTicket(pr), nil
 }
+
+// CommentPullRequest comments on the pull request at url, once per marker:
+// a pull request is an issue to GitHub's comments.
+func (h *Host) CommentPullRequest(ctx context.Context, codebase, url, body, marker string) error {
+	n, err := tandem.PullRequestNumber(url)
+	if err != nil {
+		return err
+	}
+	t := &Tracker{api: h.api, owner: h.host.Org, name: codebase}
+	return t.Comment(ctx, strconv.FormatInt(n, 10), body, marker)
+}

@@ -559,6 +559,21 @@ func TestPropose(t *testing.T) {
 			t.Errorf("PullRequest of a deleted merge request = %v, want ENOTFOUND", err)
 		}
 	})
+	t.Run("commenting on a merge request, once per marker", func(t *testing.T) {
+		r.on("GET "+mrs+"/3/notes", ok("notes.json"), ok("notes.json"))
+		r.on("POST "+mrs+"/3/notes", reply{status: 201, file: "note-created.json"})
+		before := len(r.requests("POST"))
+		if err := h.CommentPullRequest(ctx, "api", want.URL, "Reminder: 3 targets left.", "<!-- tandem:reminder=2026-11 -->"); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.CommentPullRequest(ctx, "api", want.URL, "Reminder: waiting for review.", "<!-- tandem:nudge=1;day=2026-12-01 -->"); err != nil {
+			t.Fatal(err)
+		}
+		posts := r.requests("POST")[before:]
+		if len(posts) != 1 || posts[0].Path != mrs+"/3/notes" || posts[0].Body["body"] != "Reminder: waiting for review." {
+			t.Errorf("POSTs = %+v, want the one note whose marker was not there", posts)
+		}
+	})
 	t.Run("a push the server refuses is unavailable and hides the token", func(t *testing.T) {
 		if err := os.RemoveAll(filepath.Join(r.gitDir, "acme", "platform", "api.git")); err != nil {
 			t.Fatal(err)

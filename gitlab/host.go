@@ -195,3 +195,33 @@ func (h *Host) PullRequest(ctx context.Context, codebase, url string) (tandem.Ex
 	}
 	return mergeTicket(&mr.BasicMergeRequest), nil
 }
+
+// CommentPullRequest adds a note to the merge request at url, once per
+// marker.
+func (h *Host) CommentPullRequest(ctx context.Context, codebase, url, body, marker string) error {
+	n, err := tandem.PullRequestNumber(url)
+	if err != nil {
+		return err
+	}
+	project := h.host.Org + "/" + codebase
+	c := h.api.api
+	what := fmt.Sprintf("notes of %s!%d", project, n)
+	opt := &gl.ListMergeRequestNotesOptions{ListOptions: gl.ListOptions{PerPage: pageSize}}
+	for {
+		notes, resp, err := c.Notes.ListMergeRequestNotes(project, n, opt, gl.WithContext(ctx))
+		if err != nil {
+			return apiError(err, what, mergeRights)
+		}
+		for _, note := range notes {
+			if strings.Contains(note.Body, marker) {
+				return nil
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opt.ListOptions.Page = resp.NextPage
+	}
+	_, _, err = c.Notes.CreateMergeRequestNote(project, n, &gl.CreateMergeRequestNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx))
+	return apiError(err, fmt.Sprintf("comment on %s!%d", project, n), mergeRights)
+}

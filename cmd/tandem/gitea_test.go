@@ -74,6 +74,7 @@ spec:
   platform: obslog
   title: Replace logrus with obslog
   target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
+  nudge: {every: 7d}
   fix:
     run: ["sh", "-c", "sed -i 's#github.com/sirupsen/logrus#acme.dev/obslog#' main.go"]
     branch: tandem/logrus-to-obslog
@@ -165,6 +166,26 @@ spec:
 	if ledger := c.Targets[0]; ledger.PullRequest == nil || ledger.PullRequest.State != tandem.ChangeClosed ||
 		!strings.Contains(ledger.Error, "closed "+g.URL+"/acme/ledger/pulls/1 without merging") {
 		t.Errorf("ledger after its pull request was closed = %+v", ledger)
+	}
+
+	// A week on, the tick's nudge is repeated on the open pull request,
+	// once however often the tick runs.
+	week := &campaign.Service{Store: db, Proposers: hosts.proposer, Now: func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }}
+	for i, want := range []int{1, 0} {
+		if n, err := week.Tick(t.Context()); err != nil || n != want {
+			t.Fatalf("tick %d a week on nudged %d tickets (%v), want %d", i, n, err, want)
+		}
+	}
+	var comments []struct {
+		Body string `json:"body"`
+	}
+	g.Call(t, http.MethodGet, "/repos/acme/payments-api/issues/1/comments", nil, &comments)
+	if len(comments) != 1 || !strings.Contains(comments[0].Body, "Reminder: Replace logrus with obslog.") {
+		t.Errorf("comments on the open pull request = %+v, want the nudge once", comments)
+	}
+	g.Call(t, http.MethodGet, "/repos/acme/ledger/issues/1/comments", nil, &comments)
+	if len(comments) != 0 {
+		t.Errorf("comments on the closed pull request = %+v, want none", comments)
 	}
 
 	// A forged delivery is refused.
