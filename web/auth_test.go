@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,14 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/tandem-dev/tandem"
-	"github.com/tandem-dev/tandem/campaign"
-	"github.com/tandem-dev/tandem/jobs"
-	"github.com/tandem-dev/tandem/manifest"
-	"github.com/tandem-dev/tandem/sqlstore"
-	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
 	"github.com/tandem-dev/tandem/web"
 )
 
@@ -50,18 +42,7 @@ spec: {platform: obslog, title: Replace logrus, target: {path: "**/*.go", contai
 func authServer(t *testing.T) (*web.Server, map[string]string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, sqlstoretest.SQLite(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	objs, err := manifest.Decode([]manifest.Source{{Name: "catalog.yaml", Data: []byte(authCatalog)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Apply(ctx, objs); err != nil {
-		t.Fatal(err)
-	}
+	srv, db := catalogServer(t, authCatalog)
 	results := []tandem.CheckResult{{Check: tandem.CheckID("migration", "m", tandem.RoleTarget), Commit: "c1", Holds: true,
 		Evidence: []tandem.Match{{Path: "main.go", Line: 3}}}}
 	c := tandem.Codebase{Name: "payments-api", Host: "local", DefaultBranch: "main", Head: "c1", Contributions: "open"}
@@ -70,10 +51,6 @@ func authServer(t *testing.T) (*web.Server, map[string]string) {
 		t.Fatal(err)
 	}
 	if _, err := db.RecordContribution(ctx, tandem.Contribution{Codebase: "payments-api", Author: "carol", Title: "Faster logs"}); err != nil {
-		t.Fatal(err)
-	}
-	queue, err := jobs.New(ctx, db.SQL(), nil, jobs.Config{Store: db})
-	if err != nil {
 		t.Fatal(err)
 	}
 	tokens := map[string]string{}
@@ -89,7 +66,6 @@ func authServer(t *testing.T) (*web.Server, map[string]string) {
 		}
 		tokens[key] = secret
 	}
-	srv := web.NewServer(db, queue, &campaign.Service{Store: db}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	return srv, tokens
 }
 

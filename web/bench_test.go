@@ -14,9 +14,7 @@ import (
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/campaign"
-	"github.com/tandem-dev/tandem/manifest"
 	"github.com/tandem-dev/tandem/sqlstore"
-	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
 	"github.com/tandem-dev/tandem/web"
 )
 
@@ -25,12 +23,7 @@ import (
 func seedCampaign(tb testing.TB, n int) *sqlstore.DB {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, sqlstoretest.SQLite(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	objs, err := manifest.Decode([]manifest.Source{{Name: "c.yaml", Data: []byte(`apiVersion: tandem.dev/v1
+	db := catalogStore(tb, `apiVersion: tandem.dev/v1
 kind: Team
 metadata: {name: platform}
 spec: {type: platform}
@@ -44,13 +37,7 @@ apiVersion: tandem.dev/v1
 kind: Migration
 metadata: {name: big}
 spec: {platform: obslog, title: Big, target: {path: "**"}, deadline: "2027-01-31"}
-`)}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := db.Apply(ctx, objs); err != nil {
-		tb.Fatal(err)
-	}
+`)
 	tx, err := db.SQL().BeginTx(ctx, nil)
 	if err != nil {
 		tb.Fatal(err)

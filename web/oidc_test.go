@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"context"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -14,15 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/tandem-dev/tandem"
-	"github.com/tandem-dev/tandem/campaign"
 	"github.com/tandem-dev/tandem/gitea/giteatest"
-	"github.com/tandem-dev/tandem/jobs"
-	"github.com/tandem-dev/tandem/manifest"
 	"github.com/tandem-dev/tandem/sqlstore"
-	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
 	"github.com/tandem-dev/tandem/web"
 )
 
@@ -40,24 +32,7 @@ const giteaPassword = "oidc-test-password"
 // loopback port: the provider sends browsers back to it.
 func oidcServer(t *testing.T) (*web.Server, *sqlstore.DB, *httptest.Server) {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, sqlstoretest.SQLite(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	objs, err := manifest.Decode([]manifest.Source{{Name: "catalog.yaml", Data: []byte(oidcCatalog)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Apply(ctx, objs); err != nil {
-		t.Fatal(err)
-	}
-	queue, err := jobs.New(ctx, db.SQL(), nil, jobs.Config{Store: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := web.NewServer(db, queue, &campaign.Service{Store: db}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	srv, db := catalogServer(t, oidcCatalog)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return srv, db, ts

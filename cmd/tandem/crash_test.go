@@ -254,12 +254,23 @@ func TestKilledMidEscalation(t *testing.T) {
 // platform obslog and the campaign logrus-to-obslog, with the fix that
 // escalation proposes when fix is set.
 func obslogCampaign(url string, fix bool) string {
-	c := `apiVersion: tandem.dev/v1
+	extra := ""
+	if fix {
+		extra = logrusFix
+	}
+	return `apiVersion: tandem.dev/v1
 kind: CodeHost
 metadata: {name: forge}
 spec: {type: gitea, url: "` + url + `", org: acme, token: env:FORGE_TOKEN}
 ---
-apiVersion: tandem.dev/v1
+` + logrusMigration(extra)
+}
+
+// logrusMigration is the catalog of the tests' campaign: the observability
+// team's obslog platform and its migration off logrus, whose spec goes on
+// with extra lines.
+func logrusMigration(extra string) string {
+	return `apiVersion: tandem.dev/v1
 kind: Team
 metadata: {name: observability}
 spec: {type: platform}
@@ -276,16 +287,15 @@ spec:
   platform: obslog
   title: Replace logrus with obslog
   target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
-`
-	if fix {
-		c += `  fix:
+` + extra
+}
+
+// logrusFix is the fix of the tests' migration, as lines of its spec.
+const logrusFix = `  fix:
     run: ["sh", "-c", "sed -i 's#github.com/sirupsen/logrus#acme.dev/obslog#' main.go"]
     branch: tandem/logrus-to-obslog
     title: Replace logrus with obslog
 `
-	}
-	return c
-}
 
 // applyAndScan applies the catalog file and waits for a scan.
 func applyAndScan(t *testing.T, url, file string) {

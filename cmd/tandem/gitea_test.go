@@ -57,29 +57,7 @@ kind: Codebase
 metadata: {name: ledger}
 spec: {contributions: open}
 ---
-apiVersion: tandem.dev/v1
-kind: Team
-metadata: {name: observability}
-spec: {type: platform}
----
-apiVersion: tandem.dev/v1
-kind: Platform
-metadata: {name: obslog}
-spec: {owner: observability}
----
-apiVersion: tandem.dev/v1
-kind: Migration
-metadata: {name: logrus-to-obslog}
-spec:
-  platform: obslog
-  title: Replace logrus with obslog
-  target: {path: "**/*.go", contains: '"github.com/sirupsen/logrus"'}
-  nudge: {every: 7d}
-  fix:
-    run: ["sh", "-c", "sed -i 's#github.com/sirupsen/logrus#acme.dev/obslog#' main.go"]
-    branch: tandem/logrus-to-obslog
-    title: Replace logrus with obslog
-`)
+`+logrusMigration("  nudge: {every: 7d}\n"+logrusFix))
 	cli := func(args ...string) string {
 		t.Helper()
 		code, out, errOut := tandemCLI(t, url, args...)

@@ -48,25 +48,7 @@ func TestScaleOut(t *testing.T) {
 	for i := range repos {
 		fmt.Fprintf(&catalog, "apiVersion: tandem.dev/v1\nkind: Codebase\nmetadata: {name: svc-%04d}\nspec: {owner: team%02d}\n---\n", i, i%teams)
 	}
-	catalog.WriteString(`apiVersion: tandem.dev/v1
-kind: Team
-metadata: {name: observability}
-spec: {type: platform}
----
-apiVersion: tandem.dev/v1
-kind: Platform
-metadata: {name: obslog}
-spec: {owner: observability}
----
-apiVersion: tandem.dev/v1
-kind: Migration
-metadata: {name: logrus-to-obslog}
-spec:
-  platform: obslog
-  title: Replace logrus with obslog
-  target: {path: "**/*.go", contains: '` + bench.Needle + `'}
-  ticket: {per: codebase}
-`)
+	catalog.WriteString(logrusMigration("  ticket: {per: codebase}\n"))
 	file := filepath.Join(t.TempDir(), "catalog.yaml")
 	writeFile(t, file, catalog.String())
 
