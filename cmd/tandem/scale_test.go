@@ -19,10 +19,13 @@ import (
 
 // TestScaleOut runs three serve processes on one PostgreSQL database over
 // a generated fleet of 2,000 repositories, kills one (SIGKILL) in the
-// middle of a scan and another in the middle of a launch of one ticket
-// per codebase, and checks that the work finishes with every invariant
-// holding: every codebase read, every target in the state its code says,
-// one ticket per target.
+// middle of a scan, another in the middle of a launch of one ticket per
+// codebase, and a fourth in the middle of an escalation, and checks that
+// the work finishes with every invariant holding: every codebase read,
+// every target in the state its code says, one ticket per target, and
+// one change request (or Tour of Duty) per straggler. The escalation
+// pushes its fix branches into the cached fleet, beside main, which
+// scans never read.
 func TestScaleOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 2,000-repository fleet: not in -short")
@@ -45,10 +48,20 @@ func TestScaleOut(t *testing.T) {
 	for i := range teams {
 		fmt.Fprintf(&catalog, "apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: team%02d}\nspec: {type: stream-aligned}\n---\n", i)
 	}
+	open := 0 // stragglers whose owners take the platform team's changes
 	for i := range repos {
-		fmt.Fprintf(&catalog, "apiVersion: tandem.dev/v1\nkind: Codebase\nmetadata: {name: svc-%04d}\nspec: {owner: team%02d}\n---\n", i, i%teams)
+		policy := "closed"
+		if i%30 == 0 {
+			policy = "open"
+			open++
+		}
+		fmt.Fprintf(&catalog, "apiVersion: tandem.dev/v1\nkind: Codebase\nmetadata: {name: svc-%04d}\nspec: {owner: team%02d, contributions: %s}\n---\n", i, i%teams, policy)
 	}
-	catalog.WriteString(logrusMigration("  ticket: {per: codebase}\n"))
+	catalog.WriteString(logrusMigration("  ticket: {per: codebase}\n" + `  fix:
+    run: ["sh", "-c", "sed -i 's#github.com/sirupsen/logrus#acme.dev/obslog#' cmd/main.go"]
+    branch: tandem/logrus-to-obslog
+    title: Replace logrus with obslog
+`))
 	file := filepath.Join(t.TempDir(), "catalog.yaml")
 	writeFile(t, file, catalog.String())
 
@@ -153,5 +166,53 @@ func TestScaleOut(t *testing.T) {
 	}
 	if len(c.Targets) != want || wrong != 0 {
 		t.Errorf("%d targets, %d of them wrong (not holding, not ticketed, or not once), want the %d holding codebases ticketed once", len(c.Targets), wrong, want)
+	}
+
+	// An escalation of every straggler, served by a fourth process killed
+	// in the middle of it: the open codebases get the fix as a change
+	// request, the others a Tour of Duty proposal.
+	escalator, cmd := startProcessArgs(t, args)
+	escalated := make(chan struct{})
+	go func() {
+		defer close(escalated)
+		tandemCLI(t, escalator, "campaign", "escalate", "logrus-to-obslog") // cut short by the kill
+	}()
+	changes := func() []tandem.ChangeRequest {
+		t.Helper()
+		var crs []tandem.ChangeRequest
+		getJSON(t, urls[0], &crs, "get", "change-requests", "-o", "json")
+		return crs
+	}
+	for deadline := time.Now().Add(2 * time.Minute); len(changes()) < open/4 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-escalated
+	t.Logf("killed the escalating process with %d of %d change requests opened", len(changes()), open)
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
+		tandemCLI(t, urls[0], "campaign", "escalate", "logrus-to-obslog")
+		getJSON(t, urls[0], &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
+		if c.Counts[tandem.TargetTicketed] == 0 {
+			break
+		}
+	}
+	crs := changes()
+	byCodebase := map[string]int{}
+	for _, cr := range crs {
+		byCodebase[cr.Codebase]++
+	}
+	var tours []tandem.Engagement
+	getJSON(t, urls[0], &tours, "engagement", "list", "-o", "json")
+	toursBy := map[string]int{}
+	for _, e := range tours {
+		toursBy[e.Codebase]++
+	}
+	if len(crs) != open || len(byCodebase) != open || len(tours) != want-open || len(toursBy) != want-open {
+		t.Errorf("%d change requests on %d codebases and %d tours on %d, want one change request for each of the %d open stragglers and one tour for each of the %d others",
+			len(crs), len(byCodebase), len(tours), len(toursBy), open, want-open)
+	}
+	if got := c.Counts[tandem.TargetPROpen] + c.Counts[tandem.TargetTourProposed]; got != want {
+		t.Errorf("after the escalation, targets are %v, want all %d pr-open or tour-proposed", c.Counts, want)
 	}
 }
