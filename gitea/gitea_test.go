@@ -363,6 +363,8 @@ func TestParsePush(t *testing.T) {
 		{"GitLab's push names the project by its path", `{"object_kind":"push","ref":"refs/heads/main","after":"da15","project":{"name":"Payments API","path_with_namespace":"acme/platform/payments-api"},"repository":{"name":"Payments API"}}`, "payments-api", "main", "da15", ""},
 		{"a tag push has no branch", `{"ref":"refs/tags/v1","after":"abc","repository":{"name":"api"}}`, "api", "", "abc", ""},
 		{"a payload without repository is invalid", `{"ref":"refs/heads/main"}`, "", "", "", tandem.EINVALID},
+		{"a name that would leave the mirrors folder is invalid", `{"ref":"refs/heads/main","after":"abc","repository":{"name":"../etc"}}`, "", "", "", tandem.EINVALID},
+		{"a GitLab path ending in a slash is invalid", `{"ref":"refs/heads/main","project":{"path_with_namespace":"acme/"},"repository":{"name":"x"}}`, "", "", "", tandem.EINVALID},
 		{"a payload that is not JSON is invalid", `ref=main`, "", "", "", tandem.EINVALID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

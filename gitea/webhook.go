@@ -53,10 +53,15 @@ func ParsePush(body []byte) (repo, branch, after string, err error) {
 	if b, ok := strings.CutPrefix(p.Ref, "refs/heads/"); ok {
 		branch = b
 	}
+	repo = p.Repository.Name
 	if p.Project.Path != "" {
-		return p.Project.Path[strings.LastIndex(p.Project.Path, "/")+1:], branch, p.After, nil
+		repo = p.Project.Path[strings.LastIndex(p.Project.Path, "/")+1:]
 	}
-	return p.Repository.Name, branch, p.After, nil
+	// The name picks a mirror folder: nothing that could leave it.
+	if repo == "" || repo == "." || repo == ".." || strings.ContainsAny(repo, `/\`) {
+		return "", "", "", tandem.Errorf(tandem.EINVALID, "push event: %q is not a repository name", repo)
+	}
+	return repo, branch, p.After, nil
 }
 
 // ParsePullRequest returns the address of the pull request and its state
