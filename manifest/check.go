@@ -16,9 +16,27 @@ import (
 // matches only refine path.
 var checkForms = []string{"path", "gomod", "command", "all", "any", "not"}
 
+// maxCheckParts bounds the checks of a document, counted part by part
+// (each all, any, not and leaf), so that aliases nested within aliases,
+// each doubling the parts, cannot make decoding take for ever.
+const maxCheckParts = 10000
+
 // check decodes the check at path. It returns nil when the check is not
 // usable at all; its problems are reported either way.
 func (d *decoder) check(path string, n *yaml.Node) *tandem.Check {
+	n = deref(n)
+	if n != nil && slices.Contains(d.checks, n) {
+		d.errorf(path, n, "an alias to an enclosing check: a check cannot contain itself")
+		return nil
+	}
+	if d.checked++; d.checked > maxCheckParts {
+		if d.checked == maxCheckParts+1 {
+			d.errorf(path, n, "checks of more than %d parts (aliases count each time they are used): too large", maxCheckParts)
+		}
+		return nil
+	}
+	d.checks = append(d.checks, n)
+	defer func() { d.checks = d.checks[:len(d.checks)-1] }()
 	f, ok := d.mapping(path, n, "path", "contains", "matches", "gomod", "command", "all", "any", "not")
 	if !ok {
 		return nil

@@ -23,6 +23,13 @@ type decoder struct {
 	line  int    // the document's first line, for problems with no better place
 	lines map[string]int
 	probs tandem.Problems
+	// checks are the check nodes being decoded, outermost first, so that
+	// an alias to one of them, which would make a check contain itself, is
+	// refused instead of being expanded without end.
+	checks []*yaml.Node
+	// checked counts the check nodes decoded, aliases expanded, against
+	// maxCheckParts.
+	checked int
 }
 
 // fileDir returns the folder of the file being decoded.

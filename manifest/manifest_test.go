@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -974,5 +975,20 @@ spec: {type: stream-aligned, tracker: {type: github, host: gh, repo: acme/backlo
 	}
 	if strings.Contains(got, "SECRET") {
 		t.Error("an inline secret was echoed in an error")
+	}
+}
+
+// TestDecodeAliasBomb decodes checks whose aliases each use the one
+// before twice: 2^40 parts once expanded. It is refused as too large, at
+// once, where the expansion passes the limit.
+func TestDecodeAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: tandem.dev/v1\nkind: Platform\nmetadata: {name: p}\nspec:\n  owner: t\n  adoption:\n    all:\n      - &c0 {path: \"**\"}\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "      - &c%d {all: [*c%d, *c%d]}\n", i, i-1, i-1)
+	}
+	_, err := Decode(file("bomb.yaml", b.String()))
+	if err == nil || !strings.Contains(err.Error(), "checks of more than 10000 parts") || strings.Count(err.Error(), "too large") != 1 {
+		t.Fatalf("Decode = %v, want one problem: too large", err)
 	}
 }
