@@ -20,7 +20,9 @@ const (
 	tagPush    = `{"ref":"refs/tags/v1.0.0","before":"0000000000000000000000000000000000000000","after":"1d2f3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b","repository":{"name":"api","full_name":"acme/api"}}`
 )
 
-// FuzzWebhook checks that ParsePush never panics and, when it succeeds,
+// FuzzWebhook checks that ParsePullRequest never panics and, when it
+// succeeds, gives an address and one of the three states; that ParsePush
+// never panics and, when it succeeds,
 // names a repository that can name a folder (not empty, "." or "..", and
 // without "/" or "\"), and that VerifySignature accepts the body's
 // HMAC-SHA256 in hex, with or without "sha256=", and accepts the fuzzed
@@ -33,6 +35,8 @@ func FuzzWebhook(f *testing.F) {
 		`{"object_kind":"push","ref":"refs/heads/main","after":"da15","project":{"path_with_namespace":"acme/"},"repository":{"name":"api"}}`,
 		`{"ref":"refs/heads/main"}`,
 		`{"zen":"Keep it logically awesome.","hook_id":1,"repository":{"name":"api"}}`,
+		`{"action":"closed","number":1,"pull_request":{"html_url":"http://forge/acme/api/pulls/1","state":"closed","merged":true}}`,
+		`{"object_kind":"merge_request","object_attributes":{"iid":3,"url":"https://gitlab.example.com/acme/api/-/merge_requests/3","state":"locked"}}`,
 		`ref=main`,
 		``,
 	} {
@@ -45,6 +49,16 @@ func FuzzWebhook(f *testing.F) {
 	}
 	f.Add([]byte(giteaPush), []byte(nil), "")
 	f.Fuzz(func(t *testing.T, body, secret []byte, header string) {
+		url, state, err := gitea.ParsePullRequest(body)
+		switch {
+		case err != nil:
+			if got, want := tandem.ErrorCode(err), tandem.EINVALID; got != want {
+				t.Errorf("ParsePullRequest: ErrorCode = %q, want %q (%v)", got, want, err)
+			}
+		case url == "" || (state != tandem.ChangeOpen && state != tandem.ChangeMerged && state != tandem.ChangeClosed):
+			t.Errorf("ParsePullRequest succeeded with %q, state %q", url, state)
+		}
+
 		repo, _, _, err := gitea.ParsePush(body)
 		switch {
 		case err != nil:
