@@ -28,7 +28,7 @@ const targetJoins = ` FROM targets t
 // ENOTFOUND for an unknown migration.
 func (db *DB) FindTargets(ctx context.Context, migration string) ([]tandem.Target, error) {
 	var targets []tandem.Target
-	err := db.inTx(ctx, "find targets", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find targets", func(tx *sql.Tx) error {
 		if ok, err := exists(ctx, tx, "migrations", migration); err != nil {
 			return err
 		} else if !ok {
@@ -323,7 +323,7 @@ func (db *DB) MarkUnowned(ctx context.Context, migration string, codebases []str
 // by id.
 func (db *DB) FindTickets(ctx context.Context, f tandem.TicketFilter) ([]tandem.Ticket, error) {
 	var tickets []tandem.Ticket
-	err := db.inTx(ctx, "find tickets", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find tickets", func(tx *sql.Tx) error {
 		var err error
 		tickets, err = findTickets(ctx, tx, f)
 		return err
@@ -521,7 +521,7 @@ func (db *DB) ApproveChangeRequest(ctx context.Context, migration, codebase, by 
 // or the one with id when id is not 0 (ENOTFOUND when missing).
 func (db *DB) FindChangeRequests(ctx context.Context, migration string, id int64) ([]tandem.ChangeRequest, error) {
 	var crs []tandem.ChangeRequest
-	err := db.inTx(ctx, "find change requests", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find change requests", func(tx *sql.Tx) error {
 		var err error
 		switch {
 		case id != 0:
@@ -794,7 +794,7 @@ func (db *DB) AdoptChangeRequest(ctx context.Context, migration, codebase, url s
 		return tandem.Target{}, err
 	}
 	var t tandem.Target
-	err = db.inTx(ctx, "find target", func(tx *sql.Tx) error {
+	err = db.readTx(ctx, "find target", func(tx *sql.Tx) error {
 		t, err = findTarget(ctx, tx, migration, codebase)
 		return err
 	})
@@ -846,7 +846,7 @@ func syncTargetTeams(ctx context.Context, tx *sql.Tx, codebase string) error {
 func (db *DB) FindTargetPage(ctx context.Context, q tandem.TargetQuery) ([]tandem.Target, int, error) {
 	var targets []tandem.Target
 	total := 0
-	err := db.inTx(ctx, "find target page", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find target page", func(tx *sql.Tx) error {
 		conds := []string{"t.migration = $1"}
 		args := []any{q.Migration}
 		if q.State != "" {
@@ -878,7 +878,7 @@ func (db *DB) FindTargetPage(ctx context.Context, q tandem.TargetQuery) ([]tande
 // (migration 00005), so that it costs the same for 100 or 100,000 targets.
 func (db *DB) TargetStats(ctx context.Context, migration string) (tandem.TargetStats, error) {
 	st := tandem.TargetStats{ByTeam: map[string]map[string]int{}, Days: []tandem.DayCount{}}
-	err := db.inTx(ctx, "target stats", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "target stats", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, "SELECT team, state, n FROM target_team_counts WHERE migration = $1 AND n > 0", migration)
 		if err != nil {
 			return err

@@ -45,7 +45,7 @@ func findMigrations(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Migr
 // check then codebase.
 func (db *DB) FindCheckResults(ctx context.Context, f tandem.CheckResultFilter) ([]tandem.CheckResult, error) {
 	var results []tandem.CheckResult
-	err := db.inTx(ctx, "find check results", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find check results", func(tx *sql.Tx) error {
 		var err error
 		results, err = findCheckResults(ctx, tx, f)
 		return err
@@ -99,7 +99,7 @@ func findCheckResults(ctx context.Context, tx *sql.Tx, f tandem.CheckResultFilte
 // first.
 func (db *DB) FindCheckHistory(ctx context.Context, check string) ([]tandem.CheckResult, error) {
 	var history []tandem.CheckResult
-	err := db.inTx(ctx, "find check history", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find check history", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT codebase, commit_id, holds, changed_at FROM check_history
 			WHERE check_id = $1 ORDER BY changed_at, id`, check)
 		if err != nil {

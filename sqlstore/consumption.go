@@ -63,7 +63,7 @@ func (db *DB) CreateRequest(ctx context.Context, r tandem.Request) (tandem.Reque
 // when f names one by ID that does not exist.
 func (db *DB) FindRequests(ctx context.Context, f tandem.RequestFilter) ([]tandem.Request, error) {
 	var reqs []tandem.Request
-	err := db.inTx(ctx, "find requests", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find requests", func(tx *sql.Tx) error {
 		var err error
 		reqs, err = findRequests(ctx, tx, f)
 		return err
@@ -287,7 +287,7 @@ func (db *DB) LogWork(ctx context.Context, id int64, w tandem.WorkLog) (tandem.W
 // FindEngagements returns the engagements f selects, with their logs.
 func (db *DB) FindEngagements(ctx context.Context, f tandem.EngagementFilter) ([]tandem.Engagement, error) {
 	var es []tandem.Engagement
-	err := db.inTx(ctx, "find engagements", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find engagements", func(tx *sql.Tx) error {
 		var err error
 		es, err = findEngagements(ctx, tx, f)
 		return err
@@ -390,7 +390,7 @@ func (db *DB) CreateSession(ctx context.Context, s tandem.Session) (tandem.Sessi
 // FindSessions returns a platform's sessions ("" for all), newest first.
 func (db *DB) FindSessions(ctx context.Context, platform string) ([]tandem.Session, error) {
 	var ss []tandem.Session
-	err := db.inTx(ctx, "find sessions", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find sessions", func(tx *sql.Tx) error {
 		cond, args := where("platform", platform)
 		rows, err := tx.QueryContext(ctx, "SELECT id, platform, kind, at, host, attendees, questions FROM sessions"+cond+" ORDER BY at DESC, id DESC", args...)
 		if err != nil {
@@ -479,7 +479,7 @@ func orNone(s string) string {
 // first, with the teams each announcement reached.
 func (db *DB) FindSupportChanges(ctx context.Context, platform string) ([]tandem.SupportChange, error) {
 	var cs []tandem.SupportChange
-	err := db.inTx(ctx, "find support changes", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find support changes", func(tx *sql.Tx) error {
 		cond, args := where("platform", platform)
 		rows, err := tx.QueryContext(ctx, `SELECT id, platform, from_model, to_model, announcement, effective, created_by, created_at, applied_at
 			FROM support_changes`+cond+" ORDER BY id", args...)

@@ -81,7 +81,7 @@ func (db *DB) UpdateContribution(ctx context.Context, id int64, state string) (t
 // oldest first.
 func (db *DB) FindContributions(ctx context.Context, codebase string) ([]tandem.Contribution, error) {
 	var cs []tandem.Contribution
-	err := db.inTx(ctx, "find contributions", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find contributions", func(tx *sql.Tx) error {
 		var err error
 		if codebase == "" {
 			cs, err = findContributions(ctx, tx, "1 = 1")

@@ -41,6 +41,7 @@ var migrations embed.FS
 // implements tandem.Store.
 type DB struct {
 	db      *sql.DB
+	read    *sql.DB // read-only transactions: on SQLite a pool of its own
 	pool    *pgxpool.Pool
 	dialect string
 	locks   sync.Map // name → *sync.Mutex, Exclusive's locks on SQLite
@@ -75,7 +76,8 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db := &DB{db: stdlib.OpenDBFromPool(pool), pool: pool, dialect: Postgres}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	db := &DB{db: sqlDB, read: sqlDB, pool: pool, dialect: Postgres}
 	if err := db.db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -106,7 +108,17 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 	// One connection: the job queue's SQLite driver requires it, and it
 	// serialises writers without SQLITE_BUSY.
 	sqlDB.SetMaxOpenConns(1)
-	db := &DB{db: sqlDB, dialect: SQLite}
+	// Reads go to connections of their own, which WAL lets read a
+	// committed snapshot while the writer writes, instead of queueing
+	// behind it.
+	read, err := sql.Open("sqlite", "file:"+path+sep+"_pragma=busy_timeout(10000)&_pragma=query_only(1)&_txlock=deferred")
+	if err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(readConns)
+	read.SetMaxIdleConns(readConns)
+	db := &DB{db: sqlDB, read: read, dialect: SQLite}
 	var version string
 	if err := sqlDB.QueryRowContext(ctx, "select sqlite_version()").Scan(&version); err != nil {
 		db.Close()
@@ -194,13 +206,33 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect }
 
+// readConns is how many reads run at once on SQLite.
+const readConns = 4
+
 // Close closes the database and, on PostgreSQL, its pool.
 func (db *DB) Close() error {
 	err := db.db.Close()
+	if db.read != nil && db.read != db.db {
+		err = errors.Join(err, db.read.Close())
+	}
 	if db.pool != nil {
 		db.pool.Close()
 	}
 	return err
+}
+
+// readTx runs fn in one read-only transaction: a consistent snapshot of
+// what is committed, read beside the writer.
+func (db *DB) readTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.dialect == Postgres})
+	if err != nil {
+		return storeErr(op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return storeErr(op, err)
+	}
+	return nil
 }
 
 // inTx runs fn in one transaction and commits it when fn returns nil. op

@@ -44,7 +44,7 @@ func (db *DB) FindPlatforms(ctx context.Context, name string) ([]tandem.Platform
 // returns ENOTFOUND when f names a codebase that does not exist.
 func (db *DB) FindCodebases(ctx context.Context, f tandem.CodebaseFilter) ([]tandem.Codebase, error) {
 	var cs []tandem.Codebase
-	err := db.inTx(ctx, "find codebases", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find codebases", func(tx *sql.Tx) error {
 		var err error
 		cs, err = findCodebases(ctx, tx, f)
 		return err
@@ -62,7 +62,7 @@ func (db *DB) FindCodebases(ctx context.Context, f tandem.CodebaseFilter) ([]tan
 // given and nothing matched.
 func find[T any](ctx context.Context, db *DB, kind, name string, fn func(context.Context, *sql.Tx, string) ([]T, error)) ([]T, error) {
 	var found []T
-	err := db.inTx(ctx, "find "+kind, func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find "+kind, func(tx *sql.Tx) error {
 		var err error
 		found, err = fn(ctx, tx, name)
 		return err

@@ -91,7 +91,7 @@ func (db *DB) RecordRepositories(ctx context.Context, scanID int64, host string,
 // FindScan returns scan id with its progress, or ENOTFOUND.
 func (db *DB) FindScan(ctx context.Context, id int64) (tandem.Scan, error) {
 	var scan tandem.Scan
-	err := db.inTx(ctx, "find scan", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find scan", func(tx *sql.Tx) error {
 		var err error
 		scan, err = findScan(ctx, tx, id, "")
 		return err

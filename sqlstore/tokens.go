@@ -70,7 +70,7 @@ func (db *DB) Authenticate(ctx context.Context, hash string, now time.Time) (tan
 // FindTokens returns every token, revoked ones included, oldest first.
 func (db *DB) FindTokens(ctx context.Context) ([]tandem.Token, error) {
 	var ts []tandem.Token
-	err := db.inTx(ctx, "find tokens", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "find tokens", func(tx *sql.Tx) error {
 		var err error
 		ts, err = findTokens(ctx, tx, "1 = 1")
 		return err
