@@ -26,6 +26,12 @@ func (s *Server) adoption(ctx context.Context, name string) ([]tandem.Adoption, 
 	if err != nil {
 		return nil, err
 	}
+	return s.adoptionOf(ctx, platforms, codebases)
+}
+
+// adoptionOf returns the adoption of platforms among codebases, for a
+// caller that has both already.
+func (s *Server) adoptionOf(ctx context.Context, platforms []tandem.Platform, codebases []tandem.Codebase) ([]tandem.Adoption, error) {
 	owners := make(map[string]*string, len(codebases))
 	for _, c := range codebases {
 		owners[c.Name] = c.Owner

@@ -46,7 +46,12 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	adoptions, err := s.adoption(ctx, "")
+	codebases, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	adoptions, err := s.adoptionOf(ctx, platforms, codebases)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -66,11 +71,6 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 			d.Warnings = append(d.Warnings, c.Name+": past its deadline ("+c.Deadline+") with "+strconv.Itoa(c.Open)+" targets open")
 		}
 		d.Campaigns = append(d.Campaigns, row)
-	}
-	codebases, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{})
-	if err != nil {
-		s.renderError(w, r, err)
-		return
 	}
 	d.Codebases = len(codebases)
 	for _, c := range codebases {
