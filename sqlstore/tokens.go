@@ -45,10 +45,12 @@ func (db *DB) CreateToken(ctx context.Context, t tandem.Token, hash string) (tan
 }
 
 // Authenticate returns the live token with hash and notes its use. An
-// expired token is dead like a revoked one.
+// expired token is dead like a revoked one. It reads beside the writer,
+// and writes only when the last use noted is stale: a request with a
+// token does not wait for the one SQLite writer.
 func (db *DB) Authenticate(ctx context.Context, hash string, now time.Time) (tandem.Token, error) {
 	var t tandem.Token
-	err := db.inTx(ctx, "authenticate", func(tx *sql.Tx) error {
+	err := db.readTx(ctx, "authenticate", func(tx *sql.Tx) error {
 		ts, err := findTokens(ctx, tx, "hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)", hash, now.UTC())
 		if err != nil {
 			return err
@@ -57,11 +59,14 @@ func (db *DB) Authenticate(ctx context.Context, hash string, now time.Time) (tan
 			return tandem.Errorf(tandem.ENOTFOUND, "the token is unknown, revoked or expired")
 		}
 		t = ts[0]
-		if t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < tokenUseGrain {
-			return nil
-		}
-		t.LastUsedAt = &now
-		_, err = tx.ExecContext(ctx, "UPDATE tokens SET last_used_at = $1 WHERE id = $2", now, t.ID)
+		return nil
+	})
+	if err != nil || (t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < tokenUseGrain) {
+		return t, err
+	}
+	t.LastUsedAt = &now
+	err = db.inTx(ctx, "note token use", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE tokens SET last_used_at = $1 WHERE id = $2", now, t.ID)
 		return err
 	})
 	return t, err
