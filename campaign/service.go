@@ -529,6 +529,7 @@ func (s *Service) nudge(ctx context.Context, m tandem.Migration, now time.Time) 
 	}
 	n := 0
 	var errs []error
+	var pulls map[int64][]tandem.Target // read once, at the first nudge
 	for _, t := range tickets {
 		var lastNudge *time.Time
 		if at, ok := last[t.ID]; ok {
@@ -557,31 +558,46 @@ func (s *Service) nudge(ctx context.Context, m tandem.Migration, now time.Time) 
 			// The nudge stands on the ticket; the chat is best effort.
 			errs = append(errs, fmt.Errorf("chat of team %s: %w", t.Team, err))
 		}
-		if err := s.nudgePullRequests(ctx, m.Name, t.ID, body, now); err != nil {
+		if pulls == nil {
+			if pulls, err = s.openPullRequests(ctx, m.Name); err != nil {
+				return n, err
+			}
+		}
+		if err := s.nudgePullRequests(ctx, pulls[t.ID], t.ID, body, now); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return n, errors.Join(errs...)
 }
 
-// nudgePullRequests repeats a ticket's nudge on the open pull requests of
-// its targets, where their reviewers look: once a day per ticket, found
-// again by its marker.
-func (s *Service) nudgePullRequests(ctx context.Context, migration string, ticketID int64, body string, now time.Time) error {
+// openPullRequests returns a migration's targets with an open pull
+// request on a code host, by ticket; none when no pull request can be
+// commented here.
+func (s *Service) openPullRequests(ctx context.Context, migration string) (map[int64][]tandem.Target, error) {
+	byTicket := map[int64][]tandem.Target{}
 	if s.Proposers == nil {
-		return nil
+		return byTicket, nil
 	}
 	targets, err := s.Store.FindTargets(ctx, migration)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	for _, t := range targets {
+		if pr := t.PullRequest; t.Ticket != nil && pr != nil && pr.State == tandem.ChangeOpen && !strings.HasPrefix(pr.URL, "/") {
+			byTicket[t.Ticket.ID] = append(byTicket[t.Ticket.ID], t)
+		}
+	}
+	return byTicket, nil
+}
+
+// nudgePullRequests repeats a ticket's nudge on the open pull requests of
+// its targets, where their reviewers look: once a day per ticket, found
+// again by its marker.
+func (s *Service) nudgePullRequests(ctx context.Context, targets []tandem.Target, ticketID int64, body string, now time.Time) error {
 	marker := fmt.Sprintf("<!-- tandem:nudge=%d;day=%s -->", ticketID, now.Format(time.DateOnly))
 	var errs []error
 	for _, t := range targets {
 		pr := t.PullRequest
-		if t.Ticket == nil || t.Ticket.ID != ticketID || pr == nil || pr.State != tandem.ChangeOpen || strings.HasPrefix(pr.URL, "/") {
-			continue
-		}
 		p, err := s.proposerOf(ctx, t.Codebase)
 		if err == nil {
 			err = p.CommentPullRequest(ctx, t.Codebase, pr.URL, body+"\n\n"+marker, marker)
