@@ -2,9 +2,12 @@ package tandem
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Code host types.
@@ -91,4 +94,73 @@ func BaseURL(owner, raw string) (string, error) {
 		return "", Errorf(EINVALID, "%s: url %q: want http(s)://host[/path] without credentials", owner, shown)
 	}
 	return strings.TrimSuffix(raw, "/"), nil
+}
+
+// maxURL is the longest URL Tandem takes from a user.
+const maxURL = 2048
+
+// ValidateURL returns EINVALID, naming field and the reason, unless raw is
+// an absolute http(s) URL with a host, no credentials, no spaces and no
+// control or bidirectional formatting characters, on wantHost (host[:port],
+// as WebHost returns it) when wantHost is not "". Such URLs come from
+// users and are shown later as links, exported to spreadsheets and
+// printed on terminals; a javascript: or =HYPERLINK(…) "URL" would run
+// there.
+func ValidateURL(field, raw, wantHost string) error {
+	invalid := func(reason string) error {
+		return Errorf(EINVALID, "%s: %s", field, reason)
+	}
+	if raw == "" {
+		return invalid("a URL is required")
+	}
+	if len(raw) > maxURL {
+		return invalid(fmt.Sprintf("the URL is longer than %d characters", maxURL))
+	}
+	if strings.IndexFunc(raw, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError
+	}) >= 0 {
+		return invalid(fmt.Sprintf("%q contains spaces or control characters", raw))
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || u.Scheme != "http" && u.Scheme != "https":
+		return invalid(fmt.Sprintf("%q is not an http(s) URL", raw))
+	case u.Opaque != "" || u.Host == "" || u.Hostname() == "":
+		return invalid(fmt.Sprintf("%q is not an absolute URL with a host", raw))
+	case u.User != nil:
+		return invalid(fmt.Sprintf("%q carries credentials", u.Redacted()))
+	case wantHost != "" && !strings.EqualFold(webHost(u), wantHost):
+		return invalid(fmt.Sprintf("%q is on %s, not on %s", raw, webHost(u), wantHost))
+	}
+	return nil
+}
+
+// WebHost returns the host (host[:port], lowercase, without the scheme's
+// default port) of a gitea, github or gitlab code host's URL, where its
+// pull requests live, or "" for a local host or an unparsable URL.
+func (h CodeHost) WebHost() string {
+	if h.Type != HostGitea && h.Type != HostGitHub && h.Type != HostGitLab {
+		return ""
+	}
+	return hostOf(h.URL)
+}
+
+// hostOf returns the web host of raw, or "" when raw is not an http(s)
+// URL with a host.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return ""
+	}
+	return webHost(u)
+}
+
+// webHost returns u's host, lowercase and without the default port of its
+// scheme.
+func webHost(u *url.URL) string {
+	host := strings.ToLower(u.Host)
+	if p := u.Port(); u.Scheme == "https" && p == "443" || u.Scheme == "http" && p == "80" {
+		host = strings.TrimSuffix(host, ":"+p)
+	}
+	return host
 }

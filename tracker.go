@@ -61,3 +61,18 @@ func PullRequestNumber(url string) (int64, error) {
 	}
 	return n, nil
 }
+
+// TicketHost returns the web host (as CodeHost.WebHost returns it) where a
+// team's tickets live: the code host holding a gitea, github or gitlab
+// tracker's repository (codeHost, the CodeHost its Host names), or a jira
+// tracker's site. It returns "" for the built-in tracker, whose tickets
+// have no host of their own, and so for any URL host.
+func TicketHost(t Tracker, codeHost CodeHost) string {
+	switch t.Type {
+	case TrackerGitea, TrackerGitHub, TrackerGitLab:
+		return codeHost.WebHost()
+	case TrackerJira:
+		return hostOf(t.URL)
+	}
+	return ""
+}
