@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"slices"
 	"time"
@@ -55,7 +56,22 @@ func HashToken(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// TokenStore keeps API tokens by their hash.
+// SessionLifetime is how long a browser stays signed in after signing in
+// with a token: an absolute limit, not renewed by use. A sign-in through
+// an identity provider ends sooner, with the token it creates.
+const SessionLifetime = 30 * 24 * time.Hour
+
+// NewSessionID returns a new random browser session id: 256 bits, so
+// that, like a token's secret, its plain SHA-256 (HashToken) is what is
+// stored.
+func NewSessionID() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails: crypto/rand panics instead
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// TokenStore keeps API tokens by their hash, and the browser sessions
+// signed in with them.
 type TokenStore interface {
 	// CreateToken records a token with the hash of its secret.
 	CreateToken(ctx context.Context, t Token, hash string) (Token, error)
@@ -63,6 +79,19 @@ type TokenStore interface {
 	// when it was used; ENOTFOUND for an unknown, revoked or expired one.
 	Authenticate(ctx context.Context, hash string, now time.Time) (Token, error)
 	FindTokens(ctx context.Context) ([]Token, error)
-	// RevokeToken ends a token; ENOTFOUND when missing.
+	// RevokeToken ends a token and every browser session signed in with
+	// it; ENOTFOUND when missing.
 	RevokeToken(ctx context.Context, id int64, now time.Time) (Token, error)
+
+	// CreateWebSession records a browser session by the hash of its id,
+	// bound to a token, until expires (no later than the token's own
+	// expiry); ENOTFOUND when the token is not live.
+	CreateWebSession(ctx context.Context, hash string, tokenID int64, expires time.Time) error
+	// AuthenticateWebSession returns the token of the live browser session
+	// whose id has hash, noting its use; ENOTFOUND for an unknown or
+	// expired session, or one whose token is revoked or expired.
+	AuthenticateWebSession(ctx context.Context, hash string, now time.Time) (Token, error)
+	// DeleteWebSession ends a browser session; ending an unknown one
+	// changes nothing.
+	DeleteWebSession(ctx context.Context, hash string) error
 }

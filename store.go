@@ -11,6 +11,7 @@ import (
 type Store interface {
 	ConsumptionStore
 	TokenStore
+	DeliveryStore
 
 	// Apply creates or updates every object at once, after checking the
 	// references between them and to what is already stored. It returns
@@ -20,6 +21,9 @@ type Store interface {
 
 	FindTeams(ctx context.Context, name string) ([]Team, error)
 	FindPeople(ctx context.Context, handle string) ([]Person, error)
+	// FindPeoplePage returns one page of everyone, sorted by handle,
+	// reading no more than the page from the database.
+	FindPeoplePage(ctx context.Context, p PeoplePage) ([]Person, error)
 	FindCodeHosts(ctx context.Context, name string) ([]CodeHost, error)
 	FindPlatforms(ctx context.Context, name string) ([]Platform, error)
 	FindCodebases(ctx context.Context, f CodebaseFilter) ([]Codebase, error)

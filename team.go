@@ -67,3 +67,10 @@ type Person struct {
 	// members.
 	Teams []string `json:"teams"`
 }
+
+// PeoplePage selects one page of everyone, sorted by handle: at most
+// Limit people whose handle sorts after After ("" for the first page).
+type PeoplePage struct {
+	After string
+	Limit int
+}

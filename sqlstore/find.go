@@ -26,6 +26,61 @@ func (db *DB) FindPeople(ctx context.Context, handle string) ([]tandem.Person, e
 	return find(ctx, db, "person", handle, findPeople)
 }
 
+// FindPeoplePage returns at most p.Limit people whose handle sorts after
+// p.After, sorted by handle as the database sorts text. It reads the
+// page's people and memberships alone, whatever the size of the catalog.
+func (db *DB) FindPeoplePage(ctx context.Context, p tandem.PeoplePage) ([]tandem.Person, error) {
+	if p.Limit < 1 {
+		return nil, tandem.Errorf(tandem.EINVALID, "a page of people needs a limit of 1 or more, not %d", p.Limit)
+	}
+	var people []tandem.Person
+	err := db.readTx(ctx, "find people", func(tx *sql.Tx) error {
+		var err error
+		people, err = findPeoplePage(ctx, tx, p)
+		return err
+	})
+	return people, err
+}
+
+func findPeoplePage(ctx context.Context, tx *sql.Tx, p tandem.PeoplePage) ([]tandem.Person, error) {
+	// A handle a team lists as a member is a person, declared or not:
+	// the page is the first handles of both tables, united.
+	rows, err := tx.QueryContext(ctx, `SELECT h.handle, COALESCE(p.name, ''), COALESCE(p.email, '') FROM (
+			SELECT handle FROM (SELECT handle FROM people WHERE handle > $1 ORDER BY handle LIMIT $2) declared
+			UNION
+			SELECT person FROM (SELECT DISTINCT person FROM memberships WHERE person > $1 ORDER BY person LIMIT $2) listed
+		) h LEFT JOIN people p ON p.handle = h.handle
+		ORDER BY h.handle LIMIT $2`, p.After, p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	people := []tandem.Person{}
+	for rows.Next() {
+		var person tandem.Person
+		if err := rows.Scan(&person.Handle, &person.Name, &person.Email); err != nil {
+			return nil, err
+		}
+		people = append(people, person)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(people) == 0 {
+		return people, nil
+	}
+	teams, err := pairs(ctx, tx, "SELECT DISTINCT person, team FROM memberships WHERE person > $1 AND person <= $2",
+		p.After, people[len(people)-1].Handle)
+	if err != nil {
+		return nil, err
+	}
+	for i := range people {
+		people[i].Teams = nonNil(teams[people[i].Handle])
+	}
+	return people, nil
+}
+
 // FindCodeHosts returns the code host called name, or every code host
 // sorted by name when name is "". It returns ENOTFOUND when a named code
 // host does not exist.

@@ -61,11 +61,20 @@ func (db *DB) Authenticate(ctx context.Context, hash string, now time.Time) (tan
 		t = ts[0]
 		return nil
 	})
-	if err != nil || (t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < tokenUseGrain) {
+	if err != nil {
 		return t, err
 	}
+	return db.noteUse(ctx, t, now)
+}
+
+// noteUse records that t was used at now, unless the last use noted is
+// recent.
+func (db *DB) noteUse(ctx context.Context, t tandem.Token, now time.Time) (tandem.Token, error) {
+	if t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < tokenUseGrain {
+		return t, nil
+	}
 	t.LastUsedAt = &now
-	err = db.inTx(ctx, "note token use", func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "note token use", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE tokens SET last_used_at = $1 WHERE id = $2", now, t.ID)
 		return err
 	})
@@ -83,11 +92,15 @@ func (db *DB) FindTokens(ctx context.Context) ([]tandem.Token, error) {
 	return ts, err
 }
 
-// RevokeToken ends a token; revoking it again changes nothing.
+// RevokeToken ends a token and the browser sessions signed in with it;
+// revoking it again changes nothing.
 func (db *DB) RevokeToken(ctx context.Context, id int64, now time.Time) (tandem.Token, error) {
 	var t tandem.Token
 	err := db.inTx(ctx, "revoke token", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", now, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM web_sessions WHERE token_id = $1", id); err != nil {
 			return err
 		}
 		ts, err := findTokens(ctx, tx, "id = $1", id)
@@ -101,6 +114,60 @@ func (db *DB) RevokeToken(ctx context.Context, id int64, now time.Time) (tandem.
 		return nil
 	})
 	return t, err
+}
+
+// CreateWebSession records a browser session bound to a live token,
+// ending no later than the token, and deletes the expired sessions.
+func (db *DB) CreateWebSession(ctx context.Context, hash string, tokenID int64, expires time.Time) error {
+	now := time.Now().UTC()
+	return db.inTx(ctx, "create web session", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM web_sessions WHERE expires_at <= $1", now); err != nil {
+			return err
+		}
+		ts, err := findTokens(ctx, tx, "id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)", tokenID, now)
+		if err != nil {
+			return err
+		}
+		if len(ts) == 0 {
+			return tandem.Errorf(tandem.ENOTFOUND, "token %d is unknown, revoked or expired", tokenID)
+		}
+		if t := ts[0]; t.ExpiresAt != nil && t.ExpiresAt.Before(expires) {
+			expires = *t.ExpiresAt
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO web_sessions (hash, token_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+			hash, tokenID, now, expires.UTC())
+		return err
+	})
+}
+
+// AuthenticateWebSession returns the live token of the live browser
+// session with hash, and notes the token's use as Authenticate does.
+func (db *DB) AuthenticateWebSession(ctx context.Context, hash string, now time.Time) (tandem.Token, error) {
+	var t tandem.Token
+	err := db.readTx(ctx, "authenticate web session", func(tx *sql.Tx) error {
+		ts, err := findTokens(ctx, tx, `id = (SELECT token_id FROM web_sessions WHERE hash = $1 AND expires_at > $2)
+			AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, hash, now.UTC())
+		if err != nil {
+			return err
+		}
+		if len(ts) == 0 {
+			return tandem.Errorf(tandem.ENOTFOUND, "the session is unknown or expired, or its token revoked")
+		}
+		t = ts[0]
+		return nil
+	})
+	if err != nil {
+		return t, err
+	}
+	return db.noteUse(ctx, t, now)
+}
+
+// DeleteWebSession ends a browser session.
+func (db *DB) DeleteWebSession(ctx context.Context, hash string) error {
+	return db.inTx(ctx, "delete web session", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM web_sessions WHERE hash = $1", hash)
+		return err
+	})
 }
 
 func findTokens(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.Token, error) {
