@@ -743,7 +743,10 @@ func (db *DB) LastNudges(ctx context.Context, migration string) (map[int64]time.
 
 // AdoptTicket tracks an existing ticket (by URL) as the team's ticket for a
 // target instead of filing a new one; AdoptChangeRequest does the same for
-// a pull request. Adopting what is already tracked changes nothing.
+// a pull request. Adopting what is already tracked changes nothing. The
+// URL must be an http(s) URL on the team's tracker (a ticket) or on the
+// codebase's code host (a pull request) where those have a host of their
+// own (tandem.ValidateURL); it is EINVALID otherwise.
 func (db *DB) AdoptTicket(ctx context.Context, migration, codebase, url string) (tandem.Target, error) {
 	var t tandem.Target
 	err := db.inTx(ctx, "adopt ticket", func(tx *sql.Tx) error {
@@ -757,6 +760,13 @@ func (db *DB) AdoptTicket(ctx context.Context, migration, codebase, url string) 
 		}
 		if team == "" {
 			return tandem.Errorf(tandem.EINVALID, "%s has no owner to hold a ticket", codebase)
+		}
+		host, err := ticketHost(ctx, tx, team)
+		if err != nil {
+			return err
+		}
+		if err := tandem.ValidateURL("ticket", url, host); err != nil {
+			return err
 		}
 		now := time.Now().UTC()
 		id, found, err := ticketID(ctx, tx, migration, team, "")
@@ -789,7 +799,20 @@ func (db *DB) AdoptTicket(ctx context.Context, migration, codebase, url string) 
 // AdoptChangeRequest tracks an existing pull request (by URL) as a
 // target's change request.
 func (db *DB) AdoptChangeRequest(ctx context.Context, migration, codebase, url string) (tandem.Target, error) {
-	_, _, err := db.OpenChangeRequest(ctx, tandem.ChangeRequest{Migration: migration, Codebase: codebase, Title: "Adopted " + url, URL: url})
+	err := db.readTx(ctx, "check pull request url", func(tx *sql.Tx) error {
+		if _, err := findTarget(ctx, tx, migration, codebase); err != nil {
+			return err
+		}
+		host, err := codebaseHost(ctx, tx, codebase)
+		if err != nil {
+			return err
+		}
+		return tandem.ValidateURL("pr", url, host)
+	})
+	if err != nil {
+		return tandem.Target{}, err
+	}
+	_, _, err = db.OpenChangeRequest(ctx, tandem.ChangeRequest{Migration: migration, Codebase: codebase, Title: "Adopted " + url, URL: url})
 	if err != nil {
 		return tandem.Target{}, err
 	}
@@ -799,6 +822,39 @@ func (db *DB) AdoptChangeRequest(ctx context.Context, migration, codebase, url s
 		return err
 	})
 	return t, err
+}
+
+// ticketHost returns the web host where team's tickets live, "" when its
+// tracker puts no constraint on a ticket's URL (tandem.TicketHost).
+func ticketHost(ctx context.Context, tx *sql.Tx, team string) (string, error) {
+	teams, err := findTeams(ctx, tx, team)
+	if err != nil || len(teams) == 0 {
+		return "", err
+	}
+	tr := teams[0].Tracker
+	var ch tandem.CodeHost
+	if tr.Host != "" {
+		if hs, err := findCodeHosts(ctx, tx, tr.Host); err != nil {
+			return "", err
+		} else if len(hs) > 0 {
+			ch = hs[0]
+		}
+	}
+	return tandem.TicketHost(tr, ch), nil
+}
+
+// codebaseHost returns the web host of the code host codebase lives on,
+// where its pull requests are: "" for a local host.
+func codebaseHost(ctx context.Context, tx *sql.Tx, codebase string) (string, error) {
+	cbs, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: codebase})
+	if err != nil || len(cbs) == 0 {
+		return "", err
+	}
+	hs, err := findCodeHosts(ctx, tx, cbs[0].Host)
+	if err != nil || len(hs) == 0 {
+		return "", err
+	}
+	return hs[0].WebHost(), nil
 }
 
 // CreatedSince returns when a migration created its tickets and change

@@ -40,7 +40,8 @@ func platformOwner(ctx context.Context, tx *sql.Tx, platform string) (string, er
 }
 
 // CreateRequest files a request from a team to a platform. It returns
-// EINVALID for an unknown team or platform.
+// EINVALID for an unknown team or platform, or a link that is not an
+// http(s) URL.
 func (db *DB) CreateRequest(ctx context.Context, r tandem.Request) (tandem.Request, error) {
 	err := db.inTx(ctx, "create request", func(tx *sql.Tx) error {
 		if ok, err := exists(ctx, tx, "teams", r.FromTeam); err != nil {
@@ -51,12 +52,26 @@ func (db *DB) CreateRequest(ctx context.Context, r tandem.Request) (tandem.Reque
 		if _, err := platformOwner(ctx, tx, r.Platform); err != nil {
 			return err
 		}
+		if err := validateLinks(r.Links); err != nil {
+			return err
+		}
 		r.State, r.CreatedAt, r.Links = tandem.RequestNew, time.Now().UTC(), nonNil(r.Links)
 		return tx.QueryRowContext(ctx, `INSERT INTO requests (type, from_team, platform, title, body, size, needed_by, state, pattern, links, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 			r.Type, r.FromTeam, r.Platform, r.Title, r.Body, r.Size, r.NeededBy, r.State, r.Pattern, encode(r.Links), r.CreatedBy, r.CreatedAt).Scan(&r.ID)
 	})
 	return r, err
+}
+
+// validateLinks returns EINVALID for the first of a request's links that
+// is not an http(s) URL (tandem.ValidateURL): a link may be on any host.
+func validateLinks(links []string) error {
+	for i, l := range links {
+		if err := tandem.ValidateURL(fmt.Sprintf("links[%d]", i), l, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FindRequests returns the requests f selects, newest first; ENOTFOUND
@@ -127,8 +142,8 @@ var requestMoves = map[string][]string{
 // UpdateRequest changes a request's state, pattern and links, stamping
 // the first response, the acceptance and the end. Only members of the
 // asking team or of the platform's owner team may change it (EFORBIDDEN);
-// a move the state does not allow, or declining without a reason, is
-// EINVALID.
+// a move the state does not allow, declining without a reason, or a link
+// that is not an http(s) URL is EINVALID.
 func (db *DB) UpdateRequest(ctx context.Context, id int64, u tandem.RequestUpdate) (tandem.Request, error) {
 	var r tandem.Request
 	err := db.inTx(ctx, "update request", func(tx *sql.Tx) error {
@@ -173,6 +188,9 @@ func (db *DB) UpdateRequest(ctx context.Context, id int64, u tandem.RequestUpdat
 				return tandem.Errorf(tandem.EINVALID, "unknown pattern %q (valid: %s)", u.Pattern, strings.Join(tandem.Patterns, ", "))
 			}
 			r.Pattern = u.Pattern
+		}
+		if err := validateLinks(u.Links); err != nil {
+			return err
 		}
 		for _, l := range u.Links {
 			if !slices.Contains(r.Links, l) {

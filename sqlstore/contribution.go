@@ -11,8 +11,9 @@ import (
 
 // RecordContribution records a change sent to a codebase by someone outside
 // its owner team. It returns EINVALID for an unknown codebase, an author
-// who is in no team, or an author of the owner team (not an outside
-// contribution).
+// who is in no team, an author of the owner team (not an outside
+// contribution), or a URL that is not an http(s) URL on the codebase's
+// code host (tandem.ValidateURL).
 func (db *DB) RecordContribution(ctx context.Context, c tandem.Contribution) (tandem.Contribution, error) {
 	err := db.inTx(ctx, "record contribution", func(tx *sql.Tx) error {
 		cbs, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: c.Codebase})
@@ -21,6 +22,15 @@ func (db *DB) RecordContribution(ctx context.Context, c tandem.Contribution) (ta
 		}
 		if len(cbs) == 0 {
 			return tandem.Errorf(tandem.EINVALID, "codebase %q not found", c.Codebase)
+		}
+		if c.URL != "" {
+			host, err := codebaseHost(ctx, tx, c.Codebase)
+			if err != nil {
+				return err
+			}
+			if err := tandem.ValidateURL("url", c.URL, host); err != nil {
+				return err
+			}
 		}
 		teams, err := pairs(ctx, tx, "SELECT DISTINCT person, team FROM memberships WHERE person = $1", c.Author)
 		if err != nil {
