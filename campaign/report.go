@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	tandem "github.com/tandem-dev/tandem"
@@ -216,7 +217,9 @@ var csvHeader = []string{
 // else empty), state, ticket URL and
 // state, pull request URL and state, first evidence (path:line), and the
 // times found, ticketed, change request opened and done in RFC 3339 (UTC),
-// empty when unknown. It returns the first error writing to w.
+// empty when unknown. Every cell that a spreadsheet would read as a
+// formula is neutralised (CSVCell). It returns the first error writing to
+// w.
 func WriteCSV(w io.Writer, targets []tandem.Target) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
@@ -238,6 +241,9 @@ func WriteCSV(w io.Writer, targets []tandem.Target) error {
 			prURL, prState, evidence,
 			rfc3339(&t.FoundAt), rfc3339(t.TicketedAt), rfc3339(t.PROpenedAt), rfc3339(t.DoneAt),
 		}
+		for i := range row {
+			row[i] = CSVCell(row[i])
+		}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}
@@ -247,6 +253,18 @@ func WriteCSV(w io.Writer, targets []tandem.Target) error {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	return nil
+}
+
+// CSVCell returns s as a spreadsheet cell that is never a formula: s
+// behind a single quote when it begins with =, +, -, @, a tab or a
+// carriage return (OWASP's advice against CSV injection), else s as it is.
+// File names, codebase and team names come from other teams' repositories,
+// and a cell such as =HYPERLINK(…) would run in whoever opens the export.
+func CSVCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // rfc3339 returns t in RFC 3339 (UTC), or "" when t is nil or zero.

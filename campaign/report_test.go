@@ -199,6 +199,18 @@ func TestWriteCSV(t *testing.T) {
 				"\"search, v2\",discovery,pending,,,,,\"a \"\"b\"\".go\",2026-03-02T00:00:00Z,,,\n" +
 				"legacy,,unowned,,,,,,2026-03-02T00:00:00Z,,,\n",
 		},
+		{
+			name: "a cell a spreadsheet would read as a formula is quoted",
+			targets: []tandem.Target{{
+				Codebase: "-2+3", Team: "@payments", State: tandem.TargetTicketed,
+				Evidence:    []tandem.Match{{Path: `=HYPERLINK("http://x","y").go`, Line: 1}},
+				Ticket:      &tandem.TicketRef{ID: 1, URL: "=cmd|' /C calc'!A0", State: tandem.TicketOpen},
+				PullRequest: &tandem.ChangeRequestRef{ID: 2, URL: "+1", State: "\topen"},
+				FoundAt:     at("2026-03-02T00:00:00Z"),
+			}},
+			want: "codebase,team,state,ticket_url,ticket_state,pull_request_url,pull_request_state,evidence,found_at,ticketed_at,pr_opened_at,done_at\n" +
+				"'-2+3,'@payments,ticketed,'=cmd|' /C calc'!A0,open,'+1,'\topen,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\").go:1\",2026-03-02T00:00:00Z,,,\n",
+		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
@@ -222,5 +234,24 @@ func TestWriteCSVReturnsTheWriteError(t *testing.T) {
 	err := WriteCSV(failingWriter{}, []tandem.Target{{Codebase: "a"}})
 	if !errors.Is(err, errDiskFull) {
 		t.Errorf("WriteCSV() error = %v, want %v", err, errDiskFull)
+	}
+}
+
+func TestCSVCell(t *testing.T) {
+	for _, tt := range []struct{ cell, want string }{
+		{"=1+1", "'=1+1"},
+		{"+1", "'+1"},
+		{"-1", "'-1"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1", "'\t=1"},
+		{"\r=1", "'\r=1"},
+		{"a=1", "a=1"},
+		{"payments-api", "payments-api"},
+		{"https://t/1", "https://t/1"},
+		{"", ""},
+	} {
+		if got := CSVCell(tt.cell); got != tt.want {
+			t.Errorf("CSVCell(%q) = %q, want %q", tt.cell, got, tt.want)
+		}
 	}
 }
