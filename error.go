@@ -19,7 +19,9 @@ const (
 	// needed.
 	EUNAUTHENTICATED = "unauthenticated"
 	EUNAVAILABLE     = "unavailable"
-	EINTERNAL        = "internal"
+	// ETOOLARGE is input larger than Tandem takes at once.
+	ETOOLARGE = "too_large"
+	EINTERNAL = "internal"
 )
 
 // Error is an error a user can act on: a code for programs and a message

@@ -431,16 +431,19 @@ type Approved struct {
 // the target done. Local code hosts run no checks, so the approval is the
 // only gate there.
 func (s *Service) Approve(ctx context.Context, name, codebase, by string) (Approved, error) {
+	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: codebase})
+	if err != nil {
+		return Approved{}, err
+	}
+	c := cbs[0]
+	if err := s.mayApprove(ctx, c, by); err != nil {
+		return Approved{}, err
+	}
 	cr, err := s.Store.ApproveChangeRequest(ctx, name, codebase, by)
 	if err != nil {
 		return Approved{}, err
 	}
 	out := Approved{ChangeRequest: cr}
-	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: codebase})
-	if err != nil {
-		return out, err
-	}
-	c := cbs[0]
 	if !c.AutoMerge || c.Contributions == tandem.Closed || cr.Branch == "" || s.Merge == nil {
 		return out, nil
 	}
@@ -454,6 +457,22 @@ func (s *Service) Approve(ctx context.Context, name, codebase, by string) (Appro
 	}
 	out.Merged = head
 	return out, nil
+}
+
+// mayApprove returns EFORBIDDEN unless by is a person of the team that
+// owns c: an approval is its owners' consent to a change of their code.
+func (s *Service) mayApprove(ctx context.Context, c tandem.Codebase, by string) error {
+	if c.Owner == nil {
+		return tandem.Errorf(tandem.EFORBIDDEN, "approve: %s has no owner, so no one may approve changes to it", c.Name)
+	}
+	people, err := s.Store.FindPeople(ctx, by)
+	if err != nil && tandem.ErrorCode(err) != tandem.ENOTFOUND {
+		return err
+	}
+	if len(people) == 0 || !slices.Contains(people[0].Teams, *c.Owner) {
+		return tandem.Errorf(tandem.EFORBIDDEN, "approve: %s is not in %s, the team that owns %s: only its members approve changes to it (name one with --by)", by, *c.Owner, c.Name)
+	}
+	return nil
 }
 
 // Exempt excuses a target until an expiry, with a reason, recorded with who

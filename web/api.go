@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -36,12 +35,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) {
-	var req ApplyRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxApplyBytes)).Decode(&req); err != nil {
-		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "apply: body is not a JSON list of files: %v", err))
-		return
-	}
+func (ApplyRequest) maxBytes() int64 { return maxApplyBytes }
+
+func (s *Server) handleApply(w http.ResponseWriter, r *http.Request, req ApplyRequest) {
 	srcs := make([]manifest.Source, len(req.Files))
 	for i, f := range req.Files {
 		srcs[i] = manifest.Source{Name: f.Name, Data: []byte(f.Content), Dir: req.Dir}

@@ -1,10 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -21,39 +18,6 @@ func public(path string) bool {
 		strings.HasPrefix(path, "/api/v1/hooks/") || strings.HasPrefix(path, "/static/")
 }
 
-// rule decides whether a token that is neither an admin's nor a viewer's
-// may make a request.
-type rule func(s *Server, r *http.Request, who tandem.Token) (bool, error)
-
-// allow guards a handler that changes something: a token is needed, a
-// viewer's changes nothing, an admin's does anything, and any other must
-// pass the rule.
-func (s *Server) allow(rl rule, h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		who, ok := tokenOf(r)
-		if !ok {
-			s.fail(w, r, tandem.Errorf(tandem.EUNAUTHENTICATED, "sign in first: this needs a token (tandem token create; the CLI reads TANDEM_TOKEN)"))
-			return
-		}
-		if who.Role != tandem.RoleAdmin {
-			ok := false
-			var err error
-			if who.Role != tandem.RoleViewer && rl != nil {
-				ok, err = rl(s, r, who)
-			}
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			if !ok {
-				s.fail(w, r, tandem.Errorf(tandem.EFORBIDDEN, "%s's %s token may not %s %s", who.Person, who.Role, r.Method, r.URL.Path))
-				return
-			}
-		}
-		h(w, r)
-	}
-}
-
 // fail answers an error as JSON to the API and as a page to a browser.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -64,11 +28,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // adminOnly lets admins alone through (they pass before any rule).
-func adminOnly(*Server, *http.Request, tandem.Token) (bool, error) { return false, nil }
+func adminOnly(*Server, *http.Request, tandem.Token, subject) (bool, error) { return false, nil }
 
 // member lets any team-member or platform-owner through: the store checks
 // that the person acts for a team the change concerns.
-func member(*Server, *http.Request, tandem.Token) (bool, error) { return true, nil }
+func member(*Server, *http.Request, tandem.Token, subject) (bool, error) { return true, nil }
 
 // teamsOf returns the teams the catalog lists a person in.
 func (s *Server) teamsOf(ctx context.Context, person string) ([]string, error) {
@@ -84,24 +48,27 @@ func (s *Server) teamsOf(ctx context.Context, person string) ([]string, error) {
 
 // platformOwner lets through a platform-owner of a team that owns the
 // platform the request names.
-func platformOwner(platform func(s *Server, r *http.Request) (string, error)) rule {
-	return func(s *Server, r *http.Request, who tandem.Token) (bool, error) {
+func platformOwner(platform func(s *Server, r *http.Request, on subject) (string, error)) rule {
+	return func(s *Server, r *http.Request, who tandem.Token, on subject) (bool, error) {
 		if who.Role != tandem.RolePlatformOwner {
 			return false, nil
 		}
-		return inPlatformTeam(platform)(s, r, who)
+		return inPlatformTeam(platform)(s, r, who, on)
 	}
 }
 
 // inPlatformTeam lets through a member of the team that owns the platform
 // the request names.
-func inPlatformTeam(platform func(s *Server, r *http.Request) (string, error)) rule {
-	return func(s *Server, r *http.Request, who tandem.Token) (bool, error) {
-		name, err := platform(s, r)
+func inPlatformTeam(platform func(s *Server, r *http.Request, on subject) (string, error)) rule {
+	return func(s *Server, r *http.Request, who tandem.Token, on subject) (bool, error) {
+		name, err := platform(s, r, on)
 		if err != nil || name == "" {
 			return false, err
 		}
 		ps, err := s.store.FindPlatforms(r.Context(), name)
+		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+			return false, nil
+		}
 		if err != nil {
 			return false, err
 		}
@@ -112,26 +79,35 @@ func inPlatformTeam(platform func(s *Server, r *http.Request) (string, error)) r
 
 // inCodebaseTeam lets through a member of the team that owns the codebase
 // the request names.
-func inCodebaseTeam(codebase func(r *http.Request) string) rule {
-	return func(s *Server, r *http.Request, who tandem.Token) (bool, error) {
-		name := codebase(r)
-		if name == "" {
-			return false, nil
-		}
-		cbs, err := s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Name: name})
-		if err != nil || len(cbs) == 0 || cbs[0].Owner == nil {
+func inCodebaseTeam(codebase func(r *http.Request, on subject) string) rule {
+	return func(s *Server, r *http.Request, who tandem.Token, on subject) (bool, error) {
+		owner, err := s.codebaseOwner(r.Context(), codebase(r, on))
+		if err != nil || owner == "" {
 			return false, err
 		}
 		teams, err := s.teamsOf(r.Context(), who.Person)
-		return slices.Contains(teams, *cbs[0].Owner), err
+		return slices.Contains(teams, owner), err
 	}
+}
+
+// codebaseOwner returns the team owning a codebase, "" when it has none
+// or there is no such codebase.
+func (s *Server) codebaseOwner(ctx context.Context, name string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	cbs, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{Name: name})
+	if err != nil || len(cbs) == 0 || cbs[0].Owner == nil {
+		return "", err
+	}
+	return *cbs[0].Owner, nil
 }
 
 // anyOf lets through what any of the rules does.
 func anyOf(rules ...rule) rule {
-	return func(s *Server, r *http.Request, who tandem.Token) (bool, error) {
+	return func(s *Server, r *http.Request, who tandem.Token, on subject) (bool, error) {
 		for _, rl := range rules {
-			if ok, err := rl(s, r, who); ok || err != nil {
+			if ok, err := rl(s, r, who, on); ok || err != nil {
 				return ok, err
 			}
 		}
@@ -140,7 +116,7 @@ func anyOf(rules ...rule) rule {
 }
 
 // migrationPlatform is the platform of the migration in the path.
-func migrationPlatform(s *Server, r *http.Request) (string, error) {
+func migrationPlatform(s *Server, r *http.Request, _ subject) (string, error) {
 	ms, err := s.store.FindMigrations(r.Context(), r.PathValue("name"))
 	if err != nil {
 		return "", err
@@ -149,87 +125,77 @@ func migrationPlatform(s *Server, r *http.Request) (string, error) {
 }
 
 // pathPlatform is the platform in the path.
-func pathPlatform(_ *Server, r *http.Request) (string, error) { return r.PathValue("name"), nil }
-
-// pathName is the {name} in the path.
-func pathName(r *http.Request) string { return r.PathValue("name") }
-
-// bodyPlatform is the platform a JSON body or form names.
-func bodyPlatform(_ *Server, r *http.Request) (string, error) { return field(r, "platform"), nil }
-
-// bodyCodebase is the codebase a JSON body or form names.
-func bodyCodebase(r *http.Request) string { return field(r, "codebase") }
-
-// field returns a string field of a request's JSON body, leaving the body
-// to be read again by the handler, or a form value.
-func field(r *http.Request, name string) string {
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		return r.FormValue(name)
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxHookBytes))
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if err != nil {
-		return ""
-	}
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil {
-		return ""
-	}
-	v, _ := m[name].(string)
-	return v
+func pathPlatform(_ *Server, r *http.Request, _ subject) (string, error) {
+	return r.PathValue("name"), nil
 }
 
-// actor returns who a change is recorded under: the token's person. An
-// admin may act for someone else by naming them; anyone else naming
-// another person is refused.
-func actor(r *http.Request, claimed string) (string, error) {
-	who, ok := tokenOf(r)
-	switch {
-	case !ok:
-		return claimed, nil
-	case claimed == "" || claimed == who.Person:
-		return who.Person, nil
-	case who.Role == tandem.RoleAdmin:
-		return claimed, nil
+// pathName is the {name} in the path.
+func pathName(r *http.Request, _ subject) string { return r.PathValue("name") }
+
+// itsPlatform is the platform the input names.
+func itsPlatform(_ *Server, _ *http.Request, on subject) (string, error) { return on.Platform, nil }
+
+// itsCodebase is the codebase the input names.
+func itsCodebase(_ *http.Request, on subject) string { return on.Codebase }
+
+// inItsTeams lets through a member of any team the input names.
+func inItsTeams(s *Server, r *http.Request, who tandem.Token, on subject) (bool, error) {
+	teams, err := s.teamsOf(r.Context(), who.Person)
+	if err != nil {
+		return false, err
 	}
-	return "", tandem.Errorf(tandem.EFORBIDDEN, "the token is %s's: it cannot act as %s", who.Person, claimed)
+	for _, t := range on.Teams {
+		if t != "" && slices.Contains(teams, t) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// namesSelf lets through the person the input is about.
+func namesSelf(_ *Server, _ *http.Request, who tandem.Token, on subject) (bool, error) {
+	return on.Person != "" && on.Person == who.Person, nil
 }
 
 // contributionCodebaseTeam lets through the team owning the codebase of
 // the contribution in the path.
-func contributionCodebaseTeam(s *Server, r *http.Request, who tandem.Token) (bool, error) {
+func contributionCodebaseTeam(s *Server, r *http.Request, who tandem.Token, on subject) (bool, error) {
 	xs, err := s.store.FindContributions(r.Context(), "")
 	if err != nil {
 		return false, err
 	}
 	for _, x := range xs {
 		if r.PathValue("id") == strconv.FormatInt(x.ID, 10) {
-			return inCodebaseTeam(func(*http.Request) string { return x.Codebase })(s, r, who)
+			return inCodebaseTeam(itsCodebase)(s, r, who, subject{Codebase: x.Codebase})
 		}
 	}
 	return false, tandem.Errorf(tandem.ENOTFOUND, "contribution %q not found", r.PathValue("id"))
 }
 
-// inBodyTeams lets through a member of any team the request's body names
-// in the given fields.
-func inBodyTeams(fields ...string) rule {
-	return func(s *Server, r *http.Request, who tandem.Token) (bool, error) {
-		teams, err := s.teamsOf(r.Context(), who.Person)
-		if err != nil {
-			return false, err
-		}
-		for _, f := range fields {
-			if v := field(r, f); v != "" && slices.Contains(teams, v) {
-				return true, nil
-			}
-		}
-		return false, nil
+// actor returns who a change is recorded under: the token's person. An
+// admin may act for someone else by naming a person of the catalog who
+// is in one of teams, the side that makes the change (any team when none
+// is given); anyone else naming another person is refused.
+func (s *Server) actor(r *http.Request, claimed string, teams ...string) (string, error) {
+	who, ok := tokenOf(r)
+	switch {
+	case !ok:
+		return claimed, nil
+	case claimed == "" || claimed == who.Person:
+		return who.Person, nil
+	case who.Role != tandem.RoleAdmin:
+		return "", tandem.Errorf(tandem.EFORBIDDEN, "the token is %s's: it cannot act as %s", who.Person, claimed)
 	}
-}
-
-// bodyNamesSelf lets through a person the request's body names in field.
-func bodyNamesSelf(f string) rule {
-	return func(s *Server, r *http.Request, who tandem.Token) (bool, error) {
-		return field(r, f) == who.Person, nil
+	theirs, err := s.store.FindPeople(r.Context(), claimed)
+	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+		return "", tandem.Errorf(tandem.EINVALID, "by: %q is no person of the catalog", claimed)
 	}
+	if err != nil {
+		return "", err
+	}
+	teams = slices.DeleteFunc(slices.Clone(teams), func(t string) bool { return t == "" })
+	if len(teams) > 0 && !slices.ContainsFunc(theirs[0].Teams, func(t string) bool { return slices.Contains(teams, t) }) {
+		return "", tandem.Errorf(tandem.EFORBIDDEN, "by: %s is not in %s: name a person of the team that makes this change", claimed, strings.Join(teams, " or "))
+	}
+	return claimed, nil
 }

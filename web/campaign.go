@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -41,13 +40,18 @@ type TargetRequest struct {
 	PR       string `json:"pr,omitempty"`     // URL, for adopt
 }
 
-func (s *Server) handleCampaigns(w http.ResponseWriter, r *http.Request) {
-	out, err := s.campaignSummaries(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+func (t TargetRequest) about() subject { return subject{Codebase: t.Codebase} }
+
+// named returns EINVALID when a target request names no codebase.
+func (t TargetRequest) named() error {
+	if t.Codebase == "" {
+		return tandem.Errorf(tandem.EINVALID, "codebase is required")
 	}
-	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) handleCampaigns(w http.ResponseWriter, r *http.Request) {
+	list(s, w, r, func(string) ([]CampaignSummary, error) { return s.campaignSummaries(r.Context()) })
 }
 
 // campaignSummaries returns every migration with its progress.
@@ -121,11 +125,7 @@ func (s *Server) handleLaunch(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) handleEscalate(w http.ResponseWriter, r *http.Request) {
-	req, ok := s.targetRequest(w, r, false)
-	if !ok {
-		return
-	}
+func (s *Server) handleEscalate(w http.ResponseWriter, r *http.Request, req TargetRequest) {
 	out, err := s.campaigns.Escalate(r.Context(), r.PathValue("name"), req.Codebase, false)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -134,12 +134,17 @@ func (s *Server) handleEscalate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) handleApprove(w http.ResponseWriter, r *http.Request) {
-	req, ok := s.targetRequest(w, r, true)
-	if !ok {
+func (s *Server) handleApprove(w http.ResponseWriter, r *http.Request, req TargetRequest) {
+	if err := req.named(); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
-	by, err := actor(r, req.By)
+	owner, err := s.codebaseOwner(r.Context(), req.Codebase)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	by, err := s.actor(r, req.By, owner)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -152,9 +157,9 @@ func (s *Server) handleApprove(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) handleExempt(w http.ResponseWriter, r *http.Request) {
-	req, ok := s.targetRequest(w, r, true)
-	if !ok {
+func (s *Server) handleExempt(w http.ResponseWriter, r *http.Request, req TargetRequest) {
+	if err := req.named(); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	until, err := time.Parse(time.DateOnly, req.Until)
@@ -162,7 +167,7 @@ func (s *Server) handleExempt(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "until: %q is not a date (YYYY-MM-DD)", req.Until))
 		return
 	}
-	by, err := actor(r, req.By)
+	by, err := s.exemptBy(r, req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -175,9 +180,28 @@ func (s *Server) handleExempt(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) handleUnexempt(w http.ResponseWriter, r *http.Request) {
-	req, ok := s.targetRequest(w, r, true)
-	if !ok {
+// exemptBy returns who an exemption is recorded under: the token's
+// person, or the person an admin names from the team that owns the
+// codebase or the one that owns the campaign's platform.
+func (s *Server) exemptBy(r *http.Request, req TargetRequest) (string, error) {
+	owner, err := s.codebaseOwner(r.Context(), req.Codebase)
+	if err != nil {
+		return "", err
+	}
+	platform, err := migrationPlatform(s, r, subject{})
+	if err != nil {
+		return "", err
+	}
+	ps, err := s.store.FindPlatforms(r.Context(), platform)
+	if err != nil {
+		return "", err
+	}
+	return s.actor(r, req.By, owner, ps[0].Owner)
+}
+
+func (s *Server) handleUnexempt(w http.ResponseWriter, r *http.Request, req TargetRequest) {
+	if err := req.named(); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	why := req.Reason
@@ -192,9 +216,9 @@ func (s *Server) handleUnexempt(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) handleAdopt(w http.ResponseWriter, r *http.Request) {
-	req, ok := s.targetRequest(w, r, true)
-	if !ok {
+func (s *Server) handleAdopt(w http.ResponseWriter, r *http.Request, req TargetRequest) {
+	if err := req.named(); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	var t tandem.Target
@@ -232,23 +256,6 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "unknown export format %q (valid: csv, json)", format))
 	}
-}
-
-// targetRequest decodes a TargetRequest body; the codebase is required when
-// needCodebase.
-func (s *Server) targetRequest(w http.ResponseWriter, r *http.Request, needCodebase bool) (TargetRequest, bool) {
-	var req TargetRequest
-	if r.ContentLength != 0 {
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
-			s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "body: %v", err))
-			return req, false
-		}
-	}
-	if needCodebase && req.Codebase == "" {
-		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "codebase is required"))
-		return req, false
-	}
-	return req, true
 }
 
 func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -10,17 +9,6 @@ import (
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/consumption"
 )
-
-// decode reads a JSON body into v, answering EINVALID itself on failure.
-func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "body: %v", err))
-		return false
-	}
-	return true
-}
 
 // pathID returns the {id} path value, answering ENOTFOUND itself when it is
 // not a number.
@@ -55,11 +43,9 @@ func validRequest(q tandem.Request) error {
 	return nil
 }
 
-func (s *Server) handleCreateRequest(w http.ResponseWriter, r *http.Request) {
-	var q tandem.Request
-	if !s.decode(w, r, &q) {
-		return
-	}
+func requestAbout(q tandem.Request) subject { return subject{Teams: []string{q.FromTeam}} }
+
+func (s *Server) handleCreateRequest(w http.ResponseWriter, r *http.Request, q tandem.Request) {
 	if q.Size == "" {
 		q.Size = tandem.SizeSmall
 	}
@@ -67,7 +53,7 @@ func (s *Server) handleCreateRequest(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	by, err := actor(r, q.CreatedBy)
+	by, err := s.actor(r, q.CreatedBy, q.FromTeam)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -94,16 +80,12 @@ func (s *Server) handleRequests(w http.ResponseWriter, r *http.Request) {
 	list(s, w, r, func(string) ([]tandem.Request, error) { return s.store.FindRequests(r.Context(), f) })
 }
 
-func (s *Server) handleUpdateRequest(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleUpdateRequest(w http.ResponseWriter, r *http.Request, u tandem.RequestUpdate) {
 	id, ok := s.pathID(w, r, "request")
 	if !ok {
 		return
 	}
-	var u tandem.RequestUpdate
-	if !s.decode(w, r, &u) {
-		return
-	}
-	by, err := actor(r, u.By)
+	by, err := s.actor(r, u.By)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -117,11 +99,11 @@ func (s *Server) handleUpdateRequest(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) handleCreateEngagement(w http.ResponseWriter, r *http.Request) {
-	var e tandem.Engagement
-	if !s.decode(w, r, &e) {
-		return
-	}
+func engagementAbout(e tandem.Engagement) subject {
+	return subject{Teams: []string{e.HomeTeam, e.HostTeam}}
+}
+
+func (s *Server) handleCreateEngagement(w http.ResponseWriter, r *http.Request, e tandem.Engagement) {
 	if !slices.Contains([]string{tandem.TourOfDuty, tandem.EmbeddedExpert, tandem.WhiteGloveTour}, e.Type) {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "engagement type %q is not tour-of-duty, embedded-expert or white-glove", e.Type))
 		return
@@ -171,13 +153,9 @@ func (s *Server) handleEngagement(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, es)
 }
 
-func (s *Server) handleLogWork(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLogWork(w http.ResponseWriter, r *http.Request, l tandem.WorkLog) {
 	id, ok := s.pathID(w, r, "engagement")
 	if !ok {
-		return
-	}
-	var l tandem.WorkLog
-	if !s.decode(w, r, &l) {
 		return
 	}
 	if l.Day == "" {
@@ -194,7 +172,7 @@ func (s *Server) handleLogWork(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "category: %q is not platform, consumption or other", l.Category))
 		return
 	}
-	by, err := actor(r, l.By)
+	by, err := s.actor(r, l.By)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -213,16 +191,12 @@ type ByRequest struct {
 	By string `json:"by"`
 }
 
-func (s *Server) handleEndEngagement(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleEndEngagement(w http.ResponseWriter, r *http.Request, b ByRequest) {
 	id, ok := s.pathID(w, r, "engagement")
 	if !ok {
 		return
 	}
-	var b ByRequest
-	if !s.decode(w, r, &b) {
-		return
-	}
-	by, err := actor(r, b.By)
+	by, err := s.actor(r, b.By)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -235,11 +209,9 @@ func (s *Server) handleEndEngagement(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
-	var ss tandem.Session
-	if !s.decode(w, r, &ss) {
-		return
-	}
+func sessionAbout(ss tandem.Session) subject { return subject{Platform: ss.Platform} }
+
+func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request, ss tandem.Session) {
 	if ss.Kind != tandem.SessionOfficeHours && ss.Kind != tandem.SessionCommunity {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "session kind %q is not office-hours or community", ss.Kind))
 		return
@@ -265,12 +237,8 @@ func (s *Server) handleSessions(w http.ResponseWriter, r *http.Request) {
 // change must be announced, when the platform sets no notice.
 const DefaultSupportNotice = 28 * 24 * time.Hour
 
-func (s *Server) handleAnnounceSupport(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAnnounceSupport(w http.ResponseWriter, r *http.Request, c tandem.SupportChange) {
 	ctx := r.Context()
-	var c tandem.SupportChange
-	if !s.decode(w, r, &c) {
-		return
-	}
 	ps, err := s.store.FindPlatforms(ctx, r.PathValue("name"))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -309,7 +277,7 @@ func (s *Server) handleAnnounceSupport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if c.By, err = actor(r, c.By); err != nil {
+	if c.By, err = s.actor(r, c.By, p.Owner); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -463,11 +431,11 @@ func (s *Server) interactions(r *http.Request) ([]consumption.Interaction, error
 	return out, nil
 }
 
-func (s *Server) handleRecordContribution(w http.ResponseWriter, r *http.Request) {
-	var c tandem.Contribution
-	if !s.decode(w, r, &c) {
-		return
-	}
+func contributionAbout(c tandem.Contribution) subject {
+	return subject{Codebase: c.Codebase, Person: c.Author}
+}
+
+func (s *Server) handleRecordContribution(w http.ResponseWriter, r *http.Request, c tandem.Contribution) {
 	if !slices.Contains([]string{"", tandem.ContributionOpen, tandem.ContributionMerged, tandem.ContributionClosed}, c.State) {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "state: %q is not open, merged or closed", c.State))
 		return
@@ -485,13 +453,9 @@ type StateRequest struct {
 	State string `json:"state"`
 }
 
-func (s *Server) handleUpdateContribution(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleUpdateContribution(w http.ResponseWriter, r *http.Request, q StateRequest) {
 	id, ok := s.pathID(w, r, "contribution")
 	if !ok {
-		return
-	}
-	var q StateRequest
-	if !s.decode(w, r, &q) {
 		return
 	}
 	if !slices.Contains([]string{tandem.ContributionOpen, tandem.ContributionMerged, tandem.ContributionClosed, tandem.ContributionReverted}, q.State) {
@@ -547,12 +511,8 @@ type TrustRequest struct {
 	By     string `json:"by"`
 }
 
-func (s *Server) handleGrantTrust(w http.ResponseWriter, r *http.Request) {
-	var q TrustRequest
-	if !s.decode(w, r, &q) {
-		return
-	}
-	by, err := actor(r, q.By)
+func (s *Server) handleGrantTrust(w http.ResponseWriter, r *http.Request, q TrustRequest) {
+	by, err := s.actor(r, q.By)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -125,6 +125,7 @@ var statuses = map[string]int{
 	tandem.EFORBIDDEN:       http.StatusForbidden,
 	tandem.EUNAUTHENTICATED: http.StatusUnauthorized,
 	tandem.EUNAVAILABLE:     http.StatusServiceUnavailable,
+	tandem.ETOOLARGE:        http.StatusRequestEntityTooLarge,
 	tandem.EINTERNAL:        http.StatusInternalServerError,
 }
 

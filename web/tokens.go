@@ -25,11 +25,7 @@ func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request) {
 	list(s, w, r, func(string) ([]tandem.Token, error) { return s.store.FindTokens(r.Context()) })
 }
 
-func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
-	var q TokenRequest
-	if !s.decode(w, r, &q) {
-		return
-	}
+func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, q TokenRequest) {
 	secret := tandem.NewTokenSecret()
 	t, err := s.store.CreateToken(r.Context(), tandem.Token{Person: q.Person, Role: q.Role, Label: q.Label}, tandem.HashToken(secret))
 	if err != nil {

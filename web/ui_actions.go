@@ -49,9 +49,9 @@ func (s *Server) handleLaunchForm(w http.ResponseWriter, r *http.Request) {
 		filed, len(out.Tickets)-filed, len(out.Unowned), len(out.Waiting)))
 }
 
-func (s *Server) handleEscalateForm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleEscalateForm(w http.ResponseWriter, r *http.Request, req TargetRequest) {
 	name := r.PathValue("name")
-	out, err := s.campaigns.Escalate(r.Context(), name, r.FormValue("codebase"), false)
+	out, err := s.campaigns.Escalate(r.Context(), name, req.Codebase, false)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -64,18 +64,28 @@ func (s *Server) handleEscalateForm(w http.ResponseWriter, r *http.Request) {
 		counts["change-request"], counts["tour-proposed"], counts["none"], counts["error"]))
 }
 
-func (s *Server) handleExemptForm(w http.ResponseWriter, r *http.Request) {
-	name, codebase := r.PathValue("name"), r.FormValue("codebase")
-	until, err := time.Parse(time.DateOnly, r.FormValue("until"))
-	if err != nil {
-		s.renderError(w, r, tandem.Errorf(tandem.EINVALID, "until: %q is not a date", r.FormValue("until")))
-		return
+func (s *Server) handleExemptForm(w http.ResponseWriter, r *http.Request, req TargetRequest) {
+	name := r.PathValue("name")
+	until, err := time.Parse(time.DateOnly, req.Until)
+	if err == nil {
+		err = req.named()
+	} else {
+		err = tandem.Errorf(tandem.EINVALID, "until: %q is not a date", req.Until)
 	}
-	if _, err := s.campaigns.Exempt(r.Context(), name, codebase, r.FormValue("reason"), until.Add(24*time.Hour-time.Second), userOf(r)); err != nil {
+	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	redirect(w, r, "/campaigns/"+url.PathEscape(name), codebase+" is exempt until "+until.Format(time.DateOnly)+".")
+	by, err := s.exemptBy(r, req)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if _, err := s.campaigns.Exempt(r.Context(), name, req.Codebase, req.Reason, until.Add(24*time.Hour-time.Second), by); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	redirect(w, r, "/campaigns/"+url.PathEscape(name), req.Codebase+" is exempt until "+until.Format(time.DateOnly)+".")
 }
 
 func (s *Server) handleScanForm(w http.ResponseWriter, r *http.Request) {
@@ -129,10 +139,19 @@ func (s *Server) handleScanEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) handleRequestForm(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleRequestForm(w http.ResponseWriter, r *http.Request, q tandem.Request) {
 	name := r.PathValue("name")
-	q := tandem.Request{Type: r.FormValue("type"), FromTeam: r.FormValue("from_team"), Platform: name, Title: r.FormValue("title"),
-		Size: r.FormValue("size"), NeededBy: r.FormValue("needed_by"), CreatedBy: userOf(r)}
+	if q.Platform != "" && q.Platform != name {
+		s.renderError(w, r, tandem.Errorf(tandem.EINVALID, "form: platform %q is not this page's, %s", q.Platform, name))
+		return
+	}
+	q.Platform = name
+	by, err := s.actor(r, q.CreatedBy, q.FromTeam)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	q.CreatedBy = by
 	if err := validRequest(q); err != nil {
 		s.renderError(w, r, err)
 		return

@@ -246,8 +246,9 @@ func (s *Server) campaignPage(r *http.Request) (campaignData, error) {
 	}
 	q := r.URL.Query()
 	d := campaignData{Migration: ms[0], Counts: map[string]int{}, State: q.Get("state"), Team: q.Get("team"), States: tandem.TargetStates}
-	d.Page, _ = strconv.Atoi(q.Get("page"))
-	d.Page = max(d.Page, 1)
+	if d.Page, err = pageNumber(q.Get("page")); err != nil {
+		return d, err
+	}
 	st, err := s.store.TargetStats(ctx, ms[0].Name)
 	if err != nil {
 		return d, err
@@ -282,7 +283,27 @@ func (s *Server) campaignPage(r *http.Request) (campaignData, error) {
 	d.Targets, d.Matching, err = s.store.FindTargetPage(ctx, tandem.TargetQuery{Migration: ms[0].Name, State: d.State, Team: d.Team,
 		Offset: (d.Page - 1) * pageSize, Limit: pageSize})
 	d.Pages = max(1, (d.Matching+pageSize-1)/pageSize)
+	if err == nil && d.Page > d.Pages {
+		err = tandem.Errorf(tandem.ENOTFOUND, "page %d not found: %d targets fill %d pages", d.Page, d.Matching, d.Pages)
+	}
 	return d, err
+}
+
+// maxPage is the highest page number a page accepts: a hundred million
+// targets, far below what overflows an offset.
+const maxPage = 1_000_000
+
+// pageNumber reads a ?page= value: 1 when there is none, EINVALID when
+// it is not a number from 1 to maxPage.
+func pageNumber(v string) (int, error) {
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPage {
+		return 0, tandem.Errorf(tandem.EINVALID, "page: %q is not a page number from 1 to %d", v, maxPage)
+	}
+	return n, nil
 }
 
 // burndown returns the open targets at the end of each day from the first

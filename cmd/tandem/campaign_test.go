@@ -36,8 +36,8 @@ func campaignFleet(t *testing.T) (catalog, repos string) {
 	}
 	catalog = filepath.Join(root, "catalog")
 	var b strings.Builder
-	for _, team := range []string{"payments", "search", "checkout", "legacy"} {
-		b.WriteString("apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: " + team + "}\nspec: {type: stream-aligned}\n---\n")
+	for _, team := range []struct{ name, member string }{{"payments", "alice"}, {"search", "sam"}, {"checkout", "bob"}, {"legacy", "lee"}} {
+		b.WriteString("apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: " + team.name + "}\nspec: {type: stream-aligned, members: [" + team.member + "]}\n---\n")
 	}
 	b.WriteString(`apiVersion: tandem.dev/v1
 kind: Team
@@ -204,8 +204,8 @@ func TestCampaignEndToEnd(t *testing.T) {
 			}
 
 			// Exempt and unexempt.
-			cli("campaign", "exempt", "logrus-to-obslog", "--codebase", "checkout-web", "--reason", "sunset in March", "--until", "2099-03-31", "--by", "pm")
-			if got := targetOf(status(), "checkout-web"); got.State != tandem.TargetExempt || got.Exemption == nil || got.Exemption.By != "pm" {
+			cli("campaign", "exempt", "logrus-to-obslog", "--codebase", "checkout-web", "--reason", "sunset in March", "--until", "2099-03-31", "--by", "bob")
+			if got := targetOf(status(), "checkout-web"); got.State != tandem.TargetExempt || got.Exemption == nil || got.Exemption.By != "bob" {
 				t.Errorf("after exempt: %+v", got)
 			}
 			if code, _, errOut := tandemCLI(t, url, "campaign", "exempt", "logrus-to-obslog", "--codebase", "billing", "--until", "2099-01-01"); code != 1 || !strings.Contains(errOut, "needs a reason") {

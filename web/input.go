@@ -1,0 +1,257 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// maxBodyBytes bounds the body of every change but an apply's.
+const maxBodyBytes = 1 << 20
+
+// subject is what a change's input names that decides who may make it.
+// The guards decide on it, and the handler acts on the very value it was
+// taken from, so that the two cannot read different things.
+type subject struct {
+	Codebase string   // the codebase it changes
+	Platform string   // the platform it concerns
+	Teams    []string // the teams it is for: a request's, an engagement's
+	Person   string   // the person it is about: a contribution's author
+}
+
+// rule decides whether a token that is neither an admin's nor a viewer's
+// may make a change about a subject.
+type rule func(s *Server, r *http.Request, who tandem.Token, on subject) (bool, error)
+
+// noBody is the input of a change that its path says all of: an empty
+// body or an empty JSON object.
+type noBody struct{}
+
+// limited is an input whose body may be larger than maxBodyBytes.
+type limited interface{ maxBytes() int64 }
+
+// change returns the handler of a route that changes something. A token
+// is needed and a viewer's changes nothing. The input is decoded once,
+// strictly, into a T: a JSON body on the API, a form on the pages. An
+// admin's token then does anything; any other must pass rl, asked about
+// the subject that about names in the decoded T (nil when the path is
+// all rl needs). h acts on the same T.
+func change[T any](s *Server, rl rule, about func(T) subject, h func(http.ResponseWriter, *http.Request, T)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		who, ok := tokenOf(r)
+		if !ok {
+			s.fail(w, r, tandem.Errorf(tandem.EUNAUTHENTICATED, "sign in first: this needs a token (tandem token create; the CLI reads TANDEM_TOKEN)"))
+			return
+		}
+		if who.Role == tandem.RoleViewer {
+			s.fail(w, r, mayNot(who, r))
+			return
+		}
+		var in T
+		if err := decodeInput(w, r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if who.Role != tandem.RoleAdmin {
+			var on subject
+			if about != nil {
+				on = about(in)
+			}
+			ok, err := rl(s, r, who, on)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			if !ok {
+				s.fail(w, r, mayNot(who, r))
+				return
+			}
+		}
+		h(w, r, in)
+	}
+}
+
+// allow guards a change whose path says everything it acts on.
+func (s *Server) allow(rl rule, h http.HandlerFunc) http.HandlerFunc {
+	return change(s, rl, nil, func(w http.ResponseWriter, r *http.Request, _ noBody) { h(w, r) })
+}
+
+func mayNot(who tandem.Token, r *http.Request) error {
+	return tandem.Errorf(tandem.EFORBIDDEN, "%s's %s token may not %s %s", who.Person, who.Role, r.Method, r.URL.Path)
+}
+
+// decodeInput reads a change's input into v: the body of an API request
+// as JSON, the body of a page's form as a form, never the query string.
+// It returns ETOOLARGE for a body over the limit and EINVALID for a body
+// of another Content-Type, with a key v does not have (keys are compared
+// exactly, not as encoding/json does, without regard to case), with a key
+// given twice, or more than one value.
+func decodeInput(w http.ResponseWriter, r *http.Request, v any) error {
+	limit := int64(maxBodyBytes)
+	if l, ok := v.(limited); ok {
+		limit = l.maxBytes()
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if !strings.HasPrefix(r.URL.Path, "/api/") {
+		return decodeForm(r, v)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError(err, limit)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return tandem.Errorf(tandem.EINVALID, "body: Content-Type is %q: send application/json", r.Header.Get("Content-Type"))
+	}
+	return decodeJSON(body, v)
+}
+
+// decodeJSON decodes one JSON object into v, refusing unknown, inexact
+// and repeated keys.
+func decodeJSON(body []byte, v any) error {
+	keys, err := topKeys(body)
+	if err != nil {
+		return tandem.Errorf(tandem.EINVALID, "body: %v", err)
+	}
+	names := jsonNames(reflect.TypeOf(v).Elem())
+	for _, k := range keys {
+		if !slices.Contains(names, k) {
+			return tandem.Errorf(tandem.EINVALID, "body: unknown key %q (the keys are %s)", k, strings.Join(names, ", "))
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return tandem.Errorf(tandem.EINVALID, "body: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return tandem.Errorf(tandem.EINVALID, "body: more than one JSON value")
+	}
+	return nil
+}
+
+// decodeForm decodes a form body of string fields into v, as if it were
+// the JSON object of its keys.
+func decodeForm(r *http.Request, v any) error {
+	if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/x-www-form-urlencoded" && mt != "multipart/form-data" {
+		return tandem.Errorf(tandem.EINVALID, "form: Content-Type is %q: send a form", r.Header.Get("Content-Type"))
+	}
+	if err := r.ParseMultipartForm(maxBodyBytes); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return bodyError(err, maxBodyBytes)
+	}
+	fields := make(map[string]string, len(r.PostForm))
+	for k, vs := range r.PostForm {
+		if len(vs) > 1 {
+			return tandem.Errorf(tandem.EINVALID, "form: %s is given %d times", k, len(vs))
+		}
+		fields[k] = vs[0]
+	}
+	body, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	if err := decodeJSON(body, v); err != nil {
+		return tandem.Errorf(tandem.EINVALID, "form%s", strings.TrimPrefix(tandem.ErrorMessage(err), "body"))
+	}
+	return nil
+}
+
+// bodyError is ETOOLARGE when reading a body stopped at its limit.
+func bodyError(err error, limit int64) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return tandem.Errorf(tandem.ETOOLARGE, "body: larger than the %d bytes a change may send", limit)
+	}
+	return tandem.Errorf(tandem.EINVALID, "body: %v", err)
+}
+
+// topKeys returns the keys of the JSON object in data. It refuses a key
+// that repeats another of its object, at any depth, compared without
+// regard to case as encoding/json would match them.
+func topKeys(data []byte) ([]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	type object struct {
+		seen  map[string]bool
+		atKey bool // the next token is a key
+	}
+	var (
+		stack []*object // nil for an array
+		top   []string
+	)
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return top, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(stack) == 0 && tok != json.Delim('{') {
+			return nil, errors.New("not a JSON object")
+		}
+		if n := len(stack); n > 0 && stack[n-1] != nil && stack[n-1].atKey && tok != json.Delim('}') {
+			k := tok.(string)
+			if stack[n-1].seen[strings.ToLower(k)] {
+				return nil, errors.New("key " + k + " is given twice")
+			}
+			stack[n-1].seen[strings.ToLower(k)] = true
+			stack[n-1].atKey = false
+			if n == 1 {
+				top = append(top, k)
+			}
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &object{seen: map[string]bool{}, atKey: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, nil)
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		// A value ended: its object's next token is a key.
+		if n := len(stack); n > 0 && stack[n-1] != nil {
+			stack[n-1].atKey = true
+		}
+		if len(stack) == 0 {
+			if _, err := dec.Token(); err != io.EOF {
+				return nil, errors.New("more than one JSON value")
+			}
+			return top, nil
+		}
+	}
+}
+
+// jsonNames returns the keys encoding/json gives a struct type's fields.
+func jsonNames(t reflect.Type) []string {
+	var names []string
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-" || !f.IsExported():
+			continue
+		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
+			continue // its fields are visible in t
+		case name == "":
+			name = f.Name
+		}
+		names = append(names, name)
+	}
+	return names
+}
