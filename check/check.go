@@ -27,7 +27,7 @@
 //     not what it is replaced by. A go.mod that does not parse makes the
 //     leaf fail with an error, carried to Result.Err.
 //   - {command: [ARGV…]} holds when the command exits 0 in a checkout; the
-//     caller runs it, with proc.Run.
+//     caller runs it, with proc.Runner.Run.
 //
 // Content leaves never match a binary file (a NUL byte in its first 8000
 // bytes, see IsBinary) nor one larger than MaxFileSize (see Readable);
@@ -288,5 +288,5 @@ func (l *Leaf) Glob() string {
 func (l *Leaf) NeedsContent() bool { return l.key != "" }
 
 // Command returns the argv of a command leaf, which the caller runs in a
-// checkout (see proc.Run), or nil for any other leaf.
+// checkout (see proc.Runner.Run), or nil for any other leaf.
 func (l *Leaf) Command() []string { return l.argv }

@@ -21,6 +21,7 @@ import (
 	"github.com/tandem-dev/tandem/github"
 	"github.com/tandem-dev/tandem/gitx"
 	"github.com/tandem-dev/tandem/gitx/gittest"
+	"github.com/tandem-dev/tandem/proc/proctest"
 )
 
 const token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
@@ -403,7 +404,7 @@ func TestPropose(t *testing.T) {
 	if err != nil || len(repos) != 1 {
 		t.Fatalf("Repositories = %v, %v", repos, err)
 	}
-	fix, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repos[0].Dir, Base: "main", Branch: "tandem/logging",
+	fix, err := gitx.Fix(ctx, gitx.FixRequest{Runner: proctest.Runner(t), Repo: repos[0].Dir, Base: "main", Branch: "tandem/logging",
 		Run: []string{"sh", "-c", "echo 'go 1.26' >> go.mod"}, Message: "Upgrade logging"})
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"github.com/tandem-dev/tandem/gitlab"
 	"github.com/tandem-dev/tandem/gitx"
 	"github.com/tandem-dev/tandem/gitx/gittest"
+	"github.com/tandem-dev/tandem/proc/proctest"
 )
 
 const token = "glpat-Xk3pN9vQ2mR7sT1uW4yZ"
@@ -511,7 +512,7 @@ func TestPropose(t *testing.T) {
 	if err != nil || len(repos) != 1 {
 		t.Fatalf("Repositories = %v, %v", repos, err)
 	}
-	fix, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repos[0].Dir, Base: "main", Branch: "tandem/logging",
+	fix, err := gitx.Fix(ctx, gitx.FixRequest{Runner: proctest.Runner(t), Repo: repos[0].Dir, Base: "main", Branch: "tandem/logging",
 		Run: []string{"sh", "-c", "echo 'go 1.26' >> go.mod"}, Message: "Upgrade logging"})
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,8 @@ type FixRequest struct {
 	Run     []string      // the fix command, run in the clone's root
 	Message string        // the commit message
 	Timeout time.Duration // default 10 minutes
-	Env     []string      // the fix's environment, NAME=value (see proc.Run): nothing else of the caller's
+	Env     []string      // the fix's environment, NAME=value (see proc.Runner.Run): nothing else of the caller's
+	Runner  proc.Runner   // runs the fix; the zero Runner sandboxes it, with the clone as its only writable folder
 }
 
 // DefaultFixTimeout is how long Fix lets a fix run when the request sets no
@@ -87,7 +88,7 @@ func Fix(ctx context.Context, r FixRequest) (string, error) {
 		return "", fmt.Errorf("fix: clone %s: %w", r.Repo, err)
 	}
 
-	ok, output, err := proc.Run(ctx, clone, r.Run, r.Env, timeout)
+	ok, output, err := r.Runner.Run(ctx, clone, r.Run, r.Env, timeout)
 	switch {
 	case err != nil && output != "":
 		return "", fmt.Errorf("fix: %w; output:\n%s", err, tail(output, fixOutputTail))

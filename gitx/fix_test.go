@@ -11,6 +11,7 @@ import (
 
 	"github.com/tandem-dev/tandem/gitx"
 	"github.com/tandem-dev/tandem/gitx/gittest"
+	"github.com/tandem-dev/tandem/proc/proctest"
 )
 
 const mainGo = "package main\n\nimport \"github.com/sirupsen/logrus\"\n"
@@ -50,7 +51,7 @@ func TestFix(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			repo := tt.repo(t)
 			base := gittest.Run(t, repo, "rev-parse", "main")
-			req := gitx.FixRequest{Repo: repo, Base: "main", Branch: "tandem/obslog", Run: sed, Message: "Move to obslog"}
+			req := gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "tandem/obslog", Run: sed, Message: "Move to obslog"}
 			id, err := gitx.Fix(ctx, req)
 			if err != nil {
 				t.Fatalf("Fix: %v", err)
@@ -107,7 +108,7 @@ func TestFix(t *testing.T) {
 
 	t.Run("a fix that adds and removes files commits both", func(t *testing.T) {
 		repo := bare(t, map[string]string{"main.go": mainGo, "old.txt": "old\n"})
-		id, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repo, Base: "main", Branch: "fix", Run: []string{"sh", "-c", "rm old.txt; mkdir -p sub; echo new > sub/new.txt"}, Message: "Tidy"})
+		id, err := gitx.Fix(ctx, gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "fix", Run: []string{"sh", "-c", "rm old.txt; mkdir -p sub; echo new > sub/new.txt"}, Message: "Tidy"})
 		if err != nil {
 			t.Fatalf("Fix: %v", err)
 		}
@@ -119,7 +120,7 @@ func TestFix(t *testing.T) {
 	t.Run("a fix gets the given environment", func(t *testing.T) {
 		t.Setenv("TANDEM_TEST_SECRET", "leaked")
 		repo := bare(t, map[string]string{"main.go": mainGo})
-		id, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repo, Base: "main", Branch: "fix", Run: []string{"sh", "-c", `echo "$NAME:$TANDEM_TEST_SECRET" > env.txt`}, Env: []string{"NAME=given"}, Message: "Env"})
+		id, err := gitx.Fix(ctx, gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "fix", Run: []string{"sh", "-c", `echo "$NAME:$TANDEM_TEST_SECRET" > env.txt`}, Env: []string{"NAME=given"}, Message: "Env"})
 		if err != nil {
 			t.Fatalf("Fix: %v", err)
 		}
@@ -135,7 +136,7 @@ func TestFixErrors(t *testing.T) {
 
 	t.Run("a fix that changes nothing is ErrNothingToCommit", func(t *testing.T) {
 		repo := bare(t, map[string]string{"main.go": mainGo})
-		_, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repo, Base: "main", Branch: "fix", Run: []string{"true"}, Message: "Nothing"})
+		_, err := gitx.Fix(ctx, gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "fix", Run: []string{"true"}, Message: "Nothing"})
 		if !errors.Is(err, gitx.ErrNothingToCommit) {
 			t.Errorf("Fix = %v, want ErrNothingToCommit", err)
 		}
@@ -147,7 +148,7 @@ func TestFixErrors(t *testing.T) {
 	t.Run("a failing fix is an error with the end of its output", func(t *testing.T) {
 		repo := bare(t, map[string]string{"main.go": mainGo})
 		script := `head -c 10000 /dev/zero | tr '\0' x; echo; echo "cannot rewrite main.go" >&2; exit 2`
-		_, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repo, Base: "main", Branch: "fix", Run: []string{"sh", "-c", script}, Message: "Fail"})
+		_, err := gitx.Fix(ctx, gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "fix", Run: []string{"sh", "-c", script}, Message: "Fail"})
 		if err == nil {
 			t.Fatal("Fix succeeded")
 		}
@@ -162,7 +163,7 @@ func TestFixErrors(t *testing.T) {
 	t.Run("a fix that hangs times out", func(t *testing.T) {
 		repo := bare(t, map[string]string{"main.go": mainGo})
 		start := time.Now()
-		_, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repo, Base: "main", Branch: "fix", Run: []string{"sleep", "30"}, Message: "Hang", Timeout: 300 * time.Millisecond})
+		_, err := gitx.Fix(ctx, gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "fix", Run: []string{"sleep", "30"}, Message: "Hang", Timeout: 300 * time.Millisecond})
 		if elapsed := time.Since(start); elapsed > 5*time.Second {
 			t.Errorf("Fix returned after %v, want about 300ms", elapsed)
 		}
@@ -177,7 +178,7 @@ func TestFixErrors(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(repo, "hooks", "pre-receive"), []byte(hook), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		_, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repo, Base: "main", Branch: "tandem/obslog", Run: sed, Message: "Move"})
+		_, err := gitx.Fix(ctx, gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "tandem/obslog", Run: sed, Message: "Move"})
 		if err == nil {
 			t.Fatal("Fix succeeded")
 		}
@@ -197,11 +198,11 @@ func TestFixErrors(t *testing.T) {
 		req  gitx.FixRequest
 		want string
 	}{
-		{"a fix onto the base branch is refused", gitx.FixRequest{Repo: repo, Base: "main", Branch: "main", Run: sed, Message: "m"}, "base branch"},
-		{"a fix with a bad branch name is refused", gitx.FixRequest{Repo: repo, Base: "main", Branch: "a..b", Run: sed, Message: "m"}, "bad branch name"},
-		{"a fix with no command is refused", gitx.FixRequest{Repo: repo, Base: "main", Branch: "fix", Message: "m"}, "no command"},
-		{"a fix with no message is refused", gitx.FixRequest{Repo: repo, Base: "main", Branch: "fix", Run: sed}, "message"},
-		{"a fix from a missing base is an error", gitx.FixRequest{Repo: repo, Base: "develop", Branch: "fix", Run: sed, Message: "m"}, "develop"},
+		{"a fix onto the base branch is refused", gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "main", Run: sed, Message: "m"}, "base branch"},
+		{"a fix with a bad branch name is refused", gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "a..b", Run: sed, Message: "m"}, "bad branch name"},
+		{"a fix with no command is refused", gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "fix", Message: "m"}, "no command"},
+		{"a fix with no message is refused", gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "fix", Run: sed}, "message"},
+		{"a fix from a missing base is an error", gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "develop", Branch: "fix", Run: sed, Message: "m"}, "develop"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := gitx.Fix(ctx, tt.req)
@@ -226,7 +227,7 @@ func TestIsAncestorAndBranchHead(t *testing.T) {
 		t.Errorf("BranchHead of a missing branch = %q, want \"\"", head)
 	}
 
-	id, err := gitx.Fix(ctx, gitx.FixRequest{Repo: dir, Base: "main", Branch: "tandem/obslog", Run: sed, Message: "Move to obslog"})
+	id, err := gitx.Fix(ctx, gitx.FixRequest{Runner: proctest.Runner(t), Repo: dir, Base: "main", Branch: "tandem/obslog", Run: sed, Message: "Move to obslog"})
 	if err != nil {
 		t.Fatalf("Fix: %v", err)
 	}
@@ -265,7 +266,7 @@ func TestMerge(t *testing.T) {
 	ctx := context.Background()
 	fix := func(t *testing.T, repo string) string {
 		t.Helper()
-		c, err := gitx.Fix(ctx, gitx.FixRequest{Repo: repo, Base: "main", Branch: "tandem/fix", Message: "Fix",
+		c, err := gitx.Fix(ctx, gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "tandem/fix", Message: "Fix",
 			Run: []string{"sh", "-c", "echo fixed > main.go"}})
 		if err != nil {
 			t.Fatal(err)

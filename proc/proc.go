@@ -1,6 +1,6 @@
-// Package proc runs commands that Tandem does not trust to end on their
-// own: a check's command in a checkout, a migration's fix in a clone. Each
-// runs in its own process group, bounded in time and in output.
+// Package proc runs commands that Tandem does not trust: a check's command
+// in a checkout, a migration's fix in a clone. Each runs in a sandbox of
+// its own (see Runner), bounded in time and in output.
 package proc
 
 import (
@@ -27,22 +27,47 @@ const MaxOutput = 64 << 10
 // hold it open.
 const outputGrace = 100 * time.Millisecond
 
+// Runner runs commands that Tandem does not trust. The zero Runner runs
+// each command in a sandbox made with bubblewrap (bwrap), and refuses to
+// run any, with an error wrapping ErrNoSandbox, where bwrap is missing or
+// cannot create namespaces. Its methods are safe for concurrent use.
+type Runner struct {
+	// Unsandboxed runs commands as plain processes of the caller: they can
+	// read whatever the caller can (its files, and through /proc its
+	// environment and command line), and a child that leaves the command's
+	// process group can outlive the call. It is meant for hosts without
+	// bubblewrap or user namespaces whose commands are trusted.
+	Unsandboxed bool
+}
+
 // Run runs argv in dir, with no input, for at most timeout (DefaultTimeout
 // if timeout <= 0). The command gets exactly env, plus the caller's PATH
-// and a HOME and TMPDIR of its own (a fresh folder, removed afterwards)
+// and a HOME and TMPDIR of its own (an empty folder, removed afterwards)
 // when env sets none: never the caller's other variables, where a
 // server's secrets are, nor the caller's home, where credentials are
-// (.netrc, .gitconfig, .ssh). It returns ok true when the command exits 0, false when it exits
-// otherwise, and the first MaxOutput bytes of its combined stdout and
-// stderr. The command runs in its own process group, which is killed when
-// it times out and once it exits, so that neither a hung command nor the
-// children it left behind outlive the call. It returns an error when the
-// command cannot start, times out (the error says so) or ctx ends. A
-// relative argv[0] with a slash is resolved in dir; a bare name is looked
-// up in the caller's PATH.
-func Run(ctx context.Context, dir string, argv []string, env []string, timeout time.Duration) (ok bool, output string, err error) {
+// (.netrc, .gitconfig, .ssh). It returns ok true when the command exits 0,
+// false when it exits otherwise, and the first MaxOutput bytes of its
+// combined stdout and stderr. A relative argv[0] with a slash is resolved
+// in dir; a bare name is looked up in the caller's PATH.
+//
+// In the sandbox (see sandboxArgs), the command has its own user, PID,
+// IPC, UTS and mount namespaces and no capabilities: it sees its own
+// processes alone in /proc, the system's programs and libraries
+// read-only, the few files of /etc that programs need, dir as the only
+// writable folder of the caller's, and HOME and TMPDIR in a /tmp of its
+// own. It shares the caller's network. When the command exits or is
+// killed, every process it started is killed with it, whatever session or
+// process group it moved to, before Run returns.
+//
+// Run returns an error when the command cannot start (the error says
+// why), times out (the error says so) or ctx ends; and one wrapping
+// ErrNoSandbox when no sandbox can be made.
+func (r Runner) Run(ctx context.Context, dir string, argv []string, env []string, timeout time.Duration) (ok bool, output string, err error) {
 	if len(argv) == 0 || argv[0] == "" {
 		return false, "", errors.New("run command: empty argv")
+	}
+	if dir == "" {
+		return false, "", fmt.Errorf("run %s: no folder to run in", argv[0])
 	}
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -50,24 +75,28 @@ func Run(ctx context.Context, dir string, argv []string, env []string, timeout t
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	home, err := os.MkdirTemp("", "tandem-home-")
+	var j *job
+	if r.Unsandboxed {
+		j, err = plainJob(dir, argv, env)
+	} else {
+		j, err = sandboxJob(dir, argv, env)
+	}
 	if err != nil {
 		return false, "", fmt.Errorf("run %s: %w", argv[0], err)
 	}
-	defer os.RemoveAll(home)
-	r, w, err := os.Pipe()
+	defer j.cleanup()
+	rd, w, err := os.Pipe()
 	if err != nil {
 		return false, "", fmt.Errorf("run %s: %w", argv[0], err)
 	}
-	defer r.Close()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = dir
-	cmd.Env = environ(env, home)
+	defer rd.Close()
+	cmd := j.cmd
 	cmd.Stdout = w
 	cmd.Stderr = w
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	err = cmd.Start()
 	w.Close()
+	j.started()
 	if err != nil {
 		return false, "", fmt.Errorf("run %s: %w", argv[0], err)
 	}
@@ -76,7 +105,7 @@ func Run(ctx context.Context, dir string, argv []string, env []string, timeout t
 	out := make(chan []byte, 1)
 	go func() {
 		var buf capped
-		_, _ = io.Copy(&buf, r) // ends at EOF, or when r is closed below
+		_, _ = io.Copy(&buf, rd) // ends at EOF, or when rd is closed below
 		out <- buf.b
 	}()
 	done := make(chan error, 1)
@@ -92,11 +121,12 @@ func Run(ctx context.Context, dir string, argv []string, env []string, timeout t
 		killed = true
 	}
 	_ = syscall.Kill(-pgid, syscall.SIGKILL) // children left behind; ESRCH when none
+	ran := j.ended()
 	var b []byte
 	select {
 	case b = <-out:
 	case <-time.After(outputGrace):
-		r.Close()
+		rd.Close()
 		b = <-out
 	}
 	output = string(b)
@@ -106,6 +136,13 @@ func Run(ctx context.Context, dir string, argv []string, env []string, timeout t
 		return false, output, fmt.Errorf("run %s: timed out after %v", argv[0], timeout)
 	case killed:
 		return false, output, fmt.Errorf("run %s: %w", argv[0], ctx.Err())
+	case !ran:
+		// The sandbox did not get as far as starting the command: say why,
+		// and whether any sandbox can be made here at all.
+		if err := r.Check(ctx); err != nil {
+			return false, output, fmt.Errorf("run %s: %w", argv[0], err)
+		}
+		return false, output, fmt.Errorf("run %s: cannot start: %s", argv[0], strings.TrimSpace(output))
 	case waitErr == nil:
 		return true, output, nil
 	}
@@ -114,6 +151,38 @@ func Run(ctx context.Context, dir string, argv []string, env []string, timeout t
 		return false, output, nil
 	}
 	return false, output, fmt.Errorf("run %s: %w", argv[0], waitErr)
+}
+
+// job is a command ready to start, and what Run does around it.
+type job struct {
+	cmd *exec.Cmd
+	// started is called once the command started (or failed to), to close
+	// the caller's copies of what the command was given.
+	started func()
+	// ended is called once the command was waited for; it waits until
+	// every process of the command is gone, and reports whether the
+	// command itself ran (false when a sandbox could not start it).
+	ended func() bool
+	// cleanup removes what the job made.
+	cleanup func()
+}
+
+// plainJob returns a job that runs argv as a process of the caller, with a
+// home folder of its own.
+func plainJob(dir string, argv, env []string) (*job, error) {
+	home, err := os.MkdirTemp("", "tandem-home-")
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Env = environ(env, home)
+	return &job{
+		cmd:     cmd,
+		started: func() {},
+		ended:   func() bool { return true },
+		cleanup: func() { os.RemoveAll(home) },
+	}, nil
 }
 
 // environ returns the environment a command runs with: env, with the

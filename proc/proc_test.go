@@ -2,18 +2,38 @@ package proc_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tandem-dev/tandem/proc"
+	"github.com/tandem-dev/tandem/proc/proctest"
 )
 
+// runners returns the Runners the tests of what Run guarantees in both
+// modes run with: unsandboxed, and the sandbox where one can be made.
+func runners(t *testing.T) map[string]proc.Runner {
+	rs := map[string]proc.Runner{"Unsandboxed": {Unsandboxed: true}}
+	if r := proctest.Runner(t); !r.Unsandboxed {
+		rs["Sandboxed"] = r
+	}
+	return rs
+}
+
 func TestRun(t *testing.T) {
+	for name, r := range runners(t) {
+		t.Run(name, func(t *testing.T) { testRun(t, r) })
+	}
+}
+
+func testRun(t *testing.T, r proc.Runner) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "marker"), []byte("here\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -31,7 +51,7 @@ func TestRun(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, output, err := proc.Run(context.Background(), dir, tt.argv, nil, time.Minute)
+			ok, output, err := r.Run(context.Background(), dir, tt.argv, nil, time.Minute)
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
@@ -45,20 +65,20 @@ func TestRun(t *testing.T) {
 	}
 
 	t.Run("a command that cannot start is an error", func(t *testing.T) {
-		if _, _, err := proc.Run(context.Background(), dir, []string{"./no-such-program"}, nil, time.Minute); err == nil {
+		if _, _, err := r.Run(context.Background(), dir, []string{"./no-such-program"}, nil, time.Minute); err == nil {
 			t.Error("Run succeeded")
 		}
 	})
 
 	t.Run("an empty argv is an error", func(t *testing.T) {
-		if _, _, err := proc.Run(context.Background(), dir, nil, nil, time.Minute); err == nil {
+		if _, _, err := r.Run(context.Background(), dir, nil, nil, time.Minute); err == nil {
 			t.Error("Run succeeded")
 		}
 	})
 
 	t.Run("a command that hangs is killed at the timeout", func(t *testing.T) {
 		start := time.Now()
-		ok, _, err := proc.Run(context.Background(), dir, []string{"sleep", "30"}, nil, 200*time.Millisecond)
+		ok, _, err := r.Run(context.Background(), dir, []string{"sleep", "30"}, nil, 200*time.Millisecond)
 		if elapsed := time.Since(start); elapsed > 5*time.Second {
 			t.Errorf("Run returned after %v, want about 200ms", elapsed)
 		}
@@ -70,7 +90,7 @@ func TestRun(t *testing.T) {
 	t.Run("a command whose context ends is killed", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(100*time.Millisecond, cancel)
-		ok, _, err := proc.Run(ctx, dir, []string{"sleep", "30"}, nil, time.Minute)
+		ok, _, err := r.Run(ctx, dir, []string{"sleep", "30"}, nil, time.Minute)
 		if ok || err == nil || strings.Contains(err.Error(), "timed out") {
 			t.Errorf("Run = %v, %v; want false and a cancellation error", ok, err)
 		}
@@ -81,41 +101,41 @@ func TestRun(t *testing.T) {
 		script string
 		ok     bool
 	}{
-		{"a child of a command that hangs is killed with it", "sleep 30 & echo $! > child; wait", false},
-		{"a child left behind by a command that exits is killed", "sleep 30 & echo $! > child; exit 0", true},
+		{"a child of a command that hangs is killed with it", "sleep MARKER & wait", false},
+		{"a child left behind by a command that exits is killed", "sleep MARKER & exit 0", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			marker := newMarker()
 			start := time.Now()
-			ok, _, err := proc.Run(context.Background(), dir, []string{"sh", "-c", tt.script}, nil, 200*time.Millisecond)
+			ok, _, err := r.Run(context.Background(), dir, []string{"sh", "-c", strings.ReplaceAll(tt.script, "MARKER", marker)}, nil, 200*time.Millisecond)
 			if elapsed := time.Since(start); elapsed > 5*time.Second {
 				t.Errorf("Run returned after %v", elapsed)
 			}
 			if got, want := ok, tt.ok; got != want {
 				t.Errorf("ok = %v, want %v (err %v)", got, want, err)
 			}
-			b, err := os.ReadFile(filepath.Join(dir, "child"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !gone(pid, 3*time.Second) {
-				t.Errorf("child %d still runs", pid)
-				_ = syscall.Kill(pid, syscall.SIGKILL)
+			// Killed is not enough: a zombie nobody reaps would do. The
+			// unsandboxed child is a zombie until init reaps it.
+			if pids := survivors(t, marker); len(pids) > 0 && !gone(pids, 3*time.Second) {
+				t.Errorf("child %v still runs", pids)
 			}
 		})
 	}
 }
 
 func TestRunEnvironment(t *testing.T) {
+	for name, r := range runners(t) {
+		t.Run(name, func(t *testing.T) { testRunEnvironment(t, r) })
+	}
+}
+
+func testRunEnvironment(t *testing.T, r proc.Runner) {
 	t.Setenv("TANDEM_TEST_SECRET", "s3cret")
 	t.Setenv("HOME", "/home/for-test")
 	dir := t.TempDir()
-	// The home a command gets is a fresh folder, writable, under the
-	// temporary folder, and its TMPDIR too.
-	show := []string{"sh", "-c", `touch "$HOME/x" && test "$TMPDIR" = "$HOME" && case "$HOME" in /home/for-test) h=caller;; "$GIVEN_HOME") h=given;; *tandem-home-*) h=own;; esac; echo "secret=$TANDEM_TEST_SECRET given=$GIVEN home=$h"; test -n "$PATH"`}
+	// The home a command gets is a fresh folder, writable, and its TMPDIR
+	// too.
+	show := []string{"sh", "-c", `touch "$HOME/x" && test "$TMPDIR" = "$HOME" && case "$HOME" in /home/for-test) h=caller;; "$GIVEN_HOME") h=given;; *) h=own;; esac; echo "secret=$TANDEM_TEST_SECRET given=$GIVEN home=$h"; test -n "$PATH"`}
 	tests := []struct {
 		name   string
 		env    []string
@@ -127,7 +147,7 @@ func TestRunEnvironment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, output, err := proc.Run(context.Background(), dir, show, tt.env, time.Minute)
+			ok, output, err := r.Run(context.Background(), dir, show, tt.env, time.Minute)
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
@@ -141,19 +161,64 @@ func TestRunEnvironment(t *testing.T) {
 	}
 }
 
-// gone reports whether process pid ends (or is a zombie) within wait.
-func gone(pid int, wait time.Duration) bool {
+// markers counts the markers newMarker made.
+var markers atomic.Int64
+
+// newMarker returns a number of seconds, about 300, that no other process
+// on the machine has among its arguments: "sleep MARKER" is a process the
+// tests can find again with survivors.
+func newMarker() string {
+	return fmt.Sprintf("300.%d%03d1", os.Getpid(), markers.Add(1))
+}
+
+// survivors returns the processes on the machine (not zombies) that have
+// marker among their arguments, and kills them when the test ends.
+func survivors(t *testing.T, marker string) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil || !slices.Contains(strings.Split(string(cmdline), "\x00"), marker) || gone([]int{pid}, 0) {
+			continue
+		}
+		pids = append(pids, pid)
+	}
+	t.Cleanup(func() {
+		for _, pid := range pids {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	return pids
+}
+
+// gone reports whether processes pids all end (or are zombies) within
+// wait.
+func gone(pids []int, wait time.Duration) bool {
 	deadline := time.Now().Add(wait)
-	for time.Now().Before(deadline) {
-		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
+	for {
+		left := slices.DeleteFunc(slices.Clone(pids), func(pid int) bool {
+			stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+			if err != nil {
+				return true
+			}
+			// The state follows the command name in parentheses.
+			i := strings.LastIndexByte(string(stat), ')')
+			return i >= 0 && strings.HasPrefix(string(stat[i+1:]), " Z")
+		})
+		if len(left) == 0 {
 			return true
 		}
-		// The state follows the command name in parentheses.
-		if i := strings.LastIndexByte(string(stat), ')'); i >= 0 && strings.HasPrefix(string(stat[i+1:]), " Z") {
-			return true
+		if !time.Now().Before(deadline) {
+			return false
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return false
 }

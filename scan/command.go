@@ -12,8 +12,10 @@ import (
 	"github.com/tandem-dev/tandem/proc"
 )
 
-// runCommands runs the command leaves of programs in one checkout of tree,
-// made only when some program has one, and removed afterwards.
+// runCommands runs the command leaves of programs with s.Runner in one
+// checkout of tree, made only when some program has one, and removed
+// afterwards. The checkout is the only folder a sandboxed command may
+// write.
 func (s *Scanner) runCommands(ctx context.Context, r *gitobj.Repo, tree gitobj.OID, programs []*check.Program, runs []*check.Run) {
 	var dir string
 	for j, p := range programs {
@@ -35,7 +37,7 @@ func (s *Scanner) runCommands(ctx context.Context, r *gitobj.Repo, tree gitobj.O
 				timeout = proc.DefaultTimeout
 			}
 			// A command that exits non-zero is an answer (false), not a fault.
-			ok, _, err := proc.Run(ctx, dir, argv, nil, timeout)
+			ok, _, err := s.Runner.Run(ctx, dir, argv, nil, timeout)
 			if err != nil {
 				runs[j].Fail(l, err)
 			} else if ok {

@@ -14,6 +14,7 @@ import (
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/check"
 	"github.com/tandem-dev/tandem/gitobj"
+	"github.com/tandem-dev/tandem/proc"
 )
 
 // Scanner reads codebases from their git objects, in process: the default
@@ -28,6 +29,8 @@ import (
 type Scanner struct {
 	// CommandTimeout bounds each command check (default proc.DefaultTimeout).
 	CommandTimeout time.Duration
+	// Runner runs command checks; the zero Runner sandboxes them.
+	Runner proc.Runner
 
 	content  *lru.Cache[contentKey, contentResult]
 	indexes  *lru.Cache[string, *index]

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/gitx/gittest"
+	"github.com/tandem-dev/tandem/proc/proctest"
 	"github.com/tandem-dev/tandem/scan"
 )
 
@@ -74,6 +75,7 @@ func TestReadEvaluatesChecks(t *testing.T) {
 		"script":     {Command: []string{"sh", "-c", "test -f scripts/run.sh && test -f go.mod"}},
 	}
 	s := scan.New()
+	s.Runner = proctest.Runner(t)
 	r := s.Read(context.Background(), host, repoAt("api", dir), checks(defs), tandem.LastRead{})
 
 	if got, want := r.Codebase.Head, gittest.Run(t, dir, "rev-parse", "HEAD"); got != want {
@@ -197,6 +199,7 @@ func TestReadFaults(t *testing.T) {
 		big := strings.Repeat("x", 5<<20) + "needle\n"
 		dir := gittest.Repo(t, map[string]string{"big.txt": big, "small.txt": "hay\n"})
 		s := scan.New()
+		s.Runner = proctest.Runner(t)
 		s.CommandTimeout = 200 * time.Millisecond
 		start := time.Now()
 		r := s.Read(context.Background(), host, repoAt("big", dir), defs, tandem.LastRead{})
