@@ -71,6 +71,7 @@ func change[T any](s *Server, rl rule, about func(T) subject, h func(http.Respon
 				return
 			}
 			if !ok {
+				s.logger.Warn("refused", "person", who.Person, "role", who.Role, "method", r.Method, "path", r.URL.Path, "subject", on)
 				s.fail(w, r, mayNot(who, r))
 				return
 			}
