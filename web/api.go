@@ -55,23 +55,8 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request, req ApplyRe
 	writeJSON(w, http.StatusOK, ApplyResponse{Applied: applied})
 }
 
-// list answers with what find returns for the {name} path value, or every
-// object when there is none.
-func list[T any](s *Server, w http.ResponseWriter, r *http.Request, find func(name string) ([]T, error)) {
-	items, err := find(r.PathValue("name"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, items)
-}
-
 func (s *Server) handleTeams(w http.ResponseWriter, r *http.Request) {
 	list(s, w, r, func(name string) ([]tandem.Team, error) { return s.store.FindTeams(r.Context(), name) })
-}
-
-func (s *Server) handlePeople(w http.ResponseWriter, r *http.Request) {
-	list(s, w, r, func(name string) ([]tandem.Person, error) { return s.store.FindPeople(r.Context(), name) })
 }
 
 func (s *Server) handleCodeHosts(w http.ResponseWriter, r *http.Request) {

@@ -1,8 +1,13 @@
 package web
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/gitea"
@@ -17,7 +22,9 @@ const maxHookBytes = 1 << 20
 // of the repository pushed to, so that targets and adoption follow the
 // code without waiting for the next poll, and a pull request event records
 // the state of one of Tandem's pull requests. An unsigned or forged delivery is
-// refused.
+// refused; a verified one is acted on once: the same delivery again within
+// tandem.DeliveryWindow is answered 200 "already delivered" and does
+// nothing.
 func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 	hs, err := s.store.FindCodeHosts(r.Context(), r.PathValue("codehost"))
 	if err != nil {
@@ -49,13 +56,72 @@ func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tandem.Errorf(tandem.EFORBIDDEN, "webhook signature does not match the secret of code host %s", h.Name))
 		return
 	}
+	delivery := deliveryID(h.Type, r.Header)
+	ids := deliveryKeys(delivery, event, body)
+	fresh, err := s.store.RecordDelivery(r.Context(), h.Name, ids, time.Now().UTC())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !fresh {
+		writeJSON(w, http.StatusOK, map[string]string{"ignored": "already delivered", "delivery": delivery})
+		return
+	}
+	status, out, err := s.actOnHook(r.Context(), h.Name, event, body)
+	if err != nil {
+		// Not acted on: the code host's retry of it is new.
+		if ferr := s.store.ForgetDelivery(r.Context(), h.Name, ids); ferr != nil {
+			s.logger.Error("webhook: forget a delivery not acted on", "host", h.Name, "delivery", delivery, "err", ferr)
+		}
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, status, out)
+}
+
+// deliveryID returns the id a code host gives a webhook delivery, the
+// same when it retries or redelivers it, or "" when there is none:
+// X-Gitea-Delivery, X-GitHub-Delivery, and GitLab's Idempotency-Key
+// (GitLab 17.4 and later) or else X-Gitlab-Event-UUID.
+func deliveryID(hostType string, h http.Header) string {
+	var id string
+	switch hostType {
+	case tandem.HostGitea:
+		id = h.Get("X-Gitea-Delivery")
+	case tandem.HostGitHub:
+		id = h.Get("X-GitHub-Delivery")
+	case tandem.HostGitLab:
+		id = h.Get("Idempotency-Key")
+		if id == "" {
+			id = h.Get("X-Gitlab-Event-UUID")
+		}
+	}
+	return strings.TrimSpace(id)
+}
+
+// deliveryKeys are what a delivery is remembered by: its id, when it has
+// one, and the digest of its event and body. The id is not signed, so a
+// replay under another id is caught by its body, which is (on Gitea and
+// GitHub); a delivery without an id is acted on once per body.
+func deliveryKeys(id, event string, body []byte) []string {
+	sum := sha256.Sum256(append([]byte(event+"\n"), body...))
+	keys := []string{"body:" + hex.EncodeToString(sum[:])}
+	if id != "" {
+		keys = append(keys, "id:"+id)
+	}
+	return keys
+}
+
+// actOnHook acts on a verified delivery's event and returns the status
+// and body to answer with.
+func (s *Server) actOnHook(ctx context.Context, host, event string, body []byte) (int, any, error) {
 	switch event {
 	case "push":
-		s.hookPush(w, r, h.Name, body)
+		return s.hookPush(ctx, host, body)
 	case "pull_request":
-		s.hookPullRequest(w, r, body)
+		return s.hookPullRequest(ctx, body)
 	default:
-		writeJSON(w, http.StatusAccepted, map[string]string{"ignored": event})
+		return http.StatusAccepted, map[string]string{"ignored": event}, nil
 	}
 }
 
@@ -71,36 +137,31 @@ func gitlabEvent(name string) string {
 }
 
 // hookPush starts a rescan of the repository pushed to.
-func (s *Server) hookPush(w http.ResponseWriter, r *http.Request, host string, body []byte) {
+func (s *Server) hookPush(ctx context.Context, host string, body []byte) (int, any, error) {
 	repo, _, _, err := gitea.ParsePush(body)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return 0, nil, err
 	}
-	scan, err := s.scanner.RescanRepository(r.Context(), host, repo)
+	scan, err := s.scanner.RescanRepository(ctx, host, repo)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return 0, nil, err
 	}
-	writeJSON(w, http.StatusAccepted, scan)
+	return http.StatusAccepted, scan, nil
 }
 
 // hookPullRequest records the state of one of Tandem's pull requests:
 // merged, closed unmerged, or reopened. Other pull requests are ignored.
-func (s *Server) hookPullRequest(w http.ResponseWriter, r *http.Request, body []byte) {
+func (s *Server) hookPullRequest(ctx context.Context, body []byte) (int, any, error) {
 	url, state, err := gitea.ParsePullRequest(body)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return 0, nil, err
 	}
-	cr, _, err := s.campaigns.PullRequestState(r.Context(), url, state)
+	cr, _, err := s.campaigns.PullRequestState(ctx, url, state)
 	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
-		writeJSON(w, http.StatusAccepted, map[string]string{"ignored": "pull request " + url + " is not one of Tandem's"})
-		return
+		return http.StatusAccepted, map[string]string{"ignored": "pull request " + url + " is not one of Tandem's"}, nil
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return 0, nil, err
 	}
-	writeJSON(w, http.StatusAccepted, cr)
+	return http.StatusAccepted, cr, nil
 }

@@ -19,7 +19,8 @@ import (
 
 // OIDC signs people in to the pages through an OpenID Connect provider
 // (Gitea, Keycloak, Google…). A sign-in creates a token for the person
-// that expires after Session, kept in the same cookie as a pasted token.
+// that expires after Session, and a browser session bound to it, as
+// signing in with a pasted token does; the token's secret is kept nowhere.
 type OIDC struct {
 	Issuer       string // exactly as the provider's discovery document says it
 	ClientID     string
@@ -91,8 +92,14 @@ func (o *OIDC) Discover(ctx context.Context) error {
 }
 
 // SetOIDC turns on sign-in through an OpenID Connect provider, once
-// o.Discover has succeeded; nil turns it off.
-func (s *Server) SetOIDC(o *OIDC) { s.oidc = o }
+// o.Discover has succeeded; nil turns it off. The provider's public URL
+// is the server's when SetPublicURL gave none.
+func (s *Server) SetOIDC(o *OIDC) {
+	s.oidc = o
+	if o != nil && s.publicURL == "" {
+		s.publicURL = o.PublicURL
+	}
+}
 
 // oidcName is the provider's name for the sign-in page, "" without one.
 func (s *Server) oidcName() string {
@@ -138,7 +145,7 @@ func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 // handleOIDCCallback finishes a sign-in: the state must be the one the
 // browser started with, the code is exchanged for an ID token, which must
 // verify (issuer, audience, expiry, nonce), and its claim names the
-// person, who gets a token that expires and the sign-in cookie.
+// person, who gets a token that expires and a session bound to it.
 func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	conf, err := s.oauth2Config()
 	if err != nil {
@@ -206,6 +213,7 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	// The token's secret is shown to no one: the session stands for it.
 	secret := tandem.NewTokenSecret()
 	expires := time.Now().UTC().Add(s.oidc.Session)
 	t, err := s.store.CreateToken(r.Context(), tandem.Token{Person: person, Role: role, Label: oidcLabel, ExpiresAt: &expires}, tandem.HashToken(secret))
@@ -213,8 +221,10 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: secret, Path: "/", HttpOnly: true, Secure: s.secureCookies(),
-		SameSite: http.SameSiteLaxMode, MaxAge: int(s.oidc.Session.Seconds())})
+	if err := s.startSession(w, r, t, expires); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	redirect(w, r, "/", "Signed in as "+t.Person+" ("+t.Role+")")
 }
 
@@ -233,10 +243,4 @@ func (s *Server) oidcRole(ctx context.Context, person string) (string, error) {
 		return tandem.RoleViewer, nil
 	}
 	return "", err
-}
-
-// secureCookies reports whether browsers reach the server over HTTPS, so
-// that the sign-in cookies may travel on nothing else.
-func (s *Server) secureCookies() bool {
-	return s.oidc != nil && strings.HasPrefix(s.oidc.PublicURL, "https://")
 }

@@ -89,7 +89,7 @@ func TestOIDCSignIn(t *testing.T) {
 				t.Fatalf("after signing in at Gitea: %s %s, want / with %q:\n%s", resp.Request.URL, resp.Status, want, body)
 			}
 			if tandemToken(browser, ts.URL) == "" {
-				t.Fatal("no tandem_token cookie after signing in")
+				t.Fatal("no tandem_session cookie after signing in")
 			}
 			if body := get(t, browser, ts.URL+"/"); !strings.Contains(body, "Signed in as <strong>"+c.user+"</strong>") {
 				t.Errorf("the home page does not show %s signed in:\n%s", c.user, body)
@@ -182,14 +182,25 @@ func TestOIDCSignIn(t *testing.T) {
 	})
 
 	t.Run("expired session", func(t *testing.T) {
+		// A sign-in's session ends with its token: one that expires in a
+		// second, whose session would last a day.
 		secret := tandem.NewTokenSecret()
-		past := time.Now().Add(-time.Minute)
-		if _, err := db.CreateToken(t.Context(), tandem.Token{Person: "alice", Role: tandem.RoleTeamMember, Label: "oidc sign-in", ExpiresAt: &past}, tandem.HashToken(secret)); err != nil {
+		soon := time.Now().Add(time.Second)
+		tok, err := db.CreateToken(t.Context(), tandem.Token{Person: "alice", Role: tandem.RoleTeamMember, Label: "oidc sign-in", ExpiresAt: &soon}, tandem.HashToken(secret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		session := tandem.NewSessionID()
+		if err := db.CreateWebSession(t.Context(), tandem.HashToken(session), tok.ID, time.Now().Add(24*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		browser := newBrowser(t)
 		u, _ := url.Parse(ts.URL)
-		browser.Jar.SetCookies(u, []*http.Cookie{{Name: "tandem_token", Value: secret, Path: "/"}})
+		browser.Jar.SetCookies(u, []*http.Cookie{{Name: "tandem_session", Value: session, Path: "/"}})
+		if body := get(t, browser, ts.URL+"/"); !strings.Contains(body, "Signed in as <strong>alice</strong>") {
+			t.Fatalf("the session does not sign alice in before it expires:\n%s", body)
+		}
+		time.Sleep(time.Until(soon) + 100*time.Millisecond)
 		if body := get(t, browser, ts.URL+"/"); strings.Contains(body, "Signed in as") {
 			t.Errorf("an expired sign-in still shows as signed in:\n%s", body)
 		}
@@ -347,11 +358,11 @@ func formAction(t *testing.T, page, input string) string {
 	return ""
 }
 
-// tandemToken returns the browser's sign-in cookie for Tandem.
+// tandemToken returns the browser's sign-in (session) cookie for Tandem.
 func tandemToken(c *http.Client, tandemURL string) string {
 	u, _ := url.Parse(tandemURL)
 	for _, ck := range c.Jar.Cookies(u) {
-		if ck.Name == "tandem_token" {
+		if ck.Name == "tandem_session" {
 			return ck.Value
 		}
 	}
@@ -361,7 +372,7 @@ func tandemToken(c *http.Client, tandemURL string) string {
 // setsToken reports whether an answer sets the sign-in cookie.
 func setsToken(resp *http.Response) bool {
 	for _, c := range resp.Cookies() {
-		if c.Name == "tandem_token" && c.Value != "" {
+		if c.Name == "tandem_session" && c.Value != "" {
 			return true
 		}
 	}

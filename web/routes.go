@@ -85,6 +85,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/tokens/{id}/revoke", s.allow(adminOnly, s.handleRevokeToken))
 	s.mux.HandleFunc("GET /signin", s.handleSignInPage)
 	s.mux.HandleFunc("POST /signin", s.handleSignIn)
+	s.mux.HandleFunc("POST /signout", s.handleSignOut)
 	s.mux.HandleFunc("GET /signin/oidc", s.handleOIDCStart)
 	s.mux.HandleFunc("GET /signin/oidc/callback", s.handleOIDCCallback)
 }

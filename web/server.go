@@ -31,6 +31,8 @@ type Server struct {
 	rules     advisor.Rules
 	getenv    func(string) string
 	oidc      *OIDC // sign-in through an OpenID Connect provider, if any
+	// publicURL is where browsers reach the server, "" when unknown.
+	publicURL string
 	// anonymousRead lets requests without a token read (as a viewer).
 	anonymousRead bool
 }

@@ -114,20 +114,24 @@ func (s *Server) handleSignInPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "signin", "Sign in", s.oidcName())
 }
 
-// handleSignIn checks a token and keeps it in the browser's cookie.
+// handleSignIn checks a token and signs the browser in with it: the
+// cookie holds a new session's id, never the token, for
+// tandem.SessionLifetime or until the token ends.
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	secret := strings.TrimSpace(r.FormValue("token"))
-	t, err := s.store.Authenticate(r.Context(), tandem.HashToken(secret), time.Now().UTC())
+	now := time.Now().UTC()
+	t, err := s.store.Authenticate(r.Context(), tandem.HashToken(secret), now)
 	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
 		err = tandem.Errorf(tandem.EUNAUTHENTICATED, "that token is unknown or revoked")
+	}
+	if err == nil {
+		err = s.startSession(w, r, t, now.Add(tandem.SessionLifetime))
 	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: secret, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, MaxAge: 30 * 24 * 3600})
-	http.Redirect(w, r, "/?flash="+url.QueryEscape("Signed in as "+t.Person+" ("+t.Role+")"), http.StatusSeeOther)
+	redirect(w, r, "/", "Signed in as "+t.Person+" ("+t.Role+")")
 }
 
 // redirect sends the browser back to a page (and fragment) with a message.

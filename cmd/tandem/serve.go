@@ -50,6 +50,10 @@ type serveOptions struct {
 	timeout   time.Duration
 	workers   int
 	verbose   bool
+	// publicURL is where browsers reach the server: sign-in cookies are
+	// Secure with https, and the OpenID Connect provider sends browsers
+	// back to it.
+	publicURL string
 	oidc      web.OIDC
 }
 
@@ -83,6 +87,7 @@ func serveCommand(e env) *cobra.Command {
 	cmd.Flags().DurationVar(&o.scanEvery, "scan-every", 15*time.Minute, "scan every code host this often, for what webhooks missed (0: never)")
 	cmd.Flags().StringVar(&o.mirrors, "mirrors", "tandem-mirrors", "where repositories of remote code hosts are mirrored for scanning")
 	cmd.Flags().StringVar(&o.rules, "advisor-rules", "", "a YAML rules table that replaces the advisor's built-in one (docs/advisor.md)")
+	cmd.Flags().StringVar(&o.publicURL, "public-url", "", "where browsers reach this server (https://tandem.example.com): with https, sign-in cookies are Secure; an OpenID Connect provider sends browsers back to PUBLIC-URL/signin/oidc/callback")
 	oidcFlags(cmd, &o.oidc)
 	return cmd
 }
@@ -100,6 +105,12 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	}
 	// Checked before the database is opened: a first start's admin token,
 	// printed only once the server runs, would be lost to a later failure.
+	if o.publicURL != "" {
+		if _, err := tandem.BaseURL("--public-url", o.publicURL); err != nil {
+			return err
+		}
+	}
+	o.oidc.PublicURL = o.publicURL
 	oidc, err := setupOIDC(ctx, o.oidc, e.getenv)
 	if err != nil {
 		return err
@@ -149,6 +160,9 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	api := web.NewServer(db, queue, campaigns, logger, reg)
 	api.SetGetenv(e.getenv)
 	api.SetAnonymousRead(o.anonymous)
+	if err := api.SetPublicURL(o.publicURL); err != nil {
+		return err
+	}
 	api.SetOIDC(oidc)
 	var handler http.Handler = api
 	if o.role == roleWorker {
@@ -335,7 +349,6 @@ func oidcFlags(cmd *cobra.Command, o *web.OIDC) {
 	cmd.Flags().StringVar(&o.Issuer, "oidc-issuer", "", "sign people in to the pages through this OpenID Connect provider (its issuer URL, as its discovery document says it)")
 	cmd.Flags().StringVar(&o.ClientID, "oidc-client-id", "", "the client id Tandem has at the provider")
 	cmd.Flags().StringVar(&o.ClientSecret, "oidc-client-secret", "", "the client secret, by reference only: env:NAME")
-	cmd.Flags().StringVar(&o.PublicURL, "public-url", "", "where browsers reach this server; the provider sends them back to PUBLIC-URL/signin/oidc/callback")
 	cmd.Flags().StringSliceVar(&o.Admins, "oidc-admins", nil, "people (comma-separated handles) who sign in as admins")
 	cmd.Flags().StringVar(&o.Name, "oidc-name", "", "the provider's name on the sign-in page (default: the issuer's host)")
 	cmd.Flags().StringVar(&o.Claim, "oidc-claim", web.DefaultOIDCClaim, "the ID token's claim that is the person's handle in the catalog")
