@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -51,7 +50,7 @@ func adviseCommand(e env, server *string) *cobra.Command {
 			}
 			printAdvice(e, advice)
 			if follow != "" {
-				fmt.Fprintf(e.stdout, "\nrecorded: request %s follows %s\n", request, follow)
+				printf(e.stdout, "\nrecorded: request %s follows %s\n", request, follow)
 			}
 			return nil
 		},
@@ -79,31 +78,31 @@ func adviseCommand(e env, server *string) *cobra.Command {
 func printAdvice(e env, a advisor.Advice) {
 	w := e.stdout
 	if !a.CrossTeam {
-		fmt.Fprintln(w, "This is not cross-team work: the team that drives it owns the code.")
+		printf(w, "This is not cross-team work: the team that drives it owns the code.\n")
 	} else {
-		fmt.Fprintf(w, "phase: %s\n\n", a.Phase)
+		printf(w, "phase: %s\n\n", a.Phase)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RANK\tPATTERN\tSCORE\tSCALES\tLEAD TIME\tCOST TO DRIVER\tCOST TO OWNER\tCOGNITIVE LOAD")
+	printf(tw, "RANK\tPATTERN\tSCORE\tSCALES\tLEAD TIME\tCOST TO DRIVER\tCOST TO OWNER\tCOGNITIVE LOAD\n")
 	for i, p := range a.Patterns {
 		t := p.Tradeoffs
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, p.Pattern, strconv.FormatFloat(p.Score, 'f', -1, 64),
+		printf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, p.Pattern, strconv.FormatFloat(p.Score, 'f', -1, 64),
 			t.Scalability, t.LeadTime, t.CostDriver, t.CostOwner, t.CognitiveLoad)
 	}
 	tw.Flush()
 	for _, p := range a.Patterns {
-		fmt.Fprintf(w, "\n%s:\n", p.Pattern)
+		printf(w, "\n%s:\n", p.Pattern)
 		for _, r := range p.Reasons {
-			fmt.Fprintf(w, "  - %s\n", r)
+			printf(w, "  - %s\n", r)
 		}
 	}
 	for _, warn := range a.Warnings {
-		fmt.Fprintf(w, "\nwarning: %s", warn)
+		printf(w, "\nwarning: %s", warn)
 	}
 	if len(a.Warnings) > 0 {
-		fmt.Fprintln(w)
+		printf(w, "\n")
 	}
 	for _, ev := range a.Evidence {
-		fmt.Fprintf(w, "evidence: %s\n", ev)
+		printf(w, "evidence: %s\n", ev)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"strings"
 
@@ -37,7 +36,7 @@ func applyCommand(e env, server *string) *cobra.Command {
 				return err
 			}
 			for _, a := range applied {
-				fmt.Fprintf(e.stdout, "%s/%s %s\n", strings.ToLower(a.Kind), a.Name, a.Action)
+				printf(e.stdout, "%s/%s %s\n", strings.ToLower(a.Kind), a.Name, a.Action)
 			}
 			return nil
 		},

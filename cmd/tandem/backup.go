@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -64,6 +63,6 @@ func printWritten(e env, path, what string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %s (%s), %s\n", path, size(info.Size()), what)
+	printf(e.stdout, "wrote %s (%s), %s\n", path, size(info.Size()), what)
 	return nil
 }

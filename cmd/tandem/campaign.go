@@ -64,22 +64,22 @@ func campaignLaunchCommand(e env, server *string) *cobra.Command {
 				verb = map[string]string{"create": "would file", "comment": "would add to", "none": "unchanged"}
 			}
 			for _, t := range out.Tickets {
-				fmt.Fprintf(e.stdout, "%s ticket for %s: %s (%s)\n", verb[t.Action], t.Team, t.Title, strings.Join(t.Codebases, ", "))
+				printf(e.stdout, "%s ticket for %s: %s (%s)\n", verb[t.Action], t.Team, t.Title, strings.Join(t.Codebases, ", "))
 				if dryRun {
-					fmt.Fprintf(e.stdout, "%s\n\n", indent(t.Body))
+					printf(e.stdout, "%s\n\n", multiline(indent(t.Body)))
 				}
 			}
 			if len(out.Tickets) == 0 {
-				fmt.Fprintln(e.stdout, "no new tickets: every owned target is ticketed")
+				printf(e.stdout, "no new tickets: every owned target is ticketed\n")
 			}
 			if len(out.Unowned) > 0 {
-				fmt.Fprintf(e.stdout, "unowned, not ticketed: %s\n", strings.Join(out.Unowned, ", "))
+				printf(e.stdout, "unowned, not ticketed: %s\n", strings.Join(out.Unowned, ", "))
 			}
 			if len(out.Waiting) > 0 {
-				fmt.Fprintf(e.stdout, "waiting for the rollout limit: %s\n", strings.Join(out.Waiting, ", "))
+				printf(e.stdout, "waiting for the rollout limit: %s\n", strings.Join(out.Waiting, ", "))
 			}
 			for c, msg := range out.Errors {
-				fmt.Fprintf(e.stderr, "error: %s: %s\n", c, msg)
+				printf(e.stderr, "error: %s: %s\n", c, msg)
 			}
 			return nil
 		},
@@ -109,7 +109,7 @@ func campaignEscalateCommand(e env, server *string) *cobra.Command {
 				return printJSON(e, out)
 			}
 			if len(out) == 0 {
-				fmt.Fprintln(e.stdout, "no stragglers to escalate")
+				printf(e.stdout, "no stragglers to escalate\n")
 			}
 			for _, x := range out {
 				line := fmt.Sprintf("%s: %s", x.Codebase, x.Action)
@@ -119,7 +119,7 @@ func campaignEscalateCommand(e env, server *string) *cobra.Command {
 				if x.URL != "" {
 					line += " " + x.URL
 				}
-				fmt.Fprintln(e.stdout, line)
+				printf(e.stdout, "%s\n", line)
 			}
 			return nil
 		},
@@ -143,9 +143,9 @@ func campaignApproveCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "campaigns/"+url.PathEscape(args[0])+"/approve", req, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s: change request #%d approved by %s\n", req.Codebase, out.ChangeRequest.ID, out.ChangeRequest.ApprovedBy)
+			printf(e.stdout, "%s: change request #%d approved by %s\n", req.Codebase, out.ChangeRequest.ID, out.ChangeRequest.ApprovedBy)
 			if out.Merged != "" {
-				fmt.Fprintf(e.stdout, "merged into %s (now at %s); the next scan marks it done\n", req.Codebase, out.Merged[:min(12, len(out.Merged))])
+				printf(e.stdout, "merged into %s (now at %s); the next scan marks it done\n", req.Codebase, out.Merged[:min(12, len(out.Merged))])
 			}
 			return nil
 		},
@@ -215,7 +215,7 @@ func postTarget(cmd *cobra.Command, e env, server, name, action string, req web.
 	if err := client(e, server).Post(cmd.Context(), "campaigns/"+url.PathEscape(name)+"/"+action, req, &t); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %s\n", t.Codebase, t.State)
+	printf(e.stdout, "%s: %s\n", t.Codebase, t.State)
 	return nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -29,7 +28,7 @@ func requestCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "requests", r, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "request %d filed: %s asks %s: %s\n", out.ID, out.FromTeam, out.Platform, out.Title)
+			printf(e.stdout, "request %d filed: %s asks %s: %s\n", out.ID, out.FromTeam, out.Platform, out.Title)
 			return nil
 		},
 	}
@@ -80,7 +79,7 @@ func updateRequest(cmd *cobra.Command, e env, server, id string, u tandem.Reques
 	if err := client(e, server).Post(cmd.Context(), "requests/"+url.PathEscape(id), u, &out); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "request %d: %s%s\n", out.ID, out.State, map[bool]string{true: " (" + out.Pattern + ")", false: ""}[out.Pattern != ""])
+	printf(e.stdout, "request %d: %s%s\n", out.ID, out.State, map[bool]string{true: " (" + out.Pattern + ")", false: ""}[out.Pattern != ""])
 	return nil
 }
 
@@ -96,9 +95,9 @@ func engagementCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "engagements", x, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "engagement %d: %s from %s joins %s until %s\n", out.ID, out.Person, out.HomeTeam, out.HostTeam, out.Ends)
+			printf(e.stdout, "engagement %d: %s from %s joins %s until %s\n", out.ID, out.Person, out.HomeTeam, out.HostTeam, out.Ends)
 			for _, w := range out.Warnings {
-				fmt.Fprintf(e.stdout, "warning: %s\n", w)
+				printf(e.stdout, "warning: %s\n", w)
 			}
 			return nil
 		},
@@ -126,7 +125,7 @@ func engagementCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "engagements/"+url.PathEscape(args[0])+"/log", w, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "logged %gh of %s work on %s\n", out.Hours, out.Category, out.Day)
+			printf(e.stdout, "logged %gh of %s work on %s\n", out.Hours, out.Category, out.Day)
 			return nil
 		},
 	}
@@ -148,7 +147,7 @@ func engagementCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "engagements/"+url.PathEscape(args[0])+"/end", web.ByRequest{By: endBy}, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "engagement %d ended\n", out.ID)
+			printf(e.stdout, "engagement %d ended\n", out.ID)
 			return nil
 		},
 	}
@@ -192,7 +191,7 @@ func sessionCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "sessions", s, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "session %d: %s of %s, %d teams\n", out.ID, out.Kind, out.Platform, len(out.Attendees))
+			printf(e.stdout, "session %d: %s of %s, %d teams\n", out.ID, out.Kind, out.Platform, len(out.Attendees))
 			return nil
 		},
 	}
@@ -221,7 +220,7 @@ func platformCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "platforms/"+url.PathEscape(args[0])+"/support", c, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s: support changes from %s to %s on %s; announced to %d teams (%s)\n",
+			printf(e.stdout, "%s: support changes from %s to %s on %s; announced to %d teams (%s)\n",
 				out.Platform, orDash(out.From), out.To, out.Effective, len(out.Teams), strings.Join(out.Teams, ", "))
 			return nil
 		},
@@ -278,7 +277,7 @@ func contributionCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "contributions", c, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "contribution %d to %s by %s (%s): %s\n", out.ID, out.Codebase, out.Author, out.Team, out.State)
+			printf(e.stdout, "contribution %d to %s by %s (%s): %s\n", out.ID, out.Codebase, out.Author, out.Team, out.State)
 			return nil
 		},
 	}
@@ -298,7 +297,7 @@ func contributionCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "contributions/"+url.PathEscape(args[0]), web.StateRequest{State: state}, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "contribution %d: %s\n", out.ID, out.State)
+			printf(e.stdout, "contribution %d: %s\n", out.ID, out.State)
 			return nil
 		},
 	}
@@ -333,7 +332,7 @@ func contributorsCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "codebases/"+url.PathEscape(args[0])+"/trust", web.TrustRequest{Person: args[1], By: by}, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s now trusts %s\n", out.Name, strings.Join(out.Trusted, ", "))
+			printf(e.stdout, "%s now trusts %s\n", out.Name, strings.Join(out.Trusted, ", "))
 			return nil
 		},
 	}

@@ -102,7 +102,13 @@ func printObjects(w io.Writer, coll string, raw json.RawMessage, output string) 
 func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
-	row := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")) }
+	row := func(cells ...string) {
+		args := make([]any, len(cells))
+		for i, c := range cells {
+			args[i] = c
+		}
+		printf(tw, strings.TrimSuffix(strings.Repeat("%s\t", len(cells)), "\t")+"\n", args...)
+	}
 	list := func(s []string) string {
 		if len(s) == 0 {
 			return "-"
@@ -244,9 +250,9 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 			row(m.Month, fmt.Sprint(m.Hours), fmt.Sprint(m.HandsOnRequests), fmt.Sprint(m.ConsumingTeams), fmt.Sprintf("%.1f", m.PerTeam), fmt.Sprint(m.Adoption))
 		}
 		tw.Flush()
-		fmt.Fprintf(w, "\nsupport: %s · open requests: %d (median age %s) · sessions: %d\n", orDash(l.Support), l.Backlog.Open, orDash(l.Backlog.MedianAgeText), l.Sessions)
+		printf(w, "\nsupport: %s · open requests: %d (median age %s) · sessions: %d\n", orDash(l.Support), l.Backlog.Open, orDash(l.Backlog.MedianAgeText), l.Sessions)
 		for _, warn := range l.Warnings {
-			fmt.Fprintf(w, "warning: %s\n", warn)
+			printf(w, "warning: %s\n", warn)
 		}
 	case "contributions":
 		var cs []tandem.Contribution
@@ -282,7 +288,7 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 		tw.Flush()
 		for _, r := range rs {
 			if r.Warning != "" {
-				fmt.Fprintf(w, "warning: %s\n", r.Warning)
+				printf(w, "warning: %s\n", r.Warning)
 			}
 		}
 	case "interactions":

@@ -4,7 +4,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -85,9 +84,9 @@ func printError(w io.Writer, err error) {
 	var invalid *tandem.InvalidError
 	if errors.As(err, &invalid) {
 		for _, p := range invalid.Problems {
-			fmt.Fprintf(w, "error: %s\n", p)
+			printf(w, "error: %s\n", p)
 		}
 		return
 	}
-	fmt.Fprintf(w, "error: %s\n", err)
+	printf(w, "error: %s\n", err)
 }

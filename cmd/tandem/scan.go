@@ -27,7 +27,7 @@ func scanCommand(e env, server *string) *cobra.Command {
 				return err
 			}
 			if !wait {
-				fmt.Fprintf(e.stdout, "scan %d started over %d code hosts\n", scan.ID, len(scan.Hosts))
+				printf(e.stdout, "scan %d started over %d code hosts\n", scan.ID, len(scan.Hosts))
 				return nil
 			}
 			return waitScan(cmd.Context(), c, scan, e.stdout, e.stderr)
@@ -48,9 +48,9 @@ func waitScan(ctx context.Context, c *web.Client, scan tandem.Scan, stdout, stde
 		line := progressLine(scan, time.Since(start))
 		switch {
 		case tty:
-			fmt.Fprintf(stderr, "\r%s", line)
+			printf(stderr, "\r%s", line)
 		case counts(line) != counts(last):
-			fmt.Fprintln(stderr, line)
+			printf(stderr, "%s\n", line)
 		}
 		last = line
 	}
@@ -70,12 +70,12 @@ func waitScan(ctx context.Context, c *web.Client, scan tandem.Scan, stdout, stde
 	}
 	draw()
 	if tty {
-		fmt.Fprintln(stderr)
+		printf(stderr, "\n")
 	}
-	fmt.Fprintf(stdout, "scan %d done: %d codebases read, %d failed, %s of files read, %d problems\n",
+	printf(stdout, "scan %d done: %d codebases read, %d failed, %s of files read, %d problems\n",
 		scan.ID, scan.Done, scan.Failed, size(scan.Bytes), len(scan.Problems))
 	for _, p := range scan.Problems {
-		fmt.Fprintf(stdout, "  %s\n", p)
+		printf(stdout, "  %s\n", p)
 	}
 	return nil
 }

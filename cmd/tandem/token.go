@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strconv"
 
@@ -37,7 +36,7 @@ is lost.`,
 			} else if err := client(e, *server).Post(cmd.Context(), "tokens", q, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "token %d for %s (%s); its secret, shown this once:\n%s\n", out.Token.ID, out.Token.Person, out.Token.Role, out.Secret)
+			printf(e.stdout, "token %d for %s (%s); its secret, shown this once:\n%s\n", out.Token.ID, out.Token.Person, out.Token.Role, out.Secret)
 			return nil
 		},
 	}
@@ -71,7 +70,7 @@ is lost.`,
 			if err := client(e, *server).Post(cmd.Context(), "tokens/"+args[0]+"/revoke", nil, &t); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "token %d of %s revoked\n", t.ID, t.Person)
+			printf(e.stdout, "token %d of %s revoked\n", t.ID, t.Person)
 			return nil
 		},
 	}
@@ -92,7 +91,7 @@ func createTokenInDB(ctx context.Context, dsn string, q web.TokenRequest) (web.N
 }
 
 func printTokens(w io.Writer, ts []tandem.Token) {
-	fmt.Fprintf(w, "%-4s %-16s %-15s %-20s %-17s %s\n", "ID", "PERSON", "ROLE", "LABEL", "LAST USED", "STATE")
+	printf(w, "%-4s %-16s %-15s %-20s %-17s %s\n", "ID", "PERSON", "ROLE", "LABEL", "LAST USED", "STATE")
 	for _, t := range ts {
 		used, state := "never", "live"
 		if t.LastUsedAt != nil {
@@ -101,7 +100,7 @@ func printTokens(w io.Writer, ts []tandem.Token) {
 		if t.RevokedAt != nil {
 			state = "revoked " + t.RevokedAt.Format("2006-01-02")
 		}
-		fmt.Fprintf(w, "%-4d %-16s %-15s %-20s %-17s %s\n", t.ID, t.Person, t.Role, t.Label, used, state)
+		printf(w, "%-4d %-16s %-15s %-20s %-17s %s\n", t.ID, t.Person, t.Role, t.Label, used, state)
 	}
 }
 
