@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"reflect"
@@ -120,23 +122,63 @@ func decodeInput(w http.ResponseWriter, r *http.Request, v any) error {
 // decodeJSON decodes one JSON object into v, refusing unknown, inexact
 // and repeated keys.
 func decodeJSON(body []byte, v any) error {
-	keys, err := topKeys(body)
-	if err != nil {
+	if err := repeatedKey(body); err != nil {
 		return tandem.Errorf(tandem.EINVALID, "body: %v", err)
 	}
-	names := jsonNames(reflect.TypeOf(v).Elem())
-	for _, k := range keys {
-		if !slices.Contains(names, k) {
-			return tandem.Errorf(tandem.EINVALID, "body: unknown key %q (the keys are %s)", k, strings.Join(names, ", "))
-		}
+	var tree any
+	if err := json.Unmarshal(body, &tree); err != nil {
+		return tandem.Errorf(tandem.EINVALID, "body: %v", err)
+	}
+	if _, ok := tree.(map[string]any); !ok {
+		return tandem.Errorf(tandem.EINVALID, "body: not a JSON object")
+	}
+	if err := exactKeys(tree, reflect.TypeOf(v).Elem(), ""); err != nil {
+		return tandem.Errorf(tandem.EINVALID, "body: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return tandem.Errorf(tandem.EINVALID, "body: %v", err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return tandem.Errorf(tandem.EINVALID, "body: more than one JSON value")
+	return nil
+}
+
+// exactKeys returns an error naming the first key of an object in tree
+// that is not exactly the JSON name of a field of the struct t expects
+// there (encoding/json alone would match it without regard to case).
+// path is where tree is in the body, "" for the whole.
+func exactKeys(tree any, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch node := tree.(type) {
+	case map[string]any:
+		if t.Kind() != reflect.Struct {
+			return nil // a map's keys are data, not fields
+		}
+		fields := jsonFields(t)
+		for k, sub := range node {
+			f, ok := fields[k]
+			if !ok {
+				where := ""
+				if path != "" {
+					where = " in " + path
+				}
+				return fmt.Errorf("unknown key %q%s (the keys are %s)", k, where, strings.Join(slices.Sorted(maps.Keys(fields)), ", "))
+			}
+			if err := exactKeys(sub, f.Type, strings.TrimPrefix(path+"."+k, ".")); err != nil {
+				return err
+			}
+		}
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			return nil
+		}
+		for _, sub := range node {
+			if err := exactKeys(sub, t.Elem(), path); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -180,40 +222,31 @@ func bodyError(err error, limit int64) error {
 	return tandem.Errorf(tandem.EINVALID, "body: %v", err)
 }
 
-// topKeys returns the keys of the JSON object in data. It refuses a key
-// that repeats another of its object, at any depth, compared without
-// regard to case as encoding/json would match them.
-func topKeys(data []byte) ([]string, error) {
+// repeatedKey refuses a key that repeats another of its object, at any
+// depth, compared without regard to case as encoding/json would match
+// them, and anything after the first JSON value.
+func repeatedKey(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	type object struct {
 		seen  map[string]bool
 		atKey bool // the next token is a key
 	}
-	var (
-		stack []*object // nil for an array
-		top   []string
-	)
+	var stack []*object // nil for an array
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			return top, nil
+			return errors.New("the JSON ends before its value does")
 		}
 		if err != nil {
-			return nil, err
-		}
-		if len(stack) == 0 && tok != json.Delim('{') {
-			return nil, errors.New("not a JSON object")
+			return err
 		}
 		if n := len(stack); n > 0 && stack[n-1] != nil && stack[n-1].atKey && tok != json.Delim('}') {
-			k := tok.(string)
-			if stack[n-1].seen[strings.ToLower(k)] {
-				return nil, errors.New("key " + k + " is given twice")
+			k := strings.ToLower(tok.(string))
+			if stack[n-1].seen[k] {
+				return fmt.Errorf("key %q is given twice", tok)
 			}
-			stack[n-1].seen[strings.ToLower(k)] = true
+			stack[n-1].seen[k] = true
 			stack[n-1].atKey = false
-			if n == 1 {
-				top = append(top, k)
-			}
 			continue
 		}
 		switch tok {
@@ -226,22 +259,23 @@ func topKeys(data []byte) ([]string, error) {
 		case json.Delim('}'), json.Delim(']'):
 			stack = stack[:len(stack)-1]
 		}
-		// A value ended: its object's next token is a key.
-		if n := len(stack); n > 0 && stack[n-1] != nil {
-			stack[n-1].atKey = true
-		}
 		if len(stack) == 0 {
 			if _, err := dec.Token(); err != io.EOF {
-				return nil, errors.New("more than one JSON value")
+				return errors.New("more than one JSON value")
 			}
-			return top, nil
+			return nil
+		}
+		// A value ended: its object's next token is a key.
+		if top := stack[len(stack)-1]; top != nil {
+			top.atKey = true
 		}
 	}
 }
 
-// jsonNames returns the keys encoding/json gives a struct type's fields.
-func jsonNames(t reflect.Type) []string {
-	var names []string
+// jsonFields returns the fields of a struct type by the keys
+// encoding/json gives them.
+func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	fields := map[string]reflect.StructField{}
 	for _, f := range reflect.VisibleFields(t) {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		switch {
@@ -252,7 +286,7 @@ func jsonNames(t reflect.Type) []string {
 		case name == "":
 			name = f.Name
 		}
-		names = append(names, name)
+		fields[name] = f
 	}
-	return names
+	return fields
 }
