@@ -2,14 +2,10 @@ package proc_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -105,7 +101,7 @@ func testRun(t *testing.T, r proc.Runner) {
 		{"a child left behind by a command that exits is killed", "sleep MARKER & exit 0", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			marker := newMarker()
+			marker := proctest.Marker()
 			start := time.Now()
 			ok, _, err := r.Run(context.Background(), dir, []string{"sh", "-c", strings.ReplaceAll(tt.script, "MARKER", marker)}, nil, 200*time.Millisecond)
 			if elapsed := time.Since(start); elapsed > 5*time.Second {
@@ -116,7 +112,7 @@ func testRun(t *testing.T, r proc.Runner) {
 			}
 			// Killed is not enough: a zombie nobody reaps would do. The
 			// unsandboxed child is a zombie until init reaps it.
-			if pids := survivors(t, marker); len(pids) > 0 && !gone(pids, 3*time.Second) {
+			if pids := proctest.Survivors(t, marker); len(pids) > 0 && !gone(pids, 3*time.Second) {
 				t.Errorf("child %v still runs", pids)
 			}
 		})
@@ -161,58 +157,12 @@ func testRunEnvironment(t *testing.T, r proc.Runner) {
 	}
 }
 
-// markers counts the markers newMarker made.
-var markers atomic.Int64
-
-// newMarker returns a number of seconds, about 300, that no other process
-// on the machine has among its arguments: "sleep MARKER" is a process the
-// tests can find again with survivors.
-func newMarker() string {
-	return fmt.Sprintf("300.%d%03d1", os.Getpid(), markers.Add(1))
-}
-
-// survivors returns the processes on the machine (not zombies) that have
-// marker among their arguments, and kills them when the test ends.
-func survivors(t *testing.T, marker string) []int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil || !slices.Contains(strings.Split(string(cmdline), "\x00"), marker) || gone([]int{pid}, 0) {
-			continue
-		}
-		pids = append(pids, pid)
-	}
-	t.Cleanup(func() {
-		for _, pid := range pids {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	})
-	return pids
-}
-
 // gone reports whether processes pids all end (or are zombies) within
 // wait.
 func gone(pids []int, wait time.Duration) bool {
 	deadline := time.Now().Add(wait)
 	for {
-		left := slices.DeleteFunc(slices.Clone(pids), func(pid int) bool {
-			stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-			if err != nil {
-				return true
-			}
-			// The state follows the command name in parentheses.
-			i := strings.LastIndexByte(string(stat), ')')
-			return i >= 0 && strings.HasPrefix(string(stat[i+1:]), " Z")
-		})
+		left := slices.DeleteFunc(slices.Clone(pids), proctest.Ended)
 		if len(left) == 0 {
 			return true
 		}

@@ -141,14 +141,14 @@ func TestSandbox(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			// setsid leaves the command's session and process group; the
 			// double fork leaves a process whose parent is gone.
-			detached, orphan := newMarker(), newMarker()
+			detached, orphan := proctest.Marker(), proctest.Marker()
 			script := "setsid sleep " + detached + " & sh -c 'sleep " + orphan + " &'; sleep 0.2; " + tt.end
 			ok, output, err := r.Run(ctx, t.TempDir(), []string{"sh", "-c", script}, nil, tt.timeout)
 			if ok != tt.ok || (err != nil) == tt.ok {
 				t.Errorf("Run = %v, %v (%s)", ok, err, output)
 			}
 			for _, marker := range []string{detached, orphan} {
-				if pids := survivors(t, marker); len(pids) > 0 {
+				if pids := proctest.Survivors(t, marker); len(pids) > 0 {
 					t.Errorf("sleep %s still runs after Run returned: %v", marker, pids)
 				}
 			}

@@ -38,7 +38,8 @@ func startProcess(t *testing.T, dsn, mirrors string, environ ...string) (string,
 // own, as startProcess does.
 func startProcessArgs(t *testing.T, args []string, environ ...string) (string, *exec.Cmd) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0", "--scan-every", "0"}, args...)...)
+	args = append(append([]string{"serve", "--addr", "127.0.0.1:0", "--scan-every", "0"}, args...), commandFlags(t)...)
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(append(os.Environ(), "TANDEM_TEST_MAIN=1", "TANDEM_BOOTSTRAP_TOKEN="+testAdminToken), environ...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tandem-dev/tandem/campaign"
 	"github.com/tandem-dev/tandem/gitx/gittest"
+	"github.com/tandem-dev/tandem/proc/proctest"
 )
 
 // TestFixEnvironment runs a fix as serve does: it sees the variables its
@@ -16,7 +17,7 @@ func TestFixEnvironment(t *testing.T) {
 	repo := filepath.Join(t.TempDir(), "api")
 	gittest.Init(t, repo, map[string]string{"main.go": "package main\n"})
 	server := map[string]string{"GOPROXY": "https://proxy.example", "FORGE_TOKEN": "s3cret", "TANDEM_BOOTSTRAP_TOKEN": "tdm_x"}
-	run := fixRunner(func(k string) string { return server[k] })
+	run := fixRunner(func(k string) string { return server[k] }, proctest.Runner(t))
 	commit, err := run(t.Context(), campaign.FixRun{Repo: repo, Base: "main", Branch: "tandem/env", Message: "Record the environment",
 		Run: []string{"sh", "-c", `echo "proxy=$GOPROXY token=$FORGE_TOKEN bootstrap=$TANDEM_BOOTSTRAP_TOKEN home=$HOME" > seen.txt`},
 		Env: []string{"GOPROXY", "GONOSUMDB"}})

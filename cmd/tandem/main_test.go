@@ -53,6 +53,7 @@ func startServerEnv(t *testing.T, dsn string, environ map[string]string, extra .
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	args := append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--mirrors", filepath.Join(t.TempDir(), "mirrors")}, extra...)
+	args = append(args, commandFlags(t)...)
 	getenv := func(k string) string {
 		if v, ok := environ[k]; ok || k != "TANDEM_BOOTSTRAP_TOKEN" {
 			return v

@@ -28,6 +28,7 @@ import (
 	"github.com/tandem-dev/tandem/jobs"
 	"github.com/tandem-dev/tandem/local"
 	"github.com/tandem-dev/tandem/manifest"
+	"github.com/tandem-dev/tandem/proc"
 	"github.com/tandem-dev/tandem/scan"
 	"github.com/tandem-dev/tandem/sqlstore"
 	"github.com/tandem-dev/tandem/throttle"
@@ -55,6 +56,8 @@ type serveOptions struct {
 	// back to it.
 	publicURL string
 	oidc      web.OIDC
+	// unsandboxed runs command checks and fixes without bubblewrap.
+	unsandboxed bool
 }
 
 // Roles of a serve process: several processes on one PostgreSQL database
@@ -87,6 +90,7 @@ func serveCommand(e env) *cobra.Command {
 	cmd.Flags().DurationVar(&o.scanEvery, "scan-every", 15*time.Minute, "scan every code host this often, for what webhooks missed (0: never)")
 	cmd.Flags().StringVar(&o.mirrors, "mirrors", "tandem-mirrors", "where repositories of remote code hosts are mirrored for scanning")
 	cmd.Flags().StringVar(&o.rules, "advisor-rules", "", "a YAML rules table that replaces the advisor's built-in one (docs/advisor.md)")
+	cmd.Flags().BoolVar(&o.unsandboxed, "unsandboxed-commands", false, "run command checks and fixes without the bubblewrap sandbox, able to read the server's files and environment (docs/security.md); only where bwrap cannot run and the commands are trusted")
 	cmd.Flags().StringVar(&o.publicURL, "public-url", "", "where browsers reach this server (https://tandem.example.com): with https, sign-in cookies are Secure; an OpenID Connect provider sends browsers back to PUBLIC-URL/signin/oidc/callback")
 	oidcFlags(cmd, &o.oidc)
 	return cmd
@@ -135,13 +139,23 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	// write budget per host, Retry-After honoured, reads retried.
 	hostClient := &http.Client{Timeout: 30 * time.Second, Transport: throttle.New(nil, reg)}
 	hosts := hostOpener{getenv: e.getenv, mirrors: o.mirrors, client: hostClient}
-	campaigns := &campaign.Service{Store: db, Fix: fixRunner(e.getenv), Merge: gitx.Merge, Notify: poster.Post,
+	// Command checks and fixes run in a sandbox unless told otherwise;
+	// where none can be made, each is refused with an error saying why.
+	runner := proc.Runner{Unsandboxed: o.unsandboxed}
+	if o.unsandboxed {
+		logger.Warn("command checks and fixes run without a sandbox (--unsandboxed-commands)")
+	} else if err := runner.Check(ctx); err != nil {
+		logger.Warn("command checks and fixes will be refused", "err", err)
+	}
+	scanner := scan.New()
+	scanner.Runner = runner
+	campaigns := &campaign.Service{Store: db, Fix: fixRunner(e.getenv, runner), Merge: gitx.Merge, Notify: poster.Post,
 		Trackers:  func(t tandem.Tracker) (tandem.TicketTracker, error) { return hosts.tracker(ctx, db, t) },
 		Proposers: hosts.proposer}
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
 		Store:      db,
 		OpenHost:   hosts.open,
-		Read:       scan.New().Read,
+		Read:       scanner.Read,
 		Tick:       tick(campaigns, db),
 		ScanEvery:  o.scanEvery,
 		Logger:     logger,
@@ -235,9 +249,9 @@ func tick(campaigns *campaign.Service, store tandem.Store) func(context.Context)
 	}
 }
 
-// fixRunner runs a campaign's fix with the git binary, in an environment
-// of the variables the fix names alone.
-func fixRunner(getenv func(string) string) func(context.Context, campaign.FixRun) (string, error) {
+// fixRunner runs a campaign's fix with the git binary and runner, in an
+// environment of the variables the fix names alone.
+func fixRunner(getenv func(string) string, runner proc.Runner) func(context.Context, campaign.FixRun) (string, error) {
 	return func(ctx context.Context, r campaign.FixRun) (string, error) {
 		env := []string{}
 		for _, name := range r.Env {
@@ -245,7 +259,7 @@ func fixRunner(getenv func(string) string) func(context.Context, campaign.FixRun
 				env = append(env, name+"="+v)
 			}
 		}
-		return gitx.Fix(ctx, gitx.FixRequest{Repo: r.Repo, Base: r.Base, Branch: r.Branch, Run: r.Run, Message: r.Message, Timeout: r.Timeout, Env: env})
+		return gitx.Fix(ctx, gitx.FixRequest{Repo: r.Repo, Base: r.Base, Branch: r.Branch, Run: r.Run, Message: r.Message, Timeout: r.Timeout, Env: env, Runner: runner})
 	}
 }
 
