@@ -84,7 +84,9 @@ func Fix(ctx context.Context, r FixRequest) (string, error) {
 	if _, err := run(ctx, clone, "check-ref-format", "refs/heads/"+r.Branch); err != nil {
 		return "", fmt.Errorf("fix: bad branch name %q", r.Branch)
 	}
-	if _, err := run(ctx, clone, "clone", "--quiet", "--no-tags", "--single-branch", "--branch", r.Base, "--", repo, clone); err != nil {
+	// The clone's objects are copies, not hard links to Repo's: the fix
+	// may write anything in the clone, and must not reach Repo through it.
+	if _, err := run(ctx, clone, "clone", "--quiet", "--no-hardlinks", "--no-tags", "--single-branch", "--branch", r.Base, "--", repo, clone); err != nil {
 		return "", fmt.Errorf("fix: clone %s: %w", r.Repo, err)
 	}
 

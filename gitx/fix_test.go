@@ -117,6 +117,16 @@ func TestFix(t *testing.T) {
 		}
 	})
 
+	t.Run("a fix that rewrites its clone's objects leaves the repository whole", func(t *testing.T) {
+		repo := bare(t, map[string]string{"main.go": mainGo})
+		script := `find .git/objects -type f -exec chmod u+w {} + && find .git/objects -type f -exec sh -c 'printf broken > "$1"' sh {} \; ; echo x > x.txt`
+		_, _ = gitx.Fix(ctx, gitx.FixRequest{Runner: proctest.Runner(t), Repo: repo, Base: "main", Branch: "fix", Run: []string{"sh", "-c", script}, Message: "Break"})
+		gittest.Run(t, repo, "fsck", "--full", "--strict")
+		if got := gittest.Run(t, repo, "show", "main:main.go"); got != strings.TrimSpace(mainGo) {
+			t.Errorf("main.go = %q after the fix", got)
+		}
+	})
+
 	t.Run("a fix gets the given environment", func(t *testing.T) {
 		t.Setenv("TANDEM_TEST_SECRET", "leaked")
 		repo := bare(t, map[string]string{"main.go": mainGo})
