@@ -42,13 +42,14 @@ type Runner struct {
 
 // Run runs argv in dir, with no input, for at most timeout (DefaultTimeout
 // if timeout <= 0). The command gets exactly env, plus the caller's PATH
-// and a HOME and TMPDIR of its own (an empty folder, removed afterwards)
-// when env sets none: never the caller's other variables, where a
-// server's secrets are, nor the caller's home, where credentials are
-// (.netrc, .gitconfig, .ssh). It returns ok true when the command exits 0,
+// and a HOME and TMPDIR of its own (a folder removed afterwards) when env
+// sets none: never the caller's other variables, where a server's secrets
+// are, nor the caller's home, where credentials are (.netrc, .gitconfig,
+// .ssh). It returns ok true when the command exits 0,
 // false when it exits otherwise, and the first MaxOutput bytes of its
 // combined stdout and stderr. A relative argv[0] with a slash is resolved
-// in dir; a bare name is looked up in the caller's PATH.
+// in dir; a bare name is looked up in the caller's PATH, among the folders
+// the command sees.
 //
 // In the sandbox (see sandboxArgs), the command has its own user, PID,
 // IPC, UTS and mount namespaces and no capabilities: it sees its own
