@@ -11,10 +11,11 @@ import (
 )
 
 // public are the paths anyone may read without a token when anonymous
-// reads are off: health, metrics, signed webhooks, sign-in and assets.
+// reads are off: health, metrics, signed webhooks, sign-in and out, and
+// assets.
 func public(path string) bool {
 	return path == "/healthz" || path == "/metrics" ||
-		path == "/signin" || path == "/signin/oidc" || path == "/signin/oidc/callback" ||
+		path == "/signin" || path == "/signout" || path == "/signin/oidc" || path == "/signin/oidc/callback" ||
 		strings.HasPrefix(path, "/api/v1/hooks/") || strings.HasPrefix(path, "/static/")
 }
 

@@ -252,4 +252,7 @@ func TestAuthentication(t *testing.T) {
 	if rec := do("GET", "/api/v1/teams", tokens[tandem.RoleAdmin], "", ""); rec.Code != http.StatusOK {
 		t.Errorf("GET /api/v1/teams with a token: %d", rec.Code)
 	}
+	if rec := do("POST", "/signout", "", "", ""); rec.Code == http.StatusUnauthorized {
+		t.Errorf("POST /signout without a session when anonymous reads are off: %d, want it to clear the cookie", rec.Code)
+	}
 }
