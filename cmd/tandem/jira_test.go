@@ -69,7 +69,7 @@ metadata: {name: payments}
 spec: {type: stream-aligned, tracker: {type: jira, url: "`+js.URL+`", project: PAY, token: env:JIRA_TOKEN}}
 `)
 	writeFile(t, filepath.Join(catalog, "catalog.yaml"), strings.Replace(readFile(t, filepath.Join(catalog, "catalog.yaml")),
-		"apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: payments}\nspec: {type: stream-aligned}\n---\n", "", 1))
+		"apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: payments}\nspec: {type: stream-aligned, members: [alice]}\n---\n", "", 1))
 	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"JIRA_TOKEN": "pat-123"})
 	for _, args := range [][]string{{"apply", "-f", catalog}, {"scan", "--wait"}, {"campaign", "launch", "logrus-to-obslog"}, {"campaign", "launch", "logrus-to-obslog"}} {
 		if code, _, errOut := tandemCLI(t, url, args...); code != 0 {
