@@ -151,7 +151,7 @@ func campaignApproveCommand(e env, server *string) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
-	cmd.Flags().StringVar(&req.By, "by", "", "who approves (default: this user)")
+	cmd.Flags().StringVar(&req.By, "by", "", "who approves, a person of the owning team (default: the token's person; an admin names one)")
 	return cmd
 }
 
@@ -171,7 +171,7 @@ func campaignExemptCommand(e env, server *string) *cobra.Command {
 	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why (required)")
 	cmd.Flags().StringVar(&req.Until, "until", "", "the last day of the exemption, YYYY-MM-DD (required)")
-	cmd.Flags().StringVar(&req.By, "by", "", "who grants it (default: this user)")
+	cmd.Flags().StringVar(&req.By, "by", "", "who grants it, of the owning team or the platform's (default: the token's person)")
 	return cmd
 }
 
