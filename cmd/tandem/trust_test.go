@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -32,18 +31,7 @@ spec: {owner: payments}
 func TestSmuggledSubjects(t *testing.T) {
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
-			srv := startServer(t, engine.DSN)
-			catalog, repos := campaignFleet(t)
-			writeFile(t, filepath.Join(catalog, "people.yaml"), trustCatalog)
-			for _, args := range [][]string{
-				{"apply", "-f", catalog}, {"scan", "--wait"},
-				{"campaign", "launch", "logrus-to-obslog"}, {"campaign", "escalate", "logrus-to-obslog"},
-			} {
-				if code, _, errOut := tandemCLI(t, srv, args...); code != 0 {
-					t.Fatalf("%v: %s", args, errOut)
-				}
-			}
-			alice := createToken(t, srv, "alice", tandem.RoleTeamMember)
+			srv, repos, alice := trustServer(t, engine.DSN)
 			checkoutMain := gittest.Run(t, filepath.Join(repos, "checkout-web"), "rev-parse", "main")
 			before := snapshot(t, srv)
 
@@ -85,9 +73,8 @@ func TestSmuggledSubjects(t *testing.T) {
 						if v.query != "" {
 							target += "?" + v.query
 						}
-						status, body := post(t, target, alice, v.contentType, v.body)
-						if status != v.status {
-							t.Errorf("%s: %d %s, want %d", v.body, status, body, v.status)
+						if got := request(t, http.MethodPost, target, v.contentType, v.body, bearer(alice)); got.status != v.status {
+							t.Errorf("%s: %d %s, want %d", v.body, got.status, got.body, v.status)
 						}
 					})
 				}
@@ -105,8 +92,8 @@ func TestSmuggledSubjects(t *testing.T) {
 			}
 			for _, f := range forms {
 				t.Run("form/"+f.name, func(t *testing.T) {
-					if status, body := post(t, srv+f.path, alice, f.contentType, f.body); status < 400 {
-						t.Errorf("%d %s, want a refusal", status, body)
+					if got := request(t, http.MethodPost, srv+f.path, f.contentType, f.body, bearer(alice)); got.status < 400 {
+						t.Errorf("%d %s, want a refusal", got.status, got.body)
 					}
 				})
 			}
@@ -127,23 +114,12 @@ func TestSmuggledSubjects(t *testing.T) {
 func TestTrustLimits(t *testing.T) {
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
-			srv := startServer(t, engine.DSN)
-			catalog, repos := campaignFleet(t)
-			writeFile(t, filepath.Join(catalog, "people.yaml"), trustCatalog)
-			for _, args := range [][]string{
-				{"apply", "-f", catalog}, {"scan", "--wait"},
-				{"campaign", "launch", "logrus-to-obslog"}, {"campaign", "escalate", "logrus-to-obslog"},
-			} {
-				if code, _, errOut := tandemCLI(t, srv, args...); code != 0 {
-					t.Fatalf("%v: %s", args, errOut)
-				}
-			}
-			alice := createToken(t, srv, "alice", tandem.RoleTeamMember)
+			srv, repos, alice := trustServer(t, engine.DSN)
 
 			t.Run("a body over 1 MB is 413", func(t *testing.T) {
 				body := `{"codebase": "payments-api", "reason": "` + strings.Repeat("x", 2<<20) + `", "until": "2099-01-01"}`
-				if status, out := post(t, srv+"/api/v1/campaigns/logrus-to-obslog/exempt", alice, "application/json", body); status != http.StatusRequestEntityTooLarge {
-					t.Errorf("%d %.200s, want 413", status, out)
+				if got := request(t, http.MethodPost, srv+"/api/v1/campaigns/logrus-to-obslog/exempt", "application/json", body, bearer(alice)); got.status != http.StatusRequestEntityTooLarge {
+					t.Errorf("%d %.200s, want 413", got.status, got.body)
 				}
 			})
 
@@ -197,6 +173,31 @@ func TestTrustLimits(t *testing.T) {
 	}
 }
 
+// trustServer serves the campaign fleet on dsn, launched and escalated
+// (checkout-web has an open change request, and auto-merges), and returns
+// the server's URL, the repositories' folder and a team-member token of
+// alice, of payments.
+func trustServer(t *testing.T, dsn string) (srv, repos, alice string) {
+	t.Helper()
+	srv = startServer(t, dsn)
+	catalog, repos := campaignFleet(t)
+	writeFile(t, filepath.Join(catalog, "payments-sdk.yaml"), trustCatalog)
+	for _, args := range [][]string{
+		{"apply", "-f", catalog}, {"scan", "--wait"},
+		{"campaign", "launch", "logrus-to-obslog"}, {"campaign", "escalate", "logrus-to-obslog"},
+	} {
+		if code, _, errOut := tandemCLI(t, srv, args...); code != 0 {
+			t.Fatalf("%v: %s", args, errOut)
+		}
+	}
+	return srv, repos, createToken(t, srv, "alice", tandem.RoleTeamMember)
+}
+
+// bearer is the header that sends a token.
+func bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
+}
+
 // createToken creates a token for a person through the CLI and returns
 // its secret.
 func createToken(t *testing.T, srv, person, role string) string {
@@ -207,26 +208,6 @@ func createToken(t *testing.T, srv, person, role string) string {
 		t.Fatalf("token create: %s %s", out, errOut)
 	}
 	return lines[len(lines)-1]
-}
-
-// post sends body to target with a token and returns the status and body.
-func post(t *testing.T, target, token, contentType, body string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
 }
 
 // snapshot reads what a change could have touched, as the API shows it.
