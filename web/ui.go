@@ -118,7 +118,10 @@ func (s *Server) handleSignInPage(w http.ResponseWriter, r *http.Request) {
 // cookie holds a new session's id, never the token, for
 // tandem.SessionLifetime or until the token ends.
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
-	secret := strings.TrimSpace(r.FormValue("token"))
+	// The token is read from the form body alone: one in the query string
+	// would be kept in histories and logs.
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	secret := strings.TrimSpace(r.PostFormValue("token"))
 	now := time.Now().UTC()
 	t, err := s.store.Authenticate(r.Context(), tandem.HashToken(secret), now)
 	if tandem.ErrorCode(err) == tandem.ENOTFOUND {

@@ -115,6 +115,15 @@ func TestBrowserSessions(t *testing.T) {
 				}
 			})
 
+			t.Run("ATokenInTheQueryStringSignsNoOneIn", func(t *testing.T) {
+				p := request(t, "POST", url+"/signin?token="+testAdminToken, "application/x-www-form-urlencoded", "", nil)
+				for _, c := range p.header.Values("Set-Cookie") {
+					if strings.HasPrefix(c, "tandem_session=") && !strings.HasPrefix(c, "tandem_session=;") {
+						t.Errorf("POST /signin?token=…: %d set %s, want no session", p.status, c)
+					}
+				}
+			})
+
 			c := signInForm(t, url, testAdminToken)
 			if c.Value == testAdminToken || strings.HasPrefix(c.Value, tandem.TokenPrefix) {
 				t.Errorf("the sign-in cookie holds %q: want a session id, not the token", c.Value)
