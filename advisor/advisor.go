@@ -8,10 +8,14 @@ package advisor
 import (
 	"cmp"
 	"fmt"
+	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tandem-dev/tandem"
 )
 
 // Situation is what the advisor knows about a piece of work.
@@ -81,11 +85,22 @@ type Tradeoffs struct {
 	CognitiveLoad string `json:"cognitive_load"`
 }
 
-// Ranked is one recommended pattern with its score and why.
+// Ranked is one recommended pattern with its score, what speaks for it
+// and against it, and the patterns it is tied with.
 type Ranked struct {
-	Pattern   string    `json:"pattern"`
-	Score     float64   `json:"score"`
-	Reasons   []string  `json:"reasons"`
+	Pattern string  `json:"pattern"`
+	Score   float64 `json:"score"`
+	// Reasons say why the pattern fits: the rules and records that raised
+	// its score.
+	Reasons []string `json:"reasons"`
+	// Cons say what counts against it: the rules and records that lowered
+	// its score.
+	Cons []string `json:"cons"`
+	// TiedWith names the other recommended patterns of the same score
+	// (tied patterns are listed by name); Tie says so, and what would
+	// separate them.
+	TiedWith  []string  `json:"tied_with,omitempty"`
+	Tie       string    `json:"tie,omitempty"`
 	Tradeoffs Tradeoffs `json:"tradeoffs"`
 }
 
@@ -120,12 +135,16 @@ func Advise(r Rules, s Situation, h History) Advice {
 	if s.CrossTeam && slices.Contains(phases, s.Phase) {
 		a.Patterns = rank(r, s, fill)
 		a.Patterns, a.Evidence = learn(a.Patterns, s.Owner, h)
+		ties(r, s, a.Patterns)
+		if s.Phase == tandem.PhaseConsumption && s.Maturity == "" {
+			a.Warnings = append(a.Warnings, "How to support consumers depends on how mature the platform is, and that is not known: give the platform (with its support model) or its maturity (low, medium or high).")
+		}
 	} else if s.CrossTeam {
 		a.Warnings = append(a.Warnings, fmt.Sprintf("The phase %q is unknown: say which team drives the work and which owns the codebase (migration, consumption or evolution).", s.Phase))
 	}
 	for _, w := range r.warnings {
 		if w.when.holds(s, a.Patterns) {
-			if text := fill.Replace(w.text); !slices.Contains(a.Warnings, text) {
+			if text := fill(w.text); !slices.Contains(a.Warnings, text) {
 				a.Warnings = append(a.Warnings, text)
 			}
 		}
@@ -135,24 +154,27 @@ func Advise(r Rules, s Situation, h History) Advice {
 
 // rank scores every pattern a matching rule mentions and returns those
 // scoring above zero, best first.
-func rank(r Rules, s Situation, fill *strings.Replacer) []Ranked {
+func rank(r Rules, s Situation, fill func(string) string) []Ranked {
 	byName := map[string]*Ranked{}
 	var order []string
 	for _, ru := range r.rules {
 		if !ru.when.holds(s, nil) {
 			continue
 		}
-		reason := fill.Replace(ru.reason)
+		reason := fill(ru.reason)
 		for _, d := range ru.add {
 			p := byName[d.pattern]
 			if p == nil {
-				p = &Ranked{Pattern: d.pattern, Reasons: []string{}, Tradeoffs: r.tradeoffs[d.pattern]}
+				p = &Ranked{Pattern: d.pattern, Reasons: []string{}, Cons: []string{}, Tradeoffs: r.tradeoffs[d.pattern]}
 				byName[d.pattern] = p
 				order = append(order, d.pattern)
 			}
 			p.Score += d.score
-			if d.score != 0 && !slices.Contains(p.Reasons, reason) {
+			switch {
+			case d.score > 0 && !slices.Contains(p.Reasons, reason):
 				p.Reasons = append(p.Reasons, reason)
+			case d.score < 0 && !slices.Contains(p.Cons, reason):
+				p.Cons = append(p.Cons, reason)
 			}
 		}
 	}
@@ -191,21 +213,21 @@ func learn(ps []Ranked, owner string, h History) ([]Ranked, []string) {
 		}
 		fact := fmt.Sprintf("%s finished %d of %d %s pieces of work", who, st.Done, st.Count, p.Pattern)
 		if st.Done > 0 && st.Median > 0 {
-			fact += fmt.Sprintf(", in a median of %s", formatDuration(st.Median))
+			fact += fmt.Sprintf(", in a median of %s", durationText(st.Median))
 		}
 		evidence = append(evidence, fact+".")
 		if float64(st.Done)/float64(st.Count) < slowRate {
 			p.Score -= slowPenalty
-			p.Reasons = append(p.Reasons, fmt.Sprintf("%s finished only %d of %d %s pieces of work.", who, st.Done, st.Count, p.Pattern))
+			p.Cons = append(p.Cons, fmt.Sprintf("%s finished only %d of %d %s pieces of work.", who, st.Done, st.Count, p.Pattern))
 		}
 		if st.Done > 0 && st.Median > 0 {
 			switch {
 			case st.Median <= fastMedian:
 				p.Score += fastBonus
-				p.Reasons = append(p.Reasons, fmt.Sprintf("%s: %s work finished in a median of %s.", who, p.Pattern, formatDuration(st.Median)))
+				p.Reasons = append(p.Reasons, fmt.Sprintf("%s: %s work finished in a median of %s.", who, p.Pattern, durationText(st.Median)))
 			case st.Median > slowMedian:
 				p.Score -= slowMalus
-				p.Reasons = append(p.Reasons, fmt.Sprintf("%s: %s work took a median of %s to finish.", who, p.Pattern, formatDuration(st.Median)))
+				p.Cons = append(p.Cons, fmt.Sprintf("%s: %s work took a median of %s to finish.", who, p.Pattern, durationText(st.Median)))
 			}
 		}
 	}
@@ -254,9 +276,12 @@ func (c condition) holds(s Situation, ps []Ranked) bool {
 	return true
 }
 
-// filler returns the replacer of a text's {placeholders} for s; unknown
-// values read as what they stand for.
-func filler(s Situation) *strings.Replacer {
+// filler returns the function that fills in a text's {placeholders} for
+// s: unknown values read as what they stand for, a count agrees with the
+// noun after it ("1 team", "15 teams"), a name's possessive is spelled
+// right ("orders' codebase"), and a text that opens with an unknown team
+// opens with a capital.
+func filler(s Situation) func(string) string {
 	or := func(v, unknown string) string { return cmp.Or(v, unknown) }
 	num := func(n int, known bool) string {
 		if !known {
@@ -268,9 +293,12 @@ func filler(s Situation) *strings.Replacer {
 	if s.Notice > 0 {
 		notice = formatDuration(s.Notice)
 	}
-	return strings.NewReplacer(
-		"{driver}", or(s.Driver, "the driving team"),
-		"{owner}", or(s.Owner, "the owning team"),
+	driver, owner := or(s.Driver, "the driving team"), or(s.Owner, "the owning team")
+	r := strings.NewReplacer(
+		"{driver}'s", possessive(driver),
+		"{owner}'s", possessive(owner),
+		"{driver}", driver,
+		"{owner}", owner,
 		"{phase}", or(s.Phase, "unknown phase"),
 		"{policy}", or(s.Policy, "unknown"),
 		"{maturity}", or(s.Maturity, "unknown"),
@@ -282,4 +310,179 @@ func filler(s Situation) *strings.Replacer {
 		"{tour_weeks}", num(s.TourWeeks, s.TourWeeks > 0),
 		"{collaborating_weeks}", num(s.CollaboratingWeeks, s.CollaboratingWeeks > 0),
 	)
+	counts := map[string]int{"teams": s.Teams, "tour_weeks": s.TourWeeks, "collaborating_weeks": s.CollaboratingWeeks}
+	return func(text string) string {
+		text = countRE.ReplaceAllStringFunc(text, func(m string) string {
+			sub := countRE.FindStringSubmatch(m)
+			if counts[sub[1]] == 1 {
+				return "{" + sub[1] + "} " + sub[2] + sub[3]
+			}
+			return "{" + sub[1] + "} " + sub[2] + sub[3] + "s"
+		})
+		out := r.Replace(text)
+		if (strings.HasPrefix(text, "{driver}") && s.Driver == "") || (strings.HasPrefix(text, "{owner}") && s.Owner == "") {
+			out = strings.ToUpper(out[:1]) + out[1:]
+		}
+		return out
+	}
+}
+
+// countRE finds a count placeholder and the noun it counts, one word
+// apart at most: "{teams} teams", "{teams} consuming teams", "{tour_weeks}
+// week(s)".
+var countRE = regexp.MustCompile(`\{(teams|tour_weeks|collaborating_weeks)\} ((?:[a-z-]+ )??)(team|week)(?:s|\(s\))`)
+
+// possessive returns a name's possessive: "payments'" for a name ending
+// in s, else "search's".
+func possessive(name string) string {
+	if strings.HasSuffix(name, "s") {
+		return name + "'"
+	}
+	return name + "'s"
+}
+
+// durationText returns d for people, to its two largest units among days,
+// hours and minutes, as the campaign and consumption reports do: "3d 4h",
+// "5h 30m", "12m"; "under a minute" below that.
+func durationText(d time.Duration) string {
+	days := d / (24 * time.Hour)
+	hours := d % (24 * time.Hour) / time.Hour
+	minutes := d % time.Hour / time.Minute
+	switch {
+	case days > 0 && hours > 0:
+		return fmt.Sprintf("%dd %dh", days, hours)
+	case days > 0:
+		return fmt.Sprintf("%dd", days)
+	case hours > 0 && minutes > 0:
+		return fmt.Sprintf("%dh %dm", hours, minutes)
+	case hours > 0:
+		return fmt.Sprintf("%dh", hours)
+	case minutes > 0:
+		return fmt.Sprintf("%dm", minutes)
+	}
+	return "under a minute"
+}
+
+// ties notes, on every pattern of ps scoring the same as another, which
+// patterns it is tied with and which unknown inputs of s would separate
+// them under the rules of r.
+func ties(r Rules, s Situation, ps []Ranked) {
+	for i := 0; i < len(ps); {
+		j := i + 1
+		for j < len(ps) && math.Abs(ps[j].Score-ps[i].Score) < 1e-9 {
+			j++
+		}
+		if j-i > 1 {
+			group := ps[i:j]
+			how := "nothing else the advisor knows of separates them: compare their trade-offs."
+			if missing := separators(r, s, patternNames(group)); len(missing) > 0 {
+				how = "give " + orList(missing) + " to separate them."
+			}
+			for k := range group {
+				p := &group[k]
+				for _, q := range group {
+					if q.Pattern != p.Pattern {
+						p.TiedWith = append(p.TiedWith, q.Pattern)
+					}
+				}
+				p.Tie = fmt.Sprintf("Tied with %s: %s", andList(p.TiedWith), how)
+			}
+		}
+		i = j
+	}
+}
+
+// separators returns, in the order of inputs, the unknown inputs of s on
+// which a rule depends that would score the patterns differently.
+func separators(r Rules, s Situation, patterns []string) []string {
+	var found []string
+	for _, ru := range r.rules {
+		missing, ok := ru.when.unknown(s)
+		if !ok || len(missing) == 0 {
+			continue
+		}
+		by := map[string]float64{}
+		for _, d := range ru.add {
+			by[d.pattern] = d.score
+		}
+		differ := false
+		for _, p := range patterns[1:] {
+			differ = differ || by[p] != by[patterns[0]]
+		}
+		if differ {
+			for _, m := range missing {
+				if !slices.Contains(found, m) {
+					found = append(found, m)
+				}
+			}
+		}
+	}
+	slices.SortFunc(found, func(a, b string) int { return cmp.Compare(slices.Index(inputs, a), slices.Index(inputs, b)) })
+	return found
+}
+
+// inputs are the inputs a situation may leave unknown, as a tie's
+// explanation asks for them.
+var inputs = []string{
+	"the codebase's contribution policy",
+	"the platform's maturity",
+	"the platform's support model",
+	"the size of the work",
+	"how many teams the work touches",
+	"the notice",
+	"the codebase (for its contribution readiness)",
+	"the engagement's time box",
+	"how long the teams have collaborated",
+}
+
+// unknown returns the inputs that c asks about and s does not know, and
+// whether every condition on what s knows holds.
+func (c condition) unknown(s Situation) ([]string, bool) {
+	var missing []string
+	list := func(vs []string, v, name string) bool {
+		switch {
+		case len(vs) == 0:
+			return true
+		case v == "":
+			missing = append(missing, name)
+			return true
+		}
+		return slices.Contains(vs, v)
+	}
+	num := func(sp *span, v float64, known bool, name string) bool {
+		if sp != nil && !known {
+			missing = append(missing, name)
+			return true
+		}
+		return sp.holds(v, known)
+	}
+	is := func(b *bool, v bool) bool { return b == nil || *b == v }
+	ok := list(c.phase, s.Phase, "the phase") &&
+		list(c.policy, s.Policy, inputs[0]) &&
+		list(c.maturity, s.Maturity, inputs[1]) &&
+		list(c.support, s.Support, inputs[2]) &&
+		list(c.size, s.Size, inputs[3]) &&
+		is(c.trusted, s.Trusted) && is(c.urgent, s.Urgent) && is(c.crossTeam, s.CrossTeam) &&
+		num(c.teams, float64(s.Teams), s.Teams > 0, inputs[4]) &&
+		num(c.notice, float64(s.Notice), s.Notice > 0, inputs[5]) &&
+		num(c.readiness, float64(s.Readiness), s.Readiness >= 0, inputs[6]) &&
+		num(c.tourWeeks, float64(s.TourWeeks), s.TourWeeks > 0, inputs[7]) &&
+		num(c.collaboratingWeeks, float64(s.CollaboratingWeeks), s.CollaboratingWeeks > 0, inputs[8])
+	return missing, ok
+}
+
+func patternNames(ps []Ranked) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Pattern
+	}
+	return out
+}
+
+// andList joins "a", "a and b", "a, b and c".
+func andList(vs []string) string {
+	if len(vs) == 1 {
+		return vs[0]
+	}
+	return strings.Join(vs[:len(vs)-1], ", ") + " and " + vs[len(vs)-1]
 }

@@ -277,8 +277,8 @@ func TestAdviseLearnsFromHistory(t *testing.T) {
 		if got, want := a.Evidence, []string{"payments finished 1 of 8 file-a-ticket pieces of work, in a median of 90d."}; !slices.Equal(got, want) {
 			t.Errorf("evidence = %q, want %q", got, want)
 		}
-		if p := a.Patterns[ti]; !slices.Contains(p.Reasons, "payments finished only 1 of 8 file-a-ticket pieces of work.") {
-			t.Errorf("file-a-ticket reasons %q do not name the completion rate", p.Reasons)
+		if p := a.Patterns[ti]; !slices.Contains(p.Cons, "payments finished only 1 of 8 file-a-ticket pieces of work.") {
+			t.Errorf("file-a-ticket cons %q do not name the completion rate", p.Cons)
 		}
 	})
 
@@ -580,5 +580,113 @@ func TestReasonsHaveNoPlaceholdersLeft(t *testing.T) {
 				t.Errorf("%s: %q has a placeholder left", phase, text)
 			}
 		}
+	}
+}
+
+// TestAdviseWording checks the advice reads right: what speaks against a
+// pattern apart from what speaks for it, ties explained, counts agreeing
+// with their nouns, possessives of names, durations for people, and
+// nothing said of what was not given.
+func TestAdviseWording(t *testing.T) {
+	migration := Situation{Phase: tandem.PhaseMigration, CrossTeam: true, Driver: "platform", Owner: "payments", Teams: 15, Readiness: -1}
+	with := func(s Situation, f func(*Situation)) Situation { f(&s); return s }
+	reasons := func(a Advice, pattern string) []string {
+		_, i := score(a, pattern)
+		if i < 0 {
+			return nil
+		}
+		return a.Patterns[i].Reasons
+	}
+	cons := func(a Advice, pattern string) []string {
+		_, i := score(a, pattern)
+		if i < 0 {
+			return nil
+		}
+		return a.Patterns[i].Cons
+	}
+	tie := func(a Advice, pattern string) []string {
+		_, i := score(a, pattern)
+		if i < 0 {
+			return nil
+		}
+		return []string{a.Patterns[i].Tie}
+	}
+	all := func(a Advice) []string {
+		texts := slices.Concat(a.Warnings, a.Evidence)
+		for _, p := range a.Patterns {
+			texts = slices.Concat(texts, p.Reasons, p.Cons, []string{p.Tie})
+		}
+		return texts
+	}
+	ticket, trusted, open := tandem.PatternFileATicket, tandem.PatternTrustedOutsider, tandem.PatternInternalOpenSource
+	tests := []struct {
+		name    string
+		s       Situation
+		h       History
+		texts   func(Advice) []string
+		want    string // a text of texts contains it
+		notWant string // no text of texts contains it
+	}{
+		{"what lowers a pattern is a con, not a reason",
+			with(migration, func(s *Situation) { s.Urgent = true }), History{},
+			func(a Advice) []string { return cons(a, ticket) }, "Needed within two weeks: a ticket waits its turn", ""},
+		{"a con is not among the reasons",
+			with(migration, func(s *Situation) { s.Urgent = true }), History{},
+			func(a Advice) []string { return reasons(a, ticket) }, "", "Needed within two weeks"},
+		{"a poor record is a con",
+			migration, History{Teams: map[string]map[string]Stat{"payments": {ticket: {Count: 8, Done: 1}}}},
+			func(a Advice) []string { return cons(a, ticket) }, "payments finished only 1 of 8 file-a-ticket pieces of work.", ""},
+		{"a tie says which input would separate the tied patterns",
+			with(migration, func(s *Situation) { s.Policy, s.Trusted = tandem.Open, true }), History{},
+			func(a Advice) []string { return tie(a, trusted) },
+			"Tied with internal-open-source: give the codebase (for its contribution readiness) to separate them.", ""},
+		{"a tie nothing known separates says to compare trade-offs",
+			with(migration, func(s *Situation) { s.Policy, s.Trusted, s.Readiness = tandem.Open, true, 80 }), History{},
+			func(a Advice) []string { return tie(a, open) },
+			"Tied with trusted-outsider: nothing else the advisor knows of separates them: compare their trade-offs.", ""},
+		{"one team is one team",
+			with(migration, func(s *Situation) { s.Teams = 1 }), History{},
+			func(a Advice) []string { return reasons(a, ticket) }, "platform needs changes in code owned by 1 team:", "1 teams"},
+		{"many teams are teams",
+			migration, History{},
+			func(a Advice) []string { return reasons(a, ticket) }, "code owned by 15 teams:", ""},
+		{"a week is a week",
+			with(migration, func(s *Situation) { s.TourWeeks = 1 }), History{},
+			func(a Advice) []string { return a.Warnings }, "A Tour of Duty of 1 week is shorter than two weeks", "week(s)"},
+		{"a name ending in s takes an apostrophe alone",
+			with(migration, func(s *Situation) { s.Owner, s.Policy = "orders", tandem.Closed }), History{},
+			all, "orders' codebase is closed", "orders's"},
+		{"another name takes 's",
+			with(migration, func(s *Situation) { s.Owner, s.Policy = "search", tandem.Closed }), History{},
+			all, "search's codebase is closed", ""},
+		{"an unknown driver opens a sentence with a capital",
+			with(migration, func(s *Situation) { s.Driver = "" }), History{},
+			func(a Advice) []string { return reasons(a, ticket) }, "The driving team needs changes", ""},
+		{"a median under an hour is in minutes",
+			migration, History{Org: map[string]Stat{ticket: {Count: 3, Done: 3, Median: 20 * time.Minute}}},
+			func(a Advice) []string { return a.Evidence }, "in a median of 20m.", "0h"},
+		{"a median under a minute says so",
+			migration, History{Org: map[string]Stat{ticket: {Count: 3, Done: 3, Median: 30 * time.Second}}},
+			func(a Advice) []string { return a.Evidence }, "in a median of under a minute.", "0m"},
+		{"a median of days and hours shows both",
+			migration, History{Org: map[string]Stat{ticket: {Count: 3, Done: 3, Median: 50 * time.Hour}}},
+			func(a Advice) []string { return a.Evidence }, "in a median of 2d 2h.", ""},
+		{"no platform given, none is said to be maturing",
+			Situation{Phase: tandem.PhaseConsumption, CrossTeam: true, Driver: "checkout", Owner: "checkout", Teams: 1, Readiness: -1}, History{},
+			all, "give the platform (with its support model) or its maturity", "The platform is maturing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := Advise(DefaultRules(), tt.s, tt.h)
+			if got := tt.texts(a); tt.want != "" && !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, tt.want) }) {
+				t.Errorf("texts %q, want one saying %q", got, tt.want)
+			}
+			if got := tt.texts(a); tt.notWant != "" && slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, tt.notWant) }) {
+				t.Errorf("texts %q, want none saying %q", got, tt.notWant)
+			}
+			if tt.texts(a) == nil && tt.want != "" {
+				t.Errorf("ranking %v lacks the pattern asked about", names(a.Patterns))
+			}
+		})
 	}
 }

@@ -490,7 +490,7 @@ func orList(vs []string) string {
 }
 
 // formatDuration returns d in the units campaigns are planned in: weeks
-// when whole, else days, else hours.
+// when whole, else days, else hours, else minutes.
 func formatDuration(d time.Duration) string {
 	day := 24 * time.Hour
 	switch {
@@ -498,7 +498,9 @@ func formatDuration(d time.Duration) string {
 		return fmt.Sprintf("%dw", d/(7*day))
 	case d >= day:
 		return fmt.Sprintf("%dd", (d+day/2)/day)
-	default:
+	case d >= time.Hour:
 		return fmt.Sprintf("%dh", (d+time.Hour/2)/time.Hour)
+	default:
+		return fmt.Sprintf("%dm", max(d/time.Minute, 1))
 	}
 }

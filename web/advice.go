@@ -104,9 +104,6 @@ func (s *Server) situation(r *http.Request) (advisor.Situation, error) {
 			st.Maturity = maturityOf(ps[0].Support)
 		}
 	}
-	if st.Maturity == "" {
-		st.Maturity = "medium"
-	}
 	if st.Phase == "" {
 		phase, cross, err := s.phaseOf(r, st.Driver, st.Owner)
 		if err != nil {
@@ -114,8 +111,8 @@ func (s *Server) situation(r *http.Request) (advisor.Situation, error) {
 		}
 		st.Phase, st.CrossTeam = phase, cross
 	}
-	if st.Teams == 0 {
-		st.Teams = 1
+	if st.Teams == 0 && st.Owner != "" {
+		st.Teams = 1 // the owner's
 	}
 	return st, nil
 }

@@ -92,8 +92,14 @@ func printAdvice(e env, a advisor.Advice) {
 	tw.Flush()
 	for _, p := range a.Patterns {
 		printf(w, "\n%s:\n", p.Pattern)
+		if p.Tie != "" {
+			printf(w, "  %s\n", p.Tie)
+		}
 		for _, r := range p.Reasons {
-			printf(w, "  - %s\n", r)
+			printf(w, "  + %s\n", r)
+		}
+		for _, r := range p.Cons {
+			printf(w, "  - against: %s\n", r)
 		}
 	}
 	for _, warn := range a.Warnings {

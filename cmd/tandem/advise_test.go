@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tandem-dev/tandem/advisor"
 	"github.com/tandem-dev/tandem/gitx/gittest"
@@ -115,6 +116,40 @@ spec: {type: local, path: repos}
 		}
 		if ev := strings.Join(after.Evidence, " "); !strings.Contains(ev, "observability") || !strings.Contains(ev, "1 of 4") {
 			t.Errorf("evidence = %q", after.Evidence)
+		}
+	})
+	t.Run("TheTableSaysWhatSpeaksForAndWhatAgainst", func(t *testing.T) {
+		tomorrow := time.Now().AddDate(0, 0, 1).Format(time.DateOnly)
+		code, out, errOut := tandemCLI(t, url, "advise", "--driver", "observability", "--owner", "payments", "--needed-by", tomorrow)
+		if code != 0 {
+			t.Fatal(errOut)
+		}
+		for _, want := range []string{"  + observability needs changes in code owned by 1 team:", "  - against: Needed within two weeks"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("advise printed\n%s\nwant a line with %q", out, want)
+			}
+		}
+		if strings.Contains(out, "1 teams") {
+			t.Errorf("advise printed\n%s\nwant no \"1 teams\"", out)
+		}
+	})
+	t.Run("ATieIsExplained", func(t *testing.T) {
+		a := advise("--driver", "observability", "--owner", "payments", "--policy", "open", "--trusted")
+		for _, p := range a.Patterns[1:3] {
+			if !strings.HasPrefix(p.Tie, "Tied with ") || !strings.Contains(p.Tie, "give the codebase") {
+				t.Errorf("%s (score %v): tie %q, want it tied and what would separate it", p.Pattern, p.Score, p.Tie)
+			}
+		}
+	})
+	t.Run("NoPlatformGivenNoneIsDescribed", func(t *testing.T) {
+		a := advise("--driver", "payments", "--owner", "payments")
+		for _, p := range a.Patterns {
+			if strings.Contains(strings.Join(p.Reasons, " "), "The platform is") {
+				t.Errorf("%s: reasons %q describe a platform not given", p.Pattern, p.Reasons)
+			}
+		}
+		if !strings.Contains(strings.Join(a.Warnings, " "), "give the platform") {
+			t.Errorf("warnings %q, want one asking for the platform", a.Warnings)
 		}
 	})
 	t.Run("ThePageAdvisesToo", func(t *testing.T) {
