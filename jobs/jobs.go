@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -69,6 +70,8 @@ type Queue struct {
 	inserter   *river.Client[*sql.Tx]
 	store      tandem.Store
 	logger     *slog.Logger
+	// finished holds the scans whose end this process logged.
+	finished sync.Map
 }
 
 // runner is the River client that works jobs, whatever its driver.
@@ -93,7 +96,7 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &scanHostWorker{cfg: cfg, queue: q})
 	m := newMetrics(cfg.Registerer)
-	river.AddWorker(workers, &readCodebaseWorker{cfg: cfg, metrics: m})
+	river.AddWorker(workers, &readCodebaseWorker{cfg: cfg, metrics: m, queue: q})
 	var periodic []*river.PeriodicJob
 	if cfg.ScanEvery > 0 {
 		river.AddWorker(workers, &pollWorker{queue: q})
@@ -107,7 +110,7 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 			&river.PeriodicJobOpts{RunOnStart: true}))
 	}
 	rc := &river.Config{
-		Logger:               cfg.Logger.With("component", "jobs"),
+		Logger:               quietRiver(cfg.Logger).With("component", "jobs"),
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
 		PeriodicJobs:         periodic,
@@ -202,7 +205,7 @@ func (q *Queue) RescanRepository(ctx context.Context, host, name string) (tandem
 // startScan records a scan of hosts and enqueues one listing job per
 // host, limited to the repositories in only when it names any.
 func (q *Queue) startScan(ctx context.Context, names, only []string) (tandem.Scan, error) {
-	return q.store.CreateScan(ctx, names, func(ctx context.Context, tx *sql.Tx, scanID int64) error {
+	scan, err := q.store.CreateScan(ctx, names, func(ctx context.Context, tx *sql.Tx, scanID int64) error {
 		if len(names) == 0 {
 			return nil
 		}
@@ -215,4 +218,27 @@ func (q *Queue) startScan(ctx context.Context, names, only []string) (tandem.Sca
 		}
 		return nil
 	})
+	if err != nil {
+		return scan, err
+	}
+	attrs := []any{"scan", scan.ID, "hosts", len(names)}
+	if len(only) > 0 {
+		attrs = append(attrs, "repositories", only)
+	}
+	q.logger.InfoContext(ctx, "scan started", attrs...)
+	q.logFinished(ctx, scan)
+	return scan, nil
+}
+
+// logFinished logs the end of a scan that is done, with its counts, once
+// in this process.
+func (q *Queue) logFinished(ctx context.Context, scan tandem.Scan) {
+	if scan.State != tandem.ScanDone || scan.FinishedAt == nil {
+		return
+	}
+	if _, logged := q.finished.LoadOrStore(scan.ID, true); logged {
+		return
+	}
+	q.logger.InfoContext(ctx, "scan finished", "scan", scan.ID, "hosts", len(scan.Hosts), "codebases", scan.Codebases,
+		"read", scan.Done, "failed", scan.Failed, "problems", len(scan.Problems), "took", scan.FinishedAt.Sub(scan.StartedAt).Round(time.Millisecond))
 }

@@ -68,7 +68,7 @@ func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs])
 		names[i] = r.Name
 		params[i] = river.InsertManyParams{Args: ReadCodebaseArgs{Scan: a.Scan, Host: a.Host, Name: r.Name, Dir: r.Dir}}
 	}
-	_, err = w.cfg.Store.RecordRepositories(ctx, a.Scan, a.Host, names, problems, func(ctx context.Context, tx *sql.Tx) error {
+	scan, err := w.cfg.Store.RecordRepositories(ctx, a.Scan, a.Host, names, problems, func(ctx context.Context, tx *sql.Tx) error {
 		if len(params) == 0 {
 			return nil
 		}
@@ -79,6 +79,7 @@ func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs])
 		return fmt.Errorf("record repositories of %s: %w", a.Host, err)
 	}
 	w.cfg.Logger.InfoContext(ctx, "host listed", "scan", a.Scan, "host", a.Host, "repositories", len(repos), "problems", len(problems))
+	w.queue.logFinished(ctx, scan)
 	return nil
 }
 
@@ -98,6 +99,7 @@ type readCodebaseWorker struct {
 	river.WorkerDefaults[ReadCodebaseArgs]
 	cfg     Config
 	metrics *metrics
+	queue   *Queue
 }
 
 // Work reads one repository, with the checks in force now, and saves what
@@ -133,6 +135,13 @@ func (w *readCodebaseWorker) Work(ctx context.Context, job *river.Job[ReadCodeba
 	}
 	w.metrics.read.WithLabelValues(result).Inc()
 	w.metrics.bytes.Add(float64(read.BytesRead))
+	if a.Scan != 0 {
+		scan, err := w.cfg.Store.FindScan(ctx, a.Scan)
+		if err != nil {
+			return err // saving the read again changes nothing
+		}
+		w.queue.logFinished(ctx, scan)
+	}
 	return nil
 }
 
