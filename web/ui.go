@@ -43,8 +43,9 @@ var funcs = template.FuncMap{
 		}
 		return *s
 	},
-	"states": func() []string { return tandem.TargetStates },
-	"add":    func(a, b int) int { return a + b },
+	"states":   func() []string { return tandem.TargetStates },
+	"add":      func(a, b int) int { return a + b },
+	"markdown": markdown,
 }
 
 // age prints a duration in the largest whole unit people plan in.
@@ -100,8 +101,57 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if code == tandem.EINTERNAL {
 		s.logger.Error("page failed", "path", r.URL.Path, "err", err)
 	}
+	d := errorData{Message: tandem.ErrorMessage(err), Back: s.backTo(r)}
+	if code == tandem.EUNAUTHENTICATED && strings.TrimSuffix(d.Back, "/") != "/signin" {
+		d.SignIn = "/signin"
+	}
 	w.WriteHeader(statuses[code])
-	s.render(w, r, "error", "Error", tandem.ErrorMessage(err))
+	s.render(w, r, "error", "Error", d)
+}
+
+// errorData is an error page: what went wrong, the page to go back to
+// and, when a token is missing, where to sign in.
+type errorData struct {
+	Message string
+	Back    string
+	SignIn  string
+}
+
+// backTo returns the page to go back to from a request that failed: the
+// page it was sent from (its Referer, when of this server), else for a
+// form the page of what its path names, else the start.
+func (s *Server) backTo(r *http.Request) string {
+	if ref, err := url.Parse(r.Referer()); err == nil && r.Referer() != "" && s.sameOrigin(r, ref) {
+		q := ref.Query()
+		q.Del("flash") // said once
+		back := ref.EscapedPath()
+		if len(q) > 0 {
+			back += "?" + q.Encode()
+		}
+		return back
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return "/"
+	}
+	page := r.URL.Path
+	get := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: page}, Host: r.Host}
+	if _, pattern := s.mux.Handler(get); pattern == "" {
+		page = path.Dir(page)
+	}
+	return page
+}
+
+// sameOrigin reports whether a URL is of this server, as the browser
+// reached it or as it is published.
+func (s *Server) sameOrigin(r *http.Request, u *url.URL) bool {
+	if u.Scheme != "http" && u.Scheme != "https" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return false
+	}
+	if u.Host == r.Host {
+		return true
+	}
+	pub, err := url.Parse(s.publicURL)
+	return err == nil && s.publicURL != "" && u.Host == pub.Host
 }
 
 // userOf returns the person signed in, or "".
