@@ -120,6 +120,7 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST /campaigns/{name}/launch", "/campaigns/m/launch", "", form(), []string{admin, owner}},
 		{"POST /campaigns/{name}/escalate", "/campaigns/m/escalate", "", form(), []string{admin, owner}},
 		{"POST /campaigns/{name}/exempt", "/campaigns/m/exempt", "", form("codebase", "payments-api", "reason", "frozen", "until", "2027-01-01"), []string{admin, owner, team}},
+		{"POST /campaigns/{name}/approve", "/campaigns/m/approve", "", form("codebase", "payments-api"), []string{admin, team}},
 		{"POST /scan", "/scan", "", form(), []string{admin, owner, team}},
 	}
 

@@ -71,6 +71,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /campaigns/{name}/launch", s.allow(platformOwner(migrationPlatform), s.handleLaunchForm))
 	s.mux.HandleFunc("POST /campaigns/{name}/escalate", change(s, platformOwner(migrationPlatform), nil, s.handleEscalateForm))
 	s.mux.HandleFunc("POST /campaigns/{name}/exempt", change(s, campaignOrCodebase, TargetRequest.about, s.handleExemptForm))
+	s.mux.HandleFunc("POST /campaigns/{name}/approve", change(s, inCodebaseTeam(itsCodebase), TargetRequest.about, s.handleApproveForm))
 	s.mux.HandleFunc("GET /teams/{name}", s.handleTeamPage)
 	s.mux.HandleFunc("GET /codebases", s.handleCodebasesPage)
 	s.mux.HandleFunc("GET /codebases/{name}", s.handleCodebasePage)

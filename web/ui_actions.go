@@ -20,6 +20,8 @@ import (
 type launchData struct {
 	Migration string
 	Launched  campaign.Launched
+	// Files says that launching would file or update a ticket.
+	Files bool
 }
 
 func (s *Server) handleLaunchPreview(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +31,11 @@ func (s *Server) handleLaunchPreview(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, "launch", "Launch "+name, launchData{Migration: name, Launched: out})
+	d := launchData{Migration: name, Launched: out}
+	for _, t := range out.Tickets {
+		d.Files = d.Files || t.Action == "create" || t.Action == "comment"
+	}
+	s.render(w, r, "launch", "Launch "+name, d)
 }
 
 func (s *Server) handleLaunchForm(w http.ResponseWriter, r *http.Request) {
@@ -62,6 +68,37 @@ func (s *Server) handleEscalateForm(w http.ResponseWriter, r *http.Request, req 
 	}
 	redirect(w, r, "/campaigns/"+url.PathEscape(name), fmt.Sprintf("Escalated: %d change requests, %d Tours of Duty proposed, %d unchanged, %d errors.",
 		counts["change-request"], counts["tour-proposed"], counts["none"], counts["error"]))
+}
+
+// handleApproveForm approves a codebase's change request as the person
+// signed in (or the one an admin names) and goes back to its page, saying
+// whether Tandem merged it.
+func (s *Server) handleApproveForm(w http.ResponseWriter, r *http.Request, req TargetRequest) {
+	if err := req.named(); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	owner, err := s.codebaseOwner(r.Context(), req.Codebase)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	by, err := s.actor(r, req.By, owner)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	out, err := s.campaigns.Approve(r.Context(), r.PathValue("name"), req.Codebase, by)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	cr := out.ChangeRequest
+	flash := "Approved by " + by + "."
+	if out.Merged != "" {
+		flash = "Approved by " + by + " and merged: " + cr.Branch + " is in " + req.Codebase + "'s default branch at " + out.Merged[:min(12, len(out.Merged))] + "."
+	}
+	redirect(w, r, "/change-requests/"+strconv.FormatInt(cr.ID, 10), flash)
 }
 
 func (s *Server) handleExemptForm(w http.ResponseWriter, r *http.Request, req TargetRequest) {

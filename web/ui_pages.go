@@ -10,6 +10,7 @@ import (
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/consumption"
+	"github.com/tandem-dev/tandem/gitx"
 )
 
 // pageSize is how many targets a campaign page lists at once.
@@ -560,7 +561,91 @@ func (s *Server) handleChangePage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, "change", crs[0].Title, crs[0])
+	d, err := s.changePage(r, crs[0])
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, "change", crs[0].Title, d)
+}
+
+// maxDiffBytes bounds the list of files and the patch a change request's
+// page shows, each.
+const maxDiffBytes = 256 << 10
+
+// changeData is a change request's page: what it changes, and whether the
+// person signed in may approve it.
+type changeData struct {
+	tandem.ChangeRequest
+	Owner string // the team owning the codebase
+	Diff  gitx.Diff
+	// NoDiff says why no diff is shown, "" when one is.
+	NoDiff string
+	// Approve says that the person signed in may approve the change;
+	// AsAdmin that they approve as an admin, naming someone of Owner.
+	Approve bool
+	AsAdmin bool
+	// AutoMerge says that Tandem merges the change once approved.
+	AutoMerge bool
+	// PullRequest is the change's pull request on its code host, "" on
+	// a local one.
+	PullRequest string
+}
+
+// changePage gathers a change request's page. Its diff is read from the
+// codebase's repository or mirror on this server, where the fix was
+// committed: the branch against the default branch while it is open, the
+// fix's own commit once merged.
+func (s *Server) changePage(r *http.Request, cr tandem.ChangeRequest) (changeData, error) {
+	ctx := r.Context()
+	d := changeData{ChangeRequest: cr}
+	cbs, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{Name: cr.Codebase})
+	if err != nil {
+		return d, err
+	}
+	c := cbs[0]
+	if c.Owner != nil {
+		d.Owner = *c.Owner
+	}
+	d.AutoMerge = c.AutoMerge && c.Contributions != tandem.Closed
+	if strings.HasPrefix(cr.URL, "https://") || strings.HasPrefix(cr.URL, "http://") {
+		d.PullRequest = cr.URL
+	}
+	from, to := "", ""
+	switch {
+	case c.Location == "":
+		d.NoDiff = "the codebase has not been scanned on this server"
+	case cr.State == tandem.ChangeMerged && cr.Commit != "":
+		from, to = cr.Commit+"^", cr.Commit
+	case cr.Branch == "" || c.DefaultBranch == "":
+		d.NoDiff = "the change names no branch"
+	default:
+		tip, err := gitx.BranchHead(ctx, c.Location, cr.Branch)
+		if err != nil || tip == "" {
+			d.NoDiff = "branch " + cr.Branch + " is not in this server's copy of " + c.Name
+		} else {
+			from, to = "refs/heads/"+c.DefaultBranch, "refs/heads/"+cr.Branch
+		}
+	}
+	if from != "" {
+		if d.Diff, err = gitx.ChangeDiff(ctx, c.Location, from, to, maxDiffBytes); err != nil {
+			s.logger.Warn("change request diff", "change_request", cr.ID, "err", err)
+			d.NoDiff = "git could not read it"
+		}
+	}
+	who, ok := tokenOf(r)
+	switch {
+	case !ok || cr.State != tandem.ChangeOpen || cr.ApprovedBy != "" || d.Owner == "":
+	case who.Role == tandem.RoleAdmin:
+		d.Approve, d.AsAdmin = true, true
+	case who.Role != tandem.RoleViewer:
+		teams, err := s.teamsOf(ctx, who.Person)
+		if err != nil {
+			return d, err
+		}
+		d.Approve = slices.Contains(teams, d.Owner)
+	}
+	return d, nil
 }
 
 func (s *Server) handleCodebasesPage(w http.ResponseWriter, r *http.Request) {
