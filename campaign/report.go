@@ -274,3 +274,106 @@ func rfc3339(t *time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+// Change is the number of targets open from At until the next change.
+type Change struct {
+	At   time.Time `json:"at"`
+	Open int       `json:"open"`
+}
+
+// Changes returns the number of open targets each time it changed, oldest
+// first: a target opens when found (FoundAt) and closes when done (DoneAt)
+// or exempted (Exemption.At). The first change is the first target found,
+// even when it closed at once. It returns nil when there are no targets.
+func Changes(targets []tandem.Target) []Change {
+	deltas := map[time.Time]int{}
+	for _, t := range targets {
+		deltas[t.FoundAt.UTC()]++
+		if c := closedAt(t); c != nil {
+			deltas[c.UTC()]--
+		}
+	}
+	return changesOf(deltas)
+}
+
+// DayChanges returns the changes of the number of open targets from the
+// counts a store keeps by day (tandem.TargetStats.Days), each at the start
+// of its day (UTC): targets done count as closed on the day they were
+// done; exempt ones, whose day of exemption is not kept, as never open.
+func DayChanges(days []tandem.DayCount) []Change {
+	deltas := map[time.Time]int{}
+	for _, d := range days {
+		found, err := time.Parse(dateLayout, d.Found)
+		if err != nil {
+			continue
+		}
+		deltas[found] += d.Count
+		switch {
+		case d.State == tandem.TargetExempt:
+			deltas[found] -= d.Count
+		case d.State == tandem.TargetDone && d.Done != "":
+			if done, err := time.Parse(dateLayout, d.Done); err == nil {
+				deltas[done] -= d.Count
+			}
+		}
+	}
+	return changesOf(deltas)
+}
+
+// changesOf returns the running total of deltas by time, keeping the
+// first time and each time the total changed.
+func changesOf(deltas map[time.Time]int) []Change {
+	times := make([]time.Time, 0, len(deltas))
+	for t := range deltas {
+		times = append(times, t)
+	}
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	var out []Change
+	open := 0
+	for i, t := range times {
+		open += deltas[t]
+		if i == 0 || open != out[len(out)-1].Open {
+			out = append(out, Change{At: t, Open: open})
+		}
+	}
+	return out
+}
+
+// OpenAt returns the number of targets open at t by changes: the last
+// change at or before t, else the first.
+func OpenAt(changes []Change, t time.Time) int {
+	if len(changes) == 0 {
+		return 0
+	}
+	open := changes[0].Open
+	for _, c := range changes {
+		if c.At.After(t) {
+			break
+		}
+		open = c.Open
+	}
+	return open
+}
+
+// Ideal returns the ideal burndown: a straight line from the targets open
+// at launch to none at the deadline (YYYY-MM-DD, at the start of its day
+// in UTC). Launch is the first ticket filed; when the migration was never
+// launched (a zero launch), the first change. It returns nil without
+// changes, without a parsable deadline, or when the deadline is not after
+// the launch.
+func Ideal(changes []Change, launch time.Time, deadline string) []Change {
+	if len(changes) == 0 {
+		return nil
+	}
+	end, err := time.Parse(dateLayout, deadline)
+	if err != nil {
+		return nil
+	}
+	if launch.IsZero() {
+		launch = changes[0].At
+	}
+	if !end.After(launch) {
+		return nil
+	}
+	return []Change{{At: launch.UTC(), Open: OpenAt(changes, launch)}, {At: end, Open: 0}}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +255,47 @@ func TestCSVCell(t *testing.T) {
 			t.Errorf("CSVCell(%q) = %q, want %q", tt.cell, got, tt.want)
 		}
 	}
+}
+
+func TestChanges(t *testing.T) {
+	found, later := at("2025-03-01T09:00:00Z"), at("2025-03-01T09:05:00Z")
+	targets := []tandem.Target{
+		{Codebase: "a", State: tandem.TargetTicketed, FoundAt: found},
+		{Codebase: "b", State: tandem.TargetDone, FoundAt: found, DoneAt: ptr(at("2025-03-01T15:00:00Z"))},
+		{Codebase: "c", State: tandem.TargetExempt, FoundAt: later, Exemption: &tandem.Exemption{At: at("2025-03-03T10:00:00Z")}},
+	}
+	t.Run("there is a change each time the number open changed, within a day too", func(t *testing.T) {
+		want := []Change{{found, 2}, {later, 3}, {at("2025-03-01T15:00:00Z"), 2}, {at("2025-03-03T10:00:00Z"), 1}}
+		if got := Changes(targets); !slices.Equal(got, want) {
+			t.Errorf("Changes = %v, want %v", got, want)
+		}
+	})
+	t.Run("the kept counts give a change per day", func(t *testing.T) {
+		days := []tandem.DayCount{{Found: "2025-03-01", State: tandem.TargetTicketed, Count: 1}, {Found: "2025-03-01", Done: "2025-03-04", State: tandem.TargetDone, Count: 2},
+			{Found: "2025-03-02", State: tandem.TargetExempt, Count: 5}}
+		want := []Change{{at("2025-03-01T00:00:00Z"), 3}, {at("2025-03-04T00:00:00Z"), 1}}
+		if got := DayChanges(days); !slices.Equal(got, want) {
+			t.Errorf("DayChanges = %v, want %v", got, want)
+		}
+	})
+	t.Run("the ideal runs from the open targets at launch to none at the deadline", func(t *testing.T) {
+		launch := at("2025-03-01T12:00:00Z")
+		want := []Change{{launch, 3}, {at("2025-03-31T00:00:00Z"), 0}}
+		if got := Ideal(Changes(targets), launch, "2025-03-31"); !slices.Equal(got, want) {
+			t.Errorf("Ideal = %v, want %v", got, want)
+		}
+	})
+	t.Run("never launched, the ideal runs from the first target found", func(t *testing.T) {
+		if got := Ideal(Changes(targets), time.Time{}, "2025-03-31"); len(got) != 2 || !got[0].At.Equal(found) || got[0].Open != 2 {
+			t.Errorf("Ideal = %v", got)
+		}
+	})
+	t.Run("no deadline or one before launch draws no ideal", func(t *testing.T) {
+		if got := Ideal(Changes(targets), time.Time{}, ""); got != nil {
+			t.Errorf("Ideal = %v, want nil", got)
+		}
+		if got := Ideal(Changes(targets), time.Time{}, "2025-02-01"); got != nil {
+			t.Errorf("Ideal = %v, want nil", got)
+		}
+	})
 }
