@@ -39,8 +39,13 @@ type MonthLoad struct {
 // Load is a platform's hands-on load month by month, oldest first, and a
 // warning when it does not scale.
 type Load struct {
-	Months  []MonthLoad `json:"months"`
-	Warning string      `json:"warning,omitempty"`
+	Months []MonthLoad `json:"months"`
+	// Since is the first month (YYYY-MM) anything was recorded: a request
+	// filed, an engagement started or logged, an adoption result; "" when
+	// nothing was. Months before it are zeros that no one measured, which
+	// charts leave out.
+	Since   string `json:"since,omitempty"`
+	Warning string `json:"warning,omitempty"`
 }
 
 // PlatformLoad returns the hands-on load of platform over the `months`
@@ -107,6 +112,8 @@ func PlatformLoad(platform string, reqs []tandem.Request, engagements []tandem.E
 		l.Months = append(l.Months, m)
 	}
 
+	l.Since = firstMonth(platform, reqs, engagements, trend)
+
 	var withData []MonthLoad
 	for _, m := range l.Months {
 		if m.Hours > 0 || m.HandsOnRequests > 0 {
@@ -121,6 +128,38 @@ func PlatformLoad(platform string, reqs []tandem.Request, engagements []tandem.E
 		}
 	}
 	return l
+}
+
+// firstMonth returns the first month (YYYY-MM) with a request of platform
+// filed, one of its engagements started (once agreed) or logged, or an
+// adoption result; "" when there is none.
+func firstMonth(platform string, reqs []tandem.Request, engagements []tandem.Engagement, trend []tandem.TrendPoint) string {
+	first := ""
+	see := func(day string) {
+		if len(day) >= 7 && (first == "" || day[:7] < first) {
+			first = day[:7]
+		}
+	}
+	for _, r := range reqs {
+		if r.Platform == platform {
+			see(r.CreatedAt.UTC().Format(time.DateOnly))
+		}
+	}
+	for _, e := range engagements {
+		if e.Platform != platform {
+			continue
+		}
+		if e.State != tandem.EngagementProposed {
+			see(e.Starts)
+		}
+		for _, w := range e.Log {
+			see(w.Day)
+		}
+	}
+	for _, p := range trend {
+		see(p.Day)
+	}
+	return first
 }
 
 // hoursText returns hours to one decimal, without a trailing zero: "12.5h",

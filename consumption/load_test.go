@@ -92,6 +92,24 @@ func TestPlatformLoad(t *testing.T) {
 		})
 	}
 
+	t.Run("since is the first month anything was recorded", func(t *testing.T) {
+		for _, tt := range []struct {
+			name        string
+			reqs        []tandem.Request
+			engagements []tandem.Engagement
+			trend       []tandem.TrendPoint
+			want        string
+		}{
+			{"a request or an engagement", rising, engagements, nil, "2024-01"},
+			{"an adoption result", nil, nil, []tandem.TrendPoint{{Day: "2024-02-20", Count: 1}}, "2024-02"},
+			{"nothing", nil, nil, nil, ""},
+		} {
+			if got := PlatformLoad("obslog", tt.reqs, tt.engagements, tt.trend, 6, now).Since; got != tt.want {
+				t.Errorf("%s: Since = %q, want %q", tt.name, got, tt.want)
+			}
+		}
+	})
+
 	t.Run("no data gives the months with one consuming team and no warning", func(t *testing.T) {
 		l := PlatformLoad("obslog", nil, nil, nil, 0, now)
 		if got, want := l.Months, []MonthLoad{{Month: "2024-03", ConsumingTeams: 1}}; !slices.Equal(got, want) {
