@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tandem-dev/tandem/consumption"
 )
 
 var updateCharts = flag.Bool("update-charts", false, "rewrite golden files in testdata/charts")
@@ -20,8 +23,8 @@ func TestCharts(t *testing.T) {
 	burndown := LineChart{
 		Title: "Targets left in the logging migration",
 		Series: []Series{{Name: "left", Points: []DayValue{
-			{"2025-03-01", 40}, {"2025-03-02", 37}, {"2025-03-03", 37}, {"2025-03-04", 30},
-			{"2025-03-05", 24}, {"2025-03-06", 18}, {"2025-03-07", 12},
+			{Day: "2025-03-01", Value: 40}, {Day: "2025-03-02", Value: 37}, {Day: "2025-03-03", Value: 37}, {Day: "2025-03-04", Value: 30},
+			{Day: "2025-03-05", Value: 24}, {Day: "2025-03-06", Value: 18}, {Day: "2025-03-07", Value: 12},
 		}}},
 		Marker:      "2025-03-14",
 		MarkerLabel: "deadline",
@@ -29,8 +32,8 @@ func TestCharts(t *testing.T) {
 	twoSeries := LineChart{
 		Title: "Adoption by platform",
 		Series: []Series{
-			{Name: "logging", Points: []DayValue{{"2025-01-01", 3}, {"2025-01-15", 9}, {"2025-02-01", 14}}},
-			{Name: "metrics", Points: []DayValue{{"2025-01-05", 1}, {"2025-01-20", 4}, {"2025-02-01", 6}}},
+			{Name: "logging", Points: []DayValue{{Day: "2025-01-01", Value: 3}, {Day: "2025-01-15", Value: 9}, {Day: "2025-02-01", Value: 14}}},
+			{Name: "metrics", Points: []DayValue{{Day: "2025-01-05", Value: 1}, {Day: "2025-01-20", Value: 4}, {Day: "2025-02-01", Value: 6}}},
 		},
 	}
 	tests := []struct {
@@ -43,11 +46,11 @@ func TestCharts(t *testing.T) {
 		{"empty", LineChart{Title: "Nothing"}.SVG()},
 		{"escaped", LineChart{
 			Title:       `<script>alert(1)</script> & "co"`,
-			Series:      []Series{{Name: "a <b> & c", Points: []DayValue{{"2025-01-01", 1}}}, {Name: "d&e", Points: []DayValue{{"2025-01-02", 2}}}},
+			Series:      []Series{{Name: "a <b> & c", Points: []DayValue{{Day: "2025-01-01", Value: 1}}}, {Name: "d&e", Points: []DayValue{{Day: "2025-01-02", Value: 2}}}},
 			Marker:      "2025-01-03",
 			MarkerLabel: "<script>x</script>",
 		}.SVG()},
-		{"sparkline", Sparkline("Open requests", []DayValue{{"2025-01-01", 5}, {"2025-01-02", 7}, {"2025-01-06", 3}, {"2025-01-07", 4}})},
+		{"sparkline", Sparkline("Open requests", []DayValue{{Day: "2025-01-01", Value: 5}, {Day: "2025-01-02", Value: 7}, {Day: "2025-01-06", Value: 3}, {Day: "2025-01-07", Value: 4}})},
 		{"progress", ProgressBar("Logging migration", []BarPart{
 			{Name: "done", Value: 12}, {Name: "pr-open", Value: 5}, {Name: "ticketed", Value: 8},
 			{Name: "tour-proposed", Value: 1}, {Name: "pending", Value: 9}, {Name: "unowned", Value: 3},
@@ -82,19 +85,20 @@ var sparse = LineChart{
 	Title:  "Unowned codebases",
 	Width:  400,
 	Height: 200,
-	Series: []Series{{Name: "unowned", Points: []DayValue{{"2025-01-01", 10}, {"2025-01-11", 5}, {"2025-01-21", 0}}}},
+	Series: []Series{{Name: "unowned", Points: []DayValue{{Day: "2025-01-01", Value: 10}, {Day: "2025-01-11", Value: 5}, {Day: "2025-01-21", Value: 0}}}},
 }
 
 func TestLineChartSteps(t *testing.T) {
 	t.Run("a sparse series holds its value until the day before the next point", func(t *testing.T) {
-		// Plot: x from 44 to 376 over 20 days (16.6 px a day), y from 20 (10) to 176 (0).
+		// Plot: x from 44 to 376 over 20 days (16.6 px a day), y from 20 (10)
+		// to 156 (0), above a row of legend.
 		got := pathData(t, string(sparse.SVG()), "unowned")
-		if want := "M44 20H193.4L210 98H359.4L376 176"; got != want {
+		if want := "M44 20H193.4L210 88H359.4L376 156"; got != want {
 			t.Errorf("path = %q, want %q", got, want)
 		}
 	})
 	t.Run("points on consecutive days are joined directly", func(t *testing.T) {
-		c := LineChart{Series: []Series{{Name: "s", Points: []DayValue{{"2025-01-01", 0}, {"2025-01-02", 10}}}}}
+		c := LineChart{Series: []Series{{Name: "s", Points: []DayValue{{Day: "2025-01-01", Value: 0}, {Day: "2025-01-02", Value: 10}}}}}
 		if got := pathData(t, string(c.SVG()), "s"); strings.Contains(got, "H") {
 			t.Errorf("path = %q, want no horizontal step", got)
 		}
@@ -106,10 +110,174 @@ func TestLineChartSteps(t *testing.T) {
 	})
 }
 
+func TestBurndownChart(t *testing.T) {
+	at := func(s string) time.Time {
+		t.Helper()
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	// Day one: found at 09:00, launched at 10:00, one exempted at 11:30
+	// and one fixed at 15:00, all on March 1; the deadline is March 11.
+	c := LineChart{
+		Title: "Open targets",
+		Series: []Series{
+			{Name: "open targets", Changes: true, Points: []DayValue{
+				{At: at("2025-03-01T09:00:00Z"), Value: 10}, {At: at("2025-03-01T11:30:00Z"), Value: 9}, {At: at("2025-03-01T15:00:00Z"), Value: 8}}},
+			{Name: "ideal", Ideal: true, Points: []DayValue{{At: at("2025-03-01T10:00:00Z"), Value: 10}, {At: at("2025-03-11T00:00:00Z"), Value: 0}}},
+		},
+		Marker: "2025-03-11", MarkerLabel: "deadline", Now: at("2025-03-01T18:00:00Z"),
+	}
+	svg := string(c.SVG())
+	assertWellFormed(t, svg)
+	// Plot: x from 44 (09:00) to 616 (March 11, 00:00), 57.2 px a day
+	// over 10 days less 9 hours; y from 20 (10) to 176 (0).
+	t.Run("the ideal line runs from launch to zero at the deadline", func(t *testing.T) {
+		x := func(h float64) string { return num(44 + 572*h/(24*10-9)) }
+		if got, want := pathData(t, svg, "ideal"), "M"+x(1)+" 20L616 176"; got != want {
+			t.Errorf("ideal path = %q, want %q", got, want)
+		}
+		if !strings.Contains(svg, `<line x1="616" y1="20" x2="616" y2="176"`) {
+			t.Errorf("the deadline marker is not where the ideal line ends:\n%s", svg)
+		}
+	})
+	t.Run("the open targets have a point per change, not per day", func(t *testing.T) {
+		if got, want := strings.Count(svg, `<circle class="point"`), 3; got != want {
+			t.Errorf("points = %d, want %d:\n%s", got, want, svg)
+		}
+		for _, want := range []string{"open targets: 10 at Mar 1 09:00", "open targets: 9 at Mar 1 11:30", "open targets: 8 at Mar 1 15:00"} {
+			if !strings.Contains(svg, want) {
+				t.Errorf("svg lacks a point titled %q", want)
+			}
+		}
+	})
+	t.Run("the open targets step at each change and hold until now", func(t *testing.T) {
+		got := pathData(t, svg, "open targets")
+		if !strings.HasPrefix(got, "M44 20H") || strings.Count(got, "V") != 2 || !strings.HasSuffix(got, "H"+num(44+572*9.0/(24*10-9))) {
+			t.Errorf("open targets path = %q", got)
+		}
+	})
+	t.Run("the legend names each series and the deadline", func(t *testing.T) {
+		for _, want := range []string{">open targets</text>", ">ideal</text>", ">deadline 2025-03-11</text>"} {
+			if !strings.Contains(legendOf(t, svg), want) {
+				t.Errorf("legend lacks %s:\n%s", want, svg)
+			}
+		}
+	})
+	t.Run("the axis is labelled with dates", func(t *testing.T) {
+		for _, want := range []string{">Mar 1</text>", ">Mar 11</text>"} {
+			if !strings.Contains(svg, want) {
+				t.Errorf("axis lacks %s", want)
+			}
+		}
+	})
+	t.Run("a description says what each series shows", func(t *testing.T) {
+		want := "<desc>open targets: from 10 on 2025-03-01 09:00 to 8 on 2025-03-01 15:00 (3 changes); ideal: from 10 on 2025-03-01 10:00 to 0 on 2025-03-11 (2 points); deadline: 2025-03-11</desc>"
+		if !strings.Contains(svg, want) {
+			t.Errorf("svg lacks %s:\n%s", want, svg)
+		}
+	})
+}
+
+func TestSinglePointChart(t *testing.T) {
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	chart := func(day string) string {
+		return string(LineChart{Title: "Codebases adopting obslog", Now: now,
+			Series: []Series{{Name: "adopting codebases", Unit: "codebases", Points: []DayValue{{Day: day, Value: 2}}}}}.SVG())
+	}
+	t.Run("one point today reads as a labelled value", func(t *testing.T) {
+		svg := chart("2025-03-01")
+		assertWellFormed(t, svg)
+		if !strings.Contains(svg, `<tspan font-size="22" font-weight="600">2</tspan> codebases today</text>`) || !strings.Contains(svg, "<desc>2 codebases today</desc>") {
+			t.Errorf("svg:\n%s", svg)
+		}
+		if strings.Contains(svg, "<circle") || strings.Contains(svg, "<path") {
+			t.Errorf("a single value is drawn as a lone dot:\n%s", svg)
+		}
+	})
+	t.Run("one point of an earlier day says since when", func(t *testing.T) {
+		if svg := chart("2025-02-20"); !strings.Contains(svg, "2 codebases since Feb 20") {
+			t.Errorf("svg:\n%s", svg)
+		}
+	})
+	t.Run("two points draw a line with dates", func(t *testing.T) {
+		svg := string(LineChart{Title: "Codebases adopting obslog", Now: now,
+			Series: []Series{{Name: "adopting codebases", Points: []DayValue{{Day: "2025-02-20", Value: 1}, {Day: "2025-03-01", Value: 2}}}}}.SVG())
+		for _, want := range []string{">Feb 20</text>", ">Mar 1</text>", ">adopting codebases</text>", `<path class="series"`} {
+			if !strings.Contains(svg, want) {
+				t.Errorf("svg lacks %s:\n%s", want, svg)
+			}
+		}
+	})
+}
+
+func TestProgressBarLegend(t *testing.T) {
+	svg := string(ProgressBar("logging", []BarPart{{Name: "done", Value: 12}, {Name: "exempt", Value: 0}, {Name: "pending", Value: 28}}))
+	legend := legendOf(t, svg)
+	for _, want := range []string{`fill="#1a7f37"/>`, ">done 12</text>", `fill="#9a6700"/>`, ">pending 28</text>"} {
+		if !strings.Contains(legend, want) {
+			t.Errorf("legend lacks %s:\n%s", want, legend)
+		}
+	}
+	if strings.Contains(legend, "exempt") {
+		t.Errorf("legend names the empty exempt part:\n%s", legend)
+	}
+	if want := "<desc>done: 12 (30%); pending: 28 (70%)</desc>"; !strings.Contains(svg, want) {
+		t.Errorf("svg lacks %s", want)
+	}
+}
+
+func TestLoadChart(t *testing.T) {
+	now := time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC)
+	load := consumption.Load{Since: "2025-02", Months: []consumption.MonthLoad{
+		{Month: "2024-10"}, {Month: "2024-11"}, {Month: "2024-12"}, {Month: "2025-01"},
+		{Month: "2025-02", Hours: 8, PerTeam: 8, ConsumingTeams: 1, Adoption: 1},
+		{Month: "2025-03", Hours: 12, PerTeam: 6, ConsumingTeams: 2, Adoption: 3},
+	}}
+	t.Run("months before any data are not drawn", func(t *testing.T) {
+		svg := string(loadChart(load, now))
+		for _, month := range []string{"Oct", "Nov", "Dec", "Jan"} {
+			if strings.Contains(svg, ">"+month+" ") {
+				t.Errorf("the chart draws %s, before any data:\n%s", month, svg)
+			}
+		}
+		if !strings.Contains(svg, ">Feb 1</text>") || !strings.Contains(svg, ">Mar 1</text>") {
+			t.Errorf("the chart lacks the months with data:\n%s", svg)
+		}
+	})
+	t.Run("one month of data reads as labelled values", func(t *testing.T) {
+		l := load
+		l.Since = "2025-03"
+		if svg := string(loadChart(l, now)); !strings.Contains(svg, "6</tspan> hands-on hours per consuming team since Mar 1") {
+			t.Errorf("svg:\n%s", svg)
+		}
+	})
+	t.Run("nothing recorded draws no chart of zeros", func(t *testing.T) {
+		l := load
+		l.Since = ""
+		if svg := string(loadChart(l, now)); !strings.Contains(svg, "no data yet") {
+			t.Errorf("svg:\n%s", svg)
+		}
+	})
+}
+
+// legendOf returns the legend group of svg.
+func legendOf(t *testing.T, svg string) string {
+	t.Helper()
+	i := strings.Index(svg, `<g class="legend`)
+	if i < 0 {
+		t.Fatalf("no legend in:\n%s", svg)
+	}
+	j := strings.Index(svg[i:], "</g>")
+	return svg[i : i+j]
+}
+
 func TestChartsEscapeLabels(t *testing.T) {
 	svg := string(LineChart{
 		Title:       "<script>alert(1)</script> & co",
-		Series:      []Series{{Name: "<b>", Points: []DayValue{{"2025-01-01", 1}}}, {Name: "x&y", Points: []DayValue{{"2025-01-02", 1}}}},
+		Series:      []Series{{Name: "<b>", Points: []DayValue{{Day: "2025-01-01", Value: 1}}}, {Name: "x&y", Points: []DayValue{{Day: "2025-01-02", Value: 1}}}},
 		Marker:      "2025-01-02",
 		MarkerLabel: "<i>",
 	}.SVG()) + string(Sparkline("<script>", nil)) + string(ProgressBar("&", []BarPart{{Name: "<u>", Value: 1, Color: `"red`}}))
@@ -136,7 +304,7 @@ func TestProgressBar(t *testing.T) {
 		if strings.Contains(svg, "exempt") {
 			t.Errorf("svg mentions the empty exempt part:\n%s", svg)
 		}
-		if got, want := strings.Count(svg, "<rect"), 3; got != want { // track and two segments
+		if got, want := strings.Count(svg, "<rect"), 5; got != want { // track, two segments and their two swatches in the legend
 			t.Errorf("rects = %d, want %d", got, want)
 		}
 	})
@@ -150,7 +318,7 @@ func TestProgressBar(t *testing.T) {
 }
 
 func TestSparklineLabel(t *testing.T) {
-	svg := string(Sparkline("Open requests", []DayValue{{"2025-01-01", 5}, {"2025-01-06", 3}}))
+	svg := string(Sparkline("Open requests", []DayValue{{Day: "2025-01-01", Value: 5}, {Day: "2025-01-06", Value: 3}}))
 	if want := `aria-label="Open requests: 3 on Jan 6"`; !strings.Contains(svg, want) {
 		t.Errorf("svg lacks %s:\n%s", want, svg)
 	}

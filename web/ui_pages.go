@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/campaign"
 	"github.com/tandem-dev/tandem/consumption"
 	"github.com/tandem-dev/tandem/gitx"
 )
@@ -57,15 +58,16 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	now := time.Now().UTC()
 	for i, p := range platforms {
-		d.Platforms = append(d.Platforms, platformRow{Platform: p, Adoption: adoptions[i], Chart: Sparkline("adopting codebases", trendPoints(adoptions[i].Trend))})
+		d.Platforms = append(d.Platforms, platformRow{Platform: p, Adoption: adoptions[i], Chart: adoptionChart(p.Name, adoptions[i].Trend, now, 320, 150)})
 	}
 	summaries, err := s.campaignSummaries(ctx)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	today := time.Now().UTC().Format(time.DateOnly)
+	today := now.Format(time.DateOnly)
 	for _, c := range summaries {
 		row := campaignRow{CampaignSummary: c, Bar: ProgressBar(c.Name+" progress", stateParts(c.Counts)), Overdue: c.Deadline != "" && c.Deadline < today && c.Open > 0}
 		if row.Overdue {
@@ -90,6 +92,13 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	d.Teams = len(teams)
 	d.Scan, _ = strconv.ParseInt(r.URL.Query().Get("scan"), 10, 64)
 	s.render(w, r, "home", "Home", d)
+}
+
+// adoptionChart draws a platform's adoption trend: a line over dates, or
+// the one value there is ("2 codebases today").
+func adoptionChart(platform string, trend []tandem.TrendPoint, now time.Time, w, h int) template.HTML {
+	return LineChart{Title: "Codebases adopting " + platform, Now: now, Width: w, Height: h,
+		Series: []Series{{Name: "adopting codebases", Unit: "codebases", Points: trendPoints(trend)}}}.SVG()
 }
 
 func trendPoints(trend []tandem.TrendPoint) []DayValue {
@@ -138,7 +147,7 @@ func (s *Server) handlePlatformPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := platformData{Platform: ps[0], Adoption: as[0]}
-	d.Chart = LineChart{Title: "Codebases adopting " + ps[0].Name, Series: []Series{{Name: "adopting codebases", Points: trendPoints(as[0].Trend)}}}.SVG()
+	d.Chart = adoptionChart(ps[0].Name, as[0].Trend, time.Now().UTC(), 0, 0)
 	all, err := s.campaignSummaries(ctx)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -164,13 +173,7 @@ func (s *Server) platformConsumption(r *http.Request, d *platformData) error {
 	if d.Load, err = s.platformLoad(r, name); err != nil {
 		return err
 	}
-	var perTeam, adoption []DayValue
-	for _, m := range d.Load.Load.Months {
-		perTeam = append(perTeam, DayValue{Day: m.Month + "-01", Value: int(m.PerTeam + 0.5)})
-		adoption = append(adoption, DayValue{Day: m.Month + "-01", Value: m.Adoption})
-	}
-	d.LoadChart = LineChart{Title: "Hands-on load per consuming team (hours a month) and adoption",
-		Series: []Series{{Name: "hands-on hours per consuming team", Points: perTeam}, {Name: "adopting codebases", Points: adoption}}}.SVG()
+	d.LoadChart = loadChart(d.Load.Load, time.Now().UTC())
 	if d.Requests, err = s.store.FindRequests(ctx, tandem.RequestFilter{Platform: name}); err != nil {
 		return err
 	}
@@ -200,6 +203,23 @@ func (s *Server) platformConsumption(r *http.Request, d *platformData) error {
 		d.Contributors = append(d.Contributors, cs...)
 	}
 	return nil
+}
+
+// loadChart draws a platform's hands-on load and adoption by month, from
+// the first month anything was recorded: the months before are zeros no
+// one measured.
+func loadChart(l consumption.Load, now time.Time) template.HTML {
+	var perTeam, adoption []DayValue
+	for _, m := range l.Months {
+		if l.Since == "" || m.Month < l.Since {
+			continue
+		}
+		perTeam = append(perTeam, DayValue{Day: m.Month + "-01", Value: int(m.PerTeam + 0.5)})
+		adoption = append(adoption, DayValue{Day: m.Month + "-01", Value: m.Adoption})
+	}
+	return LineChart{Title: "Hands-on load per consuming team (hours a month) and adoption", Now: now,
+		Series: []Series{{Name: "hands-on hours per consuming team", Unit: "hands-on hours per consuming team", Points: perTeam},
+			{Name: "adopting codebases", Unit: "adopting codebases", Points: adoption}}}.SVG()
 }
 
 // campaignData is a campaign's page.
@@ -271,10 +291,11 @@ func (s *Server) campaignPage(r *http.Request) (campaignData, error) {
 		d.Open += t.Open
 	}
 	d.Bar = ProgressBar(ms[0].Name+" progress", stateParts(d.Counts))
-	d.Burndown = LineChart{Title: "Open targets per day", Series: []Series{{Name: "open targets", Points: burndown(st.Days, time.Now().UTC())}},
-		Marker: ms[0].Deadline, MarkerLabel: "deadline"}.SVG()
 	tickets, err := s.store.FindTickets(ctx, tandem.TicketFilter{Migration: ms[0].Name})
 	if err != nil {
+		return d, err
+	}
+	if d.Burndown, err = s.burndownChart(r, ms[0], d.Total, st.Days, tickets); err != nil {
 		return d, err
 	}
 	d.Tickets = map[string]tandem.Ticket{}
@@ -307,33 +328,50 @@ func pageNumber(v string) (int, error) {
 	return n, nil
 }
 
-// burndown returns the open targets at the end of each day from the first
-// found to today, from counts by day found and day done.
-func burndown(days []tandem.DayCount, now time.Time) []DayValue {
-	if len(days) == 0 {
-		return nil
-	}
-	first := days[0].Found
-	for _, d := range days {
-		first = min(first, d.Found)
-	}
-	start, err := time.Parse(time.DateOnly, first)
-	if err != nil {
-		return nil
-	}
-	var out []DayValue
-	for day := start; !day.After(now); day = day.AddDate(0, 0, 1) {
-		key := day.Format(time.DateOnly)
-		open := 0
-		for _, d := range days {
-			closed := d.State == tandem.TargetExempt || d.State == tandem.TargetDone && d.Done != "" && d.Done <= key
-			if d.Found <= key && !closed {
-				open += d.Count
-			}
+// changesBound is the number of targets up to which a campaign's
+// burndown is drawn from the targets' own times, a point each time the
+// number open changed; above it, from the counts kept by day, so that the
+// page's cost stays bounded.
+const changesBound = 2000
+
+// burndownChart draws a campaign's burndown: the targets open after each
+// change, the ideal line from launch (the first ticket filed, else the
+// first target found) to none at the deadline, and the deadline.
+func (s *Server) burndownChart(r *http.Request, m tandem.Migration, total int, days []tandem.DayCount, tickets []tandem.Ticket) (template.HTML, error) {
+	var changes []campaign.Change
+	if total <= changesBound {
+		targets, err := s.store.FindTargets(r.Context(), m.Name)
+		if err != nil {
+			return "", err
 		}
-		out = append(out, DayValue{Day: key, Value: open})
+		changes = campaign.Changes(targets)
+	} else {
+		changes = campaign.DayChanges(days)
 	}
-	return out
+	var launch time.Time
+	for _, t := range tickets {
+		if launch.IsZero() || t.CreatedAt.Before(launch) {
+			launch = t.CreatedAt
+		}
+	}
+	open := make([]DayValue, len(changes))
+	for i, c := range changes {
+		open[i] = DayValue{At: c.At, Value: c.Open}
+	}
+	var ideal []DayValue
+	for _, c := range campaign.Ideal(changes, launch, m.Deadline) {
+		ideal = append(ideal, DayValue{At: c.At, Value: c.Open})
+	}
+	idealName := "ideal: launch to none at the deadline"
+	if launch.IsZero() {
+		idealName = "ideal: first found to none at the deadline"
+	}
+	series := []Series{{Name: "open targets", Unit: "open targets", Points: open, Changes: true}}
+	if len(ideal) > 0 {
+		series = append(series, Series{Name: idealName, Points: ideal, Ideal: true})
+	}
+	return LineChart{Title: "Open targets of " + m.Name + " against the ideal burndown", Series: series,
+		Marker: m.Deadline, MarkerLabel: "deadline", Now: time.Now().UTC()}.SVG(), nil
 }
 
 // teamData is a team's page: what the platforms ask of it, and its team
@@ -349,6 +387,13 @@ type teamData struct {
 	Requests     []tandem.Request
 	Offers       []string // platforms the team owns
 	Consumes     []string // platforms the team adopted
+	Progress     []teamCampaign
+}
+
+// teamCampaign is how far a team is in one campaign.
+type teamCampaign struct {
+	Migration string
+	Bar       template.HTML
 }
 
 func (s *Server) handleTeamPage(w http.ResponseWriter, r *http.Request) {
@@ -375,10 +420,15 @@ func (s *Server) handleTeamPage(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, err)
 			return
 		}
+		counts := map[string]int{}
 		for _, t := range targets {
+			counts[t.State]++
 			if t.Open() {
 				d.Targets = append(d.Targets, t)
 			}
+		}
+		if len(targets) > 0 {
+			d.Progress = append(d.Progress, teamCampaign{Migration: m.Name, Bar: ProgressBar(teams[0].Name+" in "+m.Name, stateParts(counts))})
 		}
 	}
 	if d.Codebases, err = s.store.FindCodebases(ctx, tandem.CodebaseFilter{Owner: teams[0].Name}); err != nil {
