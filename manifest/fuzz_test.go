@@ -183,8 +183,10 @@ func FuzzDecode(f *testing.F) {
 		srcs := []Source{{Name: "a.yaml", Data: a}, {Name: "b.yaml", Data: b}}
 		objs, err := Decode(srcs)
 		if err != nil {
-			if objs != nil {
-				t.Errorf("Decode returned %d objects with its error", len(objs))
+			for _, o := range objs {
+				if o.Kind == "" || o.Name == "" || o.Spec == nil {
+					t.Errorf("Decode returned %+v with its error: want a kind, a name and a spec", o)
+				}
 			}
 			if err.Error() == "" {
 				t.Fatal("Decode returned an error with an empty message")

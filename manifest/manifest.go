@@ -35,10 +35,12 @@ type Source struct {
 // Decode decodes and validates every document of every source. Source names
 // are paths, relative to the source's Dir (or the working directory), and a
 // relative CodeHost path is resolved against its file's folder and checked
-// to exist. It returns all objects,
-// in source and document order, or an EINVALID error (a tandem.Problems)
-// listing every problem sorted by file and line, including a (kind, name)
-// declared twice across the sources.
+// to exist. It returns all objects, in source and document order, and,
+// when any document is wrong, an EINVALID error (a tandem.Problems) listing
+// every problem sorted by file and line, including a (kind, name) declared
+// twice across the sources. With the error, the objects are those whose
+// kind and name could be read, their specs as far as they decoded: enough
+// to check their references too (see Merge), never to apply.
 func Decode(srcs []Source) ([]tandem.Object, error) {
 	type key struct{ kind, name string }
 	first := map[key]tandem.Object{}
@@ -58,12 +60,51 @@ func Decode(srcs []Source) ([]tandem.Object, error) {
 		}
 	}
 	if len(probs) > 0 {
-		slices.SortStableFunc(probs, func(a, b tandem.Problem) int {
-			return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
-		})
-		return nil, probs.Err()
+		sortProblems(probs)
+		return objs, probs.Err()
 	}
 	return objs, nil
+}
+
+// Merge returns the problems of a Decode error and of a check of the
+// objects it returned (the store's references) as one EINVALID error, so
+// that a submission's problems are all reported at once. A problem of
+// checked about a field decoding reported at the same place is left out:
+// a name already refused is not reported again as not found. It returns
+// decoded when checked is nil or fails otherwise than with problems, and
+// checked when decoded is nil.
+func Merge(decoded, checked error) error {
+	var dec, chk *tandem.InvalidError
+	switch {
+	case decoded == nil || checked == nil:
+		return cmp.Or(decoded, checked)
+	case !errors.As(decoded, &dec) || !errors.As(checked, &chk):
+		return decoded
+	}
+	type place struct {
+		file, field string
+		line        int
+	}
+	seen := map[place]bool{}
+	probs := slices.Clone(dec.Problems)
+	for _, p := range probs {
+		seen[place{p.File, p.Field, p.Line}] = true
+	}
+	for _, p := range chk.Problems {
+		if !seen[place{p.File, p.Field, p.Line}] {
+			probs = append(probs, p)
+		}
+	}
+	sortProblems(probs)
+	return probs.Err()
+}
+
+// sortProblems sorts problems by file and line, keeping the order of
+// those at the same place.
+func sortProblems(probs tandem.Problems) {
+	slices.SortStableFunc(probs, func(a, b tandem.Problem) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+	})
 }
 
 // decodeSource returns the objects of one file whose kind and name are

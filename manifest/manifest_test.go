@@ -224,7 +224,7 @@ spec:
   type: stream-aligned
   membrs: [alice]
 `),
-		want: []string{"teams.yaml:7: spec.membrs: unknown field (valid: type, members, aliases, tracker, chat)"},
+		want: []string{"teams.yaml:7: spec.membrs: unknown field: did you mean members? (valid: type, members, aliases, tracker, chat)"},
 	}, {
 		name: "a list of names that is a number shows the number",
 		srcs: file("bad.yaml", `apiVersion: tandem.dev/v1
