@@ -18,6 +18,9 @@ type Store interface {
 	// EINVALID with every located problem and applies nothing if any
 	// reference is broken.
 	Apply(ctx context.Context, objs []Object) ([]Applied, error)
+	// CheckApply returns the EINVALID error Apply would return for objs,
+	// or nil, and writes nothing.
+	CheckApply(ctx context.Context, objs []Object) error
 
 	FindTeams(ctx context.Context, name string) ([]Team, error)
 	FindPeople(ctx context.Context, handle string) ([]Person, error)

@@ -52,6 +52,17 @@ func (db *DB) Apply(ctx context.Context, objs []tandem.Object) ([]tandem.Applied
 	return applied, nil
 }
 
+// CheckApply returns EINVALID with every problem Apply would refuse objs
+// for (a reference neither stored nor in objs, a support model changed by
+// apply), and writes nothing. It checks objects that failed to decode
+// too, so that a submission's problems are reported at once.
+func (db *DB) CheckApply(ctx context.Context, objs []tandem.Object) error {
+	return db.readTx(ctx, "check apply", func(tx *sql.Tx) error {
+		_, err := checkObjects(ctx, tx, objs)
+		return err
+	})
+}
+
 // checkObjects returns each object's spec, named after its object, or
 // EINVALID with every reference that is neither stored nor in objs.
 func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any, error) {
@@ -147,6 +158,9 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 			}
 		}
 		for _, r := range refs {
+			if r.name == "" {
+				continue // a required name left out, which decoding reports
+			}
 			ok, err := r.ok(r.name)
 			if err != nil {
 				return nil, err

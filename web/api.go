@@ -44,7 +44,9 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request, req ApplyRe
 	}
 	objs, err := manifest.Decode(srcs)
 	if err != nil {
-		s.writeError(w, r, err)
+		// What decoded is checked against the store too: every problem
+		// of the files in one answer.
+		s.writeError(w, r, manifest.Merge(err, s.store.CheckApply(r.Context(), objs)))
 		return
 	}
 	applied, err := s.store.Apply(r.Context(), objs)
