@@ -12,6 +12,21 @@ import (
 	"github.com/tandem-dev/tandem"
 )
 
+// notActing is the EFORBIDDEN refusal of a person who is in none of the
+// teams that may change what: it says how to act as one of their members.
+func notActing(by, what string, teams ...string) error {
+	teams = slices.DeleteFunc(slices.Clone(teams), func(t string) bool { return t == "" })
+	in := "not in " + strings.Join(teams, "") + ", the team"
+	if len(teams) > 1 {
+		in = "in neither " + strings.Join(teams[:len(teams)-1], ", ") + " nor " + teams[len(teams)-1] + ", the teams"
+	}
+	if by == "" {
+		by = "nobody named"
+	}
+	return tandem.Errorf(tandem.EFORBIDDEN, "%s is %s that may change %s: act as a member with --by NAME (an admin's token may name one), or use a member's token",
+		by, in, what)
+}
+
 // mayAct reports whether a person may change what concerns the given
 // teams: a member of one of them, or of the platform's owner team.
 func mayAct(ctx context.Context, tx *sql.Tx, by string, teams ...string) (bool, error) {
@@ -34,7 +49,7 @@ func platformOwner(ctx context.Context, tx *sql.Tx, platform string) (string, er
 	var owner string
 	err := tx.QueryRowContext(ctx, "SELECT owner FROM platforms WHERE name = $1", platform).Scan(&owner)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", tandem.Errorf(tandem.EINVALID, "platform %q not found", platform)
+		return "", notFound(ctx, tx, tandem.EINVALID, "platform", platform)
 	}
 	return owner, err
 }
@@ -47,7 +62,7 @@ func (db *DB) CreateRequest(ctx context.Context, r tandem.Request) (tandem.Reque
 		if ok, err := exists(ctx, tx, "teams", r.FromTeam); err != nil {
 			return err
 		} else if !ok {
-			return tandem.Errorf(tandem.EINVALID, "team %q not found", r.FromTeam)
+			return notFound(ctx, tx, tandem.EINVALID, "team", r.FromTeam)
 		}
 		if _, err := platformOwner(ctx, tx, r.Platform); err != nil {
 			return err
@@ -162,7 +177,7 @@ func (db *DB) UpdateRequest(ctx context.Context, id int64, u tandem.RequestUpdat
 		if ok, err := mayAct(ctx, tx, u.By, r.FromTeam, owner); err != nil {
 			return err
 		} else if !ok {
-			return tandem.Errorf(tandem.EFORBIDDEN, "%q is in neither %s nor %s: only they change request %d", u.By, r.FromTeam, owner, id)
+			return notActing(u.By, fmt.Sprintf("request %d", id), r.FromTeam, owner)
 		}
 		now := time.Now().UTC()
 		if u.State != "" && u.State != r.State {
@@ -222,7 +237,7 @@ func (db *DB) CreateEngagement(ctx context.Context, e tandem.Engagement) (tandem
 			if ok, err := exists(ctx, tx, "teams", team); err != nil {
 				return err
 			} else if !ok {
-				return tandem.Errorf(tandem.EINVALID, "team %q not found", team)
+				return notFound(ctx, tx, tandem.EINVALID, "team", team)
 			}
 		}
 		if e.Platform != "" {
@@ -263,7 +278,7 @@ func (db *DB) EndEngagement(ctx context.Context, id int64, by string) (tandem.En
 		if ok, err := mayAct(ctx, tx, by, e.HomeTeam, e.HostTeam); err != nil {
 			return err
 		} else if !ok {
-			return tandem.Errorf(tandem.EFORBIDDEN, "%q is in neither %s nor %s", by, e.HomeTeam, e.HostTeam)
+			return notActing(by, fmt.Sprintf("engagement %d", id), e.HomeTeam, e.HostTeam)
 		}
 		e.State = tandem.EngagementEnded
 		_, err = tx.ExecContext(ctx, "UPDATE engagements SET state = $1 WHERE id = $2", e.State, id)
@@ -288,7 +303,7 @@ func (db *DB) LogWork(ctx context.Context, id int64, w tandem.WorkLog) (tandem.W
 		if ok, err := mayAct(ctx, tx, w.By, e.HomeTeam, e.HostTeam); err != nil {
 			return err
 		} else if !ok && w.By != e.Person {
-			return tandem.Errorf(tandem.EFORBIDDEN, "%q is in neither %s nor %s", w.By, e.HomeTeam, e.HostTeam)
+			return notActing(w.By, fmt.Sprintf("engagement %d", id), e.HomeTeam, e.HostTeam)
 		}
 		if dup, err := anyRow(ctx, tx, "SELECT 1 FROM work_logs WHERE engagement_id = $1 AND day = $2 AND category = $3 AND note = $4",
 			id, w.Day, w.Category, w.Note); err != nil {
@@ -451,7 +466,7 @@ func (db *DB) AnnounceSupportChange(ctx context.Context, c tandem.SupportChange,
 		if ok, err := mayAct(ctx, tx, c.By, owner); err != nil {
 			return err
 		} else if !ok {
-			return tandem.Errorf(tandem.EFORBIDDEN, "%q is not in %s, which owns %s", c.By, owner, c.Platform)
+			return notActing(c.By, c.Platform, owner)
 		}
 		if err := tx.QueryRowContext(ctx, "SELECT support FROM platforms WHERE name = $1", c.Platform).Scan(&c.From); err != nil {
 			return err

@@ -21,7 +21,7 @@ func (db *DB) RecordContribution(ctx context.Context, c tandem.Contribution) (ta
 			return err
 		}
 		if len(cbs) == 0 {
-			return tandem.Errorf(tandem.EINVALID, "codebase %q not found", c.Codebase)
+			return notFound(ctx, tx, tandem.EINVALID, "codebase", c.Codebase)
 		}
 		if c.URL != "" {
 			host, err := codebaseHost(ctx, tx, c.Codebase)
@@ -136,7 +136,7 @@ func (db *DB) GrantTrust(ctx context.Context, codebase, person, by string) (tand
 			return err
 		}
 		if len(cbs) == 0 {
-			return tandem.Errorf(tandem.ENOTFOUND, "codebase %q not found", codebase)
+			return notFound(ctx, tx, tandem.ENOTFOUND, "codebase", codebase)
 		}
 		c = cbs[0]
 		if c.Owner == nil {
@@ -145,7 +145,7 @@ func (db *DB) GrantTrust(ctx context.Context, codebase, person, by string) (tand
 		if ok, err := mayAct(ctx, tx, by, *c.Owner); err != nil {
 			return err
 		} else if !ok {
-			return tandem.Errorf(tandem.EFORBIDDEN, "%q is not in %s, which owns %s", by, *c.Owner, codebase)
+			return notActing(by, codebase+"'s trusted list", *c.Owner)
 		}
 		switch c.Contributions {
 		case tandem.Open:

@@ -78,7 +78,7 @@ func TestConsumptionAndEvolution(t *testing.T) {
 			}
 
 			// Only the teams involved may move a request on.
-			if code, _, errOut := tandemCLI(t, url, "request", "update", "1", "--state", "accepted", "--by", "dan"); code != 1 || !strings.Contains(errOut, "only they change request 1") {
+			if code, _, errOut := tandemCLI(t, url, "request", "update", "1", "--state", "accepted", "--by", "dan"); code != 1 || !strings.Contains(errOut, "the teams that may change request 1: act as a member with --by NAME") {
 				t.Errorf("dan moving payments' request: exit %d, %s", code, errOut)
 			}
 			if code, _, errOut := tandemCLI(t, url, "request", "update", "2", "--state", "declined", "--by", "carol"); code != 1 || !strings.Contains(errOut, "needs a reason") {
