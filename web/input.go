@@ -88,7 +88,7 @@ func (s *Server) allow(rl rule, h http.HandlerFunc) http.HandlerFunc {
 }
 
 func mayNot(who tandem.Token, r *http.Request) error {
-	return tandem.Errorf(tandem.EFORBIDDEN, "%s's %s token may not %s %s", who.Person, who.Role, r.Method, r.URL.Path)
+	return tandem.Errorf(tandem.EFORBIDDEN, "%s's %s token may not %s %s: use the token of someone who may (an admin makes one: tandem token create --person NAME --role team-member)", who.Person, who.Role, r.Method, r.URL.Path)
 }
 
 // decodeInput reads a change's input into v: the body of an API request
