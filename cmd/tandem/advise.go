@@ -45,8 +45,8 @@ func adviseCommand(e env, server *string) *cobra.Command {
 					return err
 				}
 			}
-			if output == "json" {
-				return printJSON(e, advice)
+			if output != "table" {
+				return encode(e.stdout, output, advice)
 			}
 			printAdvice(e, advice)
 			if follow != "" {
@@ -67,7 +67,7 @@ func adviseCommand(e env, server *string) *cobra.Command {
 		flags[f.name] = cmd.Flags().String(f.name, "", f.usage)
 	}
 	cmd.Flags().BoolVar(&trusted, "trusted", false, "the driver is trusted on the codebase")
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	outputFlag(cmd, &output, "table")
 	cmd.Flags().StringVar(&follow, "follow", "", "record that this pattern was chosen (with --request)")
 	cmd.Flags().StringVar(&request, "request", "", "the request the chosen pattern is recorded on")
 	cmd.Flags().StringVar(&by, "by", "", "who chooses (default: this user)")

@@ -12,6 +12,7 @@ import (
 
 func applyCommand(e env, server *string) *cobra.Command {
 	var paths []string
+	var output string
 	cmd := &cobra.Command{
 		Use:   "apply -f PATH",
 		Short: "Create or update objects from YAML files (a file or a folder), all or nothing",
@@ -35,14 +36,16 @@ func applyCommand(e env, server *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for _, a := range applied {
-				printf(e.stdout, "%s/%s %s\n", strings.ToLower(a.Kind), a.Name, a.Action)
-			}
-			return nil
+			return printAs(e, output, applied, func() {
+				for _, a := range applied {
+					printf(e.stdout, "%s/%s %s\n", strings.ToLower(a.Kind), a.Name, a.Action)
+				}
+			})
 		},
 	}
 	cmd.Flags().StringArrayVarP(&paths, "filename", "f", nil, "YAML file or folder to apply (repeatable)")
 	_ = cmd.MarkFlagRequired("filename")
+	outputFlag(cmd, &output, "text")
 	return cmd
 }
 

@@ -56,37 +56,38 @@ func campaignLaunchCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), path, nil, &out); err != nil {
 				return err
 			}
-			if output == "json" {
-				return printJSON(e, out)
-			}
-			verb := map[string]string{"create": "filed", "comment": "added to", "none": "unchanged"}
-			if dryRun {
-				verb = map[string]string{"create": "would file", "comment": "would add to", "none": "unchanged"}
-			}
-			for _, t := range out.Tickets {
-				printf(e.stdout, "%s ticket for %s: %s (%s)\n", verb[t.Action], t.Team, t.Title, strings.Join(t.Codebases, ", "))
-				if dryRun {
-					printf(e.stdout, "%s\n\n", multiline(indent(t.Body)))
-				}
-			}
-			if len(out.Tickets) == 0 {
-				printf(e.stdout, "no new tickets: every owned target is ticketed\n")
-			}
-			if len(out.Unowned) > 0 {
-				printf(e.stdout, "unowned, not ticketed: %s\n", strings.Join(out.Unowned, ", "))
-			}
-			if len(out.Waiting) > 0 {
-				printf(e.stdout, "waiting for the rollout limit: %s\n", strings.Join(out.Waiting, ", "))
-			}
-			for c, msg := range out.Errors {
-				printf(e.stderr, "error: %s: %s\n", c, msg)
-			}
-			return nil
+			return printAs(e, output, out, func() { printLaunched(e, out, dryRun) })
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show every ticket that would be filed, file none")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &output, "text")
 	return cmd
+}
+
+// printLaunched prints what a launch filed, or would file.
+func printLaunched(e env, out campaign.Launched, dryRun bool) {
+	verb := map[string]string{"create": "filed", "comment": "added to", "none": "unchanged"}
+	if dryRun {
+		verb = map[string]string{"create": "would file", "comment": "would add to", "none": "unchanged"}
+	}
+	for _, t := range out.Tickets {
+		printf(e.stdout, "%s ticket for %s: %s (%s)\n", verb[t.Action], t.Team, t.Title, strings.Join(t.Codebases, ", "))
+		if dryRun {
+			printf(e.stdout, "%s\n\n", multiline(indent(t.Body)))
+		}
+	}
+	if len(out.Tickets) == 0 {
+		printf(e.stdout, "no new tickets: every owned target is ticketed\n")
+	}
+	if len(out.Unowned) > 0 {
+		printf(e.stdout, "unowned, not ticketed: %s\n", strings.Join(out.Unowned, ", "))
+	}
+	if len(out.Waiting) > 0 {
+		printf(e.stdout, "waiting for the rollout limit: %s\n", strings.Join(out.Waiting, ", "))
+	}
+	for c, msg := range out.Errors {
+		printf(e.stderr, "error: %s: %s\n", c, msg)
+	}
 }
 
 func indent(s string) string {
@@ -105,32 +106,31 @@ func campaignEscalateCommand(e env, server *string) *cobra.Command {
 				web.TargetRequest{Codebase: codebase}, &out); err != nil {
 				return err
 			}
-			if output == "json" {
-				return printJSON(e, out)
-			}
-			if len(out) == 0 {
-				printf(e.stdout, "no stragglers to escalate\n")
-			}
-			for _, x := range out {
-				line := fmt.Sprintf("%s: %s", x.Codebase, x.Action)
-				if x.Detail != "" {
-					line += " (" + x.Detail + ")"
+			return printAs(e, output, out, func() {
+				if len(out) == 0 {
+					printf(e.stdout, "no stragglers to escalate\n")
 				}
-				if x.URL != "" {
-					line += " " + x.URL
+				for _, x := range out {
+					line := fmt.Sprintf("%s: %s", x.Codebase, x.Action)
+					if x.Detail != "" {
+						line += " (" + x.Detail + ")"
+					}
+					if x.URL != "" {
+						line += " " + x.URL
+					}
+					printf(e.stdout, "%s\n", line)
 				}
-				printf(e.stdout, "%s\n", line)
-			}
-			return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&codebase, "codebase", "", "escalate only this codebase")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &output, "text")
 	return cmd
 }
 
 func campaignApproveCommand(e env, server *string) *cobra.Command {
 	var req web.TargetRequest
+	var output string
 	cmd := &cobra.Command{
 		Use:   "approve NAME --codebase X",
 		Short: "Approve a target's change request as its owners; Tandem merges it where the codebase opted in to autoMerge",
@@ -143,14 +143,17 @@ func campaignApproveCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "campaigns/"+url.PathEscape(args[0])+"/approve", req, &out); err != nil {
 				return err
 			}
-			printf(e.stdout, "%s: change request #%d approved by %s\n", req.Codebase, out.ChangeRequest.ID, out.ChangeRequest.ApprovedBy)
-			if out.Merged != "" {
-				printf(e.stdout, "merged into %s (now at %s); the next scan marks it done\n", req.Codebase, out.Merged[:min(12, len(out.Merged))])
-			}
-			return nil
+			return printAs(e, output, out, func() {
+				printf(e.stdout, "%s: change request #%d approved by %s\n", req.Codebase, out.ChangeRequest.ID, out.ChangeRequest.ApprovedBy)
+				if out.Merged != "" {
+					printf(e.stdout, "merged into %s (now at %s); the next scan marks it done\n", req.Codebase, out.Merged[:min(12, len(out.Merged))])
+				}
+			})
 		},
 	}
+	outputFlag(cmd, &output, "text")
 	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
+	_ = cmd.MarkFlagRequired("codebase")
 	cmd.Flags().StringVar(&req.By, "by", "", "who approves, a person of the owning team (default: the token's person; an admin names one)")
 	return cmd
 }
@@ -168,9 +171,13 @@ func campaignExemptCommand(e env, server *string) *cobra.Command {
 			return postTarget(cmd, e, *server, args[0], "exempt", req)
 		},
 	}
+	targetFlags(cmd)
 	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why (required)")
 	cmd.Flags().StringVar(&req.Until, "until", "", "the last day of the exemption, YYYY-MM-DD (required)")
+	for _, f := range []string{"codebase", "reason", "until"} {
+		_ = cmd.MarkFlagRequired(f)
+	}
 	cmd.Flags().StringVar(&req.By, "by", "", "who grants it, of the owning team or the platform's (default: the token's person)")
 	return cmd
 }
@@ -185,7 +192,9 @@ func campaignUnexemptCommand(e env, server *string) *cobra.Command {
 			return postTarget(cmd, e, *server, args[0], "unexempt", req)
 		},
 	}
+	targetFlags(cmd)
 	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
+	_ = cmd.MarkFlagRequired("codebase")
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why it is revoked")
 	return cmd
 }
@@ -200,23 +209,35 @@ func campaignAdoptCommand(e env, server *string) *cobra.Command {
 			return postTarget(cmd, e, *server, args[0], "adopt", req)
 		},
 	}
+	targetFlags(cmd)
 	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
+	_ = cmd.MarkFlagRequired("codebase")
 	cmd.Flags().StringVar(&req.Ticket, "ticket", "", "URL of the existing ticket")
 	cmd.Flags().StringVar(&req.PR, "pr", "", "URL of the existing pull request")
+	cmd.MarkFlagsOneRequired("ticket", "pr")
 	return cmd
+}
+
+// targetFlags adds the flags of every command postTarget runs.
+func targetFlags(cmd *cobra.Command) {
+	cmd.Flags().StringP("output", "o", "text", "output format: text, json or yaml")
 }
 
 // postTarget posts a target request and prints the target's new state.
 func postTarget(cmd *cobra.Command, e env, server, name, action string, req web.TargetRequest) error {
-	var t struct {
-		Codebase string `json:"codebase"`
-		State    string `json:"state"`
-	}
+	var t json.RawMessage
 	if err := client(e, server).Post(cmd.Context(), "campaigns/"+url.PathEscape(name)+"/"+action, req, &t); err != nil {
 		return err
 	}
-	printf(e.stdout, "%s: %s\n", t.Codebase, t.State)
-	return nil
+	output, _ := cmd.Flags().GetString("output")
+	return printAs(e, output, t, func() {
+		var target struct {
+			Codebase string `json:"codebase"`
+			State    string `json:"state"`
+		}
+		_ = json.Unmarshal(t, &target)
+		printf(e.stdout, "%s: %s\n", target.Codebase, target.State)
+	})
 }
 
 func campaignExportCommand(e env, server *string) *cobra.Command {
@@ -236,12 +257,6 @@ func campaignExportCommand(e env, server *string) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "csv", "csv or json")
 	return cmd
-}
-
-func printJSON(e env, v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // whoami is who a command acts as when it does not say: TANDEM_USER, for

@@ -208,7 +208,7 @@ func TestCampaignEndToEnd(t *testing.T) {
 			if got := targetOf(status(), "checkout-web"); got.State != tandem.TargetExempt || got.Exemption == nil || got.Exemption.By != "bob" {
 				t.Errorf("after exempt: %+v", got)
 			}
-			if code, _, errOut := tandemCLI(t, url, "campaign", "exempt", "logrus-to-obslog", "--codebase", "billing", "--until", "2099-01-01"); code != 1 || !strings.Contains(errOut, "needs a reason") {
+			if code, _, errOut := tandemCLI(t, url, "campaign", "exempt", "logrus-to-obslog", "--codebase", "billing", "--until", "2099-01-01"); code != 1 || !strings.Contains(errOut, `"reason" not set: usage: tandem campaign exempt`) {
 				t.Errorf("exempt without a reason: exit %d, %s", code, errOut)
 			}
 			cli("campaign", "unexempt", "logrus-to-obslog", "--codebase", "checkout-web")

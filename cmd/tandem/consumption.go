@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +18,7 @@ import (
 func requestCommand(e env, server *string) *cobra.Command {
 	cmd := &cobra.Command{Use: "request", Short: "Ask a platform team for something, and follow the asks (consumption, evolution)"}
 	var r tandem.Request
+	var createOut, updateOut, closeOut string
 	create := &cobra.Command{
 		Use:   "create --from TEAM --platform NAME --type support|change|onboarding --title TEXT",
 		Short: "File a request from a team to a platform",
@@ -28,10 +31,12 @@ func requestCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "requests", r, &out); err != nil {
 				return err
 			}
-			printf(e.stdout, "request %d filed: %s asks %s: %s\n", out.ID, out.FromTeam, out.Platform, out.Title)
-			return nil
+			return printAs(e, createOut, out, func() {
+				printf(e.stdout, "request %d filed: %s asks %s: %s\n", out.ID, out.FromTeam, out.Platform, out.Title)
+			})
 		},
 	}
+	outputFlag(create, &createOut, "text")
 	create.Flags().StringVar(&r.FromTeam, "from", "", "the asking team")
 	create.Flags().StringVar(&r.Platform, "platform", "", "the platform asked")
 	create.Flags().StringVar(&r.Type, "type", tandem.RequestSupport, "support, change or onboarding")
@@ -39,7 +44,10 @@ func requestCommand(e env, server *string) *cobra.Command {
 	create.Flags().StringVar(&r.Body, "body", "", "details")
 	create.Flags().StringVar(&r.Size, "size", tandem.SizeSmall, "small or large")
 	create.Flags().StringVar(&r.NeededBy, "needed-by", "", "YYYY-MM-DD")
-	create.Flags().StringVar(&r.CreatedBy, "by", "", "who asks (default: this user)")
+	create.Flags().StringVar(&r.CreatedBy, "by", "", "who asks, of the asking team (default: the token's person; an admin names one)")
+	for _, f := range []string{"from", "platform", "title"} {
+		_ = create.MarkFlagRequired(f)
+	}
 
 	var u tandem.RequestUpdate
 	update := &cobra.Command{
@@ -47,31 +55,42 @@ func requestCommand(e env, server *string) *cobra.Command {
 		Short: "Move a request on: accepted, in-progress, done, declined (with a reason); record the pattern chosen",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return updateRequest(cmd, e, *server, args[0], u)
+			return updateRequest(cmd, e, *server, args[0], u, updateOut)
 		},
 	}
+	outputFlag(update, &updateOut, "text")
 	update.Flags().StringVar(&u.State, "state", "", strings.Join(tandem.RequestStates, ", "))
 	update.Flags().StringVar(&u.Reason, "reason", "", "why (required to decline)")
 	update.Flags().StringVar(&u.Pattern, "pattern", "", strings.Join(tandem.Patterns, ", "))
 	update.Flags().StringArrayVar(&u.Links, "link", nil, "a ticket or pull request URL (repeatable)")
-	update.Flags().StringVar(&u.By, "by", "", "who changes it (default: this user)")
+	update.Flags().StringVar(&u.By, "by", "", "who changes it, of the asking team or the platform's (default: the token's person; an admin names one)")
 	var closeBy string
 	closeCmd := &cobra.Command{
 		Use:   "close ID",
 		Short: "Mark a request done",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return updateRequest(cmd, e, *server, args[0], tandem.RequestUpdate{State: tandem.RequestDone, By: closeBy})
+			return updateRequest(cmd, e, *server, args[0], tandem.RequestUpdate{State: tandem.RequestDone, By: closeBy}, closeOut)
 		},
 	}
-	closeCmd.Flags().StringVar(&closeBy, "by", "", "who closes it (default: this user)")
+	outputFlag(closeCmd, &closeOut, "text")
+	closeCmd.Flags().StringVar(&closeBy, "by", "", "who closes it, of the asking team or the platform's (default: the token's person; an admin names one)")
 	list := viewCommand(e, server, "list", "List requests, newest first", "requests", "requests", cobra.NoArgs, "platform", "team", "state")
-	show := viewCommand(e, server, "show ID", "Show one request", "requests", "requests", cobra.ExactArgs(1))
+	show := showCommand(e, server, "show ID", "Show one request: its body, links, history and who changed it", "requests", func(raw json.RawMessage) error {
+		var rs []tandem.Request
+		if err := json.Unmarshal(raw, &rs); err != nil {
+			return err
+		}
+		for _, q := range rs {
+			printRequest(e.stdout, q)
+		}
+		return nil
+	})
 	cmd.AddCommand(create, list, show, update, closeCmd)
 	return cmd
 }
 
-func updateRequest(cmd *cobra.Command, e env, server, id string, u tandem.RequestUpdate) error {
+func updateRequest(cmd *cobra.Command, e env, server, id string, u tandem.RequestUpdate, output string) error {
 	if u.By == "" {
 		u.By = whoami(e)
 	}
@@ -79,13 +98,15 @@ func updateRequest(cmd *cobra.Command, e env, server, id string, u tandem.Reques
 	if err := client(e, server).Post(cmd.Context(), "requests/"+url.PathEscape(id), u, &out); err != nil {
 		return err
 	}
-	printf(e.stdout, "request %d: %s%s\n", out.ID, out.State, map[bool]string{true: " (" + out.Pattern + ")", false: ""}[out.Pattern != ""])
-	return nil
+	return printAs(e, output, out, func() {
+		printf(e.stdout, "request %d: %s%s\n", out.ID, out.State, map[bool]string{true: " (" + out.Pattern + ")", false: ""}[out.Pattern != ""])
+	})
 }
 
 func engagementCommand(e env, server *string) *cobra.Command {
 	cmd := &cobra.Command{Use: "engagement", Short: "Move people between teams for a time box: Tour of Duty, Embedded Expert, white-glove"}
 	var x tandem.Engagement
+	var createOut, logOut, endOut string
 	create := &cobra.Command{
 		Use:   "create --type T --person P --home TEAM --host TEAM --purpose TEXT [--ends DATE]",
 		Short: "Start an engagement (time box: 6 weeks unless --ends)",
@@ -95,13 +116,15 @@ func engagementCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "engagements", x, &out); err != nil {
 				return err
 			}
-			printf(e.stdout, "engagement %d: %s from %s joins %s until %s\n", out.ID, out.Person, out.HomeTeam, out.HostTeam, out.Ends)
-			for _, w := range out.Warnings {
-				printf(e.stdout, "warning: %s\n", w)
-			}
-			return nil
+			return printAs(e, createOut, out, func() {
+				printf(e.stdout, "engagement %d: %s from %s joins %s until %s\n", out.ID, out.Person, out.HomeTeam, out.HostTeam, out.Ends)
+				for _, w := range out.Warnings {
+					printf(e.stdout, "warning: %s\n", w)
+				}
+			})
 		},
 	}
+	outputFlag(create, &createOut, "text")
 	create.Flags().StringVar(&x.Type, "type", tandem.TourOfDuty, "tour-of-duty, embedded-expert or white-glove")
 	create.Flags().StringVar(&x.Person, "person", "", "who moves")
 	create.Flags().StringVar(&x.HomeTeam, "home", "", "the person's team")
@@ -111,6 +134,9 @@ func engagementCommand(e env, server *string) *cobra.Command {
 	create.Flags().StringVar(&x.Phase, "phase", "", "migration, consumption or evolution")
 	create.Flags().StringVar(&x.Starts, "starts", "", "YYYY-MM-DD (default today)")
 	create.Flags().StringVar(&x.Ends, "ends", "", "YYYY-MM-DD: the end of the time box (default 6 weeks after the start)")
+	for _, f := range []string{"person", "home", "host", "purpose"} {
+		_ = create.MarkFlagRequired(f)
+	}
 
 	var w tandem.WorkLog
 	logCmd := &cobra.Command{
@@ -125,15 +151,16 @@ func engagementCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "engagements/"+url.PathEscape(args[0])+"/log", w, &out); err != nil {
 				return err
 			}
-			printf(e.stdout, "logged %gh of %s work on %s\n", out.Hours, out.Category, out.Day)
-			return nil
+			return printAs(e, logOut, out, func() { printf(e.stdout, "logged %gh of %s work on %s\n", out.Hours, out.Category, out.Day) })
 		},
 	}
+	outputFlag(logCmd, &logOut, "text")
 	logCmd.Flags().Float64Var(&w.Hours, "hours", 0, "hours")
 	logCmd.Flags().StringVar(&w.Category, "category", tandem.WorkPlatform, "platform, consumption or other")
 	logCmd.Flags().StringVar(&w.Day, "day", "", "YYYY-MM-DD (default today)")
 	logCmd.Flags().StringVar(&w.Note, "note", "", "what was done")
-	logCmd.Flags().StringVar(&w.By, "by", "", "who logs (default: this user)")
+	logCmd.Flags().StringVar(&w.By, "by", "", "who logs, the person engaged or of its teams (default: the token's person; an admin names one)")
+	_ = logCmd.MarkFlagRequired("hours")
 	var endBy string
 	end := &cobra.Command{
 		Use:   "end ID",
@@ -147,13 +174,26 @@ func engagementCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "engagements/"+url.PathEscape(args[0])+"/end", web.ByRequest{By: endBy}, &out); err != nil {
 				return err
 			}
-			printf(e.stdout, "engagement %d ended\n", out.ID)
-			return nil
+			return printAs(e, endOut, out, func() { printf(e.stdout, "engagement %d ended\n", out.ID) })
 		},
 	}
-	end.Flags().StringVar(&endBy, "by", "", "who ends it (default: this user)")
+	outputFlag(end, &endOut, "text")
+	end.Flags().StringVar(&endBy, "by", "", "who ends it, of its teams (default: the token's person; an admin names one)")
 	list := viewCommand(e, server, "list", "List engagements", "engagements", "engagements", cobra.NoArgs, "platform", "team", "migration")
-	show := viewCommand(e, server, "show ID", "Show an engagement with its log and warnings", "engagements", "engagements", cobra.ExactArgs(1))
+	show := showCommand(e, server, "show ID", "Show an engagement with its work log and warnings", "engagements", func(raw json.RawMessage) error {
+		var es []tandem.Engagement
+		if err := json.Unmarshal(raw, &es); err != nil {
+			var one tandem.Engagement
+			if json.Unmarshal(raw, &one) != nil {
+				return err
+			}
+			es = []tandem.Engagement{one}
+		}
+		for _, x := range es {
+			printEngagement(e.stdout, x)
+		}
+		return nil
+	})
 	cmd.AddCommand(create, logCmd, end, list, show)
 	return cmd
 }
@@ -163,6 +203,7 @@ func sessionCommand(e env, server *string) *cobra.Command {
 	var s tandem.Session
 	var at string
 	var attendees []string
+	var output string
 	record := &cobra.Command{
 		Use:   "record --platform NAME --kind office-hours|community --host PERSON [--attendee TEAM=N]... [--question TEXT]...",
 		Short: "Record a session",
@@ -191,10 +232,14 @@ func sessionCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "sessions", s, &out); err != nil {
 				return err
 			}
-			printf(e.stdout, "session %d: %s of %s, %d teams\n", out.ID, out.Kind, out.Platform, len(out.Attendees))
-			return nil
+			return printAs(e, output, out, func() {
+				printf(e.stdout, "session %d: %s of %s, %d teams\n", out.ID, out.Kind, out.Platform, len(out.Attendees))
+			})
 		},
 	}
+	outputFlag(record, &output, "text")
+	_ = record.MarkFlagRequired("platform")
+	_ = record.MarkFlagRequired("host")
 	record.Flags().StringVar(&s.Platform, "platform", "", "the platform")
 	record.Flags().StringVar(&s.Kind, "kind", tandem.SessionOfficeHours, "office-hours or community")
 	record.Flags().StringVar(&s.Host, "host", "", "who hosted")
@@ -208,6 +253,7 @@ func sessionCommand(e env, server *string) *cobra.Command {
 func platformCommand(e env, server *string) *cobra.Command {
 	cmd := &cobra.Command{Use: "platform", Short: "A platform's support model and hands-on load"}
 	var c tandem.SupportChange
+	var supportOut string
 	support := &cobra.Command{
 		Use:   "support NAME --to MODEL --effective DATE --announcement TEXT",
 		Short: "Announce a change of support model: one ticket per consuming team, effective after the notice period",
@@ -220,15 +266,20 @@ func platformCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "platforms/"+url.PathEscape(args[0])+"/support", c, &out); err != nil {
 				return err
 			}
-			printf(e.stdout, "%s: support changes from %s to %s on %s; announced to %d teams (%s)\n",
-				out.Platform, orDash(out.From), out.To, out.Effective, len(out.Teams), strings.Join(out.Teams, ", "))
-			return nil
+			return printAs(e, supportOut, out, func() {
+				printf(e.stdout, "%s: support changes from %s to %s on %s; announced to %d teams (%s)\n",
+					out.Platform, orDash(out.From), out.To, out.Effective, len(out.Teams), strings.Join(out.Teams, ", "))
+			})
 		},
 	}
+	outputFlag(support, &supportOut, "text")
 	support.Flags().StringVar(&c.To, "to", "", strings.Join(tandem.SupportModels, ", "))
 	support.Flags().StringVar(&c.Effective, "effective", "", "YYYY-MM-DD, after the platform's notice period")
 	support.Flags().StringVar(&c.Announcement, "announcement", "", "how support changes and why")
-	support.Flags().StringVar(&c.By, "by", "", "who announces, of the owner team (default: this user)")
+	support.Flags().StringVar(&c.By, "by", "", "who announces, of the owner team (default: the token's person; an admin names one)")
+	for _, f := range []string{"to", "effective", "announcement"} {
+		_ = support.MarkFlagRequired(f)
+	}
 	var output string
 	load := &cobra.Command{
 		Use:   "load NAME",
@@ -260,7 +311,7 @@ func platformCommand(e env, server *string) *cobra.Command {
 func contributionCommand(e env, server *string) *cobra.Command {
 	cmd := &cobra.Command{Use: "contribution", Short: "Record outside contributions to platform codebases (internal open source)"}
 	var c tandem.Contribution
-	var opened string
+	var opened, recordOut, updateOut string
 	record := &cobra.Command{
 		Use:   "record --codebase X --author PERSON --title TEXT [--state open|merged|closed] [--url URL]",
 		Short: "Record a contribution (code hosts report theirs; local hosts need this)",
@@ -277,16 +328,21 @@ func contributionCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "contributions", c, &out); err != nil {
 				return err
 			}
-			printf(e.stdout, "contribution %d to %s by %s (%s): %s\n", out.ID, out.Codebase, out.Author, out.Team, out.State)
-			return nil
+			return printAs(e, recordOut, out, func() {
+				printf(e.stdout, "contribution %d to %s by %s (%s): %s\n", out.ID, out.Codebase, out.Author, out.Team, out.State)
+			})
 		},
 	}
+	outputFlag(record, &recordOut, "text")
 	record.Flags().StringVar(&c.Codebase, "codebase", "", "the codebase changed")
 	record.Flags().StringVar(&c.Author, "author", "", "who sent it")
 	record.Flags().StringVar(&c.Title, "title", "", "what it changes")
 	record.Flags().StringVar(&c.URL, "url", "", "the pull request")
 	record.Flags().StringVar(&c.State, "state", tandem.ContributionOpen, "open, merged or closed")
 	record.Flags().StringVar(&opened, "opened", "", "YYYY-MM-DD (default today)")
+	for _, f := range []string{"codebase", "author", "title"} {
+		_ = record.MarkFlagRequired(f)
+	}
 	var state string
 	update := &cobra.Command{
 		Use:   "update ID --state merged|closed|reverted",
@@ -297,16 +353,17 @@ func contributionCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "contributions/"+url.PathEscape(args[0]), web.StateRequest{State: state}, &out); err != nil {
 				return err
 			}
-			printf(e.stdout, "contribution %d: %s\n", out.ID, out.State)
-			return nil
+			return printAs(e, updateOut, out, func() { printf(e.stdout, "contribution %d: %s\n", out.ID, out.State) })
 		},
 	}
+	outputFlag(update, &updateOut, "text")
 	update.Flags().StringVar(&state, "state", tandem.ContributionMerged, "merged, closed or reverted")
 	cmd.AddCommand(record, update, viewCommand(e, server, "list", "List contributions", "contributions", "contributions", cobra.NoArgs, "codebase"))
 	return cmd
 }
 
 func contributorsCommand(e env, server *string) *cobra.Command {
+	var output, trustOut string
 	cmd := &cobra.Command{
 		Use:   "contributors CODEBASE",
 		Short: "Outside contributors of a codebase on the trust ladder, and who is proposed for the commit bit",
@@ -316,9 +373,10 @@ func contributorsCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Get(cmd.Context(), "codebases/"+url.PathEscape(args[0])+"/contributors", "", nil, &raw); err != nil {
 				return err
 			}
-			return printObjects(e.stdout, "contributors", raw, "table")
+			return printObjects(e.stdout, "contributors", raw, output)
 		},
 	}
+	outputFlag(cmd, &output, "table")
 	var by string
 	trust := &cobra.Command{
 		Use:   "trust CODEBASE PERSON",
@@ -332,11 +390,113 @@ func contributorsCommand(e env, server *string) *cobra.Command {
 			if err := client(e, *server).Post(cmd.Context(), "codebases/"+url.PathEscape(args[0])+"/trust", web.TrustRequest{Person: args[1], By: by}, &out); err != nil {
 				return err
 			}
-			printf(e.stdout, "%s now trusts %s\n", out.Name, strings.Join(out.Trusted, ", "))
-			return nil
+			return printAs(e, trustOut, out, func() { printf(e.stdout, "%s now trusts %s\n", out.Name, strings.Join(out.Trusted, ", ")) })
 		},
 	}
-	trust.Flags().StringVar(&by, "by", "", "who grants it, of the owner team (default: this user)")
+	outputFlag(trust, &trustOut, "text")
+	trust.Flags().StringVar(&by, "by", "", "who grants it, of the owner team (default: the token's person; an admin names one)")
 	cmd.AddCommand(trust)
 	return cmd
+}
+
+// showCommand reads one object of an API collection, named by the
+// command's argument, and prints it whole for people (text), or as JSON
+// or YAML.
+func showCommand(e env, server *string, use, short, collection string, text func(json.RawMessage) error) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var raw json.RawMessage
+			if err := client(e, *server).Get(cmd.Context(), collection, args[0], nil, &raw); err != nil {
+				return err
+			}
+			if output != "text" {
+				return encode(e.stdout, output, raw)
+			}
+			return text(raw)
+		},
+	}
+	outputFlag(cmd, &output, "text")
+	return cmd
+}
+
+// printRequest prints a request whole: what is asked, by whom, its state,
+// links, history and body.
+func printRequest(w io.Writer, q tandem.Request) {
+	printf(w, "request %d: %s\n", q.ID, q.Title)
+	printf(w, "  type:       %s, %s\n", q.Type, q.Size)
+	printf(w, "  from:       %s, to platform %s\n", q.FromTeam, q.Platform)
+	state := q.State
+	if q.Pattern != "" {
+		state += ", pattern " + q.Pattern
+	}
+	printf(w, "  state:      %s\n", state)
+	if q.Reason != "" {
+		printf(w, "  reason:     %s\n", q.Reason)
+	}
+	if q.NeededBy != "" {
+		printf(w, "  needed by:  %s\n", q.NeededBy)
+	}
+	for i, l := range q.Links {
+		label := "  links:      "
+		if i > 0 {
+			label = "              "
+		}
+		printf(w, label+"%s\n", l)
+	}
+	printf(w, "  history:\n")
+	printf(w, "    %s  filed%s\n", q.CreatedAt.UTC().Format("2006-01-02 15:04"), byWhom(q.CreatedBy))
+	for _, h := range []struct {
+		at   *time.Time
+		what string
+	}{{q.RespondedAt, "first response from the platform team"}, {q.AcceptedAt, "accepted"}, {q.DoneAt, q.State}} {
+		if h.at != nil {
+			printf(w, "    %s  %s\n", h.at.UTC().Format("2006-01-02 15:04"), h.what)
+		}
+	}
+	if q.UpdatedBy != "" {
+		printf(w, "    last changed by %s\n", q.UpdatedBy)
+	}
+	if q.Body != "" {
+		printf(w, "  body:\n%s\n", multiline(indent(q.Body)))
+	}
+}
+
+// byWhom is " by PERSON", or "" for nobody named.
+func byWhom(person string) string {
+	if person == "" {
+		return ""
+	}
+	return " by " + person
+}
+
+// printEngagement prints an engagement whole: who moves where, what for,
+// its time box, its work log and warnings.
+func printEngagement(w io.Writer, x tandem.Engagement) {
+	printf(w, "engagement %d: %s, %s\n", x.ID, x.Type, x.State)
+	printf(w, "  person:    %s, from %s to %s\n", orDash(x.Person), x.HomeTeam, x.HostTeam)
+	printf(w, "  purpose:   %s\n", x.Purpose)
+	if x.Platform != "" || x.Phase != "" {
+		printf(w, "  platform:  %s (%s)\n", orDash(x.Platform), orDash(x.Phase))
+	}
+	if x.Migration != "" || x.Codebase != "" {
+		printf(w, "  migration: %s, codebase %s\n", orDash(x.Migration), orDash(x.Codebase))
+	}
+	printf(w, "  time box:  %s to %s\n", x.Starts, x.Ends)
+	hours := 0.0
+	for _, l := range x.Log {
+		hours += l.Hours
+	}
+	printf(w, "  work log:  %d entries, %gh\n", len(x.Log), hours)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, l := range x.Log {
+		printf(tw, "    %s\t%gh\t%s\t%s\t%s\n", l.Day, l.Hours, l.Category, orDash(l.By), orDash(l.Note))
+	}
+	tw.Flush()
+	for _, warn := range x.Warnings {
+		printf(w, "warning: %s\n", warn)
+	}
 }

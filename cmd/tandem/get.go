@@ -39,7 +39,8 @@ func getCommand(e env, server *string) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			coll, ok := collections[strings.ToLower(args[0])]
 			if !ok {
-				return tandem.Errorf(tandem.EINVALID, "unknown kind %q (valid: teams, people, codebases, codehosts, platforms, migrations, tickets, change-requests, engagements)", args[0])
+				kinds := []string{"teams", "people", "codebases", "codehosts", "platforms", "migrations", "tickets", "change-requests", "engagements"}
+				return tandem.Errorf(tandem.EINVALID, "unknown kind %q%s (valid: %s)", args[0], didYouMean(args[0], kinds), strings.Join(kinds, ", "))
 			}
 			name := ""
 			if len(args) == 2 {
@@ -76,27 +77,53 @@ func getCommand(e env, server *string) *cobra.Command {
 // printObjects prints the JSON list an API returned in the asked format.
 func printObjects(w io.Writer, coll string, raw json.RawMessage, output string) error {
 	switch output {
-	case "json":
-		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	case "yaml":
-		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
-		}
-		enc := yaml.NewEncoder(w)
-		enc.SetIndent(2)
-		return enc.Encode(v)
+	case "json", "yaml":
+		return encode(w, output, raw)
 	case "table":
 		return printTable(w, coll, raw)
 	default:
 		return tandem.Errorf(tandem.EINVALID, "unknown output %q (valid: table, json, yaml)", output)
 	}
+}
+
+// outputFlag adds -o to a command that prints data: its own text, named
+// def, or json or yaml.
+func outputFlag(cmd *cobra.Command, output *string, def string) {
+	cmd.Flags().StringVarP(output, "output", "o", def, "output format: "+def+", json or yaml")
+}
+
+// printAs prints v as JSON or YAML when output asks for them, and calls
+// text to print it for people otherwise.
+func printAs(e env, output string, v any, text func()) error {
+	if output == "json" || output == "yaml" {
+		return encode(e.stdout, output, v)
+	}
+	text()
+	return nil
+}
+
+// encode prints v, exact, as JSON or YAML (with the JSON names, which
+// are the API's).
+func encode(w io.Writer, output string, v any) error {
+	raw, ok := v.(json.RawMessage)
+	if !ok {
+		var err error
+		if raw, err = json.Marshal(v); err != nil {
+			return err
+		}
+	}
+	var tree any
+	if err := json.Unmarshal(raw, &tree); err != nil {
+		return err
+	}
+	if output == "yaml" {
+		enc := yaml.NewEncoder(w)
+		enc.SetIndent(2)
+		return enc.Encode(tree)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(tree)
 }
 
 func printTable(w io.Writer, coll string, raw json.RawMessage) error {
@@ -149,7 +176,14 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 			if len(head) > 12 {
 				head = head[:12]
 			}
-			row(c.Name, owner, orDash(c.OwnerSource), c.Contributions, orDash(c.DefaultBranch), orDash(head), fmt.Sprint(len(c.Problems)))
+			problems := "-"
+			if len(c.Problems) > 0 {
+				problems = c.Problems[0].String()
+				if n := len(c.Problems); n > 1 {
+					problems += fmt.Sprintf(" (+%d more: -o yaml shows them)", n-1)
+				}
+			}
+			row(c.Name, owner, orDash(c.OwnerSource), c.Contributions, orDash(c.DefaultBranch), orDash(head), problems)
 		}
 	case "codehosts":
 		var hs []tandem.CodeHost

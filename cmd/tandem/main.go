@@ -40,6 +40,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		SilenceErrors: true,
 	}
 	root.SetArgs(args)
+	root.DisableSuggestions = true // guide suggests, on one line
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	server := root.PersistentFlags().String("server", serverDefault(getenv), "Tandem server URL (env TANDEM_SERVER)")
@@ -64,8 +65,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		backupCommand(e),
 		restoreCommand(e),
 	)
-	if err := root.ExecuteContext(ctx); err != nil {
-		printError(stderr, err)
+	ran := guide(root)
+	if cmd, err := root.ExecuteContextC(ctx); err != nil {
+		printError(stderr, withNextStep(cmd, ran(), err))
 		return 1
 	}
 	return 0

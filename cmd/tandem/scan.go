@@ -16,6 +16,7 @@ import (
 
 func scanCommand(e env, server *string) *cobra.Command {
 	var wait bool
+	var output string
 	cmd := &cobra.Command{
 		Use:   "scan [--wait]",
 		Short: "Discover the codebases of every code host and read their owners",
@@ -27,20 +28,27 @@ func scanCommand(e env, server *string) *cobra.Command {
 				return err
 			}
 			if !wait {
-				printf(e.stdout, "scan %d started over %d code hosts\n", scan.ID, len(scan.Hosts))
-				return nil
+				return printAs(e, output, scan, func() { printf(e.stdout, "scan %d started over %d code hosts\n", scan.ID, len(scan.Hosts)) })
 			}
-			return waitScan(cmd.Context(), c, scan, e.stdout, e.stderr)
+			if output != "text" {
+				if scan, err = waitScan(cmd.Context(), c, scan, io.Discard, e.stderr); err != nil {
+					return err
+				}
+				return encode(e.stdout, output, scan)
+			}
+			_, err = waitScan(cmd.Context(), c, scan, e.stdout, e.stderr)
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the scan is done, showing progress")
+	outputFlag(cmd, &output, "text")
 	return cmd
 }
 
 // waitScan polls a scan until it is done, drawing progress on stderr (in
 // place on a terminal, a line per change elsewhere), then prints a summary
-// and the problems met on stdout.
-func waitScan(ctx context.Context, c *web.Client, scan tandem.Scan, stdout, stderr io.Writer) error {
+// and the problems met on stdout. It returns the scan done.
+func waitScan(ctx context.Context, c *web.Client, scan tandem.Scan, stdout, stderr io.Writer) (tandem.Scan, error) {
 	start := time.Now()
 	tty := isTerminal(stderr)
 	last := ""
@@ -60,12 +68,12 @@ func waitScan(ctx context.Context, c *web.Client, scan tandem.Scan, stdout, stde
 		draw()
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return scan, ctx.Err()
 		case <-tick.C:
 		}
 		var err error
 		if scan, err = c.Scan(ctx, scan.ID); err != nil {
-			return err
+			return scan, err
 		}
 	}
 	draw()
@@ -77,7 +85,7 @@ func waitScan(ctx context.Context, c *web.Client, scan tandem.Scan, stdout, stde
 	for _, p := range scan.Problems {
 		printf(stdout, "  %s\n", p)
 	}
-	return nil
+	return scan, nil
 }
 
 // size prints a byte count for people.

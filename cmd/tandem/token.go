@@ -15,7 +15,7 @@ import (
 func tokenCommand(e env, server *string) *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Personal API tokens: create, list, revoke (admins)"}
 	var q web.TokenRequest
-	var db string
+	var db, createOut, listOut, revokeOut string
 	create := &cobra.Command{
 		Use:   "create --person HANDLE --role admin|platform-owner|team-member|viewer [--label TEXT]",
 		Short: "Create a token and print its secret, shown this once",
@@ -36,10 +36,12 @@ is lost.`,
 			} else if err := client(e, *server).Post(cmd.Context(), "tokens", q, &out); err != nil {
 				return err
 			}
-			printf(e.stdout, "token %d for %s (%s); its secret, shown this once:\n%s\n", out.Token.ID, out.Token.Person, out.Token.Role, out.Secret)
-			return nil
+			return printAs(e, createOut, out, func() {
+				printf(e.stdout, "token %d for %s (%s); its secret, shown this once:\n%s\n", out.Token.ID, out.Token.Person, out.Token.Role, out.Secret)
+			})
 		},
 	}
+	outputFlag(create, &createOut, "text")
 	create.Flags().StringVar(&q.Person, "person", "", "whose token it is (a person of the catalog, but for admins and viewers)")
 	create.Flags().StringVar(&q.Role, "role", tandem.RoleViewer, "admin, platform-owner, team-member or viewer")
 	create.Flags().StringVar(&q.Label, "label", "", "what the token is for")
@@ -54,26 +56,26 @@ is lost.`,
 			if err := client(e, *server).Get(cmd.Context(), "tokens", "", nil, &ts); err != nil {
 				return err
 			}
-			printTokens(e.stdout, ts)
-			return nil
+			return printAs(e, listOut, ts, func() { printTokens(e.stdout, ts) })
 		},
 	}
+	outputFlag(list, &listOut, "table")
 	revoke := &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Revoke a token: it no longer signs anyone in",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := strconv.ParseInt(args[0], 10, 64); err != nil {
-				return tandem.Errorf(tandem.EINVALID, "token id %q is not a number", args[0])
+				return tandem.Errorf(tandem.EINVALID, "token id %q is not a number (tandem token list shows the ids)", args[0])
 			}
 			var t tandem.Token
 			if err := client(e, *server).Post(cmd.Context(), "tokens/"+args[0]+"/revoke", nil, &t); err != nil {
 				return err
 			}
-			printf(e.stdout, "token %d of %s revoked\n", t.ID, t.Person)
-			return nil
+			return printAs(e, revokeOut, t, func() { printf(e.stdout, "token %d of %s revoked\n", t.ID, t.Person) })
 		},
 	}
+	outputFlag(revoke, &revokeOut, "text")
 	cmd.AddCommand(create, list, revoke)
 	return cmd
 }
