@@ -65,6 +65,19 @@ var repos = map[string]repo{
 	"scratch": {files: nil},
 }
 
+// DefaultDir returns the folder of the demo when none is named: tandem/demo
+// in the user's cache folder (~/.cache/tandem/demo on Linux), or in the
+// temporary folder when the user has none. It is never the current folder,
+// which is often Tandem's own checkout: the demo's Go files would join its
+// module's packages there and break `go test ./...`.
+func DefaultDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "tandem", "demo")
+}
+
 // Create makes the demo fleet in dir/repos and the catalog in dir/catalog,
 // unless dir already exists, and returns the catalog folder. Repositories
 // are made with the git binary.

@@ -80,8 +80,8 @@ func serveCommand(e env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.db, "db", defaultDB, "database: a SQLite file, or a postgres:// URL")
 	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
-	cmd.Flags().StringVar(&o.demo, "demo", "", "make a demo fleet and catalog in this folder (if missing), apply it and scan it")
-	cmd.Flags().Lookup("demo").NoOptDefVal = "tandem-demo"
+	cmd.Flags().StringVar(&o.demo, "demo", "", "make a demo fleet and catalog in this folder (if missing), apply it and scan it; without a folder, in the user's cache folder")
+	cmd.Flags().Lookup("demo").NoOptDefVal = demo.DefaultDir()
 	cmd.Flags().StringVar(&o.role, "role", roleAll, "what this process does: all, api (the API and UI, no background work) or worker (background work only); api and worker need PostgreSQL")
 	cmd.Flags().BoolVar(&o.anonymous, "anonymous-read", true, "let requests without a token read the catalog, campaigns and pages (as a viewer); changes always need a token")
 	cmd.Flags().DurationVar(&o.timeout, "job-timeout", jobs.DefaultJobTimeout, "cancel a background job running longer; a killed process's jobs are worked again this long and 30s after they started")
