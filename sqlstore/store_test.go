@@ -637,11 +637,11 @@ func testNotFound(t *testing.T, db *sqlstore.DB, _ string) {
 		err     error
 		message string
 	}{
-		{"a team", second(db.FindTeams(ctx, "x")), `team "x" not found`},
-		{"a person", second(db.FindPeople(ctx, "x")), `person "x" not found`},
-		{"a code host", second(db.FindCodeHosts(ctx, "x")), `code host "x" not found`},
-		{"a platform", second(db.FindPlatforms(ctx, "x")), `platform "x" not found`},
-		{"a codebase", second(db.FindCodebases(ctx, tandem.CodebaseFilter{Name: "x"})), `codebase "x" not found`},
+		{"a team", second(db.FindTeams(ctx, "x")), `team "x" not found (tandem get teams lists them)`},
+		{"a person", second(db.FindPeople(ctx, "x")), `person "x" not found (tandem get people lists them)`},
+		{"a code host", second(db.FindCodeHosts(ctx, "x")), `code host "x" not found (tandem get codehosts lists them)`},
+		{"a platform", second(db.FindPlatforms(ctx, "x")), `platform "x" not found (tandem get platforms lists them)`},
+		{"a codebase", second(db.FindCodebases(ctx, tandem.CodebaseFilter{Name: "x"})), `codebase "x" not found (tandem get codebases lists them)`},
 		{"a scan", second(db.FindScan(ctx, 42)), `scan 42 not found`},
 	}
 	for _, tt := range tests {
