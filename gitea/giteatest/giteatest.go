@@ -45,16 +45,25 @@ func Binary() string {
 	return filepath.Join(home, ".cache", "tandem", "gitea-"+Version)
 }
 
+// BuildCommand returns the shell command that builds Gitea Version into
+// bin from its Go module, as .ci/run does (3 to 4 minutes).
+func BuildCommand(bin string) string {
+	return "mkdir -p " + filepath.Dir(bin) + ` && cd "$(cd /tmp && go mod download -json code.gitea.io/gitea@v` + Version +
+		` | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')" && GOFLAGS=-mod=mod go build -tags 'sqlite sqlite_unlock_notify' -o ` + bin + " ."
+}
+
 // Start starts Gitea for t and stops it in t.Cleanup. It skips t when the
-// binary is missing, or fails it instead when TANDEM_REQUIRE_GITEA=1.
+// binary is missing, and says so on the terminal, or fails it instead when
+// TANDEM_REQUIRE_GITEA=1; both name the command that builds it.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary()
 	if _, err := os.Stat(bin); err != nil {
 		if os.Getenv("TANDEM_REQUIRE_GITEA") == "1" {
-			t.Fatalf("gitea binary: %v", err)
+			t.Fatalf("gitea binary %s is missing (TANDEM_REQUIRE_GITEA=1); build it with:\n  %s", bin, BuildCommand(bin))
 		}
-		t.Skipf("gitea binary %s is missing (set TANDEM_GITEA)", bin)
+		announceSkip.Do(func() { toTerminal(bin) })
+		t.Skipf("gitea binary %s is missing (set TANDEM_GITEA, or build it with: %s)", bin, BuildCommand(bin))
 	}
 	dir := t.TempDir()
 	port := freePort(t)
@@ -127,6 +136,27 @@ func Start(t testing.TB) *Server {
 	}
 	s.AdminToken = token.SHA1
 	return s
+}
+
+var announceSkip sync.Once
+
+// toTerminal tells the person running the tests, once per test binary,
+// that the tests on a real Gitea are skipped. A plain `go test ./...`
+// shows nothing of a passing package's output, skips included, so the
+// line goes to the controlling terminal, as password prompts do; without
+// one (CI, where TANDEM_REQUIRE_GITEA=1 is set) there is nobody to tell.
+// With -v the skips are shown already.
+func toTerminal(bin string) {
+	if testing.Verbose() {
+		return
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
+	if err != nil {
+		return
+	}
+	defer tty.Close()
+	dir, _ := os.Getwd()
+	fmt.Fprintf(tty, "note: %s: tests on a real Gitea skipped: %s is missing; .ci/run builds it, or:\n  %s\n", dir, bin, BuildCommand(bin))
 }
 
 // appINI returns the configuration of a throwaway Gitea under dir: SQLite,
