@@ -12,6 +12,7 @@ import (
 )
 
 func TestAdvise(t *testing.T) {
+	t.Parallel()
 	url := startServer(t, sqlstoretest.SQLite(t))
 	root := t.TempDir()
 	gittest.Init(t, filepath.Join(root, "repos", "obslog"), map[string]string{"CODEOWNERS": "* @acme/o11y\n", "CONTRIBUTING.md": "hi\n"})

@@ -25,6 +25,7 @@ func runLocal(t *testing.T, args ...string) (int, string, string) {
 // backup into a fresh file once the server has stopped, and serves that:
 // its teams are the ones applied.
 func TestBackupAndRestore(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dsn := filepath.Join(dir, "tandem.db")
 	backup := filepath.Join(dir, "backup.db")
@@ -100,6 +101,7 @@ spec: {type: platform, members: [olga]}
 }
 
 func TestBackupOfAMissingDatabase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dsn := filepath.Join(dir, "missing.db")
 	code, _, errOut := runLocal(t, "backup", "--db", dsn, filepath.Join(dir, "backup.db"))

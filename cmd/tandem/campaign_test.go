@@ -85,6 +85,7 @@ spec:
 }
 
 func TestCampaignEndToEnd(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			url := startServer(t, engine.DSN)

@@ -68,6 +68,7 @@ func startProcessArgs(t *testing.T, args []string, environ ...string) (string, *
 // tickets in Gitea, restarts it on the same database, and launches again:
 // every ticket exists exactly once in Gitea and is linked in Tandem.
 func TestKilledMidLaunch(t *testing.T) {
+	t.Parallel()
 	g := giteatest.Start(t)
 	g.CreateOrg(t, "acme")
 	g.CreateRepo(t, "acme", "backlog", map[string]string{"README.md": "Backlog\n"})
@@ -184,6 +185,7 @@ func assertOnePerTeam(t *testing.T, bodies []string, teams int) {
 // stragglers as pull requests on Gitea, restarts it and escalates again:
 // each codebase has exactly one pull request.
 func TestKilledMidEscalation(t *testing.T) {
+	t.Parallel()
 	g := giteatest.Start(t)
 	g.CreateOrg(t, "acme")
 	const repos = 10

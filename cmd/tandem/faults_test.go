@@ -67,6 +67,7 @@ func (p *faultyProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // answers: relaunching and escalating again converge, and Gitea holds
 // each ticket and each pull request exactly once.
 func TestFaultyCodeHost(t *testing.T) {
+	t.Parallel()
 	g := giteatest.Start(t)
 	g.CreateOrg(t, "acme")
 	g.CreateRepo(t, "acme", "backlog", map[string]string{"README.md": "Backlog\n"})

@@ -21,6 +21,7 @@ import (
 // repository, closed there when the code is done, and a signed push
 // webhook starting a scan.
 func TestGitea(t *testing.T) {
+	t.Parallel()
 	g := giteatest.Start(t)
 	g.CreateOrg(t, "acme")
 	g.CreateRepo(t, "acme", "payments-api", map[string]string{"CODEOWNERS": "* @acme/payments\n", "main.go": logrusImport})

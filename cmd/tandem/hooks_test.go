@@ -21,6 +21,7 @@ import (
 // refused, a ping and pull requests not Tandem's are ignored, and a signed
 // push starts a scan.
 func TestGitHubWebhook(t *testing.T) {
+	t.Parallel()
 	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"GH_TOKEN": "ghp_x", "GH_HOOK": "It's a Secret to Everybody"})
 	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
 	writeFile(t, catalog, `apiVersion: tandem.dev/v1
@@ -94,6 +95,7 @@ spec: {type: stream-aligned, tracker: {type: gitea, host: gh, repo: acme/backlog
 // itself in X-Gitlab-Token: a wrong token is refused, other events and
 // merge requests not Tandem's are ignored, and a push starts a scan.
 func TestGitLabWebhook(t *testing.T) {
+	t.Parallel()
 	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"GL_TOKEN": "glpat-x", "GL_HOOK": "hook-secret"})
 	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
 	writeFile(t, catalog, `apiVersion: tandem.dev/v1

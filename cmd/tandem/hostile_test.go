@@ -76,6 +76,7 @@ spec: {type: stream-aligned}
 // escapes control characters in every text it prints while its JSON stays
 // exact.
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			url := startServer(t, engine.DSN)

@@ -58,6 +58,7 @@ func (j *jiraProject) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // project: the ticket is filed there once, however often the campaign is
 // launched, and Tandem's ticket links to it.
 func TestJiraTracker(t *testing.T) {
+	t.Parallel()
 	jira := &jiraProject{}
 	js := httptest.NewServer(jira)
 	t.Cleanup(js.Close)

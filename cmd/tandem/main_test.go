@@ -178,6 +178,7 @@ func writeFile(t *testing.T, path, content string) {
 }
 
 func TestApplyScanGet(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			url := startServer(t, engine.DSN)
@@ -357,6 +358,7 @@ func readFile(t *testing.T, path string) string {
 }
 
 func TestAdoptionAndCampaignStatus(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			url := startServer(t, engine.DSN)
@@ -474,6 +476,7 @@ func grepLines(text, substr string) string {
 }
 
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "demo")
 	url := startServer(t, sqlstoretest.SQLite(t), "--demo="+dir)
 	// The demo starts its own scan; wait for it through a second one.

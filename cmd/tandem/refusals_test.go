@@ -14,6 +14,7 @@ import (
 // real server, and checks that each refusal says what to do next: the
 // flag to give, the valid values, the name perhaps meant, how to sign in.
 func TestRefusalsSayWhatNext(t *testing.T) {
+	t.Parallel()
 	url := startServer(t, sqlstoretest.SQLite(t))
 	catalog, _ := campaignFleet(t)
 	if code, _, errOut := tandemCLI(t, url, "apply", "-f", catalog); code != 0 {

@@ -16,6 +16,7 @@ import (
 // and works none of it, and a worker process, which works it and serves
 // no API; both share one PostgreSQL database. SQLite refuses the split.
 func TestRoles(t *testing.T) {
+	t.Parallel()
 	code, _, errOut := tandemCLI(t, "", "serve", "--db", sqlstoretest.SQLite(t), "--role", "api", "--addr", "127.0.0.1:0")
 	if code == 0 || !strings.Contains(errOut, "--role api needs a PostgreSQL database") {
 		t.Errorf("--role api on SQLite: exit %d, %s", code, errOut)

@@ -38,6 +38,7 @@ func commandFlags(t *testing.T) []string {
 // its own (setsid), and neither process is left once the scan and the
 // escalation are over.
 func TestCommandsCannotReachTheServer(t *testing.T) {
+	t.Parallel()
 	proctest.RequireSandbox(t)
 	secret := "tandem-e2e-secret-" + strconv.Itoa(os.Getpid())
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,20 +28,14 @@ import (
 // pushes its fix branches into the cached fleet, beside main, which
 // scans never read.
 func TestScaleOut(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a 2,000-repository fleet: not in -short")
 	}
 	const repos, teams = 2000, 50
 	dsn := sqlstoretest.Postgres(t)
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Now()
-	fleet, err := bench.Generate(t.Context(), filepath.Join(cache, "tandem", "fleets"), bench.FleetOptions{Repos: repos, Files: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fleet := sharedFleet(t)
 	t.Logf("fleet of %d repositories ready in %v", repos, time.Since(start))
 
 	var catalog strings.Builder
@@ -215,4 +210,26 @@ func TestScaleOut(t *testing.T) {
 	if got := c.Counts[tandem.TargetPROpen] + c.Counts[tandem.TargetTourProposed]; got != want {
 		t.Errorf("after the escalation, targets are %v, want all %d pr-open or tour-proposed", c.Counts, want)
 	}
+}
+
+// fleetOnce generates the fleet of sharedFleet once per test binary.
+var fleetOnce = sync.OnceValues(func() (*bench.Fleet, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return nil, err
+	}
+	return bench.Generate(context.Background(), filepath.Join(cache, "tandem", "fleets"), bench.FleetOptions{Repos: 2000, Files: 2})
+})
+
+// sharedFleet returns the fleet of 2,000 generated repositories that
+// TestScaleOut and TestKilledAtRandom share, kept in the user's cache
+// folder across runs. The two run in parallel and bench.Generate must not
+// run twice at once on one folder, so it runs once here.
+func sharedFleet(t *testing.T) *bench.Fleet {
+	t.Helper()
+	fleet, err := fleetOnce()
+	if err != nil {
+		t.Fatalf("generate the fleet: %v", err)
+	}
+	return fleet
 }

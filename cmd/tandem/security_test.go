@@ -100,6 +100,7 @@ func whoIs(t *testing.T, url string, cookies ...*http.Cookie) string {
 // public URL; a raw token in a cookie signs no one in; revoking the
 // token or signing out ends the session.
 func TestBrowserSessions(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			url := startServer(t, engine.DSN, "--public-url", "https://tandem.example.com")
@@ -193,6 +194,7 @@ func TestBrowserSessions(t *testing.T) {
 // public URL sets the cookie without Secure, which browsers would not
 // send back over http.
 func TestSessionCookieWithoutHTTPS(t *testing.T) {
+	t.Parallel()
 	url := startServer(t, sqlstoretest.SQLite(t))
 	if c := signInForm(t, url, testAdminToken); c.Secure || !c.HttpOnly {
 		t.Errorf("the sign-in cookie on plain http: Secure %t, HttpOnly %t; want HttpOnly alone", c.Secure, c.HttpOnly)
@@ -203,6 +205,7 @@ func TestSessionCookieWithoutHTTPS(t *testing.T) {
 // and to two processes on one PostgreSQL: it starts one scan, and a
 // replay is answered "already delivered".
 func TestWebhookReplay(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			environ := map[string]string{"FORGE_TOKEN": "x", "FORGE_HOOK": "hook-secret"}
@@ -308,6 +311,7 @@ spec: {type: gitea, url: "http://127.0.0.1:1", org: acme, token: env:FORGE_TOKEN
 // TestPeoplePages lists 1,500 people: the API answers a page at a time,
 // at most 1,000, and the CLI follows the pages to list them all.
 func TestPeoplePages(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			url := startServer(t, engine.DSN)

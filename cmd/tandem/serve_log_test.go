@@ -15,6 +15,7 @@ import (
 // default level the log says it serves and what the scan did, not the job
 // library's routine reports, which --verbose shows.
 func TestServeLogsWhatOperatorsNeed(t *testing.T) {
+	t.Parallel()
 	serveLog := func(t *testing.T, extra ...string) string {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestPrintfEscapesData(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name   string
 		format string

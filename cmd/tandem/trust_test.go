@@ -29,6 +29,7 @@ spec: {owner: payments}
 // Content-Type). Every variant is refused and nothing changes: not the
 // campaign, not the other team's default branch.
 func TestSmuggledSubjects(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			srv, repos, alice := trustServer(t, engine.DSN)
@@ -112,6 +113,7 @@ func TestSmuggledSubjects(t *testing.T) {
 // body over the limit, a page number past any offset, and an admin
 // naming as approver someone who is not of the owning team.
 func TestTrustLimits(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqlstoretest.Engines(t) {
 		t.Run(engine.Name, func(t *testing.T) {
 			srv, repos, alice := trustServer(t, engine.DSN)

@@ -21,6 +21,7 @@ import (
 // launches, exemptions and fixes, then moved back in time in the database
 // the server serves.
 func TestUICharts(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t)
 	dsn := sqlstoretest.SQLite(t)
 	demoDir := filepath.Join(t.TempDir(), "demo")

@@ -21,6 +21,7 @@ import (
 // newcomer would: its tickets, its change requests and their approval,
 // a launch with nothing left to file, and the way back from an error.
 func TestUIPages(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t)
 	srv := startServer(t, sqlstoretest.SQLite(t))
 	catalog, repos := campaignFleet(t)

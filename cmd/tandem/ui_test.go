@@ -54,6 +54,7 @@ func artifacts(t *testing.T) string {
 }
 
 func TestUI(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t)
 	url := startServer(t, sqlstoretest.SQLite(t), "--demo="+filepath.Join(t.TempDir(), "demo"))
 	if code, _, errOut := tandemCLI(t, url, "scan", "--wait"); code != 0 {
