@@ -247,6 +247,23 @@ type ChangeRequest struct {
 	MergedAt   *time.Time `json:"merged_at"`
 }
 
+// ChangeFile is one file a change touches and how many lines it adds and
+// deletes; a binary file counts no lines.
+type ChangeFile struct {
+	Path    string
+	Added   int
+	Deleted int
+	Binary  bool
+}
+
+// ChangeDiff is what a change request does to a codebase's files.
+type ChangeDiff struct {
+	Files []ChangeFile
+	Patch string
+	// Truncated says that Files or Patch was cut at the limit.
+	Truncated bool
+}
+
 // ChangeRequestRef is a target's view of its change request.
 type ChangeRequestRef struct {
 	ID     int64  `json:"id"`

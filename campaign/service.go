@@ -33,6 +33,12 @@ type Service struct {
 	// Merge merges a change request's branch into the codebase's default
 	// branch and returns the new head.
 	Merge func(ctx context.Context, repo, base, branch, message string) (string, error)
+	// Diff reads what `to` changes since it left `from` in a codebase's
+	// repository, cut at maxBytes; nil shows no change's diff.
+	Diff func(ctx context.Context, repo, from, to string, maxBytes int) (tandem.ChangeDiff, error)
+	// BranchHead returns the commit a branch of a codebase's repository
+	// points at, "" when there is no such branch.
+	BranchHead func(ctx context.Context, repo, branch string) (string, error)
 	// Proposers returns what opens pull requests on a code host other than
 	// a local folder; nil makes none there.
 	Proposers func(host tandem.CodeHost) (tandem.ChangeProposer, error)
@@ -457,6 +463,38 @@ func (s *Service) Approve(ctx context.Context, name, codebase, by string) (Appro
 	}
 	out.Merged = head
 	return out, nil
+}
+
+// maxDiffBytes bounds the list of files and the patch of a change's diff,
+// each.
+const maxDiffBytes = 256 << 10
+
+// ChangeDiff returns what a change request changes, read from the
+// codebase's repository or mirror on this server, where the fix was
+// committed: the branch against the default branch while it is open, the
+// fix's own commit once merged. When it cannot be read here it returns
+// why instead, and git's error when git failed.
+func (s *Service) ChangeDiff(ctx context.Context, c tandem.Codebase, cr tandem.ChangeRequest) (d tandem.ChangeDiff, why string, err error) {
+	from, to := "", ""
+	switch {
+	case s.Diff == nil || s.BranchHead == nil:
+		return d, "this server reads no diffs", nil
+	case c.Location == "":
+		return d, "the codebase has not been scanned on this server", nil
+	case cr.State == tandem.ChangeMerged && cr.Commit != "":
+		from, to = cr.Commit+"^", cr.Commit
+	case cr.Branch == "" || c.DefaultBranch == "":
+		return d, "the change names no branch", nil
+	default:
+		if tip, err := s.BranchHead(ctx, c.Location, cr.Branch); err != nil || tip == "" {
+			return d, "branch " + cr.Branch + " is not in this server's copy of " + c.Name, nil
+		}
+		from, to = "refs/heads/"+c.DefaultBranch, "refs/heads/"+cr.Branch
+	}
+	if d, err = s.Diff(ctx, c.Location, from, to, maxDiffBytes); err != nil {
+		return d, "git could not read it", err
+	}
+	return d, "", nil
 }
 
 // mayApprove returns EFORBIDDEN unless by is a person of the team that

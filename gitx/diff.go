@@ -8,24 +8,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/tandem-dev/tandem"
 )
-
-// DiffFile is one file a change touches and how many lines it adds and
-// deletes; a binary file counts no lines.
-type DiffFile struct {
-	Path    string
-	Added   int
-	Deleted int
-	Binary  bool
-}
-
-// Diff is what a change does to a repository's files.
-type Diff struct {
-	Files []DiffFile
-	Patch string
-	// Truncated says that Files or Patch was cut at the limit.
-	Truncated bool
-}
 
 // ChangeDiff returns what `to` changes since it left `from` in the
 // repository at dir: the files and patch of `git diff from...to`, read
@@ -33,21 +18,21 @@ type Diff struct {
 // external diff or textconv drivers. The list of files and the patch are
 // each cut at maxBytes. It returns an error for a revision that starts
 // with "-" or is unknown.
-func ChangeDiff(ctx context.Context, dir, from, to string, maxBytes int) (Diff, error) {
+func ChangeDiff(ctx context.Context, dir, from, to string, maxBytes int) (tandem.ChangeDiff, error) {
 	if strings.HasPrefix(from, "-") || strings.HasPrefix(to, "-") || from == "" || to == "" {
-		return Diff{}, fmt.Errorf("diff %s...%s: not a revision", from, to)
+		return tandem.ChangeDiff{}, fmt.Errorf("diff %s...%s: not a revision", from, to)
 	}
 	args := []string{"-c", "core.fsmonitor=false", "diff", "--no-ext-diff", "--no-textconv", "--no-color", "--no-renames"}
 	span := from + "..." + to
 	stat, cutStat, err := runCapped(ctx, dir, maxBytes, append(args, "--numstat", "-z", span, "--")...)
 	if err != nil {
-		return Diff{}, fmt.Errorf("diff %s: %w", span, err)
+		return tandem.ChangeDiff{}, fmt.Errorf("diff %s: %w", span, err)
 	}
 	patch, cutPatch, err := runCapped(ctx, dir, maxBytes, append(args, "--patch", span, "--")...)
 	if err != nil {
-		return Diff{}, fmt.Errorf("diff %s: %w", span, err)
+		return tandem.ChangeDiff{}, fmt.Errorf("diff %s: %w", span, err)
 	}
-	d := Diff{Patch: string(patch), Truncated: cutStat || cutPatch}
+	d := tandem.ChangeDiff{Patch: string(patch), Truncated: cutStat || cutPatch}
 	records := strings.Split(string(stat), "\x00")
 	if cutStat {
 		records = records[:len(records)-1] // the last may be cut short
@@ -58,7 +43,7 @@ func ChangeDiff(ctx context.Context, dir, from, to string, maxBytes int) (Diff, 
 		if !ok1 || !ok2 {
 			continue
 		}
-		f := DiffFile{Path: path, Binary: added == "-"}
+		f := tandem.ChangeFile{Path: path, Binary: added == "-"}
 		f.Added, _ = strconv.Atoi(added)
 		f.Deleted, _ = strconv.Atoi(deleted)
 		d.Files = append(d.Files, f)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/gitx"
 	"github.com/tandem-dev/tandem/gitx/gittest"
 )
@@ -25,10 +26,10 @@ func TestChangeDiff(t *testing.T) {
 		if got, want := len(d.Files), 2; got != want {
 			t.Fatalf("files = %+v, want %d", d.Files, want)
 		}
-		if got, want := d.Files[0], (gitx.DiffFile{Path: "logo.png", Binary: true}); got != want {
+		if got, want := d.Files[0], (tandem.ChangeFile{Path: "logo.png", Binary: true}); got != want {
 			t.Errorf("files[0] = %+v, want %+v", got, want)
 		}
-		if got, want := d.Files[1], (gitx.DiffFile{Path: "main.go", Added: 1, Deleted: 1}); got != want {
+		if got, want := d.Files[1], (tandem.ChangeFile{Path: "main.go", Added: 1, Deleted: 1}); got != want {
 			t.Errorf("files[1] = %+v, want %+v", got, want)
 		}
 		if !strings.Contains(d.Patch, "+import \"obslog\"") || strings.Contains(d.Patch, "README.md") || d.Truncated {

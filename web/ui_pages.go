@@ -11,7 +11,6 @@ import (
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/campaign"
 	"github.com/tandem-dev/tandem/consumption"
-	"github.com/tandem-dev/tandem/gitx"
 )
 
 // pageSize is how many targets a campaign page lists at once.
@@ -619,16 +618,12 @@ func (s *Server) handleChangePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "change", crs[0].Title, d)
 }
 
-// maxDiffBytes bounds the list of files and the patch a change request's
-// page shows, each.
-const maxDiffBytes = 256 << 10
-
 // changeData is a change request's page: what it changes, and whether the
 // person signed in may approve it.
 type changeData struct {
 	tandem.ChangeRequest
 	Owner string // the team owning the codebase
-	Diff  gitx.Diff
+	Diff  tandem.ChangeDiff
 	// NoDiff says why no diff is shown, "" when one is.
 	NoDiff string
 	// Approve says that the person signed in may approve the change;
@@ -642,10 +637,7 @@ type changeData struct {
 	PullRequest string
 }
 
-// changePage gathers a change request's page. Its diff is read from the
-// codebase's repository or mirror on this server, where the fix was
-// committed: the branch against the default branch while it is open, the
-// fix's own commit once merged.
+// changePage gathers a change request's page, with its diff.
 func (s *Server) changePage(r *http.Request, cr tandem.ChangeRequest) (changeData, error) {
 	ctx := r.Context()
 	d := changeData{ChangeRequest: cr}
@@ -661,27 +653,8 @@ func (s *Server) changePage(r *http.Request, cr tandem.ChangeRequest) (changeDat
 	if strings.HasPrefix(cr.URL, "https://") || strings.HasPrefix(cr.URL, "http://") {
 		d.PullRequest = cr.URL
 	}
-	from, to := "", ""
-	switch {
-	case c.Location == "":
-		d.NoDiff = "the codebase has not been scanned on this server"
-	case cr.State == tandem.ChangeMerged && cr.Commit != "":
-		from, to = cr.Commit+"^", cr.Commit
-	case cr.Branch == "" || c.DefaultBranch == "":
-		d.NoDiff = "the change names no branch"
-	default:
-		tip, err := gitx.BranchHead(ctx, c.Location, cr.Branch)
-		if err != nil || tip == "" {
-			d.NoDiff = "branch " + cr.Branch + " is not in this server's copy of " + c.Name
-		} else {
-			from, to = "refs/heads/"+c.DefaultBranch, "refs/heads/"+cr.Branch
-		}
-	}
-	if from != "" {
-		if d.Diff, err = gitx.ChangeDiff(ctx, c.Location, from, to, maxDiffBytes); err != nil {
-			s.logger.Warn("change request diff", "change_request", cr.ID, "err", err)
-			d.NoDiff = "git could not read it"
-		}
+	if d.Diff, d.NoDiff, err = s.campaigns.ChangeDiff(ctx, c, cr); err != nil {
+		s.logger.Warn("change request diff", "change_request", cr.ID, "err", err)
 	}
 	who, ok := tokenOf(r)
 	switch {

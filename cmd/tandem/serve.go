@@ -149,7 +149,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	}
 	scanner := scan.New()
 	scanner.Runner = runner
-	campaigns := &campaign.Service{Store: db, Fix: fixRunner(e.getenv, runner), Merge: gitx.Merge, Notify: poster.Post,
+	campaigns := &campaign.Service{Store: db, Fix: fixRunner(e.getenv, runner), Merge: gitx.Merge, Diff: gitx.ChangeDiff, BranchHead: gitx.BranchHead, Notify: poster.Post,
 		Trackers:  func(t tandem.Tracker) (tandem.TicketTracker, error) { return hosts.tracker(ctx, db, t) },
 		Proposers: hosts.proposer}
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
