@@ -391,41 +391,6 @@ func writeLegend(b *strings.Builder, entries []legendEntry, slots []legendSlot, 
 	b.WriteString("</g>\n")
 }
 
-// Sparkline returns a tiny inline chart (120 × 24) of one series, scaled
-// between its lowest and highest value, whose aria-label gives the last value.
-func Sparkline(label string, points []DayValue) template.HTML {
-	const w, h, pad = 120, 24, 3.0
-	pts := parsePoints(points)
-	if len(pts) == 0 {
-		return emptySVG(label, w)
-	}
-	last := pts[len(pts)-1]
-	lo, hi := last.v, last.v
-	for _, p := range pts {
-		lo, hi = min(lo, p.v), max(hi, p.v)
-	}
-	span := days(pts[0].t, last.t)
-	x := func(t time.Time) float64 {
-		if span == 0 {
-			return pad
-		}
-		return pad + (w-2*pad)*float64(days(pts[0].t, t))/float64(span)
-	}
-	y := func(v int) float64 {
-		if hi == lo {
-			return h / 2
-		}
-		return pad + (h-2*pad)*float64(hi-v)/float64(hi-lo)
-	}
-	var b strings.Builder
-	summary := fmt.Sprintf("%s: %d on %s", label, last.v, last.t.Format("Jan 2"))
-	openSVG(&b, w, h, summary, fmt.Sprintf("%s: from %d on %s to %d on %s", label, pts[0].v, pts[0].t.Format("Jan 2"), last.v, last.t.Format("Jan 2")))
-	fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="%s" stroke-width="2" stroke-linejoin="round"/>`+"\n", stepPath(pts, x, y), seriesColors[0])
-	fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="2.5" fill="%s"/>`+"\n", num(x(last.t)), num(y(last.v)), seriesColors[0])
-	b.WriteString("</svg>")
-	return template.HTML(b.String())
-}
-
 // ProgressBar returns a horizontal stacked bar (320 wide) of counts by
 // state, in the order given, with a legend below it giving each state's
 // colour, name and count, a text alternative such as "12 of 40 done, 5

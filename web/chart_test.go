@@ -50,7 +50,6 @@ func TestCharts(t *testing.T) {
 			Marker:      "2025-01-03",
 			MarkerLabel: "<script>x</script>",
 		}.SVG()},
-		{"sparkline", Sparkline("Open requests", []DayValue{{Day: "2025-01-01", Value: 5}, {Day: "2025-01-02", Value: 7}, {Day: "2025-01-06", Value: 3}, {Day: "2025-01-07", Value: 4}})},
 		{"progress", ProgressBar("Logging migration", []BarPart{
 			{Name: "done", Value: 12}, {Name: "pr-open", Value: 5}, {Name: "ticketed", Value: 8},
 			{Name: "tour-proposed", Value: 1}, {Name: "pending", Value: 9}, {Name: "unowned", Value: 3},
@@ -280,7 +279,7 @@ func TestChartsEscapeLabels(t *testing.T) {
 		Series:      []Series{{Name: "<b>", Points: []DayValue{{Day: "2025-01-01", Value: 1}}}, {Name: "x&y", Points: []DayValue{{Day: "2025-01-02", Value: 1}}}},
 		Marker:      "2025-01-02",
 		MarkerLabel: "<i>",
-	}.SVG()) + string(Sparkline("<script>", nil)) + string(ProgressBar("&", []BarPart{{Name: "<u>", Value: 1, Color: `"red`}}))
+	}.SVG()) + string(ProgressBar("&", []BarPart{{Name: "<u>", Value: 1, Color: `"red`}}))
 	for _, raw := range []string{"<script>", "<b>", "<i>", "<u>", "& ", "x&y", `""red`} {
 		if strings.Contains(svg, raw) {
 			t.Errorf("output contains unescaped %q", raw)
@@ -315,13 +314,6 @@ func TestProgressBar(t *testing.T) {
 			}
 		}
 	})
-}
-
-func TestSparklineLabel(t *testing.T) {
-	svg := string(Sparkline("Open requests", []DayValue{{Day: "2025-01-01", Value: 5}, {Day: "2025-01-06", Value: 3}}))
-	if want := `aria-label="Open requests: 3 on Jan 6"`; !strings.Contains(svg, want) {
-		t.Errorf("svg lacks %s:\n%s", want, svg)
-	}
 }
 
 func TestPaletteContrast(t *testing.T) {
