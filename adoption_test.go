@@ -73,6 +73,27 @@ func TestNextTargetState(t *testing.T) {
 	}
 }
 
+func TestDurationText(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "under a minute"},
+		{59 * time.Second, "under a minute"},
+		{12 * time.Minute, "12m"},
+		{5 * time.Hour, "5h"},
+		{5*time.Hour + 30*time.Minute, "5h 30m"},
+		{26*time.Hour + 59*time.Minute, "1d 2h"},
+		{48 * time.Hour, "2d"},
+	} {
+		t.Run(tt.d.String()+" reads as "+tt.want, func(t *testing.T) {
+			if got := tandem.DurationText(tt.d); got != tt.want {
+				t.Errorf("DurationText(%v) = %q, want %q", tt.d, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestParseDuration(t *testing.T) {
 	for in, want := range map[string]time.Duration{"7d": 7 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "90m": 90 * time.Minute, "1.5d": 36 * time.Hour} {
 		if got, err := tandem.ParseDuration(in); err != nil || got != want {

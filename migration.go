@@ -98,6 +98,28 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// DurationText returns d for people, to its two largest units among days,
+// hours and minutes: "3d 4h", "5h 30m", "12m"; "under a minute" below
+// that.
+func DurationText(d time.Duration) string {
+	days := d / (24 * time.Hour)
+	hours := d % (24 * time.Hour) / time.Hour
+	minutes := d % time.Hour / time.Minute
+	switch {
+	case days > 0 && hours > 0:
+		return fmt.Sprintf("%dd %dh", days, hours)
+	case days > 0:
+		return fmt.Sprintf("%dd", days)
+	case hours > 0 && minutes > 0:
+		return fmt.Sprintf("%dh %dm", hours, minutes)
+	case hours > 0:
+		return fmt.Sprintf("%dh", hours)
+	case minutes > 0:
+		return fmt.Sprintf("%dm", minutes)
+	}
+	return "under a minute"
+}
+
 // Target states.
 const (
 	TargetPending      = "pending"       // found, not ticketed yet

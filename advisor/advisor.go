@@ -213,7 +213,7 @@ func learn(ps []Ranked, owner string, h History) ([]Ranked, []string) {
 		}
 		fact := fmt.Sprintf("%s finished %d of %d %s pieces of work", who, st.Done, st.Count, p.Pattern)
 		if st.Done > 0 && st.Median > 0 {
-			fact += fmt.Sprintf(", in a median of %s", durationText(st.Median))
+			fact += fmt.Sprintf(", in a median of %s", tandem.DurationText(st.Median))
 		}
 		evidence = append(evidence, fact+".")
 		if float64(st.Done)/float64(st.Count) < slowRate {
@@ -224,10 +224,10 @@ func learn(ps []Ranked, owner string, h History) ([]Ranked, []string) {
 			switch {
 			case st.Median <= fastMedian:
 				p.Score += fastBonus
-				p.Reasons = append(p.Reasons, fmt.Sprintf("%s: %s work finished in a median of %s.", who, p.Pattern, durationText(st.Median)))
+				p.Reasons = append(p.Reasons, fmt.Sprintf("%s: %s work finished in a median of %s.", who, p.Pattern, tandem.DurationText(st.Median)))
 			case st.Median > slowMedian:
 				p.Score -= slowMalus
-				p.Cons = append(p.Cons, fmt.Sprintf("%s: %s work took a median of %s to finish.", who, p.Pattern, durationText(st.Median)))
+				p.Cons = append(p.Cons, fmt.Sprintf("%s: %s work took a median of %s to finish.", who, p.Pattern, tandem.DurationText(st.Median)))
 			}
 		}
 	}
@@ -339,28 +339,6 @@ func possessive(name string) string {
 		return name + "'"
 	}
 	return name + "'s"
-}
-
-// durationText returns d for people, to its two largest units among days,
-// hours and minutes, as the campaign and consumption reports do: "3d 4h",
-// "5h 30m", "12m"; "under a minute" below that.
-func durationText(d time.Duration) string {
-	days := d / (24 * time.Hour)
-	hours := d % (24 * time.Hour) / time.Hour
-	minutes := d % time.Hour / time.Minute
-	switch {
-	case days > 0 && hours > 0:
-		return fmt.Sprintf("%dd %dh", days, hours)
-	case days > 0:
-		return fmt.Sprintf("%dd", days)
-	case hours > 0 && minutes > 0:
-		return fmt.Sprintf("%dh %dm", hours, minutes)
-	case hours > 0:
-		return fmt.Sprintf("%dh", hours)
-	case minutes > 0:
-		return fmt.Sprintf("%dm", minutes)
-	}
-	return "under a minute"
 }
 
 // ties notes, on every pattern of ps scoring the same as another, which

@@ -111,7 +111,7 @@ func LeadTimes(targets []tandem.Target) []LeadTime {
 		lt := LeadTime{Pattern: p, Count: len(ds)}
 		if len(ds) > 0 {
 			lt.Median = median(ds)
-			lt.MedianText = durationText(lt.Median)
+			lt.MedianText = tandem.DurationText(lt.Median)
 		}
 		out = append(out, lt)
 	}
@@ -127,25 +127,6 @@ func median(ds []time.Duration) time.Duration {
 		return ds[n/2]
 	}
 	return ds[n/2-1] + (ds[n/2]-ds[n/2-1])/2
-}
-
-// durationText returns d for people, to its two largest units among days,
-// hours and minutes: "3d 4h", "5h 30m", "12m"; "0m" under a minute.
-func durationText(d time.Duration) string {
-	days := d / (24 * time.Hour)
-	hours := d % (24 * time.Hour) / time.Hour
-	minutes := d % time.Hour / time.Minute
-	switch {
-	case days > 0 && hours > 0:
-		return fmt.Sprintf("%dd %dh", days, hours)
-	case days > 0:
-		return fmt.Sprintf("%dd", days)
-	case hours > 0 && minutes > 0:
-		return fmt.Sprintf("%dh %dm", hours, minutes)
-	case hours > 0:
-		return fmt.Sprintf("%dh", hours)
-	}
-	return fmt.Sprintf("%dm", minutes)
 }
 
 // TeamProgress is how far one team's targets are.

@@ -116,27 +116,6 @@ func TestLeadTimes(t *testing.T) {
 	}
 }
 
-func TestDurationText(t *testing.T) {
-	for _, tt := range []struct {
-		d    time.Duration
-		want string
-	}{
-		{0, "0m"},
-		{59 * time.Second, "0m"},
-		{12 * time.Minute, "12m"},
-		{5*time.Hour + 30*time.Minute, "5h 30m"},
-		{2 * time.Hour, "2h"},
-		{26*time.Hour + 59*time.Minute, "1d 2h"},
-		{48 * time.Hour, "2d"},
-	} {
-		t.Run(tt.d.String()+" reads as "+tt.want, func(t *testing.T) {
-			if got := durationText(tt.d); got != tt.want {
-				t.Errorf("durationText(%v) = %q, want %q", tt.d, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestByTeam(t *testing.T) {
 	payTicket := &tandem.TicketRef{ID: 1, URL: "https://t/1", State: tandem.TicketOpen}
 	targets := []tandem.Target{

@@ -29,25 +29,6 @@ func median(ds []time.Duration) time.Duration {
 	return ds[n/2-1] + (ds[n/2]-ds[n/2-1])/2
 }
 
-// durationText returns d for people, to its two largest units among days,
-// hours and minutes: "3d 4h", "5h 30m", "12m"; "0m" under a minute.
-func durationText(d time.Duration) string {
-	days := d / day
-	hours := d % day / time.Hour
-	minutes := d % time.Hour / time.Minute
-	switch {
-	case days > 0 && hours > 0:
-		return fmt.Sprintf("%dd %dh", days, hours)
-	case days > 0:
-		return fmt.Sprintf("%dd", days)
-	case hours > 0 && minutes > 0:
-		return fmt.Sprintf("%dh %dm", hours, minutes)
-	case hours > 0:
-		return fmt.Sprintf("%dh", hours)
-	}
-	return fmt.Sprintf("%dm", minutes)
-}
-
 // dateOf returns the calendar day of t, in t's own location, as midnight
 // UTC, so that it compares with dates parsed from YYYY-MM-DD.
 func dateOf(t time.Time) time.Time {

@@ -101,7 +101,7 @@ func CodebaseReadiness(c tandem.Codebase, results []tandem.CheckResult, contribu
 	}
 	if len(reviews) > 0 {
 		r.MedianReview = median(reviews)
-		r.MedianReviewText = durationText(r.MedianReview)
+		r.MedianReviewText = tandem.DurationText(r.MedianReview)
 		r.Items = append(r.Items, ReadinessItem{Name: "review", Title: "first reviews within two days", OK: r.MedianReview <= ReviewTarget, Evidence: []tandem.Match{}})
 	}
 	ok := 0

@@ -48,13 +48,13 @@ func LeadTimes(reqs []tandem.Request) RequestLeadTimes {
 	lt := RequestLeadTimes{Count: len(reqs), Responded: len(responded), AcceptedCount: len(accepted), DoneCount: len(done),
 		FirstResponse: median(responded), Accepted: median(accepted), Done: median(done)}
 	if lt.Responded > 0 {
-		lt.FirstResponseText = durationText(lt.FirstResponse)
+		lt.FirstResponseText = tandem.DurationText(lt.FirstResponse)
 	}
 	if lt.AcceptedCount > 0 {
-		lt.AcceptedText = durationText(lt.Accepted)
+		lt.AcceptedText = tandem.DurationText(lt.Accepted)
 	}
 	if lt.DoneCount > 0 {
-		lt.DoneText = durationText(lt.Done)
+		lt.DoneText = tandem.DurationText(lt.Done)
 	}
 	return lt
 }
@@ -119,14 +119,14 @@ func PlatformBacklog(reqs []tandem.Request, now time.Time) Backlog {
 		age := max(now.Sub(r.CreatedAt), 0)
 		ages = append(ages, age)
 		b.Requests = append(b.Requests, OpenRequest{ID: r.ID, FromTeam: r.FromTeam, Title: r.Title, State: r.State,
-			Age: age, AgeText: durationText(age)})
+			Age: age, AgeText: tandem.DurationText(age)})
 	}
 	slices.SortStableFunc(b.Requests, func(x, y OpenRequest) int {
 		return cmp.Or(cmp.Compare(y.Age, x.Age), cmp.Compare(x.ID, y.ID))
 	})
 	b.Open = len(ages)
 	b.MedianAge = median(ages)
-	b.MedianAgeText = durationText(b.MedianAge)
+	b.MedianAgeText = tandem.DurationText(b.MedianAge)
 
 	today := dateOf(now)
 	monday := today.AddDate(0, 0, -(int(today.Weekday())+6)%7)
@@ -148,7 +148,7 @@ func PlatformBacklog(reqs []tandem.Request, now time.Time) Backlog {
 		}
 		m := median(ages)
 		b.Weekly = append(b.Weekly, WeekAge{Week: start.AddDate(0, 0, 6).Format(time.DateOnly),
-			MedianAge: m, MedianAgeText: durationText(m), Open: len(ages)})
+			MedianAge: m, MedianAgeText: tandem.DurationText(m), Open: len(ages)})
 	}
 	b.Bottleneck = growing(b.Weekly[len(b.Weekly)-bottleneckWeeks-1:])
 	return b
