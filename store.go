@@ -107,8 +107,9 @@ type Store interface {
 	// marks it read in scan scanID (0: in no scan), all in one transaction;
 	// saving the same read twice changes nothing. It returns ECONFLICT, and
 	// marks the codebase failed in the scan, when another host already has a
-	// codebase of that name.
-	SaveCodebase(ctx context.Context, scanID int64, r CodebaseRead) (Codebase, error)
+	// codebase of that name. It returns the scan as the save left it (done
+	// when this was its last codebase), the zero Scan in no scan.
+	SaveCodebase(ctx context.Context, scanID int64, r CodebaseRead) (Codebase, Scan, error)
 
 	// CreateScan records a new running scan of the given hosts; enqueue runs
 	// inside the same transaction, so that the scan and its jobs exist

@@ -67,7 +67,7 @@ spec: {owner: observability}
 		}
 		results := []tandem.CheckResult{{Check: tandem.CheckID("migration", "m", tandem.RoleTarget), Commit: "c1", Holds: true,
 			Evidence: []tandem.Match{{Path: "main.go", Line: 3}}}}
-		if _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: c, Results: results}); err != nil {
+		if _, _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: c, Results: results}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -127,7 +127,8 @@ func (w *readCodebaseWorker) Work(ctx context.Context, job *river.Job[ReadCodeba
 	case read.Unchanged:
 		result = "unchanged"
 	}
-	if _, err := w.cfg.Store.SaveCodebase(ctx, a.Scan, read); err != nil {
+	_, scan, err := w.cfg.Store.SaveCodebase(ctx, a.Scan, read)
+	if err != nil {
 		if tandem.ErrorCode(err) != tandem.ECONFLICT {
 			return fmt.Errorf("save codebase %s: %w", a.Name, err)
 		}
@@ -135,13 +136,7 @@ func (w *readCodebaseWorker) Work(ctx context.Context, job *river.Job[ReadCodeba
 	}
 	w.metrics.read.WithLabelValues(result).Inc()
 	w.metrics.bytes.Add(float64(read.BytesRead))
-	if a.Scan != 0 {
-		scan, err := w.cfg.Store.FindScan(ctx, a.Scan)
-		if err != nil {
-			return err // saving the read again changes nothing
-		}
-		w.queue.logFinished(ctx, scan)
-	}
+	w.queue.logFinished(ctx, scan)
 	return nil
 }
 

@@ -15,19 +15,21 @@ import (
 // contributions and trusted against the stored teams and Codebase
 // documents, and marks it in scan scanID (0: in no scan) done, or failed
 // when it could not be read (no head). Saving a read the scan already
-// counted changes nothing. It returns the stored codebase; EINVALID when c
+// counted changes nothing. It returns the stored codebase and the scan as
+// the save left it (the zero Scan in no scan); EINVALID when c
 // has no name or host; ENOTFOUND for an unknown scan; ECONFLICT, with the
 // codebase marked failed in the scan and the conflict added to its
 // problems, when a codebase of that name exists on another host.
-func (db *DB) SaveCodebase(ctx context.Context, scanID int64, read tandem.CodebaseRead) (tandem.Codebase, error) {
+func (db *DB) SaveCodebase(ctx context.Context, scanID int64, read tandem.CodebaseRead) (tandem.Codebase, tandem.Scan, error) {
 	c := read.Codebase
 	if c.Name == "" || c.Host == "" {
-		return tandem.Codebase{}, tandem.Errorf(tandem.EINVALID, "save codebase: name and host are required")
+		return tandem.Codebase{}, tandem.Scan{}, tandem.Errorf(tandem.EINVALID, "save codebase: name and host are required")
 	}
 	var saved tandem.Codebase
+	var scan tandem.Scan
 	var conflict error // committed: the scan counts the conflict
 	err := db.inTx(ctx, "save codebase", func(tx *sql.Tx) error {
-		var scan tandem.Scan
+		scan = tandem.Scan{}
 		if scanID != 0 {
 			var err error
 			if scan, err = db.lockScan(ctx, tx, scanID); err != nil {
@@ -75,14 +77,15 @@ func (db *DB) SaveCodebase(ctx context.Context, scanID int64, read tandem.Codeba
 				return nil
 			}
 			problem := tandem.Problem{File: "codehost/" + c.Host, Field: c.Name, Message: conflict.Error()}
-			return markRead(ctx, tx, scan, c.Host, c.Name, readFailed, 0, &problem)
+			scan, err = markRead(ctx, tx, scan, c.Host, c.Name, readFailed, 0, &problem)
+			return err
 		}
 		if scanID != 0 {
 			state := readDone
 			if c.Head == "" {
 				state = readFailed
 			}
-			if err := markRead(ctx, tx, scan, c.Host, c.Name, state, read.BytesRead, nil); err != nil {
+			if scan, err = markRead(ctx, tx, scan, c.Host, c.Name, state, read.BytesRead, nil); err != nil {
 				return err
 			}
 		}
@@ -97,9 +100,9 @@ func (db *DB) SaveCodebase(ctx context.Context, scanID int64, read tandem.Codeba
 		err = conflict
 	}
 	if err != nil {
-		return tandem.Codebase{}, err
+		return tandem.Codebase{}, scan, err
 	}
-	return saved, nil
+	return saved, scan, nil
 }
 
 // touchCodebase records that c was scanned again with nothing changed, and

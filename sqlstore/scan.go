@@ -111,30 +111,29 @@ func (db *DB) lockScan(ctx context.Context, tx *sql.Tx, id int64) (tandem.Scan, 
 }
 
 // markRead records the state of codebase host/name in the locked scan,
-// adds problem to the scan unless that state was already recorded, and
-// counts the scan's progress again.
-func markRead(ctx context.Context, tx *sql.Tx, scan tandem.Scan, host, name, state string, bytes int64, problem *tandem.Problem) error {
+// adds problem to the scan unless that state was already recorded, counts
+// the scan's progress again, and returns the scan as it left it.
+func markRead(ctx context.Context, tx *sql.Tx, scan tandem.Scan, host, name, state string, bytes int64, problem *tandem.Problem) (tandem.Scan, error) {
 	var prev string
 	err := tx.QueryRowContext(ctx, "SELECT state FROM scan_codebases WHERE scan_id = $1 AND host = $2 AND name = $3",
 		scan.ID, host, name).Scan(&prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+		return scan, err
 	}
 	if prev == state {
-		return nil
+		return scan, nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO scan_codebases (scan_id, host, name, state, bytes) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (scan_id, host, name) DO UPDATE SET state = excluded.state, bytes = excluded.bytes`,
 		scan.ID, host, name, state, bytes); err != nil {
-		return err
+		return scan, err
 	}
 	if problem != nil {
 		if err := addScanProblems(ctx, tx, scan, []tandem.Problem{*problem}); err != nil {
-			return err
+			return scan, err
 		}
 	}
-	_, err = refreshScan(ctx, tx, scan.ID)
-	return err
+	return refreshScan(ctx, tx, scan.ID)
 }
 
 // addScanProblems appends problems to the locked scan's.

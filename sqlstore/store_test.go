@@ -142,7 +142,7 @@ func apply(t *testing.T, db *sqlstore.DB, objs ...tandem.Object) []tandem.Applie
 
 func save(t *testing.T, db *sqlstore.DB, scanID int64, c tandem.Codebase) tandem.Codebase {
 	t.Helper()
-	saved, err := db.SaveCodebase(t.Context(), scanID, tandem.CodebaseRead{Codebase: c})
+	saved, _, err := db.SaveCodebase(t.Context(), scanID, tandem.CodebaseRead{Codebase: c})
 	if err != nil {
 		t.Fatalf("SaveCodebase(%s): %v", c.Name, err)
 	}
@@ -411,7 +411,7 @@ func testPolicyBeforeDiscovery(t *testing.T, db *sqlstore.DB, _ string) {
 
 func testCodebaseConflict(t *testing.T, db *sqlstore.DB, _ string) {
 	save(t, db, 0, tandem.Codebase{Name: "api", Host: "one", Head: "abc"})
-	_, err := db.SaveCodebase(t.Context(), 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api", Host: "two", Head: "def"}})
+	_, _, err := db.SaveCodebase(t.Context(), 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api", Host: "two", Head: "def"}})
 	if got, want := tandem.ErrorCode(err), tandem.ECONFLICT; got != want {
 		t.Fatalf("error code = %q (%v), want %q", got, err, want)
 	}
@@ -419,7 +419,7 @@ func testCodebaseConflict(t *testing.T, db *sqlstore.DB, _ string) {
 	if c.Host != "one" || c.Head != "abc" {
 		t.Errorf("stored codebase = %s@%s, want one@abc", c.Host, c.Head)
 	}
-	if _, err := db.SaveCodebase(t.Context(), 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api"}}); tandem.ErrorCode(err) != tandem.EINVALID {
+	if _, _, err := db.SaveCodebase(t.Context(), 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api"}}); tandem.ErrorCode(err) != tandem.EINVALID {
 		t.Errorf("saving a codebase without host: err = %v, want invalid", err)
 	}
 }
@@ -527,7 +527,7 @@ func testScanProgress(t *testing.T, db *sqlstore.DB, _ string) {
 	if _, err := db.RecordRepositories(ctx, scan.ID+100, "one", nil, nil, func(context.Context, *sql.Tx) error { return nil }); tandem.ErrorCode(err) != tandem.ENOTFOUND {
 		t.Errorf("recording into a missing scan: err = %v, want not found", err)
 	}
-	if _, err := db.SaveCodebase(ctx, scan.ID+100, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "a", Host: "one"}}); tandem.ErrorCode(err) != tandem.ENOTFOUND {
+	if _, _, err := db.SaveCodebase(ctx, scan.ID+100, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "a", Host: "one"}}); tandem.ErrorCode(err) != tandem.ENOTFOUND {
 		t.Errorf("saving into a missing scan: err = %v, want not found", err)
 	}
 
@@ -579,7 +579,7 @@ func testScanConcurrent(t *testing.T, db *sqlstore.DB, _ string) {
 	for h, ns := range names {
 		for _, name := range ns {
 			wg.Go(func() {
-				_, err := db.SaveCodebase(ctx, scan.ID, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: name, Host: h, Head: "abc"}})
+				_, _, err := db.SaveCodebase(ctx, scan.ID, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: name, Host: h, Head: "abc"}})
 				errs <- err
 			})
 		}
@@ -612,7 +612,7 @@ func testScanConflict(t *testing.T, db *sqlstore.DB, _ string) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		_, err := db.SaveCodebase(ctx, scan.ID, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api", Host: "two", Head: "def"}})
+		_, _, err := db.SaveCodebase(ctx, scan.ID, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api", Host: "two", Head: "def"}})
 		if got, want := tandem.ErrorCode(err), tandem.ECONFLICT; got != want {
 			t.Fatalf("error code = %q (%v), want %q", got, err, want)
 		}
@@ -763,7 +763,7 @@ func testCheckResults(t *testing.T, db *sqlstore.DB, _ string) {
 		return ts[0].State
 	}
 
-	if _, err := db.SaveCodebase(ctx, 0, read("c1", true, false)); err != nil {
+	if _, _, err := db.SaveCodebase(ctx, 0, read("c1", true, false)); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := state(), tandem.TargetPending; got != want {
@@ -775,7 +775,7 @@ func testCheckResults(t *testing.T, db *sqlstore.DB, _ string) {
 	}
 
 	// Unchanged: nothing moves even though the read carries no results.
-	if _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api", Host: "one"}, Unchanged: true}); err != nil {
+	if _, _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api", Host: "one"}, Unchanged: true}); err != nil {
 		t.Fatal(err)
 	}
 	rs, err := db.FindCheckResults(ctx, tandem.CheckResultFilter{Codebase: "api"})
@@ -786,7 +786,7 @@ func testCheckResults(t *testing.T, db *sqlstore.DB, _ string) {
 		t.Errorf("head after an unchanged read = %q, want c1", c.Head)
 	}
 
-	if _, err := db.SaveCodebase(ctx, 0, read("c2", false, true)); err != nil {
+	if _, _, err := db.SaveCodebase(ctx, 0, read("c2", false, true)); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := state(), tandem.TargetDone; got != want {
@@ -809,7 +809,7 @@ func testCheckResults(t *testing.T, db *sqlstore.DB, _ string) {
 	}
 
 	// Saving the same read again appends no history.
-	if _, err := db.SaveCodebase(ctx, 0, read("c2", false, true)); err != nil {
+	if _, _, err := db.SaveCodebase(ctx, 0, read("c2", false, true)); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := db.FindCheckHistory(ctx, target); len(again) != 2 {
@@ -829,12 +829,12 @@ func testTargetPages(t *testing.T, db *sqlstore.DB, _ string) {
 		if i%2 == 0 {
 			c.Ownership.Codeowners = []string{"@acme/pay"}
 		}
-		if _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: c, Results: []tandem.CheckResult{{Check: target, Commit: "c1", Holds: true}}}); err != nil {
+		if _, _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: c, Results: []tandem.CheckResult{{Check: target, Commit: "c1", Holds: true}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// b is done.
-	if _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "b", Host: "one", DefaultBranch: "main", Head: "c2"},
+	if _, _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "b", Host: "one", DefaultBranch: "main", Head: "c2"},
 		Results: []tandem.CheckResult{{Check: target, Commit: "c2", Holds: false}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func TestAdoptedURLsBelongToTheirHost(t *testing.T) {
 				policy("api", "payments", tandem.Closed), policy("idx", "search", tandem.Closed))
 			check := tandem.CheckID("migration", "m", tandem.RoleTarget)
 			for _, name := range []string{"api", "idx"} {
-				if _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{
+				if _, _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{
 					Codebase: tandem.Codebase{Name: name, Host: "forge", DefaultBranch: "main", Head: "c1"},
 					Results:  []tandem.CheckResult{{Check: check, Digest: "d", Commit: "c1", Holds: true}},
 				}); err != nil {

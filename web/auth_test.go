@@ -47,7 +47,7 @@ func authServer(t *testing.T) (*web.Server, map[string]string) {
 		Evidence: []tandem.Match{{Path: "main.go", Line: 3}}}}
 	c := tandem.Codebase{Name: "payments-api", Host: "local", DefaultBranch: "main", Head: "c1", Contributions: "open"}
 	c.Ownership.Codeowners = []string{"@acme/payments"}
-	if _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: c, Results: results}); err != nil {
+	if _, _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{Codebase: c, Results: results}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.RecordContribution(ctx, tandem.Contribution{Codebase: "payments-api", Author: "carol", Title: "Faster logs"}); err != nil {
