@@ -1,6 +1,18 @@
 package tandem
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
+
+// DidYouMean returns ": did you mean X?" when s is a slip of X, one of
+// valid (see Closest), for a refusal to end with; "" otherwise.
+func DidYouMean(s string, valid []string) string {
+	if c := Closest(s, valid); c != "" {
+		return fmt.Sprintf(": did you mean %s?", c)
+	}
+	return ""
+}
 
 // Closest returns the one of valid nearest to s when it is near enough to
 // be a slip of the keyboard (an edit distance of at most a third of s,

@@ -99,22 +99,13 @@ func (d *decoder) mapping(path string, n *yaml.Node, valid ...string) (fields, b
 		}
 		seen[name] = k.Line
 		if !slices.Contains(valid, name) {
-			d.errorAt(field, k.Line, "unknown field%s (valid: %s)", didYouMean(name, valid), strings.Join(valid, ", "))
+			d.errorAt(field, k.Line, "unknown field%s (valid: %s)", tandem.DidYouMean(name, valid), strings.Join(valid, ", "))
 			continue
 		}
 		d.lines[field] = k.Line
 		f.vals[name] = v
 	}
 	return f, true
-}
-
-// didYouMean returns ": did you mean X?" when s is a slip of one of valid,
-// and "" otherwise.
-func didYouMean(s string, valid []string) string {
-	if c := tandem.Closest(s, valid); c != "" {
-		return fmt.Sprintf(": did you mean %s?", c)
-	}
-	return ""
 }
 
 // field returns the path of the field key.
@@ -169,7 +160,7 @@ func (f fields) need(key, s string) {
 // oneOf reports the value s of key when it is set and not one of valid.
 func (f fields) oneOf(key, s, what string, valid []string) {
 	if s != "" && !slices.Contains(valid, s) {
-		f.d.errorf(f.field(key), f.vals[key], "unknown %s %q%s (valid: %s)", what, s, didYouMean(s, valid), strings.Join(valid, ", "))
+		f.d.errorf(f.field(key), f.vals[key], "unknown %s %q%s (valid: %s)", what, s, tandem.DidYouMean(s, valid), strings.Join(valid, ", "))
 	}
 }
 

@@ -47,7 +47,7 @@ func (d *decoder) document(n *yaml.Node) (tandem.Object, bool) {
 	o.Kind = top.required("kind")
 	known := o.Kind != ""
 	if known && !slices.Contains(kinds, o.Kind) {
-		d.errorf("kind", nil, "unknown kind %q%s (valid: %s)", o.Kind, didYouMean(o.Kind, kinds), strings.Join(kinds, ", "))
+		d.errorf("kind", nil, "unknown kind %q%s (valid: %s)", o.Kind, tandem.DidYouMean(o.Kind, kinds), strings.Join(kinds, ", "))
 		known = false
 	}
 	meta, ok := d.mapping("metadata", top.vals["metadata"], "name")

@@ -40,7 +40,7 @@ func getCommand(e env, server *string) *cobra.Command {
 			coll, ok := collections[strings.ToLower(args[0])]
 			if !ok {
 				kinds := []string{"teams", "people", "codebases", "codehosts", "platforms", "migrations", "tickets", "change-requests", "engagements"}
-				return tandem.Errorf(tandem.EINVALID, "unknown kind %q%s (valid: %s)", args[0], didYouMean(args[0], kinds), strings.Join(kinds, ", "))
+				return tandem.Errorf(tandem.EINVALID, "unknown kind %q%s (valid: %s)", args[0], tandem.DidYouMean(args[0], kinds), strings.Join(kinds, ", "))
 			}
 			name := ""
 			if len(args) == 2 {

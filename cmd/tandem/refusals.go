@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -36,7 +35,7 @@ func guide(root *cobra.Command) (ran func() bool) {
 		if f := cmd.Flags().Lookup("output"); f != nil {
 			valid := outputs(f.DefValue)
 			if v := f.Value.String(); !slices.Contains(valid, v) {
-				return tandem.Errorf(tandem.EINVALID, "unknown output %q%s (valid: %s)", v, didYouMean(v, valid), strings.Join(valid, ", "))
+				return tandem.Errorf(tandem.EINVALID, "unknown output %q%s (valid: %s)", v, tandem.DidYouMean(v, valid), strings.Join(valid, ", "))
 			}
 		}
 		return nil
@@ -79,15 +78,7 @@ func unknownCommand(group *cobra.Command, name string) error {
 		}
 	}
 	return tandem.Errorf(tandem.EINVALID, "unknown command %q for %q%s (valid: %s; %s --help says more)",
-		name, group.CommandPath(), didYouMean(name, names), strings.Join(names, ", "), group.CommandPath())
-}
-
-// didYouMean returns ": did you mean X?" when s is a slip of one of valid.
-func didYouMean(s string, valid []string) string {
-	if c := tandem.Closest(s, valid); c != "" {
-		return fmt.Sprintf(": did you mean %s?", c)
-	}
-	return ""
+		name, group.CommandPath(), tandem.DidYouMean(name, names), strings.Join(names, ", "), group.CommandPath())
 }
 
 // withNextStep returns err, an error of the command cmd, saying what to do
