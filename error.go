@@ -130,3 +130,29 @@ func sprintf(format string, args ...any) string {
 	}
 	return fmt.Sprintf(format, args...)
 }
+
+// MissingError is a name of a kind that is not in the catalog ("team",
+// "codebase"…): an *Error of Code. List is the command that lists the
+// names of Kind. Finding the name perhaps meant reads every name of Kind,
+// so it is left to where the refusal is shown to a person (Message).
+type MissingError struct {
+	Code, Kind, Name, List string
+}
+
+func (e *MissingError) Error() string { return e.Message("") }
+
+// Message returns the refusal with hint, the name perhaps meant as
+// DidYouMean words it, or "".
+func (e *MissingError) Message(hint string) string {
+	return fmt.Sprintf("%s %q not found%s (%s lists them)", e.Kind, e.Name, hint, e.List)
+}
+
+// As lets errors.As find an *Error of e's code and message in a
+// *MissingError.
+func (e *MissingError) As(target any) bool {
+	if t, ok := target.(**Error); ok {
+		*t = &Error{Code: e.Code, Message: e.Error()}
+		return true
+	}
+	return false
+}

@@ -22,6 +22,9 @@ type Store interface {
 	// or nil, and writes nothing.
 	CheckApply(ctx context.Context, objs []Object) error
 
+	// Names returns every name of a kind of the catalog, for the refusal
+	// of a MissingError to say which was perhaps meant.
+	Names(ctx context.Context, kind string) ([]string, error)
 	FindTeams(ctx context.Context, name string) ([]Team, error)
 	FindPeople(ctx context.Context, handle string) ([]Person, error)
 	// FindPeoplePage returns one page of everyone, sorted by handle,

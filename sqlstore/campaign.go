@@ -32,7 +32,7 @@ func (db *DB) FindTargets(ctx context.Context, migration string) ([]tandem.Targe
 		if ok, err := exists(ctx, tx, "migrations", migration); err != nil {
 			return err
 		} else if !ok {
-			return notFound(ctx, tx, tandem.ENOTFOUND, "migration", migration)
+			return notFound(tandem.ENOTFOUND, "migration", migration)
 		}
 		var err error
 		targets, err = findTargets(ctx, tx, "t.migration = $1", migration)
@@ -227,7 +227,7 @@ func (db *DB) FileTicket(ctx context.Context, f tandem.TicketFiling) (tandem.Tic
 		if ok, err := exists(ctx, tx, "migrations", f.Migration); err != nil {
 			return err
 		} else if !ok {
-			return notFound(ctx, tx, tandem.ENOTFOUND, "migration", f.Migration)
+			return notFound(tandem.ENOTFOUND, "migration", f.Migration)
 		}
 		now := time.Now().UTC()
 		var fresh []string

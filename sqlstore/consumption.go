@@ -49,7 +49,7 @@ func platformOwner(ctx context.Context, tx *sql.Tx, platform string) (string, er
 	var owner string
 	err := tx.QueryRowContext(ctx, "SELECT owner FROM platforms WHERE name = $1", platform).Scan(&owner)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", notFound(ctx, tx, tandem.EINVALID, "platform", platform)
+		return "", notFound(tandem.EINVALID, "platform", platform)
 	}
 	return owner, err
 }
@@ -62,7 +62,7 @@ func (db *DB) CreateRequest(ctx context.Context, r tandem.Request) (tandem.Reque
 		if ok, err := exists(ctx, tx, "teams", r.FromTeam); err != nil {
 			return err
 		} else if !ok {
-			return notFound(ctx, tx, tandem.EINVALID, "team", r.FromTeam)
+			return notFound(tandem.EINVALID, "team", r.FromTeam)
 		}
 		if _, err := platformOwner(ctx, tx, r.Platform); err != nil {
 			return err
@@ -237,7 +237,7 @@ func (db *DB) CreateEngagement(ctx context.Context, e tandem.Engagement) (tandem
 			if ok, err := exists(ctx, tx, "teams", team); err != nil {
 				return err
 			} else if !ok {
-				return notFound(ctx, tx, tandem.EINVALID, "team", team)
+				return notFound(tandem.EINVALID, "team", team)
 			}
 		}
 		if e.Platform != "" {

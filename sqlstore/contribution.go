@@ -21,7 +21,7 @@ func (db *DB) RecordContribution(ctx context.Context, c tandem.Contribution) (ta
 			return err
 		}
 		if len(cbs) == 0 {
-			return notFound(ctx, tx, tandem.EINVALID, "codebase", c.Codebase)
+			return notFound(tandem.EINVALID, "codebase", c.Codebase)
 		}
 		if c.URL != "" {
 			host, err := codebaseHost(ctx, tx, c.Codebase)
@@ -136,7 +136,7 @@ func (db *DB) GrantTrust(ctx context.Context, codebase, person, by string) (tand
 			return err
 		}
 		if len(cbs) == 0 {
-			return notFound(ctx, tx, tandem.ENOTFOUND, "codebase", codebase)
+			return notFound(tandem.ENOTFOUND, "codebase", codebase)
 		}
 		c = cbs[0]
 		if c.Owner == nil {

@@ -108,7 +108,7 @@ func (db *DB) FindCodebases(ctx context.Context, f tandem.CodebaseFilter) ([]tan
 		return nil, err
 	}
 	if f.Name != "" && len(cs) == 0 {
-		return nil, db.notFoundIn(ctx, tandem.ENOTFOUND, "codebase", f.Name)
+		return nil, notFound(tandem.ENOTFOUND, "codebase", f.Name)
 	}
 	return cs, nil
 }
@@ -126,7 +126,7 @@ func find[T any](ctx context.Context, db *DB, kind, name string, fn func(context
 		return nil, err
 	}
 	if name != "" && len(found) == 0 {
-		return nil, db.notFoundIn(ctx, tandem.ENOTFOUND, kind, name)
+		return nil, notFound(tandem.ENOTFOUND, kind, name)
 	}
 	return found, nil
 }

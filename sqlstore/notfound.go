@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/tandem-dev/tandem"
 )
@@ -19,33 +18,31 @@ var catalogKinds = map[string]struct{ table, key, list string }{
 	"codebase":  {"codebases", "name", "tandem get codebases"},
 }
 
-// notFound returns the error code's refusal of a name of kind that is not
-// in the catalog, saying which name was perhaps meant and how to list them.
-func notFound(ctx context.Context, tx *sql.Tx, code, kind, name string) error {
+// notFound returns the error code's refusal of a name of kind that is
+// not in the catalog, saying how to list them. It reads nothing: the name
+// perhaps meant is found by whoever shows the refusal (Names).
+func notFound(code, kind, name string) error {
 	k, ok := catalogKinds[kind]
 	if !ok {
 		return tandem.Errorf(code, "%s %q not found", kind, name)
 	}
-	hint := ""
-	if names, err := allNames(ctx, tx, k.table, k.key); err == nil {
-		if c := tandem.Closest(name, names); c != "" {
-			hint = fmt.Sprintf(": did you mean %s?", c)
-		}
-	}
-	return tandem.Errorf(code, "%s %q not found%s (%s lists them)", kind, name, hint, k.list)
+	return &tandem.MissingError{Code: code, Kind: kind, Name: name, List: k.list}
 }
 
-// notFoundIn is notFound in a transaction of its own, for a finder whose
-// transaction has ended.
-func (db *DB) notFoundIn(ctx context.Context, code, kind, name string) error {
-	var refusal error
-	if err := db.readTx(ctx, "find "+kind, func(tx *sql.Tx) error {
-		refusal = notFound(ctx, tx, code, kind, name)
-		return nil
-	}); err != nil {
-		return err
+// Names returns every name of a kind of the catalog ("team", "codebase"…;
+// see tandem.MissingError), nil for another kind.
+func (db *DB) Names(ctx context.Context, kind string) ([]string, error) {
+	k, ok := catalogKinds[kind]
+	if !ok {
+		return nil, nil
 	}
-	return refusal
+	var names []string
+	err := db.readTx(ctx, "find "+kind+" names", func(tx *sql.Tx) error {
+		var err error
+		names, err = allNames(ctx, tx, k.table, k.key)
+		return err
+	})
+	return names, err
 }
 
 // allNames returns every key of a table, one of this package's constants.

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -143,6 +144,7 @@ type ErrorBody struct {
 // writeError answers with err's status and message; internal errors are
 // logged here, once, and shown as a generic message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = s.meant(r.Context(), err)
 	code := tandem.ErrorCode(err)
 	if code == tandem.EINTERNAL {
 		s.logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -155,6 +157,20 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Error.Problems = invalid.Problems
 	}
 	writeJSON(w, statuses[code], body)
+}
+
+// meant returns err saying which name was perhaps meant, when it refuses
+// a name missing from the catalog that is a slip of one there.
+func (s *Server) meant(ctx context.Context, err error) error {
+	var m *tandem.MissingError
+	if !errors.As(err, &m) {
+		return err
+	}
+	names, nerr := s.store.Names(ctx, m.Kind)
+	if hint := tandem.DidYouMean(m.Name, names); nerr == nil && hint != "" {
+		return &tandem.Error{Code: m.Code, Message: m.Message(hint)}
+	}
+	return err
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -97,6 +97,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title stri
 
 // renderError shows an error as a page with the status its code maps to.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	err = s.meant(r.Context(), err)
 	code := tandem.ErrorCode(err)
 	if code == tandem.EINTERNAL {
 		s.logger.Error("page failed", "path", r.URL.Path, "err", err)
