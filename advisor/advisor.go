@@ -251,20 +251,8 @@ func record(pattern, owner string, h History) (string, Stat, bool) {
 
 // holds reports whether every condition holds for s and the ranking ps.
 func (c condition) holds(s Situation, ps []Ranked) bool {
-	in := func(vs []string, v string) bool { return len(vs) == 0 || slices.Contains(vs, v) }
-	is := func(b *bool, v bool) bool { return b == nil || *b == v }
-	if !in(c.phase, s.Phase) || !in(c.policy, s.Policy) || !in(c.maturity, s.Maturity) ||
-		!in(c.size, s.Size) || !in(c.support, s.Support) {
-		return false
-	}
-	if !is(c.trusted, s.Trusted) || !is(c.urgent, s.Urgent) || !is(c.crossTeam, s.CrossTeam) {
-		return false
-	}
-	if !c.teams.holds(float64(s.Teams), s.Teams > 0) ||
-		!c.notice.holds(float64(s.Notice), s.Notice > 0) ||
-		!c.readiness.holds(float64(s.Readiness), s.Readiness >= 0) ||
-		!c.tourWeeks.holds(float64(s.TourWeeks), s.TourWeeks > 0) ||
-		!c.collaboratingWeeks.holds(float64(s.CollaboratingWeeks), s.CollaboratingWeeks > 0) {
+	// A condition on what s does not know does not hold.
+	if missing, ok := c.unknown(s); !ok || len(missing) > 0 {
 		return false
 	}
 	if len(c.top) > 0 && (len(ps) == 0 || !slices.Contains(c.top, ps[0].Pattern)) {
