@@ -116,29 +116,30 @@ func decodeInput(w http.ResponseWriter, r *http.Request, v any) error {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		return tandem.Errorf(tandem.EINVALID, "body: Content-Type is %q: send application/json", r.Header.Get("Content-Type"))
 	}
-	return decodeJSON(body, v)
+	return decodeJSON("body", body, v)
 }
 
 // decodeJSON decodes one JSON object into v, refusing unknown, inexact
-// and repeated keys.
-func decodeJSON(body []byte, v any) error {
-	if err := repeatedKey(body); err != nil {
-		return tandem.Errorf(tandem.EINVALID, "body: %v", err)
-	}
+// and repeated keys; its refusals name the input as what ("body", "form").
+func decodeJSON(what string, body []byte, v any) error {
+	err := repeatedKey(body)
 	var tree any
-	if err := json.Unmarshal(body, &tree); err != nil {
-		return tandem.Errorf(tandem.EINVALID, "body: %v", err)
+	if err == nil {
+		err = json.Unmarshal(body, &tree)
 	}
-	if _, ok := tree.(map[string]any); !ok {
-		return tandem.Errorf(tandem.EINVALID, "body: not a JSON object")
+	if _, ok := tree.(map[string]any); err == nil && !ok {
+		err = errors.New("not a JSON object")
 	}
-	if err := exactKeys(tree, reflect.TypeOf(v).Elem(), ""); err != nil {
-		return tandem.Errorf(tandem.EINVALID, "body: %v", err)
+	if err == nil {
+		err = exactKeys(tree, reflect.TypeOf(v).Elem(), "")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return tandem.Errorf(tandem.EINVALID, "body: %v", err)
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+	}
+	if err != nil {
+		return tandem.Errorf(tandem.EINVALID, "%s: %v", what, err)
 	}
 	return nil
 }
@@ -207,10 +208,7 @@ func decodeForm(r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := decodeJSON(body, v); err != nil {
-		return tandem.Errorf(tandem.EINVALID, "form%s", strings.TrimPrefix(tandem.ErrorMessage(err), "body"))
-	}
-	return nil
+	return decodeJSON("form", body, v)
 }
 
 // bodyError is ETOOLARGE when reading a body stopped at its limit.

@@ -28,7 +28,7 @@ func TestDecodeJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var v ApplyRequest
-			err := decodeJSON([]byte(tt.body), &v)
+			err := decodeJSON("body", []byte(tt.body), &v)
 			switch {
 			case tt.err == "" && err != nil:
 				t.Fatalf("decodeJSON: %v", err)
