@@ -135,21 +135,7 @@ func (s *Server) handleEscalate(w http.ResponseWriter, r *http.Request, req Targ
 }
 
 func (s *Server) handleApprove(w http.ResponseWriter, r *http.Request, req TargetRequest) {
-	if err := req.named(); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	owner, err := s.codebaseOwner(r.Context(), req.Codebase)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	by, err := s.actor(r, req.By, owner)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out, err := s.campaigns.Approve(r.Context(), r.PathValue("name"), req.Codebase, by)
+	out, err := s.approve(r, req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -157,27 +143,49 @@ func (s *Server) handleApprove(w http.ResponseWriter, r *http.Request, req Targe
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) handleExempt(w http.ResponseWriter, r *http.Request, req TargetRequest) {
+// approve approves the change request of the target req names, as the
+// token's person or the person of the owning team an admin names: the API
+// and the page's form alike.
+func (s *Server) approve(r *http.Request, req TargetRequest) (campaign.Approved, error) {
 	if err := req.named(); err != nil {
-		s.writeError(w, r, err)
-		return
+		return campaign.Approved{}, err
 	}
-	until, err := time.Parse(time.DateOnly, req.Until)
+	owner, err := s.codebaseOwner(r.Context(), req.Codebase)
 	if err != nil {
-		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "until: %q is not a date (YYYY-MM-DD)", req.Until))
-		return
+		return campaign.Approved{}, err
 	}
-	by, err := s.exemptBy(r, req)
+	by, err := s.actor(r, req.By, owner)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return campaign.Approved{}, err
 	}
-	t, err := s.campaigns.Exempt(r.Context(), r.PathValue("name"), req.Codebase, req.Reason, until.Add(24*time.Hour-time.Second), by)
+	return s.campaigns.Approve(r.Context(), r.PathValue("name"), req.Codebase, by)
+}
+
+func (s *Server) handleExempt(w http.ResponseWriter, r *http.Request, req TargetRequest) {
+	t, err := s.exempt(r, req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, t)
+}
+
+// exempt exempts the target req names until the end of the day
+// req.Until, for req.Reason, recorded under exemptBy: the API and the
+// page's form alike.
+func (s *Server) exempt(r *http.Request, req TargetRequest) (tandem.Target, error) {
+	if err := req.named(); err != nil {
+		return tandem.Target{}, err
+	}
+	until, err := time.Parse(time.DateOnly, req.Until)
+	if err != nil {
+		return tandem.Target{}, tandem.Errorf(tandem.EINVALID, "until: %q is not a date (YYYY-MM-DD)", req.Until)
+	}
+	by, err := s.exemptBy(r, req)
+	if err != nil {
+		return tandem.Target{}, err
+	}
+	return s.campaigns.Exempt(r.Context(), r.PathValue("name"), req.Codebase, req.Reason, until.Add(24*time.Hour-time.Second), by)
 }
 
 // exemptBy returns who an exemption is recorded under: the token's

@@ -74,55 +74,25 @@ func (s *Server) handleEscalateForm(w http.ResponseWriter, r *http.Request, req 
 // signed in (or the one an admin names) and goes back to its page, saying
 // whether Tandem merged it.
 func (s *Server) handleApproveForm(w http.ResponseWriter, r *http.Request, req TargetRequest) {
-	if err := req.named(); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	owner, err := s.codebaseOwner(r.Context(), req.Codebase)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	by, err := s.actor(r, req.By, owner)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	out, err := s.campaigns.Approve(r.Context(), r.PathValue("name"), req.Codebase, by)
+	out, err := s.approve(r, req)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	cr := out.ChangeRequest
-	flash := "Approved by " + by + "."
+	flash := "Approved by " + cr.ApprovedBy + "."
 	if out.Merged != "" {
-		flash = "Approved by " + by + " and merged: " + cr.Branch + " is in " + req.Codebase + "'s default branch at " + out.Merged[:min(12, len(out.Merged))] + "."
+		flash = "Approved by " + cr.ApprovedBy + " and merged: " + cr.Branch + " is in " + req.Codebase + "'s default branch at " + out.Merged[:min(12, len(out.Merged))] + "."
 	}
 	redirect(w, r, "/change-requests/"+strconv.FormatInt(cr.ID, 10), flash)
 }
 
 func (s *Server) handleExemptForm(w http.ResponseWriter, r *http.Request, req TargetRequest) {
-	name := r.PathValue("name")
-	until, err := time.Parse(time.DateOnly, req.Until)
-	if err == nil {
-		err = req.named()
-	} else {
-		err = tandem.Errorf(tandem.EINVALID, "until: %q is not a date", req.Until)
-	}
-	if err != nil {
+	if _, err := s.exempt(r, req); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	by, err := s.exemptBy(r, req)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	if _, err := s.campaigns.Exempt(r.Context(), name, req.Codebase, req.Reason, until.Add(24*time.Hour-time.Second), by); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	redirect(w, r, "/campaigns/"+url.PathEscape(name), req.Codebase+" is exempt until "+until.Format(time.DateOnly)+".")
+	redirect(w, r, "/campaigns/"+url.PathEscape(r.PathValue("name")), req.Codebase+" is exempt until "+req.Until+".")
 }
 
 func (s *Server) handleScanForm(w http.ResponseWriter, r *http.Request) {
