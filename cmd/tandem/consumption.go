@@ -183,11 +183,7 @@ func engagementCommand(e env, server *string) *cobra.Command {
 	show := showCommand(e, server, "show ID", "Show an engagement with its work log and warnings", "engagements", func(raw json.RawMessage) error {
 		var es []tandem.Engagement
 		if err := json.Unmarshal(raw, &es); err != nil {
-			var one tandem.Engagement
-			if json.Unmarshal(raw, &one) != nil {
-				return err
-			}
-			es = []tandem.Engagement{one}
+			return err
 		}
 		for _, x := range es {
 			printEngagement(e.stdout, x)
