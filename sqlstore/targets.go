@@ -1,0 +1,432 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// targetColumns are the columns findTargets reads, joined with the owner of
+// the codebase, the ticket and the change request.
+const targetColumns = `t.migration, t.codebase, c.owner, t.team, t.state, t.evidence, t.commit_id, t.found_at,
+	t.ticketed_at, t.pr_opened_at, t.done_at, t.exemption, t.error,
+	k.id, k.url, k.state, r.id, r.url, r.state, r.branch`
+
+const targetJoins = ` FROM targets t
+	LEFT JOIN codebases c ON c.name = t.codebase
+	LEFT JOIN tickets k ON k.id = t.ticket_id
+	LEFT JOIN change_requests r ON r.id = t.change_request_id`
+
+// FindTargets returns a migration's targets sorted by codebase, with each
+// codebase's current owner, ticket and change request. It returns
+// ENOTFOUND for an unknown migration.
+func (db *DB) FindTargets(ctx context.Context, migration string) ([]tandem.Target, error) {
+	var targets []tandem.Target
+	err := db.readTx(ctx, "find targets", func(tx *sql.Tx) error {
+		if ok, err := exists(ctx, tx, "migrations", migration); err != nil {
+			return err
+		} else if !ok {
+			return notFound(tandem.ENOTFOUND, "migration", migration)
+		}
+		var err error
+		targets, err = findTargets(ctx, tx, "t.migration = $1", migration)
+		return err
+	})
+	return targets, err
+}
+
+func findTargets(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.Target, error) {
+	return findTargetsOrdered(ctx, tx, cond+" ORDER BY t.codebase", args...)
+}
+
+// findTargetsOrdered returns the targets of a WHERE clause that carries its
+// own ORDER BY (and LIMIT).
+func findTargetsOrdered(ctx context.Context, tx *sql.Tx, clause string, args ...any) ([]tandem.Target, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT "+targetColumns+targetJoins+" WHERE "+clause, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	targets := []tandem.Target{}
+	for rows.Next() {
+		var t tandem.Target
+		var owner, ticketURL, ticketState, crURL, crState, crBranch sql.NullString
+		var ticketID, crID sql.NullInt64
+		var ticketed, prOpened, done sql.NullTime
+		var evidence, exemption string
+		if err := rows.Scan(&t.Migration, &t.Codebase, &owner, &t.Team, &t.State, &evidence, &t.Commit, &t.FoundAt,
+			&ticketed, &prOpened, &done, &exemption, &t.Error,
+			&ticketID, &ticketURL, &ticketState, &crID, &crURL, &crState, &crBranch); err != nil {
+			return nil, err
+		}
+		if owner.Valid {
+			t.Owner = &owner.String
+		}
+		t.TicketedAt, t.PROpenedAt, t.DoneAt = timePtr(ticketed), timePtr(prOpened), timePtr(done)
+		if ticketID.Valid {
+			t.Ticket = &tandem.TicketRef{ID: ticketID.Int64, URL: ticketURL.String, State: ticketState.String}
+		}
+		if crID.Valid {
+			t.PullRequest = &tandem.ChangeRequestRef{ID: crID.Int64, URL: crURL.String, State: crState.String, Branch: crBranch.String}
+		}
+		if exemption != "" {
+			t.Exemption = &tandem.Exemption{}
+			if err := decode(exemption, t.Exemption); err != nil {
+				return nil, err
+			}
+		}
+		if err := decode(evidence, &t.Evidence); err != nil {
+			return nil, err
+		}
+		t.Evidence = nonNil(t.Evidence)
+		targets = append(targets, t)
+	}
+	return targets, rows.Err()
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+// findTarget returns one target, or ENOTFOUND.
+func findTarget(ctx context.Context, tx *sql.Tx, migration, codebase string) (tandem.Target, error) {
+	ts, err := findTargets(ctx, tx, "t.migration = $1 AND t.codebase = $2", migration, codebase)
+	if err != nil {
+		return tandem.Target{}, err
+	}
+	if len(ts) == 0 {
+		return tandem.Target{}, tandem.Errorf(tandem.ENOTFOUND, "codebase %q is not a target of migration %q", codebase, migration)
+	}
+	return ts[0], nil
+}
+
+// moveTarget records a migration's target on a codebase in its next state
+// after a scan, closing its ticket when the last of the ticket's targets is
+// done and reopening it when a done target regresses.
+func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, target tandem.CheckResult, doneHolds bool, now time.Time) error {
+	var current string
+	var ticketID, crID sql.NullInt64
+	err := tx.QueryRowContext(ctx, "SELECT state, ticket_id, change_request_id FROM targets WHERE migration = $1 AND codebase = $2",
+		migration, codebase).Scan(&current, &ticketID, &crID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	next := tandem.NextTargetState(current, ticketID.Valid, target.Holds, doneHolds)
+	switch {
+	case next == "":
+		return nil
+	case current == "":
+		_, err = tx.ExecContext(ctx, `INSERT INTO targets (migration, codebase, state, evidence, commit_id, found_at, team)
+			VALUES ($1, $2, $3, $4, $5, $6, COALESCE((SELECT owner FROM codebases WHERE name = $7), ''))`,
+			migration, codebase, next, encode(nonNil(target.Evidence)), target.Commit, now, codebase)
+		return err
+	case next == tandem.TargetDone && current == tandem.TargetDone:
+		return nil
+	case next == tandem.TargetDone:
+		if _, err := tx.ExecContext(ctx, `UPDATE targets SET state = $1, commit_id = $2, done_at = $3, error = ''
+			WHERE migration = $4 AND codebase = $5`, next, target.Commit, now, migration, codebase); err != nil {
+			return err
+		}
+		if crID.Valid {
+			// The fix, or an equivalent, reached the default branch.
+			if _, err := tx.ExecContext(ctx, `UPDATE change_requests SET state = $1, merged_at = $2 WHERE id = $3 AND state = $4`,
+				tandem.ChangeMerged, now, crID.Int64, tandem.ChangeOpen); err != nil {
+				return err
+			}
+		}
+		if ticketID.Valid {
+			return closeTicketIfDone(ctx, tx, ticketID.Int64, now)
+		}
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE targets SET state = $1, evidence = $2, commit_id = $3
+		WHERE migration = $4 AND codebase = $5`, next, encode(nonNil(target.Evidence)), target.Commit, migration, codebase); err != nil {
+		return err
+	}
+	if current != tandem.TargetDone {
+		return nil
+	}
+	// A regression: the change is needed again.
+	if _, err := tx.ExecContext(ctx, "UPDATE targets SET done_at = NULL WHERE migration = $1 AND codebase = $2", migration, codebase); err != nil {
+		return err
+	}
+	if ticketID.Valid {
+		return reopenTicket(ctx, tx, ticketID.Int64, fmt.Sprintf("%s needs the change again: commit %s brought it back (%s).",
+			codebase, short(target.Commit), evidenceLine(target.Evidence)), now)
+	}
+	return nil
+}
+
+func short(commit string) string {
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
+}
+
+func evidenceLine(ms []tandem.Match) string {
+	if len(ms) == 0 {
+		return "no evidence"
+	}
+	return ms[0].String()
+}
+
+// MarkUnowned marks pending targets on codebases without an owner as
+// unowned, so that the platform team sees them instead of a ticket.
+func (db *DB) MarkUnowned(ctx context.Context, migration string, codebases []string) error {
+	return db.inTx(ctx, "mark unowned", func(tx *sql.Tx) error {
+		for _, c := range codebases {
+			if _, err := tx.ExecContext(ctx, "UPDATE targets SET state = $1 WHERE migration = $2 AND codebase = $3 AND state = $4",
+				tandem.TargetUnowned, migration, c, tandem.TargetPending); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SetTargetError records what went wrong acting on a target; ENOTFOUND
+// for a codebase that is not a target.
+func (db *DB) SetTargetError(ctx context.Context, migration, codebase, msg string) error {
+	return db.inTx(ctx, "set target error", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE targets SET error = $1 WHERE migration = $2 AND codebase = $3", msg, migration, codebase)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return tandem.Errorf(tandem.ENOTFOUND, "codebase %q is not a target of migration %q", codebase, migration)
+		}
+		return nil
+	})
+}
+
+// Exempt excuses an open target until e.Expires, remembering its state so
+// that Unexempt or the expiry restores it, and closes its ticket when
+// nothing else on it is open. It returns EINVALID for a done target and
+// ENOTFOUND for a codebase that is not a target.
+func (db *DB) Exempt(ctx context.Context, migration, codebase string, e tandem.Exemption) (tandem.Target, error) {
+	var t tandem.Target
+	err := db.inTx(ctx, "exempt", func(tx *sql.Tx) error {
+		cur, err := findTarget(ctx, tx, migration, codebase)
+		if err != nil {
+			return err
+		}
+		switch cur.State {
+		case tandem.TargetDone:
+			return tandem.Errorf(tandem.EINVALID, "%s is done already: nothing to exempt", codebase)
+		case tandem.TargetExempt:
+			// A new reason or expiry replaces the old.
+		default:
+			if _, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE migration = $2 AND codebase = $3",
+				cur.State, migration, codebase); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE targets SET state = $1, exemption = $2 WHERE migration = $3 AND codebase = $4",
+			tandem.TargetExempt, encode(e), migration, codebase); err != nil {
+			return err
+		}
+		if cur.Ticket != nil {
+			if err := addComment(ctx, tx, cur.Ticket.ID, fmt.Sprintf("%s is exempt until %s (by %s): %s",
+				codebase, e.Expires.Format(time.DateOnly), e.By, e.Reason), e.At); err != nil {
+				return err
+			}
+			if err := closeTicketIfDone(ctx, tx, cur.Ticket.ID, e.At); err != nil {
+				return err
+			}
+		}
+		t, err = findTarget(ctx, tx, migration, codebase)
+		return err
+	})
+	return t, err
+}
+
+// Unexempt revokes a target's exemption, returning it to the state it had,
+// and reopens its ticket if that was closed. EINVALID when it is not
+// exempt.
+func (db *DB) Unexempt(ctx context.Context, migration, codebase, why string) (tandem.Target, error) {
+	var t tandem.Target
+	err := db.inTx(ctx, "unexempt", func(tx *sql.Tx) error {
+		cur, err := findTarget(ctx, tx, migration, codebase)
+		if err != nil {
+			return err
+		}
+		if cur.State != tandem.TargetExempt {
+			return tandem.Errorf(tandem.EINVALID, "%s is not exempt (it is %s)", codebase, cur.State)
+		}
+		if err := unexempt(ctx, tx, cur, why, time.Now().UTC()); err != nil {
+			return err
+		}
+		t, err = findTarget(ctx, tx, migration, codebase)
+		return err
+	})
+	return t, err
+}
+
+func unexempt(ctx context.Context, tx *sql.Tx, cur tandem.Target, why string, now time.Time) error {
+	var from string
+	if err := tx.QueryRowContext(ctx, "SELECT exempt_from FROM targets WHERE migration = $1 AND codebase = $2",
+		cur.Migration, cur.Codebase).Scan(&from); err != nil {
+		return err
+	}
+	if from == "" {
+		from = tandem.TargetPending
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE targets SET state = $1, exemption = '', exempt_from = '' WHERE migration = $2 AND codebase = $3",
+		from, cur.Migration, cur.Codebase); err != nil {
+		return err
+	}
+	if cur.Ticket != nil {
+		return reopenTicket(ctx, tx, cur.Ticket.ID, fmt.Sprintf("%s is no longer exempt: %s", cur.Codebase, why), now)
+	}
+	return nil
+}
+
+// ExpireExemptions ends every exemption whose expiry has passed at now and
+// returns the targets it returned to work.
+func (db *DB) ExpireExemptions(ctx context.Context, now time.Time) ([]tandem.Target, error) {
+	var expired []tandem.Target
+	err := db.inTx(ctx, "expire exemptions", func(tx *sql.Tx) error {
+		exempt, err := findTargets(ctx, tx, "t.state = $1", tandem.TargetExempt)
+		if err != nil {
+			return err
+		}
+		for _, t := range exempt {
+			if t.Exemption == nil || t.Exemption.Expires.After(now) {
+				continue
+			}
+			if err := unexempt(ctx, tx, t, "its exemption expired on "+t.Exemption.Expires.Format(time.DateOnly)+".", now); err != nil {
+				return err
+			}
+			expired = append(expired, t)
+		}
+		return nil
+	})
+	return expired, err
+}
+
+// syncTargetTeams gives a codebase's targets not yet ticketed its current
+// owner as their team, so that pages group targets by team without a join.
+func syncTargetTeams(ctx context.Context, tx *sql.Tx, codebase string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE targets SET team = COALESCE((SELECT owner FROM codebases WHERE name = $1), '')
+		WHERE codebase = $2 AND ticket_id IS NULL`, codebase, codebase)
+	return err
+}
+
+// FindTargetPage returns one page of the targets q selects, sorted by
+// codebase, and how many it selects in all.
+func (db *DB) FindTargetPage(ctx context.Context, q tandem.TargetQuery) ([]tandem.Target, int, error) {
+	var targets []tandem.Target
+	total := 0
+	err := db.readTx(ctx, "find target page", func(tx *sql.Tx) error {
+		conds := []string{"t.migration = $1"}
+		args := []any{q.Migration}
+		if q.State != "" {
+			args = append(args, q.State)
+			conds = append(conds, fmt.Sprintf("t.state = $%d", len(args)))
+		}
+		if q.Team != "" {
+			args = append(args, q.Team)
+			conds = append(conds, fmt.Sprintf("t.team = $%d", len(args)))
+		}
+		where := strings.Join(conds, " AND ")
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM targets t WHERE "+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		page := where + " ORDER BY t.codebase"
+		if q.Limit > 0 {
+			args = append(args, q.Limit, q.Offset)
+			page += fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args))
+		}
+		var err error
+		targets, err = findTargetsOrdered(ctx, tx, page, args...)
+		return err
+	})
+	return targets, total, err
+}
+
+// TargetStats summarises a migration's targets by team and state and by
+// the days they were found and done, from the counts that triggers keep
+// (migration 00005), so that it costs the same for 100 or 100,000 targets.
+func (db *DB) TargetStats(ctx context.Context, migration string) (tandem.TargetStats, error) {
+	st := tandem.TargetStats{ByTeam: map[string]map[string]int{}, Days: []tandem.DayCount{}}
+	err := db.readTx(ctx, "target stats", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT team, state, n FROM target_team_counts WHERE migration = $1 AND n > 0", migration)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var team, state string
+			var n int
+			if err := rows.Scan(&team, &state, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			if st.ByTeam[team] == nil {
+				st.ByTeam[team] = map[string]int{}
+			}
+			st.ByTeam[team][state] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT found_day, done_day, state, n FROM target_day_counts
+			WHERE migration = $1 AND n > 0 ORDER BY found_day, done_day, state`, migration)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d tandem.DayCount
+			if err := rows.Scan(&d.Found, &d.Done, &d.State, &d.Count); err != nil {
+				return err
+			}
+			st.Days = append(st.Days, d)
+		}
+		return rows.Err()
+	})
+	return st, err
+}
+
+// CreatedSince returns when a migration created its tickets and change
+// requests since since, for rollout limits.
+func (db *DB) CreatedSince(ctx context.Context, migration string, since time.Time) ([]time.Time, error) {
+	var times []time.Time
+	err := db.inTx(ctx, "created since", func(tx *sql.Tx) error {
+		for _, q := range []string{
+			"SELECT created_at FROM tickets WHERE migration = $1 AND tracker = 'builtin' AND created_at >= $2",
+			"SELECT created_at FROM change_requests WHERE migration = $1 AND branch <> '' AND created_at >= $2",
+		} {
+			rows, err := tx.QueryContext(ctx, q, migration, since)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var at time.Time
+				if err := rows.Scan(&at); err != nil {
+					rows.Close()
+					return err
+				}
+				times = append(times, at)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	return times, err
+}

@@ -1,0 +1,405 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+)
+
+// FileTicket puts targets on their team's ticket in one transaction: it
+// creates the ticket in the built-in tracker when the migration has none
+// for (team, codebase), or comments the codebases new to it; and marks
+// them ticketed to the team. Targets not pending or unowned are left
+// alone, so filing twice changes nothing. It reports whether it created
+// the ticket; ENOTFOUND for an unknown migration.
+func (db *DB) FileTicket(ctx context.Context, f tandem.TicketFiling) (tandem.Ticket, bool, error) {
+	var ticket tandem.Ticket
+	var created bool
+	err := db.inTx(ctx, "file ticket", func(tx *sql.Tx) error {
+		if ok, err := exists(ctx, tx, "migrations", f.Migration); err != nil {
+			return err
+		} else if !ok {
+			return notFound(tandem.ENOTFOUND, "migration", f.Migration)
+		}
+		now := time.Now().UTC()
+		var fresh []string
+		for _, c := range f.Codebases {
+			var state string
+			err := tx.QueryRowContext(ctx, "SELECT state FROM targets WHERE migration = $1 AND codebase = $2", f.Migration, c).Scan(&state)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if state == tandem.TargetPending || state == tandem.TargetUnowned {
+				fresh = append(fresh, c)
+			}
+		}
+		id, found, err := ticketID(ctx, tx, f.Migration, f.Team, f.Codebase)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !found && len(fresh) == 0:
+			return nil
+		case !found:
+			var where tandem.Tracker
+			var trackerJSON string
+			if err := tx.QueryRowContext(ctx, "SELECT tracker FROM teams WHERE name = $1", f.Team).Scan(&trackerJSON); err != nil {
+				return fmt.Errorf("team %s: %w", f.Team, err)
+			}
+			if err := decode(trackerJSON, &where); err != nil {
+				return err
+			}
+			if where.Type == "" {
+				where.Type = tandem.TrackerBuiltin
+			}
+			err = tx.QueryRowContext(ctx, `INSERT INTO tickets (tracker, tracker_ref, migration, team, codebase, title, body, state, marker, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+				where.Type, encode(where), f.Migration, f.Team, f.Codebase, f.Title, f.Body, tandem.TicketOpen,
+				tandem.TicketMarker(f.Migration, f.Team, f.Codebase), now).Scan(&id)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE tickets SET url = $1 WHERE id = $2", fmt.Sprintf("/tickets/%d", id), id); err != nil {
+				return err
+			}
+			created = true
+		case len(fresh) > 0:
+			if err := reopenTicket(ctx, tx, id, f.Comment(fresh), now); err != nil {
+				return err
+			}
+		}
+		for _, c := range fresh {
+			if _, err := tx.ExecContext(ctx, `UPDATE targets SET state = $1, team = $2, ticket_id = $3, ticketed_at = $4, error = ''
+				WHERE migration = $5 AND codebase = $6`, tandem.TargetTicketed, f.Team, id, now, f.Migration, c); err != nil {
+				return err
+			}
+		}
+		tickets, err := findTickets(ctx, tx, tandem.TicketFilter{ID: id})
+		if err != nil {
+			return err
+		}
+		ticket = tickets[0]
+		return nil
+	})
+	return ticket, created, err
+}
+
+// ticketID returns the migration's ticket for (team, codebase).
+func ticketID(ctx context.Context, tx *sql.Tx, migration, team, codebase string) (int64, bool, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, "SELECT id FROM tickets WHERE migration = $1 AND team = $2 AND codebase = $3 AND topic = ''",
+		migration, team, codebase).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
+// closeTicketIfDone closes an open ticket whose targets are all done or
+// exempt, with a comment saying so.
+func closeTicketIfDone(ctx context.Context, tx *sql.Tx, ticketID int64, now time.Time) error {
+	open, err := anyRow(ctx, tx, "SELECT 1 FROM targets WHERE ticket_id = $1 AND state NOT IN ($2, $3)",
+		ticketID, tandem.TargetDone, tandem.TargetExempt)
+	if err != nil || open {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, "UPDATE tickets SET state = $1, closed_at = $2 WHERE id = $3 AND state = $4",
+		tandem.TicketClosed, now, ticketID, tandem.TicketOpen)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return addComment(ctx, tx, ticketID, "Every codebase on this ticket no longer needs the change: closing. Thank you!", now)
+}
+
+// reopenTicket reopens a closed ticket, and comments why either way.
+func reopenTicket(ctx context.Context, tx *sql.Tx, ticketID int64, why string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET state = $1, closed_at = NULL WHERE id = $2",
+		tandem.TicketOpen, ticketID); err != nil {
+		return err
+	}
+	return addComment(ctx, tx, ticketID, why, now)
+}
+
+func addComment(ctx context.Context, tx *sql.Tx, ticketID int64, body string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO ticket_comments (ticket_id, body, created_at) VALUES ($1, $2, $3)", ticketID, body, now)
+	return err
+}
+
+// FindTickets returns the tickets f selects, with their comments, sorted
+// by id.
+func (db *DB) FindTickets(ctx context.Context, f tandem.TicketFilter) ([]tandem.Ticket, error) {
+	var tickets []tandem.Ticket
+	err := db.readTx(ctx, "find tickets", func(tx *sql.Tx) error {
+		var err error
+		tickets, err = findTickets(ctx, tx, f)
+		return err
+	})
+	if err == nil && f.ID != 0 && len(tickets) == 0 {
+		return nil, tandem.Errorf(tandem.ENOTFOUND, "ticket %d not found", f.ID)
+	}
+	return tickets, err
+}
+
+func findTickets(ctx context.Context, tx *sql.Tx, f tandem.TicketFilter) ([]tandem.Ticket, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if f.ID != 0 {
+		add("id = $%d", f.ID)
+	}
+	if f.Migration != "" {
+		add("migration = $%d", f.Migration)
+	}
+	if f.Team != "" {
+		add("team = $%d", f.Team)
+	}
+	if f.State != "" {
+		add("state = $%d", f.State)
+	}
+	if f.Topic != "" {
+		add("topic = $%d", f.Topic)
+	}
+	query := `SELECT id, tracker, migration, team, codebase, topic, title, body, state, url, marker, nudges, created_at, closed_at,
+		tracker_ref, remote_id, remote_state, sync_error FROM tickets`
+	if len(conds) > 0 {
+		query += " WHERE " + strings.Join(conds, " AND ")
+	}
+	rows, err := tx.QueryContext(ctx, query+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	tickets := []tandem.Ticket{}
+	for rows.Next() {
+		var t tandem.Ticket
+		var closed sql.NullTime
+		var where string
+		if err := rows.Scan(&t.ID, &t.Tracker, &t.Migration, &t.Team, &t.Codebase, &t.Topic, &t.Title, &t.Body, &t.State,
+			&t.URL, &t.Marker, &t.Nudges, &t.CreatedAt, &closed, &where, &t.RemoteID, &t.RemoteState, &t.SyncError); err != nil {
+			return nil, err
+		}
+		if where != "" {
+			if err := decode(where, &t.Where); err != nil {
+				return nil, err
+			}
+		}
+		if t.Where.Type == "" {
+			t.Where.Type = t.Tracker
+		}
+		t.ClosedAt = timePtr(closed)
+		t.Comments = []tandem.Comment{}
+		tickets = append(tickets, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for i := range tickets {
+		crows, err := tx.QueryContext(ctx, "SELECT id, body, created_at, synced_at FROM ticket_comments WHERE ticket_id = $1 ORDER BY id", tickets[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		for crows.Next() {
+			var c tandem.Comment
+			var synced sql.NullTime
+			if err := crows.Scan(&c.ID, &c.Body, &c.At, &synced); err != nil {
+				crows.Close()
+				return nil, err
+			}
+			c.SyncedAt = timePtr(synced)
+			tickets[i].Comments = append(tickets[i].Comments, c)
+		}
+		crows.Close()
+		if err := crows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return tickets, nil
+}
+
+// NudgeTicket comments a reminder on an open ticket and counts it. It
+// returns false, changing nothing, when the ticket was nudged at or after
+// since (another process got there first) or is closed.
+func (db *DB) NudgeTicket(ctx context.Context, ticketID int64, body string, since, now time.Time) (bool, error) {
+	var nudged bool
+	err := db.inTx(ctx, "nudge ticket", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET nudges = nudges + 1, last_nudged_at = $1
+			WHERE id = $2 AND state = $3 AND (last_nudged_at IS NULL OR last_nudged_at < $4)`,
+			now, ticketID, tandem.TicketOpen, since)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		nudged = true
+		return addComment(ctx, tx, ticketID, body, now)
+	})
+	return nudged, err
+}
+
+// LastNudges returns when each ticket of a migration was last nudged.
+func (db *DB) LastNudges(ctx context.Context, migration string) (map[int64]time.Time, error) {
+	last := map[int64]time.Time{}
+	err := db.inTx(ctx, "last nudges", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT id, last_nudged_at FROM tickets WHERE migration = $1 AND last_nudged_at IS NOT NULL", migration)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var at time.Time
+			if err := rows.Scan(&id, &at); err != nil {
+				return err
+			}
+			last[id] = at
+		}
+		return rows.Err()
+	})
+	return last, err
+}
+
+// AdoptTicket tracks an existing ticket (by URL) as the team's ticket for a
+// target instead of filing a new one; AdoptChangeRequest does the same for
+// a pull request. Adopting what is already tracked changes nothing. The
+// URL must be an http(s) URL on the team's tracker (a ticket) or on the
+// codebase's code host (a pull request) where those have a host of their
+// own (tandem.ValidateURL); it is EINVALID otherwise.
+func (db *DB) AdoptTicket(ctx context.Context, migration, codebase, url string) (tandem.Target, error) {
+	var t tandem.Target
+	err := db.inTx(ctx, "adopt ticket", func(tx *sql.Tx) error {
+		cur, err := findTarget(ctx, tx, migration, codebase)
+		if err != nil {
+			return err
+		}
+		team := cur.Team
+		if team == "" && cur.Owner != nil {
+			team = *cur.Owner
+		}
+		if team == "" {
+			return tandem.Errorf(tandem.EINVALID, "%s has no owner to hold a ticket", codebase)
+		}
+		host, err := ticketHost(ctx, tx, team)
+		if err != nil {
+			return err
+		}
+		if err := tandem.ValidateURL("ticket", url, host); err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		id, found, err := ticketID(ctx, tx, migration, team, "")
+		if err != nil {
+			return err
+		}
+		if !found {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO tickets (tracker, migration, team, codebase, title, body, state, url, marker, created_at)
+				VALUES ('external', $1, $2, '', $3, '', $4, $5, $6, $7) RETURNING id`,
+				migration, team, "Adopted ticket "+url, tandem.TicketOpen, url, tandem.TicketMarker(migration, team, ""), now).Scan(&id); err != nil {
+				return err
+			}
+		}
+		if cur.Ticket == nil {
+			state := cur.State
+			if state == tandem.TargetPending || state == tandem.TargetUnowned {
+				state = tandem.TargetTicketed
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE targets SET state = $1, team = $2, ticket_id = $3, ticketed_at = $4
+				WHERE migration = $5 AND codebase = $6`, state, team, id, now, migration, codebase); err != nil {
+				return err
+			}
+		}
+		t, err = findTarget(ctx, tx, migration, codebase)
+		return err
+	})
+	return t, err
+}
+
+// ticketHost returns the web host where team's tickets live, "" when its
+// tracker puts no constraint on a ticket's URL (tandem.TicketHost).
+func ticketHost(ctx context.Context, tx *sql.Tx, team string) (string, error) {
+	teams, err := findTeams(ctx, tx, team)
+	if err != nil || len(teams) == 0 {
+		return "", err
+	}
+	tr := teams[0].Tracker
+	var ch tandem.CodeHost
+	if tr.Host != "" {
+		if hs, err := findCodeHosts(ctx, tx, tr.Host); err != nil {
+			return "", err
+		} else if len(hs) > 0 {
+			ch = hs[0]
+		}
+	}
+	return tandem.TicketHost(tr, ch), nil
+}
+
+// PendingTicketSyncs returns the tickets of teams' own trackers that the
+// tracker does not fully know yet: not filed there, a state it has not
+// heard, or comments not posted.
+func (db *DB) PendingTicketSyncs(ctx context.Context) ([]tandem.Ticket, error) {
+	var out []tandem.Ticket
+	err := db.inTx(ctx, "pending ticket syncs", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM tickets t WHERE tracker NOT IN ('builtin', 'external')
+			AND (remote_id = '' OR remote_state <> state OR EXISTS (SELECT 1 FROM ticket_comments c WHERE c.ticket_id = t.id AND c.synced_at IS NULL))
+			ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out = []tandem.Ticket{}
+		for _, id := range ids {
+			ts, err := findTickets(ctx, tx, tandem.TicketFilter{ID: id})
+			if err != nil {
+				return err
+			}
+			out = append(out, ts...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkTicketRemote records what a team's tracker knows of a ticket: its
+// id there, its URL and its state, or the error met writing to it.
+func (db *DB) MarkTicketRemote(ctx context.Context, id int64, remoteID, url, remoteState, syncError string) error {
+	return db.inTx(ctx, "mark ticket remote", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE tickets SET remote_id = CASE WHEN $1 = '' THEN remote_id ELSE $2 END,
+			url = CASE WHEN $3 = '' THEN url ELSE $4 END, remote_state = CASE WHEN $5 = '' THEN remote_state ELSE $6 END,
+			sync_error = $7 WHERE id = $8`, remoteID, remoteID, url, url, remoteState, remoteState, syncError, id)
+		return err
+	})
+}
+
+// MarkCommentSynced records that a comment reached the team's tracker.
+func (db *DB) MarkCommentSynced(ctx context.Context, commentID int64) error {
+	return db.inTx(ctx, "mark comment synced", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE ticket_comments SET synced_at = $1 WHERE id = $2", time.Now().UTC(), commentID)
+		return err
+	})
+}
