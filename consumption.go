@@ -117,7 +117,12 @@ const (
 	EngagementProposed = "proposed"
 	EngagementActive   = "active"
 	EngagementEnded    = "ended"
+	// EngagementWithdrawn is a proposal that will not happen.
+	EngagementWithdrawn = "withdrawn"
 )
+
+// EngagementStates lists every engagement state.
+var EngagementStates = []string{EngagementProposed, EngagementActive, EngagementEnded, EngagementWithdrawn}
 
 // WorkLog is time an engaged person spent, by category.
 type WorkLog struct {
@@ -146,6 +151,16 @@ type Session struct {
 	Attendees map[string]int `json:"attendees"` // people by team
 	Questions []string       `json:"questions"`
 }
+
+// Support change states.
+const (
+	SupportAnnounced = "announced"
+	SupportApplied   = "applied"
+	SupportWithdrawn = "withdrawn"
+)
+
+// SupportChangeStates lists every support change state.
+var SupportChangeStates = []string{SupportAnnounced, SupportApplied, SupportWithdrawn}
 
 // SupportChange is an announced change of a platform's support model: it
 // takes effect on Effective, and is posted to every consuming team's
@@ -179,6 +194,9 @@ const (
 	ContributionClosed   = "closed"
 	ContributionReverted = "reverted"
 )
+
+// ContributionStates lists every contribution state.
+var ContributionStates = []string{ContributionOpen, ContributionMerged, ContributionClosed, ContributionReverted}
 
 // Contribution is a change sent to a platform's codebase by someone
 // outside the team that owns it: internal open source.
