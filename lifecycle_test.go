@@ -1,7 +1,11 @@
 package tandem_test
 
 import (
+	"flag"
+	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tandem-dev/tandem"
@@ -52,4 +56,59 @@ func TestLifecycleCheck(t *testing.T) {
 	if tandem.ErrorCode(err) != tandem.EINVALID || err.Error() != "target x cannot start done" {
 		t.Errorf("created done: %v", err)
 	}
+}
+
+var update = flag.Bool("update", false, "rewrite docs/lifecycles.md from the tables")
+
+// TestLifecycleDocs keeps the state diagrams of docs/lifecycles.md drawn
+// from the tables themselves: go test -run LifecycleDocs -update redraws
+// them.
+func TestLifecycleDocs(t *testing.T) {
+	const path = "docs/lifecycles.md"
+	doc, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(doc)
+	for _, l := range tandem.Lifecycles {
+		begin, end := "<!-- diagram: "+l.Kind+" -->\n", "<!-- end: "+l.Kind+" -->"
+		i, j := strings.Index(out, begin), strings.Index(out, end)
+		if i < 0 || j < i {
+			t.Errorf("%s has no %q ... %q section for the %s lifecycle", path, begin, end, l.Kind)
+			continue
+		}
+		out = out[:i+len(begin)] + mermaid(l) + out[j:]
+	}
+	if out == string(doc) {
+		return
+	}
+	if *update {
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("%s does not draw the lifecycle tables as they are: run go test -run LifecycleDocs -update", path)
+}
+
+// mermaid draws a lifecycle as a Mermaid state diagram.
+func mermaid(l tandem.Lifecycle) string {
+	id := func(s string) string {
+		if s == "" {
+			return "[*]"
+		}
+		return strings.ReplaceAll(s, "-", "_")
+	}
+	var b strings.Builder
+	b.WriteString("```mermaid\nstateDiagram-v2\n")
+	for _, s := range l.States {
+		if id(s) != s {
+			fmt.Fprintf(&b, "    state %q as %s\n", s, id(s))
+		}
+	}
+	for _, m := range l.Moves {
+		fmt.Fprintf(&b, "    %s --> %s: %s\n", id(m.From), id(m.To), m.On)
+	}
+	b.WriteString("```\n")
+	return b.String()
 }
