@@ -55,8 +55,6 @@ type Store interface {
 	// them ticketed, in one transaction; filing twice changes nothing. It
 	// reports whether it created the ticket.
 	FileTicket(ctx context.Context, f TicketFiling) (Ticket, bool, error)
-	// MarkUnowned marks pending targets of ownerless codebases unowned.
-	MarkUnowned(ctx context.Context, migration string, codebases []string) error
 	FindTickets(ctx context.Context, f TicketFilter) ([]Ticket, error)
 	// PendingTicketSyncs returns the tickets of teams' own trackers that
 	// the tracker does not fully know yet.

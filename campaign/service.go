@@ -146,11 +146,6 @@ func (s *Service) Launch(ctx context.Context, name string, dryRun bool) (Launche
 		}
 		groups[key].targets = append(groups[key].targets, t)
 	}
-	if len(out.Unowned) > 0 && !dryRun {
-		if err := s.Store.MarkUnowned(ctx, name, out.Unowned); err != nil {
-			return out, err
-		}
-	}
 	slices.SortFunc(keys, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
 
 	for _, key := range keys {

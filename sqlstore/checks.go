@@ -156,7 +156,7 @@ func saveResults(ctx context.Context, tx *sql.Tx, codebase string, results []tan
 			continue
 		}
 		done := byCheck[tandem.CheckID(kind, name, tandem.RoleDone)]
-		if err := moveTarget(ctx, tx, name, codebase, r, done.Holds, now); err != nil {
+		if err := moveTarget(ctx, tx, name, codebase, r, done, now); err != nil {
 			return err
 		}
 	}

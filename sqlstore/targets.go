@@ -111,9 +111,11 @@ func findTarget(ctx context.Context, tx *sql.Tx, migration, codebase string) (ta
 }
 
 // moveTarget records a migration's target on a codebase in its next state
-// after a scan, closing its ticket when the last of the ticket's targets is
-// done and reopening it when a done target regresses.
-func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, target tandem.CheckResult, doneHolds bool, now time.Time) error {
+// after a scan: found (pending, or unowned on a codebase without owner),
+// done, or needed again. Done records the evidence true then (the done
+// check's, or none), marks an open change request merged and closes the
+// ticket when the last of its targets is done; needed again reopens it.
+func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, target, done tandem.CheckResult, now time.Time) error {
 	var current string
 	var ticketID, crID sql.NullInt64
 	err := tx.QueryRowContext(ctx, "SELECT state, ticket_id, change_request_id FROM targets WHERE migration = $1 AND codebase = $2",
@@ -121,26 +123,29 @@ func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, tar
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	next := tandem.NextTargetState(current, ticketID.Valid, target.Holds, doneHolds)
+	what := targetWhat(migration, codebase)
+	next := tandem.NextTargetState(current, ticketID.Valid, target.Holds, done.Holds)
 	switch {
 	case next == "":
 		return nil
 	case current == "":
-		_, err = tx.ExecContext(ctx, `INSERT INTO targets (migration, codebase, state, evidence, commit_id, found_at, team)
-			VALUES ($1, $2, $3, $4, $5, $6, COALESCE((SELECT owner FROM codebases WHERE name = $7), ''))`,
-			migration, codebase, next, encode(nonNil(target.Evidence)), target.Commit, now, codebase)
-		return err
+		return insertTarget(ctx, tx, migration, codebase, target, now)
 	case next == tandem.TargetDone && current == tandem.TargetDone:
 		return nil
 	case next == tandem.TargetDone:
-		if _, err := tx.ExecContext(ctx, `UPDATE targets SET state = $1, commit_id = $2, done_at = $3, error = ''
-			WHERE migration = $4 AND codebase = $5`, next, target.Commit, now, migration, codebase); err != nil {
+		var evidence []tandem.Match
+		if done.Holds {
+			evidence = done.Evidence
+		}
+		if err := move(ctx, tx, tandem.TargetLifecycle, what, current, next,
+			`UPDATE targets SET state = $1, evidence = $3, commit_id = $4, done_at = $5, error = ''
+			WHERE state = $2 AND migration = $6 AND codebase = $7`,
+			encode(nonNil(evidence)), target.Commit, now, migration, codebase); err != nil {
 			return err
 		}
 		if crID.Valid {
 			// The fix, or an equivalent, reached the default branch.
-			if _, err := tx.ExecContext(ctx, `UPDATE change_requests SET state = $1, merged_at = $2 WHERE id = $3 AND state = $4`,
-				tandem.ChangeMerged, now, crID.Int64, tandem.ChangeOpen); err != nil {
+			if err := markChangeMerged(ctx, tx, crID.Int64, now); err != nil {
 				return err
 			}
 		}
@@ -148,23 +153,87 @@ func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, tar
 			return closeTicketIfDone(ctx, tx, ticketID.Int64, now)
 		}
 		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE targets SET state = $1, evidence = $2, commit_id = $3
-		WHERE migration = $4 AND codebase = $5`, next, encode(nonNil(target.Evidence)), target.Commit, migration, codebase); err != nil {
+	case next == current:
+		_, err := tx.ExecContext(ctx, "UPDATE targets SET evidence = $1, commit_id = $2 WHERE migration = $3 AND codebase = $4",
+			encode(nonNil(target.Evidence)), target.Commit, migration, codebase)
 		return err
 	}
-	if current != tandem.TargetDone {
-		return nil
-	}
 	// A regression: the change is needed again.
-	if _, err := tx.ExecContext(ctx, "UPDATE targets SET done_at = NULL WHERE migration = $1 AND codebase = $2", migration, codebase); err != nil {
+	if next == tandem.TargetPending {
+		if next, err = ownedState(ctx, tx, codebase); err != nil {
+			return err
+		}
+	}
+	if err := move(ctx, tx, tandem.TargetLifecycle, what, current, next,
+		`UPDATE targets SET state = $1, evidence = $3, commit_id = $4, done_at = NULL, error = ''
+		WHERE state = $2 AND migration = $5 AND codebase = $6`,
+		encode(nonNil(target.Evidence)), target.Commit, migration, codebase); err != nil {
 		return err
 	}
 	if ticketID.Valid {
-		return reopenTicket(ctx, tx, ticketID.Int64, fmt.Sprintf("%s needs the change again: commit %s brought it back (%s).",
+		return reopenTicket(ctx, tx, ticketID.Int64, fmt.Sprintf("%s needs the change again: the scan of commit %s finds it needed%s.",
 			codebase, short(target.Commit), evidenceLine(target.Evidence)), now)
 	}
 	return nil
+}
+
+// insertTarget records a target a scan found: pending on a codebase with
+// an owner, whose team it joins, and unowned otherwise.
+func insertTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, target tandem.CheckResult, now time.Time) error {
+	owner, err := codebaseOwner(ctx, tx, codebase)
+	if err != nil {
+		return err
+	}
+	state := tandem.TargetPending
+	if owner == "" {
+		state = tandem.TargetUnowned
+	}
+	if err := tandem.TargetLifecycle.Check(targetWhat(migration, codebase), "", state); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO targets (migration, codebase, state, evidence, commit_id, found_at, team)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		migration, codebase, state, encode(nonNil(target.Evidence)), target.Commit, now, owner)
+	return err
+}
+
+// markChangeMerged marks a change request merged at now when it is still
+// open: a scan found its change on the default branch.
+func markChangeMerged(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
+	var state string
+	if err := tx.QueryRowContext(ctx, "SELECT state FROM change_requests WHERE id = $1", id).Scan(&state); err != nil {
+		return err
+	}
+	if state != tandem.ChangeOpen {
+		return nil
+	}
+	return move(ctx, tx, tandem.ChangeRequestLifecycle, fmt.Sprintf("change request %d", id), state, tandem.ChangeMerged,
+		"UPDATE change_requests SET state = $1, merged_at = $3 WHERE state = $2 AND id = $4", now, id)
+}
+
+// codebaseOwner returns the owner of a codebase, "" when it has none.
+func codebaseOwner(ctx context.Context, tx *sql.Tx, codebase string) (string, error) {
+	var owner sql.NullString
+	err := tx.QueryRowContext(ctx, "SELECT owner FROM codebases WHERE name = $1", codebase).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return owner.String, err
+}
+
+// ownedState returns the state of a target not ticketed yet on codebase:
+// pending when the codebase has an owner, unowned otherwise.
+func ownedState(ctx context.Context, tx *sql.Tx, codebase string) (string, error) {
+	owner, err := codebaseOwner(ctx, tx, codebase)
+	if err != nil || owner == "" {
+		return tandem.TargetUnowned, err
+	}
+	return tandem.TargetPending, nil
+}
+
+// targetWhat names a target in errors.
+func targetWhat(migration, codebase string) string {
+	return fmt.Sprintf("target %s of %s", codebase, migration)
 }
 
 func short(commit string) string {
@@ -174,25 +243,13 @@ func short(commit string) string {
 	return commit
 }
 
+// evidenceLine returns " (where)" for the first of the evidence, "" when
+// there is none.
 func evidenceLine(ms []tandem.Match) string {
 	if len(ms) == 0 {
-		return "no evidence"
+		return ""
 	}
-	return ms[0].String()
-}
-
-// MarkUnowned marks pending targets on codebases without an owner as
-// unowned, so that the platform team sees them instead of a ticket.
-func (db *DB) MarkUnowned(ctx context.Context, migration string, codebases []string) error {
-	return db.inTx(ctx, "mark unowned", func(tx *sql.Tx) error {
-		for _, c := range codebases {
-			if _, err := tx.ExecContext(ctx, "UPDATE targets SET state = $1 WHERE migration = $2 AND codebase = $3 AND state = $4",
-				tandem.TargetUnowned, migration, c, tandem.TargetPending); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return " (" + ms[0].String() + ")"
 }
 
 // SetTargetError records what went wrong acting on a target; ENOTFOUND
@@ -226,19 +283,20 @@ func (db *DB) Exempt(ctx context.Context, migration, codebase string, e tandem.E
 			return tandem.Errorf(tandem.EINVALID, "%s is done already: nothing to exempt", codebase)
 		case tandem.TargetExempt:
 			// A new reason or expiry replaces the old.
+			if _, err := tx.ExecContext(ctx, "UPDATE targets SET exemption = $1 WHERE migration = $2 AND codebase = $3",
+				encode(e), migration, codebase); err != nil {
+				return err
+			}
 		default:
-			if _, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE migration = $2 AND codebase = $3",
-				cur.State, migration, codebase); err != nil {
+			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(migration, codebase), cur.State, tandem.TargetExempt,
+				`UPDATE targets SET state = $1, exempt_from = $3, exemption = $4, error = ''
+				WHERE state = $2 AND migration = $5 AND codebase = $6`,
+				cur.State, encode(e), migration, codebase); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE targets SET state = $1, exemption = $2 WHERE migration = $3 AND codebase = $4",
-			tandem.TargetExempt, encode(e), migration, codebase); err != nil {
-			return err
-		}
 		if cur.Ticket != nil {
-			if err := addComment(ctx, tx, cur.Ticket.ID, fmt.Sprintf("%s is exempt until %s (by %s): %s",
-				codebase, e.Expires.Format(time.DateOnly), e.By, e.Reason), e.At); err != nil {
+			if err := addComment(ctx, tx, cur.Ticket.ID, exemptComment(codebase, e), e.At); err != nil {
 				return err
 			}
 			if err := closeTicketIfDone(ctx, tx, cur.Ticket.ID, e.At); err != nil {
@@ -273,21 +331,39 @@ func (db *DB) Unexempt(ctx context.Context, migration, codebase, why string) (ta
 	return t, err
 }
 
+// exemptComment says on a ticket that a codebase is exempt, until when,
+// by whom and why.
+func exemptComment(codebase string, e tandem.Exemption) string {
+	by := ""
+	if e.By != "" {
+		by = " (by " + e.By + ")"
+	}
+	return fmt.Sprintf("%s is exempt until %s%s: %s", codebase, e.Expires.Format(time.DateOnly), by, e.Reason)
+}
+
+// unexempt returns an exempt target to the state it had, or, if it was
+// not ticketed yet, to pending or unowned as its codebase's owner is now,
+// and reopens its ticket with why.
 func unexempt(ctx context.Context, tx *sql.Tx, cur tandem.Target, why string, now time.Time) error {
-	var from string
+	var to string
 	if err := tx.QueryRowContext(ctx, "SELECT exempt_from FROM targets WHERE migration = $1 AND codebase = $2",
-		cur.Migration, cur.Codebase).Scan(&from); err != nil {
+		cur.Migration, cur.Codebase).Scan(&to); err != nil {
 		return err
 	}
-	if from == "" {
-		from = tandem.TargetPending
+	if to == "" || to == tandem.TargetPending || to == tandem.TargetUnowned {
+		var err error
+		if to, err = ownedState(ctx, tx, cur.Codebase); err != nil {
+			return err
+		}
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE targets SET state = $1, exemption = '', exempt_from = '' WHERE migration = $2 AND codebase = $3",
-		from, cur.Migration, cur.Codebase); err != nil {
+	if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(cur.Migration, cur.Codebase), cur.State, to,
+		`UPDATE targets SET state = $1, exemption = '', exempt_from = '', error = ''
+		WHERE state = $2 AND migration = $3 AND codebase = $4`, cur.Migration, cur.Codebase); err != nil {
 		return err
 	}
 	if cur.Ticket != nil {
-		return reopenTicket(ctx, tx, cur.Ticket.ID, fmt.Sprintf("%s is no longer exempt: %s", cur.Codebase, why), now)
+		return reopenTicket(ctx, tx, cur.Ticket.ID, fmt.Sprintf("%s is no longer exempt (%s) and still needs the change.",
+			cur.Codebase, strings.TrimSuffix(why, ".")), now)
 	}
 	return nil
 }
@@ -316,11 +392,52 @@ func (db *DB) ExpireExemptions(ctx context.Context, now time.Time) ([]tandem.Tar
 }
 
 // syncTargetTeams gives a codebase's targets not yet ticketed its current
-// owner as their team, so that pages group targets by team without a join.
+// owner as their team, so that pages group targets by team without a
+// join, and moves them between pending and unowned as the codebase gains
+// or loses its owner. Ticketed targets keep their ticket's team.
 func syncTargetTeams(ctx context.Context, tx *sql.Tx, codebase string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE targets SET team = COALESCE((SELECT owner FROM codebases WHERE name = $1), '')
-		WHERE codebase = $2 AND ticket_id IS NULL`, codebase, codebase)
-	return err
+	owner, err := codebaseOwner(ctx, tx, codebase)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE targets SET team = $1 WHERE codebase = $2 AND ticket_id IS NULL AND team <> $3",
+		owner, codebase, owner); err != nil {
+		return err
+	}
+	from, to := tandem.TargetUnowned, tandem.TargetPending
+	if owner == "" {
+		from, to = to, from
+	}
+	migrations, err := column(ctx, tx, "SELECT migration FROM targets WHERE codebase = $1 AND ticket_id IS NULL AND state = $2 ORDER BY migration",
+		codebase, from)
+	if err != nil {
+		return err
+	}
+	for _, m := range migrations {
+		if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(m, codebase), from, to,
+			"UPDATE targets SET state = $1, error = '' WHERE state = $2 AND migration = $3 AND codebase = $4", m, codebase); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// column returns the first column of query's rows.
+func column(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // FindTargetPage returns one page of the targets q selects, sorted by

@@ -28,6 +28,7 @@ func (db *DB) FileTicket(ctx context.Context, f tandem.TicketFiling) (tandem.Tic
 		}
 		now := time.Now().UTC()
 		var fresh []string
+		states := map[string]string{}
 		for _, c := range f.Codebases {
 			var state string
 			err := tx.QueryRowContext(ctx, "SELECT state FROM targets WHERE migration = $1 AND codebase = $2", f.Migration, c).Scan(&state)
@@ -38,6 +39,7 @@ func (db *DB) FileTicket(ctx context.Context, f tandem.TicketFiling) (tandem.Tic
 			}
 			if state == tandem.TargetPending || state == tandem.TargetUnowned {
 				fresh = append(fresh, c)
+				states[c] = state
 			}
 		}
 		id, found, err := ticketID(ctx, tx, f.Migration, f.Team, f.Codebase)
@@ -59,6 +61,9 @@ func (db *DB) FileTicket(ctx context.Context, f tandem.TicketFiling) (tandem.Tic
 			if where.Type == "" {
 				where.Type = tandem.TrackerBuiltin
 			}
+			if err := tandem.TicketLifecycle.Check(ticketWhat(f.Migration, f.Team), "", tandem.TicketOpen); err != nil {
+				return err
+			}
 			err = tx.QueryRowContext(ctx, `INSERT INTO tickets (tracker, tracker_ref, migration, team, codebase, title, body, state, marker, created_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 				where.Type, encode(where), f.Migration, f.Team, f.Codebase, f.Title, f.Body, tandem.TicketOpen,
@@ -76,8 +81,9 @@ func (db *DB) FileTicket(ctx context.Context, f tandem.TicketFiling) (tandem.Tic
 			}
 		}
 		for _, c := range fresh {
-			if _, err := tx.ExecContext(ctx, `UPDATE targets SET state = $1, team = $2, ticket_id = $3, ticketed_at = $4, error = ''
-				WHERE migration = $5 AND codebase = $6`, tandem.TargetTicketed, f.Team, id, now, f.Migration, c); err != nil {
+			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(f.Migration, c), states[c], tandem.TargetTicketed,
+				`UPDATE targets SET state = $1, team = $3, ticket_id = $4, ticketed_at = $5, error = ''
+				WHERE state = $2 AND migration = $6 AND codebase = $7`, f.Team, id, now, f.Migration, c); err != nil {
 				return err
 			}
 		}
@@ -102,30 +108,92 @@ func ticketID(ctx context.Context, tx *sql.Tx, migration, team, codebase string)
 	return id, err == nil, err
 }
 
+// ticketWhat names a migration's ticket for a team in errors.
+func ticketWhat(migration, team string) string {
+	return fmt.Sprintf("%s's ticket of %s", team, migration)
+}
+
 // closeTicketIfDone closes an open ticket whose targets are all done or
-// exempt, with a comment saying so.
+// exempt, with a comment that says which are done and which exempt until
+// when.
 func closeTicketIfDone(ctx context.Context, tx *sql.Tx, ticketID int64, now time.Time) error {
-	open, err := anyRow(ctx, tx, "SELECT 1 FROM targets WHERE ticket_id = $1 AND state NOT IN ($2, $3)",
-		ticketID, tandem.TargetDone, tandem.TargetExempt)
-	if err != nil || open {
+	var state string
+	if err := tx.QueryRowContext(ctx, "SELECT state FROM tickets WHERE id = $1", ticketID).Scan(&state); err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, "UPDATE tickets SET state = $1, closed_at = $2 WHERE id = $3 AND state = $4",
-		tandem.TicketClosed, now, ticketID, tandem.TicketOpen)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if state != tandem.TicketOpen {
 		return nil
 	}
-	return addComment(ctx, tx, ticketID, "Every codebase on this ticket no longer needs the change: closing. Thank you!", now)
+	targets, err := findTargets(ctx, tx, "t.ticket_id = $1", ticketID)
+	if err != nil || len(targets) == 0 {
+		return err
+	}
+	var done []string
+	var exempt []tandem.Target
+	for _, t := range targets {
+		switch t.State {
+		case tandem.TargetDone:
+			done = append(done, t.Codebase)
+		case tandem.TargetExempt:
+			exempt = append(exempt, t)
+		default:
+			return nil
+		}
+	}
+	if err := move(ctx, tx, tandem.TicketLifecycle, fmt.Sprintf("ticket %d", ticketID), state, tandem.TicketClosed,
+		"UPDATE tickets SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", now, ticketID); err != nil {
+		return err
+	}
+	return addComment(ctx, tx, ticketID, closingComment(done, exempt), now)
+}
+
+// closingComment says why a ticket closes: the change done in every
+// codebase on it, every codebase exempt (until when), or some of each.
+func closingComment(done []string, exempt []tandem.Target) string {
+	var parts []string
+	if len(done) > 0 {
+		parts = append(parts, "The change is done in "+strings.Join(done, ", "))
+	}
+	if len(exempt) > 0 {
+		var until []string
+		for _, t := range exempt {
+			u := t.Codebase
+			if t.Exemption != nil {
+				u += " until " + t.Exemption.Expires.Format(time.DateOnly)
+			}
+			until = append(until, u)
+		}
+		verb := " is exempt"
+		if len(exempt) > 1 {
+			verb = " are exempt"
+		}
+		parts = append(parts, strings.Join(until, ", ")+verb)
+	}
+	comment := strings.Join(parts, "; ") + ": closing."
+	if len(done) > 0 {
+		comment += " Thank you!"
+	}
+	switch len(exempt) {
+	case 0:
+	case 1:
+		comment += " The ticket reopens if the change is still needed when the exemption ends."
+	default:
+		comment += " The ticket reopens if the change is still needed when an exemption ends."
+	}
+	return comment
 }
 
 // reopenTicket reopens a closed ticket, and comments why either way.
 func reopenTicket(ctx context.Context, tx *sql.Tx, ticketID int64, why string, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET state = $1, closed_at = NULL WHERE id = $2",
-		tandem.TicketOpen, ticketID); err != nil {
+	var state string
+	if err := tx.QueryRowContext(ctx, "SELECT state FROM tickets WHERE id = $1", ticketID).Scan(&state); err != nil {
 		return err
+	}
+	if state == tandem.TicketClosed {
+		if err := move(ctx, tx, tandem.TicketLifecycle, fmt.Sprintf("ticket %d", ticketID), state, tandem.TicketOpen,
+			"UPDATE tickets SET state = $1, closed_at = NULL WHERE state = $2 AND id = $3", ticketID); err != nil {
+			return err
+		}
 	}
 	return addComment(ctx, tx, ticketID, why, now)
 }
@@ -306,19 +374,27 @@ func (db *DB) AdoptTicket(ctx context.Context, migration, codebase, url string) 
 			return err
 		}
 		if !found {
+			if err := tandem.TicketLifecycle.Check(ticketWhat(migration, team), "", tandem.TicketOpen); err != nil {
+				return err
+			}
 			if err := tx.QueryRowContext(ctx, `INSERT INTO tickets (tracker, migration, team, codebase, title, body, state, url, marker, created_at)
 				VALUES ('external', $1, $2, '', $3, '', $4, $5, $6, $7) RETURNING id`,
 				migration, team, "Adopted ticket "+url, tandem.TicketOpen, url, tandem.TicketMarker(migration, team, ""), now).Scan(&id); err != nil {
 				return err
 			}
 		}
-		if cur.Ticket == nil {
-			state := cur.State
-			if state == tandem.TargetPending || state == tandem.TargetUnowned {
-				state = tandem.TargetTicketed
+		switch {
+		case cur.Ticket != nil:
+		case cur.State == tandem.TargetPending || cur.State == tandem.TargetUnowned:
+			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(migration, codebase), cur.State, tandem.TargetTicketed,
+				`UPDATE targets SET state = $1, team = $3, ticket_id = $4, ticketed_at = $5, error = ''
+				WHERE state = $2 AND migration = $6 AND codebase = $7`, team, id, now, migration, codebase); err != nil {
+				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE targets SET state = $1, team = $2, ticket_id = $3, ticketed_at = $4
-				WHERE migration = $5 AND codebase = $6`, state, team, id, now, migration, codebase); err != nil {
+		default:
+			// Further on its way already: the ticket joins it.
+			if _, err := tx.ExecContext(ctx, `UPDATE targets SET team = $1, ticket_id = $2, ticketed_at = $3
+				WHERE migration = $4 AND codebase = $5`, team, id, now, migration, codebase); err != nil {
 				return err
 			}
 		}

@@ -112,7 +112,7 @@ func TestCampaignEndToEnd(t *testing.T) {
 			}
 			cli("apply", "-f", catalog)
 			cli("scan", "--wait")
-			if got, want := targetStates(status()), "billing=pending checkout-web=pending orphan=pending payments-api=pending payments-ledger=pending search=pending"; got != want {
+			if got, want := targetStates(status()), "billing=pending checkout-web=pending orphan=unowned payments-api=pending payments-ledger=pending search=pending"; got != want {
 				t.Fatalf("after the scan: %s, want %s", got, want)
 			}
 
