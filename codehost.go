@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -133,6 +134,58 @@ func ValidateURL(field, raw, wantHost string) error {
 		return invalid(fmt.Sprintf("%q is on %s, not on %s", raw, webHost(u), wantHost))
 	}
 	return nil
+}
+
+// pullRequestPaths maps a code host type to the path, after its
+// repository's, of a pull request's address, up to its number.
+var pullRequestPaths = map[string]string{HostGitea: "/pulls/", HostGitHub: "/pull/", HostGitLab: "/-/merge_requests/"}
+
+// ValidatePullRequestURL returns nil when raw is the address of a pull
+// request of the repository repo (a codebase's name) of code host h:
+// below h's URL, /ORG/REPO/pulls/N on Gitea, /ORG/REPO/pull/N on GitHub,
+// /GROUP/PROJECT/-/merge_requests/N on GitLab, with ORG h's Org. Names
+// compare without case, as the hosts do. A local host has no pull
+// requests of its own: any URL ValidateURL takes passes. It returns
+// EINVALID, naming field and the repository expected and found,
+// otherwise.
+func ValidatePullRequestURL(field, raw string, h CodeHost, repo string) error {
+	if err := ValidateURL(field, raw, h.WebHost()); err != nil {
+		return err
+	}
+	suffix, ok := pullRequestPaths[h.Type]
+	if !ok {
+		return nil
+	}
+	base := ""
+	if u, err := url.Parse(h.URL); err == nil {
+		base = strings.TrimSuffix(u.Path, "/")
+	}
+	want := strings.Trim(h.Org+"/"+repo, "/")
+	u, _ := url.Parse(raw) // ValidateURL parsed it
+	path, number, found := cutLast(u.Path, suffix)
+	n, err := strconv.ParseInt(number, 10, 64)
+	if !found || err != nil || n <= 0 || u.RawQuery != "" || u.Fragment != "" {
+		return Errorf(EINVALID, "%s: %q is not the address of a pull request of %s: want %s/%s%sN",
+			field, raw, want, strings.TrimSuffix(h.URL, "/"), want, suffix)
+	}
+	got, inBase := strings.CutPrefix(path, base+"/")
+	if !inBase {
+		return Errorf(EINVALID, "%s: %q is not below %s, the URL of code host %s", field, raw, strings.TrimSuffix(h.URL, "/"), h.Name)
+	}
+	if !strings.EqualFold(got, want) {
+		return Errorf(EINVALID, "%s: %q is a pull request of repository %s, not of %s, the codebase's repository on %s",
+			field, raw, got, want, h.Name)
+	}
+	return nil
+}
+
+// cutLast slices s around the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
 }
 
 // WebHost returns the host (host[:port], lowercase, without the scheme's

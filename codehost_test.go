@@ -78,3 +78,56 @@ func TestWebHosts(t *testing.T) {
 		})
 	}
 }
+
+func TestValidatePullRequestURL(t *testing.T) {
+	gitea := tandem.CodeHost{Name: "forge", Type: tandem.HostGitea, URL: "https://git.example.com/", Org: "acme"}
+	below := tandem.CodeHost{Name: "forge", Type: tandem.HostGitea, URL: "https://example.com/gitea", Org: "acme"}
+	github := tandem.CodeHost{Name: "gh", Type: tandem.HostGitHub, URL: "https://github.com", Org: "acme"}
+	gitlab := tandem.CodeHost{Name: "gl", Type: tandem.HostGitLab, URL: "https://gitlab.com", Org: "acme/backend"}
+	local := tandem.CodeHost{Name: "disk", Type: tandem.HostLocal, Path: "/srv/git"}
+	tests := []struct {
+		name string
+		host tandem.CodeHost
+		raw  string
+		err  string // a part of the message, "" for a valid URL
+	}{
+		{"a Gitea pull request of the repository is valid", gitea, "https://git.example.com/acme/api/pulls/4", ""},
+		{"names compare without case, as the hosts do", gitea, "https://git.example.com/ACME/Api/pulls/4", ""},
+		{"a Gitea below a path has its pull requests below it", below, "https://example.com/gitea/acme/api/pulls/4", ""},
+		{"a GitHub pull request is /pull/N", github, "https://github.com/acme/api/pull/12", ""},
+		{"a GitLab merge request of a nested group is valid", gitlab, "https://gitlab.com/acme/backend/api/-/merge_requests/7", ""},
+		{"a local host's codebases take any http(s) URL", local, "https://review.example/changes/9", ""},
+		{"another repository's pull request is refused", gitea, "https://git.example.com/acme/other/pulls/4",
+			`pr: "https://git.example.com/acme/other/pulls/4" is a pull request of repository acme/other, not of acme/api, the codebase's repository on forge`},
+		{"another organisation's repository of the same name is refused", github, "https://github.com/evil/api/pull/12",
+			"is a pull request of repository evil/api, not of acme/api"},
+		{"a pull request outside the host's path is refused", below, "https://example.com/acme/api/pulls/4",
+			`pr: "https://example.com/acme/api/pulls/4" is not below https://example.com/gitea, the URL of code host forge`},
+		{"another GitLab group is refused", gitlab, "https://gitlab.com/acme/api/-/merge_requests/7",
+			"is a pull request of repository acme/api, not of acme/backend/api"},
+		{"an issue is not a pull request", gitea, "https://git.example.com/acme/api/issues/4",
+			`pr: "https://git.example.com/acme/api/issues/4" is not the address of a pull request of acme/api: want https://git.example.com/acme/api/pulls/N`},
+		{"GitHub's form is not Gitea's", gitea, "https://git.example.com/acme/api/pull/4", "want https://git.example.com/acme/api/pulls/N"},
+		{"a pull request's number is required", github, "https://github.com/acme/api/pull/x", "is not the address of a pull request"},
+		{"a page of a pull request is not its address", github, "https://github.com/acme/api/pull/12/files", "is not the address of a pull request"},
+		{"a query is not part of the address", github, "https://github.com/acme/api/pull/12?w=1", "is not the address of a pull request"},
+		{"another host is refused first", github, "https://evil.example/acme/api/pull/12", "is on evil.example, not on github.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tandem.ValidatePullRequestURL("pr", tt.raw, tt.host, "api")
+			if tt.err == "" {
+				if err != nil {
+					t.Fatalf("ValidatePullRequestURL(%q) = %v, want nil", tt.raw, err)
+				}
+				return
+			}
+			if got, want := tandem.ErrorCode(err), tandem.EINVALID; got != want {
+				t.Fatalf("ValidatePullRequestURL(%q) code = %q (%v), want %q", tt.raw, got, err, want)
+			}
+			if msg := err.Error(); !strings.Contains(msg, tt.err) {
+				t.Errorf("ValidatePullRequestURL(%q) = %q, want it to contain %q", tt.raw, msg, tt.err)
+			}
+		})
+	}
+}

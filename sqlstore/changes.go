@@ -217,11 +217,7 @@ func (db *DB) AdoptChangeRequest(ctx context.Context, migration, codebase, url s
 		if _, err := findTarget(ctx, tx, migration, codebase); err != nil {
 			return err
 		}
-		host, err := codebaseHost(ctx, tx, codebase)
-		if err != nil {
-			return err
-		}
-		return tandem.ValidateURL("pr", url, host)
+		return checkPullRequestURL(ctx, tx, codebase, url)
 	})
 	if err != nil {
 		return tandem.Target{}, err

@@ -252,3 +252,24 @@ func resolveAll(ctx context.Context, tx *sql.Tx) error {
 	}
 	return nil
 }
+
+// checkPullRequestURL returns EINVALID unless url is the address of a pull
+// request of codebase's repository on its code host
+// (tandem.ValidatePullRequestURL).
+func checkPullRequestURL(ctx context.Context, tx *sql.Tx, codebase, url string) error {
+	cbs, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: codebase})
+	if err != nil {
+		return err
+	}
+	var host tandem.CodeHost
+	if len(cbs) > 0 {
+		hs, err := findCodeHosts(ctx, tx, cbs[0].Host)
+		if err != nil {
+			return err
+		}
+		if len(hs) > 0 {
+			host = hs[0]
+		}
+	}
+	return tandem.ValidatePullRequestURL("pr", url, host, codebase)
+}
