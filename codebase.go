@@ -63,9 +63,18 @@ type CodebasePolicy struct {
 	AutoMerge     bool     `json:"autoMerge,omitempty"`
 }
 
-// CodebaseFilter selects codebases; zero fields match everything.
+// CodebaseFilter selects codebases; zero fields match everything. Name
+// matches in any case.
 type CodebaseFilter struct {
 	Name  string
 	Owner string
 	Host  string
+	// Declared adds the Codebase documents that name no discovered
+	// codebase, as codebases without a host whose one problem is
+	// UndiscoveredCodebase, located where the document was declared.
+	Declared bool
 }
+
+// UndiscoveredCodebase is the problem of a Codebase document that names no
+// codebase any scan found: it applies once a scan finds one.
+const UndiscoveredCodebase = "declared, not found by any scan: a Codebase document applies once a scan finds a codebase of its name (in any case)"

@@ -42,4 +42,8 @@ type Applied struct {
 	Kind   string `json:"kind"`
 	Name   string `json:"name"`
 	Action string `json:"action"` // created | configured | unchanged
+	// Warning, located ("file:line: field: message"), is what the apply
+	// took but may not be meant, such as a Codebase document that names
+	// no codebase found by any scan yet.
+	Warning string `json:"warning,omitempty"`
 }

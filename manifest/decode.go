@@ -310,6 +310,20 @@ func invalidName(s string) string {
 	return fmt.Sprintf("invalid name %q: use at most 63 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit", s)
 }
 
+// codebaseNameRE is the rule of a codebase's name: its repository's name
+// as the code host spells it, capitals included.
+var codebaseNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+// validCodebaseName reports whether s is a valid name of a Codebase
+// document. The document names its codebase in any case: Masterminds-sprig
+// and masterminds-sprig are one codebase.
+func validCodebaseName(s string) bool { return codebaseNameRE.MatchString(s) }
+
+// invalidCodebaseName returns the message for an invalid codebase name s.
+func invalidCodebaseName(s string) string {
+	return fmt.Sprintf("invalid codebase name %q: use its repository's name, at most 100 letters (any case), digits, '-', '_' or '.', starting with a letter or digit", s)
+}
+
 // describe returns how a problem shows the offending node: a scalar's value
 // (quoted when it is a string), or "a list" or "a mapping".
 func describe(n *yaml.Node) string {

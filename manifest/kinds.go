@@ -53,7 +53,12 @@ func (d *decoder) document(n *yaml.Node) (tandem.Object, bool) {
 	meta, ok := d.mapping("metadata", top.vals["metadata"], "name")
 	if ok {
 		o.Name = meta.required("name")
-		if o.Name != "" && !validName(o.Name) {
+		switch {
+		case o.Name == "":
+		case o.Kind == tandem.KindCodebase && !validCodebaseName(o.Name):
+			d.errorf("metadata.name", nil, "%s", invalidCodebaseName(o.Name))
+			o.Name = ""
+		case o.Kind != tandem.KindCodebase && !validName(o.Name):
 			d.errorf("metadata.name", nil, "%s", invalidName(o.Name))
 			o.Name = ""
 		}

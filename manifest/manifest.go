@@ -51,6 +51,9 @@ func Decode(srcs []Source) ([]tandem.Object, error) {
 		probs = append(probs, ps...)
 		for _, o := range decoded {
 			k := key{o.Kind, o.Name}
+			if o.Kind == tandem.KindCodebase {
+				k.name = strings.ToLower(o.Name) // one codebase in any case
+			}
 			if f, ok := first[k]; ok {
 				probs = append(probs, o.At("metadata.name", "duplicate %s %q (first at %s:%d)", o.Kind, o.Name, f.File, f.Line))
 				continue

@@ -97,6 +97,14 @@ spec: {owner: payments}
 `,
 		want: &tandem.CodebasePolicy{Name: "checkout", Owner: "payments", Contributions: tandem.Closed},
 	}, {
+		name: "a codebase is named as its code host spells it, capitals included",
+		yaml: `apiVersion: tandem.dev/v1
+kind: Codebase
+metadata: {name: Masterminds-sprig}
+spec: {owner: payments}
+`,
+		want: &tandem.CodebasePolicy{Name: "Masterminds-sprig", Owner: "payments", Contributions: tandem.Closed},
+	}, {
 		name: "a trusted codebase lists its trusted teams and people",
 		yaml: `apiVersion: tandem.dev/v1
 kind: Codebase
@@ -344,6 +352,31 @@ metadata: {name: `+strings.Repeat("a", 64)+`}
 spec: {type: platform}
 `),
 		want: []string{`bad.yaml:3: metadata.name: invalid name "` + strings.Repeat("a", 64) + `": use at most 63 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit`},
+	}, {
+		name: "a codebase name is a repository's name, at most 100 characters",
+		srcs: file("bad.yaml", `apiVersion: tandem.dev/v1
+kind: Codebase
+metadata: {name: `+strings.Repeat("a", 101)+`}
+---
+apiVersion: tandem.dev/v1
+kind: Codebase
+metadata: {name: "-sprig"}
+`),
+		want: []string{
+			`bad.yaml:3: metadata.name: invalid codebase name "` + strings.Repeat("a", 101) + `": use its repository's name, at most 100 letters (any case), digits, '-', '_' or '.', starting with a letter or digit`,
+			`bad.yaml:7: metadata.name: invalid codebase name "-sprig": use its repository's name, at most 100 letters (any case), digits, '-', '_' or '.', starting with a letter or digit`,
+		},
+	}, {
+		name: "two Codebase documents whose names differ only in case are duplicates",
+		srcs: file("a.yaml", `apiVersion: tandem.dev/v1
+kind: Codebase
+metadata: {name: Masterminds-sprig}
+---
+apiVersion: tandem.dev/v1
+kind: Codebase
+metadata: {name: masterminds-sprig}
+`),
+		want: []string{`a.yaml:7: metadata.name: duplicate Codebase "masterminds-sprig" (first at a.yaml:1)`},
 	}, {
 		name: "a duplicate across files names the first location",
 		srcs: append(file("a.yaml", `apiVersion: tandem.dev/v1

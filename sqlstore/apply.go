@@ -32,6 +32,9 @@ func (db *DB) Apply(ctx context.Context, objs []tandem.Object) ([]tandem.Applied
 		now := time.Now().UTC()
 		resolveAgain := false
 		for i, o := range objs {
+			if err := nameCodebases(ctx, tx, specs[i]); err != nil {
+				return err
+			}
 			action, err := upsert(ctx, tx, specs[i], now)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", o.Kind, o.Name, err)
@@ -39,7 +42,13 @@ func (db *DB) Apply(ctx context.Context, objs []tandem.Object) ([]tandem.Applied
 			if action != unchanged && (o.Kind == tandem.KindTeam || o.Kind == tandem.KindCodebase) {
 				resolveAgain = true
 			}
-			applied = append(applied, tandem.Applied{Kind: o.Kind, Name: o.Name, Action: action})
+			a := tandem.Applied{Kind: o.Kind, Name: o.Name, Action: action}
+			if _, ok := specs[i].(*tandem.CodebasePolicy); ok {
+				if a.Warning, err = declarePolicy(ctx, tx, o); err != nil {
+					return err
+				}
+			}
+			applied = append(applied, a)
 		}
 		if resolveAgain {
 			return resolveAll(ctx, tx)
@@ -67,6 +76,8 @@ func (db *DB) CheckApply(ctx context.Context, objs []tandem.Object) error {
 // EINVALID with every reference that is neither stored nor in objs.
 func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any, error) {
 	batch := map[string]map[string]bool{"teams": {}, "people": {}, "codebase_policies": {}, "platforms": {}}
+	// Codebase documents name codebases in any case: batch keys them by
+	// policyKey.
 	specs := make([]any, len(objs))
 	var problems tandem.Problems
 	for i, o := range objs {
@@ -85,7 +96,7 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 		case *tandem.Person:
 			batch["people"][o.Name] = true
 		case *tandem.CodebasePolicy:
-			batch["codebase_policies"][o.Name] = true
+			batch["codebase_policies"][policyKey(o.Name)] = true
 		case *tandem.Platform:
 			batch["platforms"][o.Name] = true
 		}
@@ -108,10 +119,11 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 		return anyRow(ctx, tx, "SELECT 1 FROM memberships WHERE person = $1", name)
 	}
 	isCodebase := func(name string) (bool, error) {
-		if ok, err := known("codebase_policies", name); ok || err != nil {
-			return ok, err
+		if batch["codebase_policies"][policyKey(name)] {
+			return true, nil
 		}
-		return exists(ctx, tx, "codebases", name)
+		return anyRow(ctx, tx, `SELECT 1 FROM codebases WHERE LOWER(name) = LOWER($1)
+			UNION ALL SELECT 1 FROM codebase_policies WHERE LOWER(name) = LOWER($2)`, name, name)
 	}
 	type ref struct {
 		field, name, what string
@@ -198,6 +210,46 @@ func trackerHost(ctx context.Context, tx *sql.Tx, objs []tandem.Object, t tandem
 		return fmt.Sprintf("code host %q is %s, not a %s tracker", t.Host, typ, t.Type)
 	}
 	return ""
+}
+
+// nameCodebases makes the codebase names of a spec the stored ones: a
+// Codebase document takes over the stored document of its name in any
+// case (under the name it now spells), and a Platform lists each
+// discovered codebase as a scan spelled it.
+func nameCodebases(ctx context.Context, tx *sql.Tx, spec any) error {
+	switch s := spec.(type) {
+	case *tandem.CodebasePolicy:
+		_, err := tx.ExecContext(ctx, "UPDATE codebase_policies SET name = $1 WHERE LOWER(name) = LOWER($2) AND name <> $3",
+			s.Name, s.Name, s.Name)
+		return err
+	case *tandem.Platform:
+		for i, c := range s.Codebases {
+			found, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: c})
+			if err != nil {
+				return err
+			}
+			if len(found) == 1 {
+				s.Codebases[i] = found[0].Name
+			}
+		}
+	}
+	return nil
+}
+
+// declarePolicy records where the Codebase document o was declared, and
+// returns a warning, located at its name, when it names no codebase that
+// a scan found.
+func declarePolicy(ctx context.Context, tx *sql.Tx, o tandem.Object) (string, error) {
+	w := o.At("metadata.name", "no scan has found a codebase %q (in any case) yet: the document applies once one does", o.Name)
+	if _, err := tx.ExecContext(ctx, "UPDATE codebase_policies SET declared_file = $1, declared_line = $2 WHERE name = $3",
+		w.File, w.Line, o.Name); err != nil {
+		return "", err
+	}
+	found, err := anyRow(ctx, tx, "SELECT 1 FROM codebases WHERE LOWER(name) = LOWER($1)", o.Name)
+	if err != nil || found {
+		return "", err
+	}
+	return w.String(), nil
 }
 
 // named returns a copy of o's spec named o.Name, with nil lists made

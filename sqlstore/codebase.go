@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tandem-dev/tandem"
@@ -127,7 +128,7 @@ func upsertCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase, now time
 	if err != nil {
 		return false, err
 	}
-	r := resolve(policies[c.Name], c.Ownership, teams)
+	r := resolve(policies[policyKey(c.Name)], c.Ownership, teams)
 	var name string
 	err = tx.QueryRowContext(ctx, `INSERT INTO codebases (name, host, default_branch, head, ownership, problems,
 			scanned_at, owner, owner_source, contributions, trusted, location)
@@ -176,10 +177,18 @@ func resolve(policy *tandem.CodebasePolicy, own tandem.Ownership, teams []tandem
 	return r
 }
 
-// findPolicies returns the Codebase documents by name: the one called
-// name, or all when name is "".
+// policyKey is the key of findPolicies' map: a Codebase document names
+// its codebase in any case.
+func policyKey(name string) string { return strings.ToLower(name) }
+
+// findPolicies returns the Codebase documents by policyKey of their name:
+// the one that names the codebase called name, in any case, or all when
+// name is "".
 func findPolicies(ctx context.Context, tx *sql.Tx, name string) (map[string]*tandem.CodebasePolicy, error) {
-	cond, args := where("name", name)
+	cond, args := "", []any(nil)
+	if name != "" {
+		cond, args = " WHERE LOWER(name) = LOWER($1)", []any{name}
+	}
 	rows, err := tx.QueryContext(ctx, "SELECT name, owner, contributions, trusted FROM codebase_policies"+cond, args...)
 	if err != nil {
 		return nil, err
@@ -195,7 +204,7 @@ func findPolicies(ctx context.Context, tx *sql.Tx, name string) (map[string]*tan
 		if err := decode(trusted, &p.Trusted); err != nil {
 			return nil, err
 		}
-		policies[p.Name] = &p
+		policies[policyKey(p.Name)] = &p
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -208,7 +217,7 @@ func findPolicies(ctx context.Context, tx *sql.Tx, name string) (map[string]*tan
 		return nil, err
 	}
 	for codebase, people := range grants {
-		if p := policies[codebase]; p != nil {
+		if p := policies[policyKey(codebase)]; p != nil {
 			for _, who := range people {
 				if !slices.Contains(p.Trusted, who) {
 					p.Trusted = append(p.Trusted, who)
@@ -235,7 +244,7 @@ func resolveAll(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	for _, c := range codebases {
-		r := resolve(policies[c.Name], c.Ownership, teams)
+		r := resolve(policies[policyKey(c.Name)], c.Ownership, teams)
 		same := r.owner.Valid == (c.Owner != nil) && (c.Owner == nil || *c.Owner == r.owner.String) &&
 			r.source == c.OwnerSource && r.contributions == c.Contributions && slices.Equal(r.trusted, c.Trusted)
 		if same {

@@ -294,18 +294,26 @@ func findPlatforms(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Platf
 	return platforms, rows.Err()
 }
 
+// findCodebases returns the codebases f selects, sorted by name. A name
+// selects its codebase in any case: the codebase of that exact name, or
+// else the one whose name differs only in case (EINVALID when several
+// do).
 func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]tandem.Codebase, error) {
 	var conds []string
 	var args []any
-	for _, c := range []struct{ col, v string }{{"name", f.Name}, {"owner", f.Owner}, {"host", f.Host}} {
+	for _, c := range []struct{ col, v string }{{"LOWER(name)", f.Name}, {"owner", f.Owner}, {"host", f.Host}} {
 		if c.v != "" {
 			args = append(args, c.v)
-			conds = append(conds, fmt.Sprintf("%s = $%d", c.col, len(args)))
+			if c.col == "LOWER(name)" {
+				conds = append(conds, fmt.Sprintf("LOWER(name) = LOWER($%d)", len(args)))
+			} else {
+				conds = append(conds, fmt.Sprintf("%s = $%d", c.col, len(args)))
+			}
 		}
 	}
 	query := `SELECT name, host, default_branch, head, owner, owner_source, contributions,
 		trusted, ownership, problems, scanned_at, location,
-		(SELECT auto_merge FROM codebase_policies p WHERE p.name = codebases.name) FROM codebases`
+		(SELECT auto_merge FROM codebase_policies p WHERE LOWER(p.name) = LOWER(codebases.name)) FROM codebases`
 	if len(conds) > 0 {
 		query += " WHERE " + strings.Join(conds, " AND ")
 	}
@@ -345,7 +353,77 @@ func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]
 		c.Problems = nonNil(c.Problems)
 		cs = append(cs, c)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if f.Name != "" {
+		if cs, err = sameName(cs, f.Name); err != nil {
+			return nil, err
+		}
+	}
+	if f.Declared && f.Owner == "" && f.Host == "" && (f.Name == "" || len(cs) == 0) {
+		declared, err := undiscoveredPolicies(ctx, tx, f.Name)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, declared...)
+	}
 	slices.SortFunc(cs, func(a, b tandem.Codebase) int { return strings.Compare(a.Name, b.Name) })
+	return cs, nil
+}
+
+// sameName returns, of codebases whose names equal name but for case,
+// the one named exactly name, or else the only one; EINVALID when
+// several differ from name only in case.
+func sameName(cs []tandem.Codebase, name string) ([]tandem.Codebase, error) {
+	for _, c := range cs {
+		if c.Name == name {
+			return []tandem.Codebase{c}, nil
+		}
+	}
+	if len(cs) > 1 {
+		names := make([]string, len(cs))
+		for i, c := range cs {
+			names[i] = c.Name
+		}
+		slices.Sort(names)
+		return nil, tandem.Errorf(tandem.EINVALID, "codebase %q: %s differ only in case: name one exactly", name, strings.Join(names, " and "))
+	}
+	return cs, nil
+}
+
+// undiscoveredPolicies returns the Codebase documents that name no
+// discovered codebase (only the one naming name, in any case, when name
+// is set), as codebases without a host whose problem says where the
+// document was declared.
+func undiscoveredPolicies(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Codebase, error) {
+	query := `SELECT name, contributions, trusted, declared_file, declared_line FROM codebase_policies p
+		WHERE NOT EXISTS (SELECT 1 FROM codebases c WHERE LOWER(c.name) = LOWER(p.name))`
+	var args []any
+	if name != "" {
+		query += " AND LOWER(p.name) = LOWER($1)"
+		args = append(args, name)
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cs []tandem.Codebase
+	for rows.Next() {
+		var c tandem.Codebase
+		var trusted string
+		p := tandem.Problem{Message: tandem.UndiscoveredCodebase}
+		if err := rows.Scan(&c.Name, &c.Contributions, &trusted, &p.File, &p.Line); err != nil {
+			return nil, err
+		}
+		if err := decode(trusted, &c.Trusted); err != nil {
+			return nil, err
+		}
+		c.Problems = []tandem.Problem{p}
+		cs = append(cs, c)
+	}
 	return cs, rows.Err()
 }
 

@@ -72,7 +72,7 @@ func (s *Server) handlePlatforms(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleCodebases(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	list(s, w, r, func(name string) ([]tandem.Codebase, error) {
-		return s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Name: name, Owner: q.Get("owner"), Host: q.Get("host")})
+		return s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Name: name, Owner: q.Get("owner"), Host: q.Get("host"), Declared: true})
 	})
 }
 

@@ -671,11 +671,26 @@ func (s *Server) changePage(r *http.Request, cr tandem.ChangeRequest) (changeDat
 	return d, nil
 }
 
+// codebasesData is the codebase list: the codebases scans found, and the
+// Codebase documents that name none of them, shown apart as warnings.
+type codebasesData struct {
+	Codebases    []tandem.Codebase
+	Undiscovered []tandem.Codebase
+}
+
 func (s *Server) handleCodebasesPage(w http.ResponseWriter, r *http.Request) {
-	cs, err := s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Owner: r.URL.Query().Get("owner")})
+	cs, err := s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Owner: r.URL.Query().Get("owner"), Declared: true})
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, "codebases", "Codebases", cs)
+	var d codebasesData
+	for _, c := range cs {
+		if c.Host == "" {
+			d.Undiscovered = append(d.Undiscovered, c)
+		} else {
+			d.Codebases = append(d.Codebases, c)
+		}
+	}
+	s.render(w, r, "codebases", "Codebases", d)
 }

@@ -36,11 +36,19 @@ func applyCommand(e env, server *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printAs(e, output, applied, func() {
+			err = printAs(e, output, applied, func() {
 				for _, a := range applied {
 					printf(e.stdout, "%s/%s %s\n", strings.ToLower(a.Kind), a.Name, a.Action)
 				}
 			})
+			// Warnings go to stderr in every format: what was applied
+			// stands, and -o json stays one document.
+			for _, a := range applied {
+				if a.Warning != "" {
+					printf(e.stderr, "warning: %s\n", a.Warning)
+				}
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringArrayVarP(&paths, "filename", "f", nil, "YAML file or folder to apply (repeatable)")

@@ -169,8 +169,11 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 		row("NAME", "OWNER", "FROM", "CONTRIBUTIONS", "BRANCH", "HEAD", "PROBLEMS")
 		for _, c := range cs {
 			owner := "<none>"
-			if c.Owner != nil {
+			switch {
+			case c.Owner != nil:
 				owner = *c.Owner
+			case c.Host == "":
+				owner = "-" // a Codebase document no scan matched: its problem says so
 			}
 			head := c.Head
 			if len(head) > 12 {
