@@ -150,37 +150,38 @@ func closeTicketIfDone(ctx context.Context, tx *sql.Tx, ticketID int64, now time
 // closingComment says why a ticket closes: the change done in every
 // codebase on it, every codebase exempt (until when), or some of each.
 func closingComment(done []string, exempt []tandem.Target) string {
-	var parts []string
-	if len(done) > 0 {
-		parts = append(parts, "The change is done in "+strings.Join(done, ", "))
-	}
-	if len(exempt) > 0 {
-		var until []string
-		for _, t := range exempt {
-			u := t.Codebase
-			if t.Exemption != nil {
-				u += " until " + t.Exemption.Expires.Format(time.DateOnly)
-			}
-			until = append(until, u)
-		}
-		verb := " is exempt"
-		if len(exempt) > 1 {
-			verb = " are exempt"
-		}
-		parts = append(parts, strings.Join(until, ", ")+verb)
-	}
-	comment := strings.Join(parts, "; ") + ": closing."
-	if len(done) > 0 {
-		comment += " Thank you!"
-	}
-	switch len(exempt) {
-	case 0:
-	case 1:
-		comment += " The ticket reopens if the change is still needed when the exemption ends."
+	doneIn := "The change is done in " + strings.Join(done, ", ")
+	var why string
+	switch {
+	case len(exempt) == 0:
+		return doneIn + ": closing. Thank you!"
+	case len(exempt) == 1 && len(done) == 0:
+		why = exempt[0].Codebase + " is exempt" + until(exempt[0]) + ": closing."
+	case len(exempt) == 1:
+		why = doneIn + "; " + exempt[0].Codebase + " is exempt" + until(exempt[0]) + ": closing. Thank you!"
 	default:
-		comment += " The ticket reopens if the change is still needed when an exemption ends."
+		var each []string
+		for _, t := range exempt {
+			each = append(each, t.Codebase+until(t))
+		}
+		if len(done) == 0 {
+			why = "Every codebase on this ticket is exempt (" + strings.Join(each, ", ") + "): closing."
+		} else {
+			why = doneIn + "; the rest are exempt (" + strings.Join(each, ", ") + "): closing. Thank you!"
+		}
 	}
-	return comment
+	if len(exempt) == 1 {
+		return why + " The ticket reopens if the change is still needed when the exemption ends."
+	}
+	return why + " The ticket reopens if the change is still needed when an exemption ends."
+}
+
+// until returns " until DATE" for an exempt target's exemption.
+func until(t tandem.Target) string {
+	if t.Exemption == nil {
+		return ""
+	}
+	return " until " + t.Exemption.Expires.Format(time.DateOnly)
 }
 
 // reopenTicket reopens a closed ticket, and comments why either way.
@@ -344,9 +345,10 @@ func (db *DB) LastNudges(ctx context.Context, migration string) (map[int64]time.
 // AdoptTicket tracks an existing ticket (by URL) as the team's ticket for a
 // target instead of filing a new one; AdoptChangeRequest does the same for
 // a pull request. Adopting what is already tracked changes nothing. The
-// URL must be an http(s) URL on the team's tracker (a ticket) or on the
-// codebase's code host (a pull request) where those have a host of their
-// own (tandem.ValidateURL); it is EINVALID otherwise.
+// URL must be an http(s) URL on the team's tracker where it has a host of
+// its own (tandem.ValidateURL); a pull request's must be one of the
+// codebase's repository on its code host (tandem.ValidatePullRequestURL).
+// EINVALID otherwise.
 func (db *DB) AdoptTicket(ctx context.Context, migration, codebase, url string) (tandem.Target, error) {
 	var t tandem.Target
 	err := db.inTx(ctx, "adopt ticket", func(tx *sql.Tx) error {
