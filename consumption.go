@@ -102,38 +102,6 @@ type RequestUpdate struct {
 	By      string
 }
 
-// Work categories of an engagement's log.
-const (
-	WorkPlatform    = "platform"    // improving the platform
-	WorkConsumption = "consumption" // doing the consumer's work
-	WorkOther       = "other"
-)
-
-// WorkCategories lists every work category.
-var WorkCategories = []string{WorkPlatform, WorkConsumption, WorkOther}
-
-// Engagement states.
-const (
-	EngagementProposed = "proposed"
-	EngagementActive   = "active"
-	EngagementEnded    = "ended"
-	// EngagementWithdrawn is a proposal that will not happen.
-	EngagementWithdrawn = "withdrawn"
-)
-
-// EngagementStates lists every engagement state.
-var EngagementStates = []string{EngagementProposed, EngagementActive, EngagementEnded, EngagementWithdrawn}
-
-// WorkLog is time an engaged person spent, by category.
-type WorkLog struct {
-	ID       int64   `json:"id"`
-	Day      string  `json:"day"` // YYYY-MM-DD
-	Hours    float64 `json:"hours"`
-	Category string  `json:"category"`
-	Note     string  `json:"note,omitempty"`
-	By       string  `json:"by,omitempty"`
-}
-
 // Session kinds: how a platform meets its consumers.
 const (
 	SessionOfficeHours = "office-hours"
@@ -177,14 +145,6 @@ type SupportChange struct {
 	AppliedAt    *time.Time `json:"applied_at"`
 	// Teams are the consuming teams told, with their tickets.
 	Teams []string `json:"teams"`
-}
-
-// EngagementFilter selects engagements; zero fields match everything.
-type EngagementFilter struct {
-	ID        int64
-	Migration string
-	Platform  string
-	Team      string // home or host
 }
 
 // Contribution states.

@@ -340,48 +340,6 @@ type TicketFilter struct {
 	Topic     string
 }
 
-// Engagement types.
-const (
-	TourOfDuty     = "tour-of-duty"
-	EmbeddedExpert = "embedded-expert"
-	WhiteGloveTour = "white-glove"
-)
-
-// Engagement is a person moved between teams for a time box: a platform
-// engineer on a Tour of Duty with a straggler's team, proposed by a
-// campaign, for example.
-type Engagement struct {
-	ID    int64  `json:"id"`
-	Type  string `json:"type"`
-	State string `json:"state"` // proposed | active | ended
-	// Person is who moves, when known (a campaign proposes a Tour of Duty
-	// before anyone is named).
-	Person   string `json:"person,omitempty"`
-	HomeTeam string `json:"home_team"`
-	HostTeam string `json:"host_team"`
-	Purpose  string `json:"purpose"`
-	// Platform and Phase place the engagement: the platform it serves and
-	// migration, consumption or evolution.
-	Platform  string    `json:"platform,omitempty"`
-	Phase     string    `json:"phase,omitempty"`
-	Migration string    `json:"migration,omitempty"`
-	Codebase  string    `json:"codebase,omitempty"`
-	Starts    string    `json:"starts"` // YYYY-MM-DD
-	Ends      string    `json:"ends"`   // YYYY-MM-DD: the time box
-	Log       []WorkLog `json:"log"`
-	// Warnings are what the data says is going wrong: a time box too short
-	// or overrun, an expert drifting into consumption work.
-	Warnings  []string  `json:"warnings"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// Phases of cross-team work (who drives, who owns).
-const (
-	PhaseMigration   = "migration"   // platform drives, product owns
-	PhaseConsumption = "consumption" // product drives, product owns
-	PhaseEvolution   = "evolution"   // product drives, platform owns
-)
-
 // TargetQuery selects a page of a migration's targets.
 type TargetQuery struct {
 	Migration string

@@ -82,8 +82,11 @@ type Store interface {
 	// ChangeRequestsToCheck returns the open pull requests on code hosts
 	// whose state was last read before before, or never.
 	ChangeRequestsToCheck(ctx context.Context, before time.Time) ([]ChangeRequest, error)
-	// ProposeTour records a Tour of Duty proposal for a target, comments it
-	// and marks the target tour-proposed; a target keeps its proposal.
+	// ProposeTour records a Tour of Duty proposal for a target (the one
+	// codebase of e.Codebases) and marks the target tour-proposed: the
+	// codebase joins its host team's open proposal of the migration, or a
+	// new one starts and is commented on the ticket. A codebase withdrawn
+	// by hand is not proposed again (its withdrawn proposal is returned).
 	ProposeTour(ctx context.Context, e Engagement) (Engagement, bool, error)
 	FindEngagements(ctx context.Context, f EngagementFilter) ([]Engagement, error)
 	// SetTargetError records what went wrong acting on a target.
@@ -135,6 +138,14 @@ type ConsumptionStore interface {
 	FindRequests(ctx context.Context, f RequestFilter) ([]Request, error)
 	UpdateRequest(ctx context.Context, id int64, u RequestUpdate) (Request, error)
 	CreateEngagement(ctx context.Context, e Engagement) (Engagement, error)
+	// StaffEngagement names the person of a proposal, of its home team.
+	StaffEngagement(ctx context.Context, id int64, person, by string) (Engagement, error)
+	// StartEngagement makes a staffed proposal active.
+	StartEngagement(ctx context.Context, id int64, by string) (Engagement, error)
+	// WithdrawEngagement withdraws a proposal with a reason; its targets go
+	// back to ticketed.
+	WithdrawEngagement(ctx context.Context, id int64, reason, by string) (Engagement, error)
+	// EndEngagement ends an active engagement.
 	EndEngagement(ctx context.Context, id int64, by string) (Engagement, error)
 	LogWork(ctx context.Context, id int64, w WorkLog) (WorkLog, error)
 	CreateSession(ctx context.Context, s Session) (Session, error)

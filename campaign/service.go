@@ -322,16 +322,19 @@ func (s *Service) escalate(ctx context.Context, m tandem.Migration, platformTeam
 	}
 	c := cbs[0]
 	if !LetsIn(c, platformTeam) || m.Fix == nil {
-		purpose := fmt.Sprintf("Make the %q change in %s with its team.", m.Title, c.Name)
+		purpose := fmt.Sprintf("Make the %q change in the codebases of %s closed to outside changes, with the team.", m.Title, t.Team)
 		if m.Fix == nil && LetsIn(c, platformTeam) {
 			purpose += " The migration declares no fix to run."
 		}
 		e, _, err := s.Store.ProposeTour(ctx, tandem.Engagement{
 			Type: tandem.TourOfDuty, State: "proposed", HomeTeam: platformTeam.Name, HostTeam: t.Team, Purpose: purpose,
-			Migration: m.Name, Codebase: c.Name, Starts: now.Format(time.DateOnly), Ends: now.Add(TourLength).Format(time.DateOnly),
+			Migration: m.Name, Codebases: []string{c.Name}, Starts: now.Format(time.DateOnly), Ends: now.Add(TourLength).Format(time.DateOnly),
 		})
 		if err != nil {
 			return fail(err)
+		}
+		if e.State == tandem.EngagementWithdrawn {
+			return Escalated{Codebase: c.Name, Action: "none", Detail: fmt.Sprintf("engagement %d, its Tour of Duty, was withdrawn: %s", e.ID, e.Reason)}
 		}
 		return Escalated{Codebase: c.Name, Action: "tour-proposed", Detail: fmt.Sprintf("engagement %d: %s joins %s until %s", e.ID, e.HomeTeam, e.HostTeam, e.Ends)}
 	}

@@ -67,11 +67,16 @@ func parseDate(field, s string) (time.Time, error) {
 //   - it is an embedded expert whose logged hours are mostly consumption
 //     work rather than platform work;
 //   - it is active, started at least two weeks ago, and has logged no work
-//     in the last two weeks.
+//     in the last two weeks;
+//   - it is proposed, and was to start at least two weeks ago.
 //
-// Dates that do not parse give no warning.
+// A withdrawn engagement has no warnings. Dates that do not parse give no
+// warning.
 func EngagementWarnings(e tandem.Engagement, now time.Time) []string {
 	warnings := []string{}
+	if e.State == tandem.EngagementWithdrawn {
+		return warnings
+	}
 	today := dateOf(now)
 	starts, errStarts := time.Parse(time.DateOnly, e.Starts)
 	ends, errEnds := time.Parse(time.DateOnly, e.Ends)
@@ -97,6 +102,14 @@ func EngagementWarnings(e tandem.Engagement, now time.Time) []string {
 		}
 	}
 	quietSince := today.AddDate(0, 0, -quietDays)
+	if e.State == tandem.EngagementProposed && errStarts == nil && !starts.After(quietSince) {
+		next := "staff it, start it"
+		if e.Person != "" {
+			next = "start it"
+		}
+		warnings = append(warnings, fmt.Sprintf("proposed to start on %s and not started %s later: %s, or withdraw it",
+			e.Starts, plural(int(today.Sub(starts)/day), "day"), next))
+	}
 	if e.State == tandem.EngagementActive && errStarts == nil && !starts.After(quietSince) {
 		last := ""
 		for _, l := range e.Log {

@@ -101,8 +101,23 @@ func TestEngagementWarnings(t *testing.T) {
 			want: []string{},
 		},
 		{
-			name: "a proposed engagement without work is not quiet",
+			name: "a proposed engagement without work is not quiet, but waits to be started",
 			e:    tandem.Engagement{Type: tandem.TourOfDuty, State: tandem.EngagementProposed, Starts: "2024-02-12", Ends: "2024-03-25"},
+			want: []string{"proposed to start on 2024-02-12 and not started 30 days later: staff it, start it, or withdraw it"},
+		},
+		{
+			name: "a staffed proposal two weeks past its start waits to be started",
+			e:    tandem.Engagement{Type: tandem.TourOfDuty, State: tandem.EngagementProposed, Person: "carol", Starts: "2024-02-28", Ends: "2024-04-10"},
+			want: []string{"proposed to start on 2024-02-28 and not started 14 days later: start it, or withdraw it"},
+		},
+		{
+			name: "a proposal thirteen days past its start does not warn yet",
+			e:    tandem.Engagement{Type: tandem.TourOfDuty, State: tandem.EngagementProposed, Starts: "2024-02-29", Ends: "2024-04-11"},
+			want: []string{},
+		},
+		{
+			name: "a withdrawn proposal has no warnings, however short or late",
+			e:    tandem.Engagement{Type: tandem.TourOfDuty, State: tandem.EngagementWithdrawn, Starts: "2024-01-01", Ends: "2024-01-05"},
 			want: []string{},
 		},
 		{

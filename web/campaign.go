@@ -298,7 +298,7 @@ func (s *Server) handleChangeRequests(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleEngagements(w http.ResponseWriter, r *http.Request) {
 	list(s, w, r, func(string) ([]tandem.Engagement, error) {
 		q := r.URL.Query()
-		es, err := s.store.FindEngagements(r.Context(), tandem.EngagementFilter{Migration: q.Get("migration"), Platform: q.Get("platform"), Team: q.Get("team")})
+		es, err := s.store.FindEngagements(r.Context(), tandem.EngagementFilter{Migration: q.Get("migration"), Platform: q.Get("platform"), Team: q.Get("team"), State: q.Get("state")})
 		now := time.Now().UTC()
 		for i := range es {
 			es[i].Warnings = nonNilStrings(consumption.EngagementWarnings(es[i], now))

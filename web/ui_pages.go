@@ -231,6 +231,7 @@ type campaignData struct {
 	Burndown  template.HTML
 	Teams     []teamRow
 	Tickets   map[string]tandem.Ticket // by team
+	Proposals []proposalRow            // its Tours of Duty
 	Targets   []tandem.Target
 	Matching  int
 	State     string
@@ -300,6 +301,9 @@ func (s *Server) campaignPage(r *http.Request) (campaignData, error) {
 	d.Tickets = map[string]tandem.Ticket{}
 	for _, t := range tickets {
 		d.Tickets[t.Team] = t
+	}
+	if d.Proposals, err = s.campaignProposals(r, ms[0].Name); err != nil {
+		return d, err
 	}
 	d.Targets, d.Matching, err = s.store.FindTargetPage(ctx, tandem.TargetQuery{Migration: ms[0].Name, State: d.State, Team: d.Team,
 		Offset: (d.Page - 1) * pageSize, Limit: pageSize})

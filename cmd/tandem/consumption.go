@@ -131,7 +131,7 @@ func engagementCommand(e env, server *string) *cobra.Command {
 	create.Flags().StringVar(&x.HostTeam, "host", "", "the team joined")
 	create.Flags().StringVar(&x.Purpose, "purpose", "", "what for")
 	create.Flags().StringVar(&x.Platform, "platform", "", "the platform it serves")
-	create.Flags().StringVar(&x.Phase, "phase", "", "migration, consumption or evolution")
+	create.Flags().StringVar(&x.Phase, "phase", "", "migration, consumption or evolution: derived from the type, the teams and the platform; one that contradicts it is refused")
 	create.Flags().StringVar(&x.Starts, "starts", "", "YYYY-MM-DD (default today)")
 	create.Flags().StringVar(&x.Ends, "ends", "", "YYYY-MM-DD: the end of the time box (default 6 weeks after the start)")
 	for _, f := range []string{"person", "home", "host", "purpose"} {
@@ -179,7 +179,8 @@ func engagementCommand(e env, server *string) *cobra.Command {
 	}
 	outputFlag(end, &endOut, "text")
 	end.Flags().StringVar(&endBy, "by", "", "who ends it, of its teams (default: the token's person; an admin names one)")
-	list := viewCommand(e, server, "list", "List engagements", "engagements", "engagements", cobra.NoArgs, "platform", "team", "migration")
+	staff, start, withdraw := proposalCommands(e, server)
+	list := viewCommand(e, server, "list", "List engagements", "engagements", "engagements", cobra.NoArgs, "platform", "team", "migration", "state")
 	show := showCommand(e, server, "show ID", "Show an engagement with its work log and warnings", "engagements", func(raw json.RawMessage) error {
 		var es []tandem.Engagement
 		if err := json.Unmarshal(raw, &es); err != nil {
@@ -190,8 +191,79 @@ func engagementCommand(e env, server *string) *cobra.Command {
 		}
 		return nil
 	})
-	cmd.AddCommand(create, logCmd, end, list, show)
+	cmd.AddCommand(create, staff, start, withdraw, logCmd, end, list, show)
 	return cmd
+}
+
+// proposalCommands are the commands that take a proposal (a campaign's
+// Tour of Duty, say) forward: name its person, start it, or withdraw it.
+func proposalCommands(e env, server *string) (staff, start, withdraw *cobra.Command) {
+	var staffOut, startOut, withdrawOut string
+	var s web.StaffRequest
+	staff = &cobra.Command{
+		Use:   "staff ID --person P",
+		Short: "Name the person of a proposed engagement, a member of its home team",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if s.By == "" {
+				s.By = whoami(e)
+			}
+			var out tandem.Engagement
+			if err := client(e, *server).Post(cmd.Context(), "engagements/"+url.PathEscape(args[0])+"/staff", s, &out); err != nil {
+				return err
+			}
+			return printAs(e, staffOut, out, func() {
+				printf(e.stdout, "engagement %d: %s from %s joins %s once started (tandem engagement start %d)\n", out.ID, out.Person, out.HomeTeam, out.HostTeam, out.ID)
+			})
+		},
+	}
+	outputFlag(staff, &staffOut, "text")
+	staff.Flags().StringVar(&s.Person, "person", "", "who moves, of the home team")
+	staff.Flags().StringVar(&s.By, "by", "", "who staffs it, of its teams (default: the token's person; an admin names one)")
+	_ = staff.MarkFlagRequired("person")
+
+	var startBy string
+	start = &cobra.Command{
+		Use:   "start ID",
+		Short: "Start a staffed proposal: it becomes active, and hours can be logged",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if startBy == "" {
+				startBy = whoami(e)
+			}
+			var out tandem.Engagement
+			if err := client(e, *server).Post(cmd.Context(), "engagements/"+url.PathEscape(args[0])+"/start", web.ByRequest{By: startBy}, &out); err != nil {
+				return err
+			}
+			return printAs(e, startOut, out, func() {
+				printf(e.stdout, "engagement %d started: %s from %s joins %s from %s until %s\n", out.ID, out.Person, out.HomeTeam, out.HostTeam, out.Starts, out.Ends)
+			})
+		},
+	}
+	outputFlag(start, &startOut, "text")
+	start.Flags().StringVar(&startBy, "by", "", "who starts it, of its teams (default: the token's person; an admin names one)")
+
+	var w web.WithdrawRequest
+	withdraw = &cobra.Command{
+		Use:   "withdraw ID --reason TEXT",
+		Short: "Withdraw a proposed engagement, saying why; a campaign's targets go back to their ticket",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if w.By == "" {
+				w.By = whoami(e)
+			}
+			var out tandem.Engagement
+			if err := client(e, *server).Post(cmd.Context(), "engagements/"+url.PathEscape(args[0])+"/withdraw", w, &out); err != nil {
+				return err
+			}
+			return printAs(e, withdrawOut, out, func() { printf(e.stdout, "engagement %d withdrawn: %s\n", out.ID, out.Reason) })
+		},
+	}
+	outputFlag(withdraw, &withdrawOut, "text")
+	withdraw.Flags().StringVar(&w.Reason, "reason", "", "why it will not happen")
+	withdraw.Flags().StringVar(&w.By, "by", "", "who withdraws it, of its teams (default: the token's person; an admin names one)")
+	_ = withdraw.MarkFlagRequired("reason")
+	return staff, start, withdraw
 }
 
 func sessionCommand(e env, server *string) *cobra.Command {
@@ -476,12 +548,18 @@ func printEngagement(w io.Writer, x tandem.Engagement) {
 	printf(w, "  person:    %s, from %s to %s\n", orDash(x.Person), x.HomeTeam, x.HostTeam)
 	printf(w, "  purpose:   %s\n", x.Purpose)
 	if x.Platform != "" || x.Phase != "" {
-		printf(w, "  platform:  %s (%s)\n", orDash(x.Platform), orDash(x.Phase))
+		printf(w, "  platform:  %s (phase: %s)\n", orDash(x.Platform), orDash(x.Phase))
 	}
-	if x.Migration != "" || x.Codebase != "" {
-		printf(w, "  migration: %s, codebase %s\n", orDash(x.Migration), orDash(x.Codebase))
+	if x.Migration != "" || len(x.Codebases) > 0 {
+		printf(w, "  migration: %s, codebases %s\n", orDash(x.Migration), orDash(strings.Join(x.Codebases, ", ")))
 	}
 	printf(w, "  time box:  %s to %s\n", x.Starts, x.Ends)
+	if x.EndedOn != "" {
+		printf(w, "  ended:     %s\n", x.EndedOn)
+	}
+	if x.State == tandem.EngagementWithdrawn {
+		printf(w, "  withdrawn: %s%s\n", x.Reason, byWhom(x.WithdrawnBy))
+	}
 	hours := 0.0
 	for _, l := range x.Log {
 		hours += l.Hours
