@@ -452,11 +452,19 @@ func withdrawFinishedTours(ctx context.Context, tx *sql.Tx, migration, codebase 
 }
 
 // withdrawIfFinished withdraws proposal id when every target of its
-// codebases is done or exempt.
+// codebases is done or exempt. It holds the proposal's row first, so that
+// two transactions finishing its last two targets at once (a scan's
+// workers, on PostgreSQL) read each other's: the second sees both.
 func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, "UPDATE engagements SET reason = reason WHERE id = $1", id); err != nil {
+		return err
+	}
 	e, err := findEngagement(ctx, tx, id)
 	if err != nil {
 		return err
+	}
+	if e.State != tandem.EngagementProposed {
+		return nil
 	}
 	var done, exempt []string
 	tickets := map[int64]bool{}

@@ -143,6 +143,9 @@ func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, tar
 			encode(nonNil(evidence)), target.Commit, now, migration, codebase); err != nil {
 			return err
 		}
+		if err := withdrawFinishedTours(ctx, tx, migration, codebase, now); err != nil {
+			return err
+		}
 		if crID.Valid {
 			// The fix, or an equivalent, reached the default branch.
 			if err := markChangeMerged(ctx, tx, crID.Int64, now); err != nil {
@@ -297,6 +300,9 @@ func (db *DB) Exempt(ctx context.Context, migration, codebase string, e tandem.E
 		}
 		if cur.Ticket != nil {
 			if err := addComment(ctx, tx, cur.Ticket.ID, exemptComment(codebase, e), e.At); err != nil {
+				return err
+			}
+			if err := withdrawFinishedTours(ctx, tx, migration, codebase, e.At); err != nil {
 				return err
 			}
 			if err := closeTicketIfDone(ctx, tx, cur.Ticket.ID, e.At); err != nil {
