@@ -607,6 +607,8 @@ func findEngagement(ctx context.Context, tx *sql.Tx, id int64) (tandem.Engagemen
 	return es[0], nil
 }
 
+// findEngagements returns the engagements f selects, by id, with their
+// codebases and logs.
 func findEngagements(ctx context.Context, tx *sql.Tx, f tandem.EngagementFilter) ([]tandem.Engagement, error) {
 	var conds []string
 	var args []any
@@ -630,16 +632,17 @@ func findEngagements(ctx context.Context, tx *sql.Tx, f tandem.EngagementFilter)
 		args = append(args, f.Team, f.Team)
 		conds = append(conds, fmt.Sprintf("(home_team = $%d OR host_team = $%d)", len(args)-1, len(args)))
 	}
-	query := `SELECT id, type, state, person, home_team, host_team, purpose, platform, phase, migration, starts_on, ends_on,
-		ended_on, reason, withdrawn_by, created_at FROM engagements`
+	where := ""
 	if len(conds) > 0 {
-		query += " WHERE " + strings.Join(conds, " AND ")
+		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	rows, err := tx.QueryContext(ctx, query+" ORDER BY id", args...)
+	rows, err := tx.QueryContext(ctx, `SELECT id, type, state, person, home_team, host_team, purpose, platform, phase, migration, starts_on, ends_on,
+		ended_on, reason, withdrawn_by, created_at FROM engagements`+where+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
 	}
 	es := []tandem.Engagement{}
+	at := map[int64]int{}
 	for rows.Next() {
 		var e tandem.Engagement
 		if err := rows.Scan(&e.ID, &e.Type, &e.State, &e.Person, &e.HomeTeam, &e.HostTeam, &e.Purpose, &e.Platform, &e.Phase,
@@ -648,35 +651,53 @@ func findEngagements(ctx context.Context, tx *sql.Tx, f tandem.EngagementFilter)
 			return nil, err
 		}
 		e.Codebases, e.Log, e.Warnings = []string{}, []tandem.WorkLog{}, []string{}
+		at[e.ID] = len(es)
 		es = append(es, e)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := rows.Err(); err != nil || len(es) == 0 {
+		return es, err
+	}
+	// The codebases and logs of every engagement selected, in one query
+	// each rather than two an engagement: a campaign page lists them all.
+	selected := "SELECT id FROM engagements" + where
+	crows, err := tx.QueryContext(ctx, "SELECT engagement_id, codebase FROM engagement_codebases WHERE engagement_id IN ("+selected+") ORDER BY engagement_id, codebase", args...)
+	if err != nil {
 		return nil, err
 	}
-	for i := range es {
-		if es[i].Codebases, err = column(ctx, tx, "SELECT codebase FROM engagement_codebases WHERE engagement_id = $1 ORDER BY codebase", es[i].ID); err != nil {
+	for crows.Next() {
+		var id int64
+		var codebase string
+		if err := crows.Scan(&id, &codebase); err != nil {
+			crows.Close()
 			return nil, err
 		}
-		if es[i].Codebases == nil {
-			es[i].Codebases = []string{}
+		if i, ok := at[id]; ok {
+			es[i].Codebases = append(es[i].Codebases, codebase)
 		}
-		lrows, err := tx.QueryContext(ctx, "SELECT id, day, hours, category, note, logged_by FROM work_logs WHERE engagement_id = $1 ORDER BY day, id", es[i].ID)
-		if err != nil {
+	}
+	crows.Close()
+	if err := crows.Err(); err != nil {
+		return nil, err
+	}
+	lrows, err := tx.QueryContext(ctx, "SELECT engagement_id, id, day, hours, category, note, logged_by FROM work_logs WHERE engagement_id IN ("+selected+") ORDER BY engagement_id, day, id", args...)
+	if err != nil {
+		return nil, err
+	}
+	for lrows.Next() {
+		var id int64
+		var w tandem.WorkLog
+		if err := lrows.Scan(&id, &w.ID, &w.Day, &w.Hours, &w.Category, &w.Note, &w.By); err != nil {
+			lrows.Close()
 			return nil, err
 		}
-		for lrows.Next() {
-			var w tandem.WorkLog
-			if err := lrows.Scan(&w.ID, &w.Day, &w.Hours, &w.Category, &w.Note, &w.By); err != nil {
-				lrows.Close()
-				return nil, err
-			}
+		if i, ok := at[id]; ok {
 			es[i].Log = append(es[i].Log, w)
 		}
-		lrows.Close()
-		if err := lrows.Err(); err != nil {
-			return nil, err
-		}
+	}
+	lrows.Close()
+	if err := lrows.Err(); err != nil {
+		return nil, err
 	}
 	return es, nil
 }
