@@ -67,6 +67,12 @@ func (e Engagement) Open() bool {
 	return e.State == EngagementProposed || e.State == EngagementActive
 }
 
+// Started reports whether an engagement took place, or is taking place:
+// active or ended, not a proposal nor a withdrawn one.
+func (e Engagement) Started() bool {
+	return e.State == EngagementActive || e.State == EngagementEnded
+}
+
 // CheckLog returns nil when hours may be logged on e for day (YYYY-MM-DD),
 // and an EINVALID error saying what to do otherwise: hours are logged on
 // an engagement that started with a person (active, or ended since), for

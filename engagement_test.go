@@ -86,3 +86,11 @@ func TestEngagementStartedOn(t *testing.T) {
 		})
 	}
 }
+
+func TestEngagementStarted(t *testing.T) {
+	for state, want := range map[string]bool{EngagementProposed: false, EngagementActive: true, EngagementEnded: true, EngagementWithdrawn: false} {
+		if got := (Engagement{State: state}).Started(); got != want {
+			t.Errorf("an engagement %s: Started() = %v, want %v", state, got, want)
+		}
+	}
+}

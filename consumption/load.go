@@ -96,7 +96,7 @@ func PlatformLoad(platform string, reqs []tandem.Request, engagements []tandem.E
 					logged = true
 				}
 			}
-			boxed := e.State != tandem.EngagementProposed && e.Starts <= endDay && e.Ends >= startDay
+			boxed := e.Started() && e.Starts <= endDay && e.Ends >= startDay
 			if (logged || boxed) && e.HostTeam != "" {
 				teams[e.HostTeam] = true
 			}
@@ -149,7 +149,7 @@ func firstMonth(platform string, reqs []tandem.Request, engagements []tandem.Eng
 		if e.Platform != platform {
 			continue
 		}
-		if e.State != tandem.EngagementProposed {
+		if e.Started() {
 			see(e.Starts)
 		}
 		for _, w := range e.Log {
