@@ -267,6 +267,9 @@ type ChangeRequest struct {
 	ApprovedAt *time.Time `json:"approved_at"`
 	CreatedAt  time.Time  `json:"created_at"`
 	MergedAt   *time.Time `json:"merged_at"`
+	// MergeCommit is the default branch's head that Tandem's merge made,
+	// when Tandem merged it (autoMerge).
+	MergeCommit string `json:"merge_commit,omitempty"`
 }
 
 // ChangeFile is one file a change touches and how many lines it adds and

@@ -62,9 +62,15 @@ type Store interface {
 	MarkTicketRemote(ctx context.Context, id int64, remoteID, url, remoteState, syncError string) error
 	MarkCommentSynced(ctx context.Context, commentID int64) error
 	// OpenChangeRequest records a target's change request, comments it on
-	// the ticket and marks the target pr-open; a target keeps the one it
-	// has (reported false).
+	// the ticket and marks the target pr-open; a target keeps the open one
+	// it has (reported false). One whose last change request was merged or
+	// closed gets the new one, the old staying in its history.
 	OpenChangeRequest(ctx context.Context, cr ChangeRequest) (ChangeRequest, bool, error)
+	// MergeChangeRequest records that Tandem merged an open change request
+	// into its codebase's default branch, making head: the change request
+	// merged and its target back on its ticket until a scan finds it done,
+	// in one transaction, with a comment on the ticket.
+	MergeChangeRequest(ctx context.Context, id int64, head string, at time.Time) (ChangeRequest, error)
 	FindChangeRequests(ctx context.Context, migration string, id int64) ([]ChangeRequest, error)
 	// ApproveChangeRequest records that the owning team approved a
 	// target's open change request, and comments it on the ticket.
@@ -75,9 +81,10 @@ type Store interface {
 	// SetChangeRequestState records the state a code host reports for the
 	// change request at url (open, merged or closed) and when it was read,
 	// comments a change of state on the target's ticket and, when the
-	// owners closed it unmerged, leaves that on the target. Merged is
-	// final. It reports whether the state changed; ENOTFOUND when no
-	// change request has that url.
+	// owners closed it unmerged, leaves that on the target; a target
+	// whose change request merged or closed is back on its ticket until a
+	// scan finds it done. Merged is final. It reports whether the state
+	// changed; ENOTFOUND when no change request has that url.
 	SetChangeRequestState(ctx context.Context, url, state string, at time.Time) (ChangeRequest, bool, error)
 	// ChangeRequestsToCheck returns the open pull requests on code hosts
 	// whose state was last read before before, or never.

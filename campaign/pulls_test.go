@@ -12,7 +12,8 @@ import (
 
 // TestPullRequestState follows a pull request's states as webhooks report
 // them: closed unmerged, closed again, reopened, merged, and closed after
-// the merge, on every engine.
+// the merge, on every engine. Closed or merged, the target is back on its
+// ticket (a scan says when it is done); reopened, it is pr-open again.
 func TestPullRequestState(t *testing.T) {
 	for _, e := range sqlstoretest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
@@ -38,7 +39,7 @@ func TestPullRequestState(t *testing.T) {
 			if n := toCheck(at.Add(-time.Hour)); n != 1 {
 				t.Errorf("%d pull requests never read are due a check, want 1", n)
 			}
-			step := func(state string, wantChanged bool, wantState, wantError string) {
+			step := func(state string, wantChanged bool, wantState, wantTarget, wantError string) {
 				t.Helper()
 				cr, changed, err := s.PullRequestState(ctx, url, state)
 				if err != nil || changed != wantChanged || cr.State != wantState {
@@ -48,24 +49,24 @@ func TestPullRequestState(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if tg := targets[0]; tg.State != tandem.TargetPROpen || !strings.Contains(tg.Error, wantError) || (wantError == "") != (tg.Error == "") {
-					t.Errorf("after %s the target is %s with error %q, want pr-open with %q", state, tg.State, tg.Error, wantError)
+				if tg := targets[0]; tg.State != wantTarget || !strings.Contains(tg.Error, wantError) || (wantError == "") != (tg.Error == "") {
+					t.Errorf("after %s the target is %s with error %q, want %s with %q", state, tg.State, tg.Error, wantTarget, wantError)
 				}
 			}
-			step("closed", true, tandem.ChangeClosed, "the owners closed "+url+" without merging it")
-			step("closed", false, tandem.ChangeClosed, "the owners closed "+url)
+			step("closed", true, tandem.ChangeClosed, tandem.TargetTicketed, "the owners closed "+url+" without merging it")
+			step("closed", false, tandem.ChangeClosed, tandem.TargetTicketed, "the owners closed "+url)
 			if n := toCheck(at.Add(time.Hour)); n != 0 {
 				t.Errorf("%d closed pull requests are due a check, want none", n)
 			}
-			step("reopened", true, tandem.ChangeOpen, "")
+			step("reopened", true, tandem.ChangeOpen, tandem.TargetPROpen, "")
 			if n := toCheck(at); n != 0 {
 				t.Errorf("%d pull requests just read are due a check, want none", n)
 			}
 			if n := toCheck(at.Add(time.Second)); n != 1 {
 				t.Errorf("%d pull requests read a while ago are due a check, want 1", n)
 			}
-			step("merged", true, tandem.ChangeMerged, "")
-			step("closed", false, tandem.ChangeMerged, "")
+			step("merged", true, tandem.ChangeMerged, tandem.TargetTicketed, "")
+			step("closed", false, tandem.ChangeMerged, tandem.TargetTicketed, "")
 
 			crs, err := db.FindChangeRequests(ctx, "m", 0)
 			if err != nil || len(crs) != 1 || crs[0].MergedAt == nil || !crs[0].MergedAt.Equal(at) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/template"
 	"text/template/parse"
+	"time"
 
 	tandem "github.com/tandem-dev/tandem"
 )
@@ -29,6 +30,14 @@ Codebases of {{.Team}} that need the change:
 {{end}}
 Tandem closes this ticket by itself when the code no longer needs the change.
 `
+	// DefaultFixBody is a change request's description when the fix has
+	// none. It says the deadline passed only once it has: a person may
+	// escalate before it.
+	DefaultFixBody = `{{ .Migration.Title }}.
+
+{{ with .Migration.Summary }}{{ . }}
+
+{{ end }}This change was made by the platform team with Tandem, because the codebase still {{ if .PastDeadline }}needed it after the deadline, {{ .Deadline }}{{ else }}needs it{{ with .Deadline }}; the deadline is {{ . }}{{ end }}{{ end }}.`
 )
 
 // TicketData is what ticket and fix templates see. Fix templates see it
@@ -38,6 +47,8 @@ type TicketData struct {
 	Codebases []CodebaseData // sorted by name
 	Migration tandem.Migration
 	Deadline  string // "2027-01-31" or ""
+	// PastDeadline says that the deadline's day is over.
+	PastDeadline bool
 }
 
 // CodebaseData is one codebase of a ticket and the matches that make it a
@@ -218,6 +229,27 @@ func TicketTitle(m tandem.Migration, d TicketData) (string, error) {
 // marker: the caller appends tandem.TicketMarker.
 func TicketBody(m tandem.Migration, d TicketData) (string, error) {
 	return Render("ticket.body", orDefault(m.Ticket.Body, DefaultTicketBody), d)
+}
+
+// FixBody returns the description of a change request of migration m,
+// rendered from m.Fix.Body or DefaultFixBody when that is empty.
+func FixBody(m tandem.Migration, d TicketData) (string, error) {
+	body := ""
+	if m.Fix != nil {
+		body = m.Fix.Body
+	}
+	return Render("fix.body", orDefault(body, DefaultFixBody), d)
+}
+
+// PastDeadline reports whether a deadline ("2027-01-31", UTC) is over at
+// now: from the end of its day on, as escalate.after: deadline counts. No
+// deadline, or one that does not parse, is never past.
+func PastDeadline(deadline string, now time.Time) bool {
+	if deadline == "" {
+		return false
+	}
+	end, err := endOfDay(deadline, time.UTC)
+	return err == nil && !now.Before(end)
 }
 
 func orDefault(s, def string) string {

@@ -3,6 +3,7 @@ package campaign
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tandem "github.com/tandem-dev/tandem"
 )
@@ -206,5 +207,55 @@ func TestValidateTemplates(t *testing.T) {
 				t.Errorf("ValidateTemplates() = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFixBody: the default change request body says the deadline passed
+// only once it has.
+func TestFixBody(t *testing.T) {
+	before := sampleData()
+	after := sampleData()
+	after.PastDeadline = true
+	none := sampleData()
+	none.Deadline = ""
+	for _, tt := range []struct {
+		name    string
+		data    TicketData
+		want    string
+		notWant string
+	}{
+		{"before the deadline", before, "because the codebase still needs it; the deadline is 2027-01-31.", "after"},
+		{"after the deadline", after, "because the codebase still needed it after the deadline, 2027-01-31.", ""},
+		{"without a deadline", none, "because the codebase still needs it.", "deadline"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := FixBody(tandem.Migration{Title: "Move to slog", Fix: &tandem.FixSpec{}}, tt.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(got, tt.want) || (tt.notWant != "" && strings.Contains(got, tt.notWant)) {
+				t.Errorf("FixBody() = %q, want %q and not %q", got, tt.want, tt.notWant)
+			}
+		})
+	}
+	if got, err := FixBody(tandem.Migration{Fix: &tandem.FixSpec{Body: "Own {{ .Team }}"}}, before); err != nil || got != "Own payments" {
+		t.Errorf("a fix's own body = %q, %v", got, err)
+	}
+}
+
+func TestPastDeadline(t *testing.T) {
+	for _, tt := range []struct {
+		deadline string
+		now      time.Time
+		want     bool
+	}{
+		{"2027-01-31", time.Date(2027, 1, 31, 23, 59, 59, 0, time.UTC), false},
+		{"2027-01-31", time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), true},
+		{"", time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{"someday", time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), false},
+	} {
+		if got := PastDeadline(tt.deadline, tt.now); got != tt.want {
+			t.Errorf("PastDeadline(%q, %v) = %v, want %v", tt.deadline, tt.now, got, tt.want)
+		}
 	}
 }

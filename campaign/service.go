@@ -193,7 +193,7 @@ func (s *Service) Launch(ctx context.Context, name string, dryRun bool) (Launche
 
 // plan renders the ticket of one group.
 func (s *Service) plan(m tandem.Migration, g *group) (PlannedTicket, tandem.TicketFiling, error) {
-	data := TicketData{Team: g.team, Migration: m, Deadline: m.Deadline}
+	data := TicketData{Team: g.team, Migration: m, Deadline: m.Deadline, PastDeadline: PastDeadline(m.Deadline, s.now())}
 	filing := tandem.TicketFiling{Migration: m.Name, Team: g.team, Codebase: g.codebase, Evidence: map[string][]tandem.Match{}}
 	for _, t := range g.targets {
 		data.Codebases = append(data.Codebases, CodebaseData{Name: t.Codebase, Evidence: t.Evidence})
@@ -246,9 +246,31 @@ type Escalated struct {
 // policy lets the platform team in (open, or trusted with the platform's
 // owner team or one of its members trusted), it runs the fix, pushes the
 // branch and opens a change request; elsewhere it proposes a Tour of Duty.
-// Escalating again changes nothing already done. With auto, only targets
-// whose escalate.after has passed are escalated.
+// Escalating again changes nothing already done: a target has at most one
+// open change request. A target whose last change request was merged (and
+// a scan since still finds it needed) or closed by its owners gets a new
+// one, on a new branch. With auto, only targets whose escalate.after has
+// passed are escalated, and not those whose owners closed the last change
+// request: only a person proposes the change again.
+//
+// One escalation of a migration runs at a time, among every process
+// sharing the store: two at once (two servers, a hand escalation and a
+// tick, a rescued tick and the next) would both find a target ticketed
+// and both run its fix. Each reads the targets once it holds the lock, so
+// the second finds the first's change requests.
 func (s *Service) Escalate(ctx context.Context, name, codebase string, auto bool) ([]Escalated, error) {
+	var out []Escalated
+	err := s.Store.Exclusive(ctx, "escalate:"+name, func(ctx context.Context) error {
+		var err error
+		out, err = s.escalateAll(ctx, name, codebase, auto)
+		return err
+	})
+	return out, err
+}
+
+// escalateAll is Escalate's work, run while holding the migration's
+// escalation lock.
+func (s *Service) escalateAll(ctx context.Context, name, codebase string, auto bool) ([]Escalated, error) {
 	ms, err := s.Store.FindMigrations(ctx, name)
 	if err != nil {
 		return nil, err
@@ -257,6 +279,14 @@ func (s *Service) Escalate(ctx context.Context, name, codebase string, auto bool
 	targets, err := s.Store.FindTargets(ctx, name)
 	if err != nil {
 		return nil, err
+	}
+	crs, err := s.Store.FindChangeRequests(ctx, name, 0)
+	if err != nil {
+		return nil, err
+	}
+	history := map[string][]tandem.ChangeRequest{}
+	for _, cr := range crs {
+		history[cr.Codebase] = append(history[cr.Codebase], cr)
 	}
 	platforms, err := s.Store.FindPlatforms(ctx, m.Platform)
 	if err != nil {
@@ -292,12 +322,34 @@ func (s *Service) Escalate(ctx context.Context, name, codebase string, auto bool
 			continue
 		}
 		if auto {
+			if t.TicketedAt == nil {
+				continue
+			}
 			due, err := EscalationDue(m.Escalate, m.Deadline, *t.TicketedAt, now)
 			if err != nil || !due {
 				continue
 			}
 		}
-		e := s.escalate(ctx, m, platformTeam, t, &budget, now)
+		prev := history[t.Codebase]
+		if last := lastChange(t, prev); last != nil {
+			switch last.State {
+			case tandem.ChangeClosed:
+				if auto {
+					// The owners said no to it: a person decides to ask again.
+					continue
+				}
+			case tandem.ChangeMerged:
+				wait, err := s.awaitingScan(ctx, t.Codebase, *last)
+				if err != nil {
+					return nil, err
+				}
+				if wait != "" {
+					out = append(out, Escalated{Codebase: t.Codebase, Action: "none", Detail: wait})
+					continue
+				}
+			}
+		}
+		e := s.escalate(ctx, m, platformTeam, t, prev, &budget, now)
 		if e.Action == "error" {
 			if err := s.Store.SetTargetError(ctx, name, t.Codebase, e.Detail); err != nil {
 				return nil, err
@@ -311,8 +363,54 @@ func (s *Service) Escalate(ctx context.Context, name, codebase string, auto bool
 	return out, nil
 }
 
+// lastChange returns the change request a target follows, from its
+// history; nil when it has none.
+func lastChange(t tandem.Target, history []tandem.ChangeRequest) *tandem.ChangeRequest {
+	if t.PullRequest == nil {
+		return nil
+	}
+	for i := range history {
+		if history[i].ID == t.PullRequest.ID {
+			return &history[i]
+		}
+	}
+	return nil
+}
+
+// awaitingScan says why a target whose last change request was merged is
+// not escalated yet: no scan of its codebase since the merge has said
+// whether the codebase still needs the change. It returns "" once one has.
+func (s *Service) awaitingScan(ctx context.Context, codebase string, last tandem.ChangeRequest) (string, error) {
+	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: codebase})
+	if err != nil {
+		return "", err
+	}
+	if len(cbs) > 0 && cbs[0].ScannedAt != nil && last.MergedAt != nil && cbs[0].ScannedAt.After(*last.MergedAt) {
+		return "", nil
+	}
+	return fmt.Sprintf("%s was merged: the next scan tells whether %s still needs the change", last.URL, codebase), nil
+}
+
+// nextBranch returns the branch of a target's next change request: the
+// fix's branch for the first, then the branch suffixed -2, -3 and so on.
+// An earlier change request's branch may still be on the code host and in
+// the mirror, and a pull request from it is that change request, merged
+// or closed. The same history names the same branch, so an escalation
+// cut short and run again pushes to the branch it pushed to before.
+func nextBranch(base string, history []tandem.ChangeRequest) string {
+	used := map[string]bool{}
+	for _, cr := range history {
+		used[cr.Branch] = true
+	}
+	branch := base
+	for n := 2; used[branch]; n++ {
+		branch = fmt.Sprintf("%s-%d", base, n)
+	}
+	return branch
+}
+
 // escalate escalates one ticketed target.
-func (s *Service) escalate(ctx context.Context, m tandem.Migration, platformTeam tandem.Team, t tandem.Target, budget *int, now time.Time) Escalated {
+func (s *Service) escalate(ctx context.Context, m tandem.Migration, platformTeam tandem.Team, t tandem.Target, history []tandem.ChangeRequest, budget *int, now time.Time) Escalated {
 	fail := func(err error) Escalated {
 		return Escalated{Codebase: t.Codebase, Action: "error", Detail: err.Error()}
 	}
@@ -354,12 +452,13 @@ func (s *Service) escalate(ctx context.Context, m tandem.Migration, platformTeam
 			return fail(err)
 		}
 	}
-	data := TicketData{Team: t.Team, Migration: m, Deadline: m.Deadline, Codebases: []CodebaseData{{Name: c.Name, Evidence: t.Evidence}}}
+	data := TicketData{Team: t.Team, Migration: m, Deadline: m.Deadline, PastDeadline: PastDeadline(m.Deadline, now),
+		Codebases: []CodebaseData{{Name: c.Name, Evidence: t.Evidence}}}
 	title, err := Render("fix.title", m.Fix.Title, data)
 	if err != nil {
 		return fail(err)
 	}
-	body, err := Render("fix.body", orDefault(m.Fix.Body, defaultFixBody), data)
+	body, err := FixBody(m, data)
 	if err != nil {
 		return fail(err)
 	}
@@ -372,16 +471,17 @@ func (s *Service) escalate(ctx context.Context, m tandem.Migration, platformTeam
 	if c.Location == "" {
 		return fail(errors.New("the codebase has not been scanned on this server: no repository to fix"))
 	}
-	commit, err := s.Fix(ctx, FixRun{Repo: c.Location, Base: c.DefaultBranch, Branch: m.Fix.Branch, Run: m.Fix.Run,
+	branch := nextBranch(m.Fix.Branch, history)
+	commit, err := s.Fix(ctx, FixRun{Repo: c.Location, Base: c.DefaultBranch, Branch: branch, Run: m.Fix.Run,
 		Message: title + "\n\n" + body, Timeout: timeout, Env: m.Fix.Env})
 	if err != nil {
 		return fail(fmt.Errorf("fix: %w", err))
 	}
-	cr := tandem.ChangeRequest{Migration: m.Name, Codebase: c.Name, Branch: m.Fix.Branch, Commit: commit, Title: title, Body: body}
+	cr := tandem.ChangeRequest{Migration: m.Name, Codebase: c.Name, Branch: branch, Commit: commit, Title: title, Body: body}
 	if proposer != nil {
 		// The fix was committed in the codebase's mirror: push it and open
 		// the pull request where the owners review.
-		pr, err := proposer.Propose(ctx, c.Name, m.Fix.Branch, c.DefaultBranch, title, body)
+		pr, err := proposer.Propose(ctx, c.Name, branch, c.DefaultBranch, title, body)
 		if err != nil {
 			return fail(fmt.Errorf("pull request: %w", err))
 		}
@@ -396,13 +496,6 @@ func (s *Service) escalate(ctx context.Context, m tandem.Migration, platformTeam
 	}
 	return Escalated{Codebase: c.Name, Action: "change-request", Detail: "branch " + cr.Branch + " at " + commit[:min(12, len(commit))], URL: cr.URL}
 }
-
-// defaultFixBody is the change request's description when the fix has none.
-const defaultFixBody = `{{ .Migration.Title }}.
-
-{{ with .Migration.Summary }}{{ . }}
-
-{{ end }}This change was made by the platform team with Tandem, because the codebase still needed it{{ with .Deadline }} after {{ . }}{{ end }}.`
 
 // LetsIn reports whether a codebase's contribution policy lets the
 // platform team send it changes: open to everyone, or trusted with the
@@ -425,15 +518,19 @@ func LetsIn(c tandem.Codebase, platformTeam tandem.Team) bool {
 type Approved struct {
 	ChangeRequest tandem.ChangeRequest `json:"change_request"`
 	// Merged is the default branch's new head when Tandem merged the
-	// change (the codebase opted in to autoMerge).
+	// change (the codebase opted in to autoMerge). The target is then
+	// ticketed until a scan finds it done.
 	Merged string `json:"merged,omitempty"`
 }
 
 // Approve records that the owning team approved a target's change request
 // and, where the codebase opted in to autoMerge and its policy lets the
-// platform team in, merges it into the default branch; the next scan sees
-// the target done. Local code hosts run no checks, so the approval is the
-// only gate there.
+// platform team in, merges it into the default branch and records the
+// merge: the change request merged, with the head it made, and the target
+// back on its ticket. Whether the codebase still needs the change is the
+// next scan's to say: done when the merge removed every use, still
+// ticketed otherwise. Local code hosts run no checks, so the approval is
+// the only gate there.
 func (s *Service) Approve(ctx context.Context, name, codebase, by string) (Approved, error) {
 	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: codebase})
 	if err != nil {
@@ -458,6 +555,9 @@ func (s *Service) Approve(ctx context.Context, name, codebase, by string) (Appro
 			return out, serr
 		}
 		return out, tandem.Errorf(tandem.EUNAVAILABLE, "%s", msg)
+	}
+	if out.ChangeRequest, err = s.Store.MergeChangeRequest(ctx, cr.ID, head, s.now()); err != nil {
+		return out, err
 	}
 	out.Merged = head
 	return out, nil

@@ -3,9 +3,11 @@ package campaign_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,7 +63,7 @@ spec: {owner: observability}
 		t.Fatal(err)
 	}
 	for name, owner := range owners {
-		c := tandem.Codebase{Name: name, Host: "local", DefaultBranch: "main", Head: "c1"}
+		c := tandem.Codebase{Name: name, Host: "local", DefaultBranch: "main", Head: "c1", Location: "/repos/" + name}
 		if owner != "" {
 			c.Ownership.Codeowners = []string{"@acme/" + owner}
 		}
@@ -260,5 +262,307 @@ spec: {type: stream-aligned, aliases: ["@acme/payments"], chat: {webhook: env:PA
 	}
 	if len(received) != 1 || !strings.HasPrefix(received[0], "[payments] Reminder: Replace logrus.") {
 		t.Errorf("chat received %q, want one reminder for payments (search names no chat)", received)
+	}
+}
+
+// escalationYAML is a migration with a fix, over a local code host where
+// codebases a and b take the platform team's changes.
+const escalationYAML = `apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: local}
+spec: {type: local, path: /tmp}
+---
+apiVersion: tandem.dev/v1
+kind: Codebase
+metadata: {name: a}
+spec: {contributions: open}
+---
+apiVersion: tandem.dev/v1
+kind: Codebase
+metadata: {name: b}
+spec: {contributions: open}
+---
+` + migrationYAML + `  fix:
+    run: [fix]
+    branch: tandem/m
+    title: Replace logrus in {{ (index .Codebases 0).Name }}
+  escalate: {after: 1h}
+`
+
+// fakeFix is a fix that commits nothing anywhere: it records the branches
+// it ran for and returns a commit named after the branch.
+type fakeFix struct {
+	mu       sync.Mutex
+	branches []string
+	bodies   []string
+	delay    time.Duration
+}
+
+func (f *fakeFix) run(_ context.Context, r campaign.FixRun) (string, error) {
+	time.Sleep(f.delay)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.branches = append(f.branches, r.Repo+"@"+r.Branch)
+	f.bodies = append(f.bodies, r.Message)
+	return fmt.Sprintf("%040x", len(f.branches)), nil
+}
+
+func (f *fakeFix) ran() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return strings.Join(f.branches, " ")
+}
+
+// target returns a codebase's target of m, failing the test when it has
+// none.
+func target(t *testing.T, db *sqlstore.DB, codebase string) tandem.Target {
+	t.Helper()
+	targets, err := db.FindTargets(t.Context(), "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range targets {
+		if tg.Codebase == codebase {
+			return tg
+		}
+	}
+	t.Fatalf("no target on %s", codebase)
+	return tandem.Target{}
+}
+
+// history returns a codebase's change requests as "branch:state", oldest
+// first.
+func history(t *testing.T, db *sqlstore.DB, codebase string) string {
+	t.Helper()
+	crs, err := db.FindChangeRequests(t.Context(), "m", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s []string
+	for _, cr := range crs {
+		if cr.Codebase == codebase {
+			s = append(s, cr.Branch+":"+cr.State)
+		}
+	}
+	return strings.Join(s, " ")
+}
+
+// TestEscalateAgainAfterCloseAndMerge: a target keeps one open change
+// request; once the owners closed it, only a hand escalation proposes the
+// change again, on a new branch; once one was merged, the target is back
+// on its ticket and is escalated again only after a scan still finds it
+// needed. The old change requests stay in the target's history.
+func TestEscalateAgainAfterCloseAndMerge(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			db := fixtureOn(t, e.DSN, escalationYAML, map[string]string{"a": "payments"})
+			ctx := t.Context()
+			fix := &fakeFix{}
+			s := &campaign.Service{Store: db, Fix: fix.run}
+			if _, err := s.Launch(ctx, "m", false); err != nil {
+				t.Fatal(err)
+			}
+			escalate := func(auto bool, wantAction string) campaign.Escalated {
+				t.Helper()
+				out, err := s.Escalate(ctx, "m", "", auto)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if wantAction == "" {
+					if len(out) != 0 {
+						t.Fatalf("escalate (auto %v) = %+v, want nothing", auto, out)
+					}
+					return campaign.Escalated{}
+				}
+				if len(out) != 1 || out[0].Action != wantAction {
+					t.Fatalf("escalate (auto %v) = %+v, want %s", auto, out, wantAction)
+				}
+				return out[0]
+			}
+			first := escalate(false, "change-request")
+			escalate(false, "none")
+			if got, want := history(t, db, "a"), "tandem/m:open"; got != want {
+				t.Fatalf("after escalating twice: %s, want %s", got, want)
+			}
+
+			// The owners close it: the target is back on its ticket, and
+			// the tick does not ask again.
+			if _, _, err := s.PullRequestState(ctx, first.URL, "closed"); err != nil {
+				t.Fatal(err)
+			}
+			if tg := target(t, db, "a"); tg.State != tandem.TargetTicketed || !strings.Contains(tg.Error, "closed "+first.URL+" without merging it") {
+				t.Errorf("after the owners closed it: %s, %q", tg.State, tg.Error)
+			}
+			s.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+			escalate(true, "")
+			s.Now = nil
+			if got, want := fix.ran(), "/repos/a@tandem/m"; got != want {
+				t.Errorf("after the tick the fix ran for %s, want %s", got, want)
+			}
+
+			// A person asks again: a new change request on a new branch.
+			second := escalate(false, "change-request")
+			if !strings.Contains(second.Detail, "branch tandem/m-2 ") || second.URL == first.URL {
+				t.Errorf("the second change request: %+v, want a new one on tandem/m-2", second)
+			}
+			if got, want := history(t, db, "a"), "tandem/m:closed tandem/m-2:open"; got != want {
+				t.Errorf("history: %s, want %s", got, want)
+			}
+			if tg := target(t, db, "a"); tg.State != tandem.TargetPROpen || tg.Error != "" || tg.PullRequest.URL != second.URL {
+				t.Errorf("after escalating again: %s, %q, %+v", tg.State, tg.Error, tg.PullRequest)
+			}
+
+			// The owners reopen the first: the target follows the second
+			// still, one open change request at a time.
+			if cr, changed, err := s.PullRequestState(ctx, first.URL, "open"); err != nil || changed || cr.State != tandem.ChangeClosed {
+				t.Errorf("reopening the first while the second is open = %s, changed %v, %v; want it closed, unchanged", cr.State, changed, err)
+			}
+			if tg := target(t, db, "a"); tg.State != tandem.TargetPROpen || tg.PullRequest.URL != second.URL {
+				t.Errorf("after the first was reopened the target follows %+v", tg.PullRequest)
+			}
+
+			// Merged, it is back on its ticket: the next scan tells.
+			if _, _, err := s.PullRequestState(ctx, second.URL, "merged"); err != nil {
+				t.Fatal(err)
+			}
+			if tg := target(t, db, "a"); tg.State != tandem.TargetTicketed || tg.Error != "" || tg.PullRequest.State != tandem.ChangeMerged {
+				t.Errorf("after the merge: %s, %q, %+v", tg.State, tg.Error, tg.PullRequest)
+			}
+			if out := escalate(false, "none"); !strings.Contains(out.Detail, "the next scan tells") {
+				t.Errorf("escalating before a scan: %+v", out)
+			}
+			// A scan still finds it needed: it is escalated again.
+			rescan(t, db, "a", true)
+			if tg := target(t, db, "a"); tg.State != tandem.TargetTicketed {
+				t.Errorf("after a scan that still finds it: %s, want ticketed", tg.State)
+			}
+			third := escalate(false, "change-request")
+			if !strings.Contains(third.Detail, "branch tandem/m-3 ") {
+				t.Errorf("the third change request: %+v", third)
+			}
+			if got, want := history(t, db, "a"), "tandem/m:closed tandem/m-2:merged tandem/m-3:open"; got != want {
+				t.Errorf("history: %s, want %s", got, want)
+			}
+			if _, err := db.ApproveChangeRequest(ctx, "m", "a", "alice"); err != nil {
+				t.Errorf("approving the open one: %v", err)
+			}
+
+			// Merged by Tandem, then a scan finds it done.
+			cr, err := db.MergeChangeRequest(ctx, target(t, db, "a").PullRequest.ID, "f00d", time.Now())
+			if err != nil || cr.State != tandem.ChangeMerged || cr.MergedAt == nil || cr.MergeCommit != "f00d" {
+				t.Fatalf("MergeChangeRequest = %+v, %v", cr, err)
+			}
+			rescan(t, db, "a", false)
+			if tg := target(t, db, "a"); tg.State != tandem.TargetDone {
+				t.Errorf("after a scan that finds it done: %s", tg.State)
+			}
+			tickets, err := db.FindTickets(ctx, tandem.TicketFilter{Migration: "m"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tk := tickets[0]; tk.State != tandem.TicketClosed {
+				t.Errorf("the ticket is %s, want closed", tk.State)
+			}
+		})
+	}
+}
+
+// rescan saves a scan of codebase at a new head, where the target holds
+// or not.
+func rescan(t *testing.T, db *sqlstore.DB, codebase string, holds bool) {
+	t.Helper()
+	head := fmt.Sprintf("c%d", time.Now().UnixNano())
+	c := tandem.Codebase{Name: codebase, Host: "local", DefaultBranch: "main", Head: head, Location: "/repos/" + codebase,
+		Ownership: tandem.Ownership{Codeowners: []string{"@acme/payments"}}}
+	r := tandem.CheckResult{Check: tandem.CheckID("migration", "m", tandem.RoleTarget), Commit: head, Holds: holds}
+	if holds {
+		r.Evidence = []tandem.Match{{Path: "main.go", Line: 3}}
+	}
+	if _, _, err := db.SaveCodebase(t.Context(), 0, tandem.CodebaseRead{Codebase: c, Results: []tandem.CheckResult{r}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConcurrentEscalationsRunEachFixOnce escalates one migration four
+// times at once, through two stores on one database (two servers, on
+// PostgreSQL) or one (SQLite's one server): each target's fix runs once,
+// and it has one change request and no error.
+func TestConcurrentEscalationsRunEachFixOnce(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			db := fixtureOn(t, e.DSN, escalationYAML, map[string]string{"a": "payments", "b": "payments"})
+			ctx := t.Context()
+			stores := []*sqlstore.DB{db, db}
+			if e.Name == "postgres" {
+				other, err := sqlstore.Open(ctx, e.DSN)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { other.Close() })
+				stores[1] = other
+			}
+			if _, err := (&campaign.Service{Store: db}).Launch(ctx, "m", false); err != nil {
+				t.Fatal(err)
+			}
+			fix := &fakeFix{delay: 100 * time.Millisecond}
+			var wg sync.WaitGroup
+			errs := make(chan error, 4)
+			for i := range 4 {
+				s := &campaign.Service{Store: stores[i%2], Fix: fix.run}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := s.Escalate(ctx, "m", "", false)
+					errs <- err
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			if got, want := fix.ran(), "/repos/a@tandem/m /repos/b@tandem/m"; got != want {
+				t.Errorf("the fix ran for %s, want %s", got, want)
+			}
+			for _, c := range []string{"a", "b"} {
+				if got, want := history(t, db, c), "tandem/m:open"; got != want {
+					t.Errorf("%s's change requests: %s, want %s", c, got, want)
+				}
+				if tg := target(t, db, c); tg.State != tandem.TargetPROpen || tg.Error != "" {
+					t.Errorf("%s: %s with error %q", c, tg.State, tg.Error)
+				}
+			}
+		})
+	}
+}
+
+// TestFixBodyTellsTheDeadlineTruly: a change request escalated by hand
+// before the deadline does not say the deadline passed.
+func TestFixBodyTellsTheDeadlineTruly(t *testing.T) {
+	db := fixture(t, escalationYAML, map[string]string{"a": "payments", "b": "payments"})
+	ctx := t.Context()
+	fix := &fakeFix{}
+	s := &campaign.Service{Store: db, Fix: fix.run, Now: func() time.Time { return time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC) }}
+	if _, err := s.Launch(ctx, "m", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Escalate(ctx, "m", "a", false); err != nil {
+		t.Fatal(err)
+	}
+	s.Now = func() time.Time { return time.Date(2027, 1, 1, 0, 0, 1, 0, time.UTC) }
+	if _, err := s.Escalate(ctx, "m", "b", false); err != nil {
+		t.Fatal(err)
+	}
+	crs, err := db.FindChangeRequests(ctx, "m", 0)
+	if err != nil || len(crs) != 2 {
+		t.Fatalf("change requests = %+v, %v", crs, err)
+	}
+	if got, want := crs[0].Body, "because the codebase still needs it; the deadline is 2026-12-31."; !strings.Contains(got, want) || strings.Contains(got, "after") {
+		t.Errorf("on the deadline day the body says %q, want %q", got, want)
+	}
+	if got, want := crs[1].Body, "because the codebase still needed it after the deadline, 2026-12-31."; !strings.Contains(got, want) {
+		t.Errorf("after the deadline the body says %q, want %q", got, want)
 	}
 }

@@ -3,19 +3,27 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/tandem-dev/tandem"
 )
 
+// A target has at most one open change request, the one
+// targets.change_request_id links; the merged and closed ones it had
+// before stay in change_requests as its history (migration 00014). Every
+// change of a change request's state, and of its target's, goes through
+// the lifecycles (move).
+
 // SetChangeRequestState records the state a code host reports for the
 // change request at url, in one transaction with what follows from it:
-// a comment on the target's ticket, and on the target the owners'
-// closing of it unmerged. The target itself is done only when a scan of
-// the default branch says so. Merged is final; reading the state a
-// change request already has only records when it was read.
+// a comment on the target's ticket and, for the change request the target
+// follows, the target's move. Merged or closed unmerged, the target is
+// back on its ticket (pr-open → ticketed), with the owners' closing as its
+// error: it is done only when a scan of the default branch says so.
+// Reopened, it is the target's change request again, unless the target
+// follows another open one. Merged is final; reading the state a change
+// request already has only records when it was read.
 func (db *DB) SetChangeRequestState(ctx context.Context, url, state string, at time.Time) (tandem.ChangeRequest, bool, error) {
 	if state != tandem.ChangeOpen && state != tandem.ChangeMerged && state != tandem.ChangeClosed {
 		return tandem.ChangeRequest{}, false, tandem.Errorf(tandem.EINVALID, "change request state %q: want open, merged or closed", state)
@@ -30,39 +38,63 @@ func (db *DB) SetChangeRequestState(ctx context.Context, url, state string, at t
 		if len(crs) == 0 {
 			return tandem.Errorf(tandem.ENOTFOUND, "no change request of Tandem's is at %s", url)
 		}
-		cr = crs[0]
+		cr = crs[len(crs)-1] // the last, when a pull request was adopted again
 		if _, err := tx.ExecContext(ctx, "UPDATE change_requests SET checked_at = $1 WHERE id = $2", at, cr.ID); err != nil {
 			return err
 		}
 		if cr.State == state || cr.State == tandem.ChangeMerged {
 			return nil
 		}
-		changed = true
-		var merged any
-		if state == tandem.ChangeMerged {
-			merged = at
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE change_requests SET state = $1, merged_at = $2 WHERE id = $3", state, merged, cr.ID); err != nil {
+		t, found, err := targetOf(ctx, tx, cr)
+		if err != nil {
 			return err
 		}
-		targetError, comment := "", ""
+		follows := found && t.PullRequest != nil && t.PullRequest.ID == cr.ID
+		var comment string
 		switch state {
 		case tandem.ChangeMerged:
-			comment = fmt.Sprintf("The owners of %s merged %s. The target is done once a scan of the default branch shows the change.", cr.Codebase, url)
+			if err := moveChange(ctx, tx, cr, tandem.ChangeMerged, at, ""); err != nil {
+				return err
+			}
+			comment = fmt.Sprintf("The owners of %s merged %s. The next scan of the default branch tells whether %s still needs the change.",
+				cr.Codebase, url, cr.Codebase)
+			if follows {
+				if err := changeEnded(ctx, tx, t, ""); err != nil {
+					return err
+				}
+			}
 		case tandem.ChangeClosed:
-			targetError = "the owners closed " + url + " without merging it"
-			comment = fmt.Sprintf("The owners of %s closed %s without merging it. The ticket stays open for the team to make the change their own way.", cr.Codebase, url)
-		default:
+			if err := moveChange(ctx, tx, cr, tandem.ChangeClosed, at, ""); err != nil {
+				return err
+			}
+			comment = fmt.Sprintf("The owners of %s closed %s without merging it. The ticket stays open for the team to make the change their own way.",
+				cr.Codebase, url)
+			if follows {
+				if err := changeEnded(ctx, tx, t, "the owners closed "+url+" without merging it"); err != nil {
+					return err
+				}
+			}
+		default: // reopened
+			if found && t.PullRequest != nil && !follows && t.PullRequest.State == tandem.ChangeOpen {
+				// One open change request per target: the target follows
+				// another, and this one stays closed in Tandem's records.
+				if t.Ticket != nil {
+					return addComment(ctx, tx, t.Ticket.ID, fmt.Sprintf("%s was reopened; Tandem follows %s for %s.",
+						url, t.PullRequest.URL, cr.Codebase), at)
+				}
+				return nil
+			}
+			if err := moveChange(ctx, tx, cr, tandem.ChangeOpen, at, ""); err != nil {
+				return err
+			}
 			comment = fmt.Sprintf("%s was reopened.", url)
+			if err := changeReopened(ctx, tx, t, found, follows, cr.ID, at); err != nil {
+				return err
+			}
 		}
-		var ticketID sql.NullInt64
-		err = tx.QueryRowContext(ctx, `UPDATE targets SET error = $1 WHERE migration = $2 AND codebase = $3 AND change_request_id = $4
-			RETURNING ticket_id`, targetError, cr.Migration, cr.Codebase, cr.ID).Scan(&ticketID)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if ticketID.Valid {
-			if err := addComment(ctx, tx, ticketID.Int64, comment, at); err != nil {
+		changed = true
+		if t.Ticket != nil {
+			if err := addComment(ctx, tx, t.Ticket.ID, comment, at); err != nil {
 				return err
 			}
 		}
@@ -70,6 +102,130 @@ func (db *DB) SetChangeRequestState(ctx context.Context, url, state string, at t
 		return err
 	})
 	return cr, changed, err
+}
+
+// MergeChangeRequest records that Tandem merged the open change request id
+// into its codebase's default branch, making head, in one transaction:
+// the change request merged, its target back on its ticket (pr-open →
+// ticketed) until a scan of the default branch finds it done, and a
+// comment on the ticket that says so. Recording a merge again changes
+// nothing.
+func (db *DB) MergeChangeRequest(ctx context.Context, id int64, head string, at time.Time) (tandem.ChangeRequest, error) {
+	var cr tandem.ChangeRequest
+	err := db.inTx(ctx, "merge change request", func(tx *sql.Tx) error {
+		var err error
+		if cr, err = findChangeRequest(ctx, tx, id); err != nil {
+			return err
+		}
+		if cr.State == tandem.ChangeMerged {
+			if cr.MergeCommit == "" && head != "" {
+				if _, err := tx.ExecContext(ctx, "UPDATE change_requests SET merge_commit = $1 WHERE id = $2", head, id); err != nil {
+					return err
+				}
+				cr.MergeCommit = head
+			}
+			return nil
+		}
+		if err := moveChange(ctx, tx, cr, tandem.ChangeMerged, at, head); err != nil {
+			return err
+		}
+		t, found, err := targetOf(ctx, tx, cr)
+		if err != nil {
+			return err
+		}
+		if found && t.PullRequest != nil && t.PullRequest.ID == cr.ID {
+			if err := changeEnded(ctx, tx, t, ""); err != nil {
+				return err
+			}
+		}
+		if t.Ticket != nil {
+			as := ""
+			if cr.ApprovedBy != "" {
+				as = ", as " + cr.ApprovedBy + " approved"
+			}
+			if err := addComment(ctx, tx, t.Ticket.ID, fmt.Sprintf("Tandem merged %s (branch %s) into the default branch of %s at %s%s. The next scan of the default branch tells whether %s still needs the change.",
+				cr.URL, cr.Branch, cr.Codebase, short(head), as, cr.Codebase), at); err != nil {
+				return err
+			}
+		}
+		cr, err = findChangeRequest(ctx, tx, id)
+		return err
+	})
+	return cr, err
+}
+
+// moveChange moves a change request to another state through its
+// lifecycle; merged, it records when and the head Tandem's merge made.
+func moveChange(ctx context.Context, tx *sql.Tx, cr tandem.ChangeRequest, to string, at time.Time, head string) error {
+	what := fmt.Sprintf("change request %s", cr.URL)
+	if to == tandem.ChangeMerged {
+		return move(ctx, tx, tandem.ChangeRequestLifecycle, what, cr.State, to,
+			"UPDATE change_requests SET state = $1, merged_at = $3, merge_commit = $4 WHERE state = $2 AND id = $5", at, head, cr.ID)
+	}
+	return move(ctx, tx, tandem.ChangeRequestLifecycle, what, cr.State, to,
+		"UPDATE change_requests SET state = $1 WHERE state = $2 AND id = $3", cr.ID)
+}
+
+// changeEnded moves a target whose change request was merged or closed
+// back to its ticket (pr-open → ticketed) with msg as its error ("" clears
+// it): what the code says next is the scans'. An exempt target returns to
+// its ticket, not to the change request, when its exemption ends. A
+// target with no ticket (its change request was adopted before launch)
+// stays pr-open, with msg.
+func changeEnded(ctx context.Context, tx *sql.Tx, t tandem.Target, msg string) error {
+	switch {
+	case t.State == tandem.TargetPROpen && t.Ticket != nil:
+		return move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase), t.State, tandem.TargetTicketed,
+			"UPDATE targets SET state = $1, error = $3 WHERE state = $2 AND migration = $4 AND codebase = $5",
+			msg, t.Migration, t.Codebase)
+	case t.State == tandem.TargetExempt && t.Ticket != nil:
+		_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4",
+			tandem.TargetTicketed, tandem.TargetPROpen, t.Migration, t.Codebase)
+		return err
+	case t.State == tandem.TargetPROpen && msg != "":
+		_, err := tx.ExecContext(ctx, "UPDATE targets SET error = $1 WHERE migration = $2 AND codebase = $3", msg, t.Migration, t.Codebase)
+		return err
+	}
+	return nil
+}
+
+// changeReopened makes a reopened change request the one its target
+// follows again: a ticketed target moves back to pr-open, an exempt one
+// returns to it when its exemption ends, and one that stayed pr-open (no
+// ticket) loses the closing as its error.
+func changeReopened(ctx context.Context, tx *sql.Tx, t tandem.Target, found, follows bool, id int64, at time.Time) error {
+	switch {
+	case !found:
+		return nil
+	case t.State == tandem.TargetTicketed:
+		return linkChange(ctx, tx, t, id, at)
+	case follows && t.State == tandem.TargetExempt:
+		_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4",
+			tandem.TargetPROpen, tandem.TargetTicketed, t.Migration, t.Codebase)
+		return err
+	case follows && t.State == tandem.TargetPROpen:
+		_, err := tx.ExecContext(ctx, "UPDATE targets SET error = '' WHERE migration = $1 AND codebase = $2", t.Migration, t.Codebase)
+		return err
+	}
+	return nil
+}
+
+// linkChange makes the change request id the one a target follows,
+// moving the target to pr-open and clearing its error.
+func linkChange(ctx context.Context, tx *sql.Tx, t tandem.Target, id int64, at time.Time) error {
+	return move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase), t.State, tandem.TargetPROpen,
+		`UPDATE targets SET state = $1, change_request_id = $3, pr_opened_at = $4, error = ''
+		WHERE state = $2 AND migration = $5 AND codebase = $6`, id, at, t.Migration, t.Codebase)
+}
+
+// targetOf returns the target a change request is for, and false when the
+// codebase is no longer one.
+func targetOf(ctx context.Context, tx *sql.Tx, cr tandem.ChangeRequest) (tandem.Target, bool, error) {
+	t, err := findTarget(ctx, tx, cr.Migration, cr.Codebase)
+	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+		return tandem.Target{}, false, nil
+	}
+	return t, err == nil, err
 }
 
 // ChangeRequestsToCheck returns the open change requests on code hosts
@@ -87,9 +243,11 @@ func (db *DB) ChangeRequestsToCheck(ctx context.Context, before time.Time) ([]ta
 }
 
 // OpenChangeRequest records the change request proposed for a target,
-// comments it on the target's ticket and marks the target pr-open, in one
-// transaction. A target that has one already keeps it: the existing one
-// is returned, not created (false).
+// comments it on the target's ticket and moves the target to pr-open, in
+// one transaction. A target has at most one open change request: one that
+// has it keeps it, and it is returned, not created (false). A target whose
+// last change request was merged or closed gets the new one linked, the
+// old staying in its history; the caller names a new branch for it.
 func (db *DB) OpenChangeRequest(ctx context.Context, cr tandem.ChangeRequest) (tandem.ChangeRequest, bool, error) {
 	var created bool
 	err := db.inTx(ctx, "open change request", func(tx *sql.Tx) error {
@@ -97,8 +255,18 @@ func (db *DB) OpenChangeRequest(ctx context.Context, cr tandem.ChangeRequest) (t
 		if err != nil {
 			return err
 		}
-		if t.PullRequest != nil {
-			cr, err = findChangeRequest(ctx, tx, t.PullRequest.ID)
+		open, err := findChangeRequests(ctx, tx, "migration = $1 AND codebase = $2 AND state = $3", cr.Migration, cr.Codebase, tandem.ChangeOpen)
+		if err != nil {
+			return err
+		}
+		if len(open) > 0 {
+			cr = open[0]
+			return nil
+		}
+		if err := tandem.TargetLifecycle.Check(targetWhat(cr.Migration, cr.Codebase), t.State, tandem.TargetPROpen); err != nil {
+			return err
+		}
+		if err := tandem.ChangeRequestLifecycle.Check("change request for "+cr.Codebase, "", tandem.ChangeOpen); err != nil {
 			return err
 		}
 		now := time.Now().UTC()
@@ -114,16 +282,21 @@ func (db *DB) OpenChangeRequest(ctx context.Context, cr tandem.ChangeRequest) (t
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE targets SET state = $1, change_request_id = $2, pr_opened_at = $3, error = ''
-			WHERE migration = $4 AND codebase = $5`, tandem.TargetPROpen, cr.ID, now, cr.Migration, cr.Codebase); err != nil {
+		if err := linkChange(ctx, tx, t, cr.ID, now); err != nil {
 			return err
 		}
 		created = true
-		if t.Ticket != nil {
-			return addComment(ctx, tx, t.Ticket.ID, fmt.Sprintf("The platform team proposed the change to %s: %s (branch %s).",
-				cr.Codebase, cr.URL, cr.Branch), now)
+		if t.Ticket == nil {
+			return nil
 		}
-		return nil
+		comment := fmt.Sprintf("The platform team proposed the change to %s: %s (branch %s).", cr.Codebase, cr.URL, cr.Branch)
+		if cr.Branch == "" {
+			comment = fmt.Sprintf("Tandem follows %s as the change to %s.", cr.URL, cr.Codebase)
+		}
+		if prev := t.PullRequest; prev != nil {
+			comment += fmt.Sprintf(" It follows %s, %s.", prev.URL, prev.State)
+		}
+		return addComment(ctx, tx, t.Ticket.ID, comment, now)
 	})
 	return cr, created, err
 }
@@ -141,7 +314,7 @@ func findChangeRequest(ctx context.Context, tx *sql.Tx, id int64) (tandem.Change
 
 func findChangeRequests(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.ChangeRequest, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, migration, codebase, branch, commit_id, title, body, state, url,
-		approved_by, approved_at, created_at, merged_at FROM change_requests WHERE `+cond+" ORDER BY id", args...)
+		approved_by, approved_at, created_at, merged_at, merge_commit FROM change_requests WHERE `+cond+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +324,7 @@ func findChangeRequests(ctx context.Context, tx *sql.Tx, cond string, args ...an
 		var cr tandem.ChangeRequest
 		var merged, approved sql.NullTime
 		if err := rows.Scan(&cr.ID, &cr.Migration, &cr.Codebase, &cr.Branch, &cr.Commit, &cr.Title, &cr.Body, &cr.State,
-			&cr.URL, &cr.ApprovedBy, &approved, &cr.CreatedAt, &merged); err != nil {
+			&cr.URL, &cr.ApprovedBy, &approved, &cr.CreatedAt, &merged, &cr.MergeCommit); err != nil {
 			return nil, err
 		}
 		cr.MergedAt, cr.ApprovedAt = timePtr(merged), timePtr(approved)
@@ -162,7 +335,8 @@ func findChangeRequests(ctx context.Context, tx *sql.Tx, cond string, args ...an
 
 // ApproveChangeRequest records that the owning team approved a target's
 // open change request and comments it on the ticket. It returns EINVALID
-// when the target has no open change request.
+// when the target has no open change request. An approval moves no
+// state: merging does (MergeChangeRequest).
 func (db *DB) ApproveChangeRequest(ctx context.Context, migration, codebase, by string) (tandem.ChangeRequest, error) {
 	var cr tandem.ChangeRequest
 	err := db.inTx(ctx, "approve change request", func(tx *sql.Tx) error {
@@ -171,7 +345,11 @@ func (db *DB) ApproveChangeRequest(ctx context.Context, migration, codebase, by 
 			return err
 		}
 		if t.PullRequest == nil || t.PullRequest.State != tandem.ChangeOpen {
-			return tandem.Errorf(tandem.EINVALID, "%s has no open change request to approve", codebase)
+			last := ""
+			if t.PullRequest != nil {
+				last = fmt.Sprintf(": its last, %s, is %s", t.PullRequest.URL, t.PullRequest.State)
+			}
+			return tandem.Errorf(tandem.EINVALID, "%s has no open change request to approve%s", codebase, last)
 		}
 		now := time.Now().UTC()
 		if _, err := tx.ExecContext(ctx, "UPDATE change_requests SET approved_by = $1, approved_at = $2 WHERE id = $3",
@@ -190,7 +368,8 @@ func (db *DB) ApproveChangeRequest(ctx context.Context, migration, codebase, by 
 }
 
 // FindChangeRequests returns a migration's change requests ("" for all),
-// or the one with id when id is not 0 (ENOTFOUND when missing).
+// or the one with id when id is not 0 (ENOTFOUND when missing). A
+// target's are its history, oldest first: at most one of them open.
 func (db *DB) FindChangeRequests(ctx context.Context, migration string, id int64) ([]tandem.ChangeRequest, error) {
 	var crs []tandem.ChangeRequest
 	err := db.readTx(ctx, "find change requests", func(tx *sql.Tx) error {

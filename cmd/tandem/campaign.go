@@ -146,7 +146,8 @@ func campaignApproveCommand(e env, server *string) *cobra.Command {
 			return printAs(e, output, out, func() {
 				printf(e.stdout, "%s: change request #%d approved by %s\n", req.Codebase, out.ChangeRequest.ID, out.ChangeRequest.ApprovedBy)
 				if out.Merged != "" {
-					printf(e.stdout, "merged into %s (now at %s); the next scan marks it done\n", req.Codebase, out.Merged[:min(12, len(out.Merged))])
+					printf(e.stdout, "merged into %s (now at %s); the next scan tells whether %s still needs the change\n",
+						req.Codebase, out.Merged[:min(12, len(out.Merged))], req.Codebase)
 				}
 			})
 		},

@@ -120,7 +120,8 @@ spec: {contributions: open}
 	}
 
 	// The owners of ledger close its pull request unmerged while no webhook
-	// is set up: the poll reads it from Gitea.
+	// is set up: the poll reads it from Gitea, and ledger is back on its
+	// ticket.
 	g.Call(t, http.MethodPatch, "/repos/acme/ledger/pulls/1", map[string]string{"state": "closed"}, nil)
 	db, err := sqlstore.Open(t.Context(), dsn)
 	if err != nil {
@@ -142,7 +143,7 @@ spec: {contributions: open}
 	}
 	var c tandem.Campaign
 	getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
-	if ledger := c.Targets[0]; ledger.PullRequest == nil || ledger.PullRequest.State != tandem.ChangeClosed ||
+	if ledger := c.Targets[0]; ledger.State != tandem.TargetTicketed || ledger.PullRequest == nil || ledger.PullRequest.State != tandem.ChangeClosed ||
 		!strings.Contains(ledger.Error, "closed "+g.URL+"/acme/ledger/pulls/1 without merging") {
 		t.Errorf("ledger after its pull request was closed = %+v", ledger)
 	}
@@ -190,12 +191,12 @@ spec: {contributions: open}
 	g.Call(t, http.MethodPost, "/repos/acme/payments-api/pulls/1/merge", map[string]string{"Do": "merge"}, nil)
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
 		getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
-		if targetStates(c) == "ledger=pr-open payments-api=done" || time.Now().After(deadline) {
+		if targetStates(c) == "ledger=ticketed payments-api=done" || time.Now().After(deadline) {
 			break
 		}
 	}
 	t.Logf("merge on Gitea to target done: %v", time.Since(merged))
-	if got := targetStates(c); got != "ledger=pr-open payments-api=done" {
+	if got := targetStates(c); got != "ledger=ticketed payments-api=done" {
 		t.Fatalf("targets after the merge = %s", got)
 	}
 	if pr := c.Targets[1].PullRequest; pr == nil || pr.State != tandem.ChangeMerged {
