@@ -105,6 +105,9 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST /api/v1/engagements", "/api/v1/engagements", `{"type": "tour-of-duty", "person": "carol", "home_team": "observability", "host_team": "payments"}`, nil, []string{admin, owner, team}},
 		{"POST /api/v1/engagements/{id}/log", "/api/v1/engagements/1/log", `{"hours": 2, "category": "platform"}`, nil, []string{admin, owner, team}},
 		{"POST /api/v1/engagements/{id}/end", "/api/v1/engagements/1/end", `{}`, nil, []string{admin, owner, team}},
+		{"POST /api/v1/engagements/{id}/staff", "/api/v1/engagements/1/staff", `{"person": "alice"}`, nil, []string{admin, owner, team}},
+		{"POST /api/v1/engagements/{id}/start", "/api/v1/engagements/1/start", `{}`, nil, []string{admin, owner, team}},
+		{"POST /api/v1/engagements/{id}/withdraw", "/api/v1/engagements/1/withdraw", `{"reason": "not now"}`, nil, []string{admin, owner, team}},
 		{"POST /api/v1/requests", "/api/v1/requests", `{"type": "support", "from_team": "payments", "platform": "obslog", "title": "Help"}`, nil, []string{admin, team}},
 		{"POST /api/v1/requests/{id}", "/api/v1/requests/1", `{"state": "accepted"}`, nil, []string{admin, owner, team}},
 		{"POST /api/v1/sessions", "/api/v1/sessions", `{"platform": "obslog", "kind": "office-hours", "host": "carol"}`, nil, []string{admin, owner}},
@@ -121,6 +124,9 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST /campaigns/{name}/escalate", "/campaigns/m/escalate", "", form(), []string{admin, owner}},
 		{"POST /campaigns/{name}/exempt", "/campaigns/m/exempt", "", form("codebase", "payments-api", "reason", "frozen", "until", "2027-01-01"), []string{admin, owner, team}},
 		{"POST /campaigns/{name}/approve", "/campaigns/m/approve", "", form("codebase", "payments-api"), []string{admin, team}},
+		{"POST /engagements/{id}/staff", "/engagements/1/staff", "", form("person", "alice"), []string{admin, owner, team}},
+		{"POST /engagements/{id}/start", "/engagements/1/start", "", form(), []string{admin, owner, team}},
+		{"POST /engagements/{id}/withdraw", "/engagements/1/withdraw", "", form("reason", "not now"), []string{admin, owner, team}},
 		{"POST /scan", "/scan", "", form(), []string{admin, owner, team}},
 	}
 
