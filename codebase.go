@@ -1,6 +1,9 @@
 package tandem
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Contribution policies: who may send changes to a codebase.
 const (
@@ -41,6 +44,28 @@ type Codebase struct {
 	// line that does not parse, a broken HEAD).
 	Problems  []Problem  `json:"problems"`
 	ScannedAt *time.Time `json:"scanned_at"`
+}
+
+// MayGrantTrust returns nil when a codebase's owners may give an outside
+// contributor the commit bit (Trusted Outsider): it has an owner and takes
+// outside changes, open (Internal Open Source, where the trust ladder
+// usually starts) or trusted. Closed is EINVALID: it takes no outside
+// changes to earn trust with. The trust ladder proposes, and
+// `contributors trust` grants, by this one rule.
+func (c Codebase) MayGrantTrust() error {
+	switch {
+	case c.Owner == nil:
+		return Errorf(EINVALID, "%s has no owner to grant trust", c.Name)
+	case c.Contributions == Closed:
+		return Errorf(EINVALID, "%s is closed: declare contributions: open or trusted before granting commit bits", c.Name)
+	}
+	return nil
+}
+
+// HoldsCommitBit reports whether a person, or their team, is on a
+// codebase's trusted list: declared, or granted on the trust ladder.
+func (c Codebase) HoldsCommitBit(person, team string) bool {
+	return slices.Contains(c.Trusted, person) || team != "" && slices.Contains(c.Trusted, team)
 }
 
 // Ownership is what a repository's files say about its owner.

@@ -1,7 +1,6 @@
 package consumption
 
 import (
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -13,7 +12,8 @@ import (
 // who contributed, with their merged (and not reverted) contributions and
 // where they stand on the trust ladder: proposed for the commit bit once
 // they reach ladder merged contributions (tandem.DefaultTrustLadder when
-// ladder is 0) and are not trusted yet.
+// ladder is 0), do not hold it yet, and the codebase's owners may grant it
+// (tandem.Codebase.MayGrantTrust: open or trusted, never closed).
 func Contributors(c tandem.Codebase, contributions []tandem.Contribution, ladder int) []tandem.Contributor {
 	if ladder <= 0 {
 		ladder = tandem.DefaultTrustLadder
@@ -32,10 +32,11 @@ func Contributors(c tandem.Codebase, contributions []tandem.Contribution, ladder
 			ct.Merged++
 		}
 	}
+	grantable := c.MayGrantTrust() == nil
 	out := make([]tandem.Contributor, 0, len(by))
 	for _, ct := range by {
-		ct.Trusted = c.Contributions == tandem.Open || slices.Contains(c.Trusted, ct.Person) || slices.Contains(c.Trusted, ct.Team)
-		ct.Proposed = !ct.Trusted && ct.Merged >= ladder
+		ct.Trusted = c.HoldsCommitBit(ct.Person, ct.Team)
+		ct.Proposed = !ct.Trusted && ct.Merged >= ladder && grantable
 		out = append(out, *ct)
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -10,7 +10,8 @@ import (
 )
 
 func TestContributors(t *testing.T) {
-	c := tandem.Codebase{Name: "obslog", Contributions: tandem.Trusted, Trusted: []string{"bob"}}
+	owner := "observability"
+	c := tandem.Codebase{Name: "obslog", Owner: &owner, Contributions: tandem.Trusted, Trusted: []string{"bob"}}
 	var xs []tandem.Contribution
 	add := func(author, state string) {
 		xs = append(xs, tandem.Contribution{Codebase: "obslog", Author: author, Team: "payments", State: state})
@@ -37,6 +38,21 @@ func TestContributors(t *testing.T) {
 	}
 	if got := consumption.Contributors(c, xs, 2); !got[2].Proposed || got[2].Person != "dan" {
 		t.Errorf("with a ladder of 2, dan is not proposed: %+v", got)
+	}
+
+	// Open is where the ladder usually starts: anyone may send changes, but
+	// the commit bit is still earned. Closed takes no outside changes, so
+	// nobody is proposed for what granting would refuse.
+	for policy, proposed := range map[string]bool{tandem.Open: true, tandem.Closed: false} {
+		c := tandem.Codebase{Name: "obslog", Owner: &owner, Contributions: policy}
+		for _, ct := range consumption.Contributors(c, xs, 0) {
+			if ct.Person == "alice" && (ct.Proposed != proposed || ct.Trusted) {
+				t.Errorf("%s codebase: alice = %+v, want proposed %v, not trusted", policy, ct, proposed)
+			}
+			if got := c.MayGrantTrust() == nil; got != proposed {
+				t.Errorf("%s codebase: MayGrantTrust allows = %v, want %v: proposing and granting must agree", policy, got, proposed)
+			}
+		}
 	}
 }
 

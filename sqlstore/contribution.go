@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"time"
 
@@ -52,6 +53,9 @@ func (db *DB) RecordContribution(ctx context.Context, c tandem.Contribution) (ta
 		if c.State == "" {
 			c.State = tandem.ContributionOpen
 		}
+		if err := tandem.ContributionLifecycle.Check("a contribution", "", c.State); err != nil {
+			return err
+		}
 		if c.State == tandem.ContributionMerged && c.MergedAt == nil {
 			now := time.Now().UTC()
 			c.MergedAt = &now
@@ -63,22 +67,32 @@ func (db *DB) RecordContribution(ctx context.Context, c tandem.Contribution) (ta
 	return c, err
 }
 
-// UpdateContribution sets a contribution's state (merged, closed,
-// reverted), stamping the merge; ENOTFOUND for an unknown one.
+// UpdateContribution moves a contribution to a new state (merged, closed,
+// reopened, reverted) as tandem.ContributionLifecycle allows, stamping the
+// merge and the first review; ENOTFOUND for an unknown one, EINVALID for a
+// move the table lacks. The same state again changes nothing.
 func (db *DB) UpdateContribution(ctx context.Context, id int64, state string) (tandem.Contribution, error) {
 	var c tandem.Contribution
 	err := db.inTx(ctx, "update contribution", func(tx *sql.Tx) error {
-		now := time.Now().UTC()
-		res, err := tx.ExecContext(ctx, `UPDATE contributions SET state = $1,
-			merged_at = CASE WHEN $2 = 'merged' AND merged_at IS NULL THEN $3 ELSE merged_at END,
-			reviewed_at = COALESCE(reviewed_at, $4) WHERE id = $5`, state, state, now, now, id)
+		cs, err := findContributions(ctx, tx, "id = $1", id)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if len(cs) == 0 {
 			return tandem.Errorf(tandem.ENOTFOUND, "contribution %d not found", id)
 		}
-		cs, err := findContributions(ctx, tx, "id = $1", id)
+		c = cs[0]
+		if c.State == state {
+			return nil
+		}
+		now := time.Now().UTC()
+		if err := move(ctx, tx, tandem.ContributionLifecycle, fmt.Sprintf("contribution %d", id), c.State, state,
+			`UPDATE contributions SET state = $1,
+			merged_at = CASE WHEN $1 = 'merged' AND merged_at IS NULL THEN $3 ELSE merged_at END,
+			reviewed_at = COALESCE(reviewed_at, $3) WHERE state = $2 AND id = $4`, now, id); err != nil {
+			return err
+		}
+		cs, err = findContributions(ctx, tx, "id = $1", id)
 		if err == nil {
 			c = cs[0]
 		}
@@ -125,9 +139,10 @@ func findContributions(ctx context.Context, tx *sql.Tx, cond string, args ...any
 }
 
 // GrantTrust gives an outside contributor the commit bit on a codebase
-// whose policy is trusted: they join its trusted list. Only members of the
-// owner team may grant it (EFORBIDDEN); a codebase that is closed or open
-// is EINVALID.
+// open or trusted to outside changes: they join its trusted list. Only members of the
+// owner team may grant it (EFORBIDDEN); a codebase without an owner, or
+// closed, is EINVALID (tandem.Codebase.MayGrantTrust, the rule the trust
+// ladder proposes by).
 func (db *DB) GrantTrust(ctx context.Context, codebase, person, by string) (tandem.Codebase, error) {
 	var c tandem.Codebase
 	err := db.inTx(ctx, "grant trust", func(tx *sql.Tx) error {
@@ -139,19 +154,13 @@ func (db *DB) GrantTrust(ctx context.Context, codebase, person, by string) (tand
 			return notFound(tandem.ENOTFOUND, "codebase", codebase)
 		}
 		c = cbs[0]
-		if c.Owner == nil {
-			return tandem.Errorf(tandem.EINVALID, "%s has no owner to grant trust", codebase)
+		if err := c.MayGrantTrust(); err != nil {
+			return err
 		}
 		if ok, err := mayAct(ctx, tx, by, *c.Owner); err != nil {
 			return err
 		} else if !ok {
 			return notActing(by, codebase+"'s trusted list", *c.Owner)
-		}
-		switch c.Contributions {
-		case tandem.Open:
-			return tandem.Errorf(tandem.EINVALID, "%s is open: everyone may send changes already", codebase)
-		case tandem.Closed:
-			return tandem.Errorf(tandem.EINVALID, "%s is closed: declare contributions: trusted before granting commit bits", codebase)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO trust_grants (codebase, person, granted_by, granted_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (codebase, person) DO NOTHING`, codebase, person, by, time.Now().UTC()); err != nil {
