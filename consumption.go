@@ -134,15 +134,19 @@ var SupportChangeStates = []string{SupportAnnounced, SupportApplied, SupportWith
 // takes effect on Effective, and is posted to every consuming team's
 // tracker before that.
 type SupportChange struct {
-	ID           int64      `json:"id"`
-	Platform     string     `json:"platform"`
-	From         string     `json:"from"`
-	To           string     `json:"to"`
-	Announcement string     `json:"announcement"`
-	Effective    string     `json:"effective"` // YYYY-MM-DD
-	By           string     `json:"by,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	AppliedAt    *time.Time `json:"applied_at"`
+	ID           int64  `json:"id"`
+	Platform     string `json:"platform"`
+	From         string `json:"from"`
+	To           string `json:"to"`
+	Announcement string `json:"announcement"`
+	Effective    string `json:"effective"` // YYYY-MM-DD
+	// State is announced, applied or withdrawn (SupportChangeLifecycle).
+	State       string     `json:"state"`
+	By          string     `json:"by,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	AppliedAt   *time.Time `json:"applied_at"`
+	WithdrawnAt *time.Time `json:"withdrawn_at"`
+	WithdrawnBy string     `json:"withdrawn_by,omitempty"`
 	// Teams are the consuming teams told, with their tickets.
 	Teams []string `json:"teams"`
 }

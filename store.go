@@ -158,8 +158,12 @@ type ConsumptionStore interface {
 	CreateSession(ctx context.Context, s Session) (Session, error)
 	FindSessions(ctx context.Context, platform string) ([]Session, error)
 	// AnnounceSupportChange records a support model change and files its
-	// announcement in every given team's tracker, once per team.
+	// announcement in every given team's tracker, once per team; a
+	// platform has one change announced at a time.
 	AnnounceSupportChange(ctx context.Context, c SupportChange, teams []string) (SupportChange, error)
+	// WithdrawSupportChange withdraws an announced change before it takes
+	// effect, closing its announcement tickets with the reason.
+	WithdrawSupportChange(ctx context.Context, platform string, id int64, reason, by string) (SupportChange, error)
 	FindSupportChanges(ctx context.Context, platform string) ([]SupportChange, error)
 	// ApplySupportChanges makes due announced changes effective.
 	ApplySupportChanges(ctx context.Context, now time.Time) ([]SupportChange, error)

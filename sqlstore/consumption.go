@@ -70,6 +70,9 @@ func (db *DB) CreateRequest(ctx context.Context, r tandem.Request) (tandem.Reque
 		if err := validateLinks(r.Links); err != nil {
 			return err
 		}
+		if err := tandem.RequestLifecycle.Check("a request", "", tandem.RequestNew); err != nil {
+			return err
+		}
 		r.State, r.CreatedAt, r.Links = tandem.RequestNew, time.Now().UTC(), nonNil(r.Links)
 		return tx.QueryRowContext(ctx, `INSERT INTO requests (type, from_team, platform, title, body, size, needed_by, state, pattern, links, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
@@ -147,13 +150,6 @@ func findRequests(ctx context.Context, tx *sql.Tx, f tandem.RequestFilter) ([]ta
 	return reqs, rows.Err()
 }
 
-// requestMoves are the state changes a request allows.
-var requestMoves = map[string][]string{
-	tandem.RequestNew:        {tandem.RequestAccepted, tandem.RequestInProgress, tandem.RequestDone, tandem.RequestDeclined},
-	tandem.RequestAccepted:   {tandem.RequestInProgress, tandem.RequestDone, tandem.RequestDeclined},
-	tandem.RequestInProgress: {tandem.RequestDone, tandem.RequestDeclined},
-}
-
 // UpdateRequest changes a request's state, pattern and links, stamping
 // the first response, the acceptance and the end. Only members of the
 // asking team or of the platform's owner team may change it (EFORBIDDEN);
@@ -180,9 +176,10 @@ func (db *DB) UpdateRequest(ctx context.Context, id int64, u tandem.RequestUpdat
 			return notActing(u.By, fmt.Sprintf("request %d", id), r.FromTeam, owner)
 		}
 		now := time.Now().UTC()
+		from := r.State
 		if u.State != "" && u.State != r.State {
-			if !slices.Contains(requestMoves[r.State], u.State) {
-				return tandem.Errorf(tandem.EINVALID, "request %d is %s: it cannot become %s", id, r.State, u.State)
+			if err := tandem.RequestLifecycle.Check(fmt.Sprintf("request %d", id), r.State, u.State); err != nil {
+				return err
 			}
 			if u.State == tandem.RequestDeclined && strings.TrimSpace(u.Reason) == "" {
 				return tandem.Errorf(tandem.EINVALID, "declining request %d needs a reason", id)
@@ -221,9 +218,15 @@ func (db *DB) UpdateRequest(ctx context.Context, id int64, u tandem.RequestUpdat
 			}
 		}
 		r.UpdatedBy = u.By
-		_, err = tx.ExecContext(ctx, `UPDATE requests SET state = $1, reason = $2, pattern = $3, links = $4, updated_by = $5,
-			responded_at = $6, accepted_at = $7, done_at = $8 WHERE id = $9`,
-			r.State, r.Reason, r.Pattern, encode(r.Links), r.UpdatedBy, r.RespondedAt, r.AcceptedAt, r.DoneAt, id)
+		if r.State != from {
+			if err := move(ctx, tx, tandem.RequestLifecycle, fmt.Sprintf("request %d", id), from, r.State,
+				"UPDATE requests SET state = $1 WHERE state = $2 AND id = $3", id); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE requests SET reason = $1, pattern = $2, links = $3, updated_by = $4,
+			responded_at = $5, accepted_at = $6, done_at = $7 WHERE id = $8`,
+			r.Reason, r.Pattern, encode(r.Links), r.UpdatedBy, r.RespondedAt, r.AcceptedAt, r.DoneAt, id)
 		return err
 	})
 	return r, err
@@ -289,8 +292,11 @@ func (db *DB) FindSessions(ctx context.Context, platform string) ([]tandem.Sessi
 // AnnounceSupportChange records a change of a platform's support model and
 // posts its announcement, in one transaction, as a ticket in the tracker of
 // every team given (the consuming teams): once per team, however often it
-// is called. Only members of the platform's owner team may announce
-// (EFORBIDDEN).
+// is called. A platform has one change announced at a time: announcing
+// the same change again (to the same model on the same day) returns the
+// first with no new ticket; a different one is ECONFLICT until the first
+// takes effect or is withdrawn. Only members of the platform's owner team
+// may announce (EFORBIDDEN).
 func (db *DB) AnnounceSupportChange(ctx context.Context, c tandem.SupportChange, teams []string) (tandem.SupportChange, error) {
 	err := db.inTx(ctx, "announce support change", func(tx *sql.Tx) error {
 		owner, err := platformOwner(ctx, tx, c.Platform)
@@ -302,16 +308,35 @@ func (db *DB) AnnounceSupportChange(ctx context.Context, c tandem.SupportChange,
 		} else if !ok {
 			return notActing(c.By, c.Platform, owner)
 		}
+		pending, err := findSupportChanges(ctx, tx, "platform = $1 AND state = $2", c.Platform, tandem.SupportAnnounced)
+		if err != nil {
+			return err
+		}
+		if len(pending) > 0 {
+			p := pending[0]
+			if p.To != c.To || p.Effective != c.Effective {
+				return tandem.Errorf(tandem.ECONFLICT, "%s's support already changes from %s to %s on %s (support change %d): withdraw it first with tandem platform withdraw-support %s %d",
+					c.Platform, orNone(p.From), p.To, p.Effective, p.ID, c.Platform, p.ID)
+			}
+			c = p
+			return nil
+		}
 		if err := tx.QueryRowContext(ctx, "SELECT support FROM platforms WHERE name = $1", c.Platform).Scan(&c.From); err != nil {
 			return err
 		}
-		now := time.Now().UTC()
-		c.CreatedAt = now
-		if err := tx.QueryRowContext(ctx, `INSERT INTO support_changes (platform, from_model, to_model, announcement, effective, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, c.Platform, c.From, c.To, c.Announcement, c.Effective, c.By, now).Scan(&c.ID); err != nil {
+		if err := tandem.SupportChangeLifecycle.Check("the support change of "+c.Platform, "", tandem.SupportAnnounced); err != nil {
 			return err
 		}
-		topic := fmt.Sprintf("support-change/%d", c.ID)
+		now := time.Now().UTC()
+		c.CreatedAt, c.State = now, tandem.SupportAnnounced
+		err = tx.QueryRowContext(ctx, `INSERT INTO support_changes (platform, from_model, to_model, announcement, effective, state, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, c.Platform, c.From, c.To, c.Announcement, c.Effective, c.State, c.By, now).Scan(&c.ID)
+		if isUniqueViolation(err) {
+			return tandem.Errorf(tandem.ECONFLICT, "another change of %s's support was announced at the same moment: see tandem platform support-history %s, then try again", c.Platform, c.Platform)
+		} else if err != nil {
+			return err
+		}
+		topic := supportTopic(c.ID)
 		title := fmt.Sprintf("%s support changes from %s to %s on %s", c.Platform, orNone(c.From), c.To, c.Effective)
 		for _, team := range teams {
 			var id int64
@@ -335,6 +360,82 @@ func (db *DB) AnnounceSupportChange(ctx context.Context, c tandem.SupportChange,
 	return c, err
 }
 
+// WithdrawSupportChange withdraws a platform's announced support change
+// before it takes effect: the platform keeps its support model, and every
+// announcement ticket is closed with a comment that says so and why.
+// ENOTFOUND for a change that is not the platform's; EINVALID for one
+// applied or withdrawn already, or without a reason; EFORBIDDEN for a
+// person outside the platform's owner team.
+func (db *DB) WithdrawSupportChange(ctx context.Context, platform string, id int64, reason, by string) (tandem.SupportChange, error) {
+	var c tandem.SupportChange
+	err := db.inTx(ctx, "withdraw support change", func(tx *sql.Tx) error {
+		owner, err := platformOwner(ctx, tx, platform)
+		if err != nil {
+			return err
+		}
+		cs, err := findSupportChanges(ctx, tx, "platform = $1 AND id = $2", platform, id)
+		if err != nil {
+			return err
+		}
+		if len(cs) == 0 {
+			return tandem.Errorf(tandem.ENOTFOUND, "%s has no support change %d: see tandem platform support-history %s", platform, id, platform)
+		}
+		c = cs[0]
+		if ok, err := mayAct(ctx, tx, by, owner); err != nil {
+			return err
+		} else if !ok {
+			return notActing(by, platform, owner)
+		}
+		if strings.TrimSpace(reason) == "" {
+			return tandem.Errorf(tandem.EINVALID, "reason: required: say the consuming teams why the change is withdrawn")
+		}
+		now := time.Now().UTC()
+		if err := move(ctx, tx, tandem.SupportChangeLifecycle, fmt.Sprintf("support change %d", id), c.State, tandem.SupportWithdrawn,
+			"UPDATE support_changes SET state = $1, withdrawn_at = $3, withdrawn_by = $4 WHERE state = $2 AND id = $5", now, by, id); err != nil {
+			return err
+		}
+		c.State, c.WithdrawnAt, c.WithdrawnBy = tandem.SupportWithdrawn, &now, by
+		rows, err := tx.QueryContext(ctx, "SELECT id, state FROM tickets WHERE topic = $1 ORDER BY id", supportTopic(id))
+		if err != nil {
+			return err
+		}
+		type ticket struct {
+			id    int64
+			state string
+		}
+		var tickets []ticket
+		for rows.Next() {
+			var t ticket
+			if err := rows.Scan(&t.id, &t.state); err != nil {
+				rows.Close()
+				return err
+			}
+			tickets = append(tickets, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		comment := fmt.Sprintf("Withdrawn: %s's support stays %s; it will not change to %s on %s. %s", platform, orNone(c.From), c.To, c.Effective, reason)
+		for _, t := range tickets {
+			if t.state == tandem.TicketOpen {
+				if err := move(ctx, tx, tandem.TicketLifecycle, fmt.Sprintf("ticket %d", t.id), t.state, tandem.TicketClosed,
+					"UPDATE tickets SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", now, t.id); err != nil {
+					return err
+				}
+			}
+			if err := addComment(ctx, tx, t.id, comment, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return c, err
+}
+
+// supportTopic is the topic of a support change's announcement tickets.
+func supportTopic(id int64) string { return fmt.Sprintf("support-change/%d", id) }
+
 func orNone(s string) string {
 	if s == "" {
 		return "none"
@@ -347,37 +448,49 @@ func orNone(s string) string {
 func (db *DB) FindSupportChanges(ctx context.Context, platform string) ([]tandem.SupportChange, error) {
 	var cs []tandem.SupportChange
 	err := db.readTx(ctx, "find support changes", func(tx *sql.Tx) error {
-		cond, args := where("platform", platform)
-		rows, err := tx.QueryContext(ctx, `SELECT id, platform, from_model, to_model, announcement, effective, created_by, created_at, applied_at
-			FROM support_changes`+cond+" ORDER BY id", args...)
-		if err != nil {
-			return err
+		var err error
+		if platform == "" {
+			cs, err = findSupportChanges(ctx, tx, "1 = 1")
+		} else {
+			cs, err = findSupportChanges(ctx, tx, "platform = $1", platform)
 		}
-		cs = []tandem.SupportChange{}
-		for rows.Next() {
-			var c tandem.SupportChange
-			var applied sql.NullTime
-			if err := rows.Scan(&c.ID, &c.Platform, &c.From, &c.To, &c.Announcement, &c.Effective, &c.By, &c.CreatedAt, &applied); err != nil {
-				rows.Close()
-				return err
-			}
-			c.AppliedAt = timePtr(applied)
-			cs = append(cs, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i := range cs {
-			teams, err := pairs(ctx, tx, "SELECT topic, team FROM tickets WHERE topic = $1", fmt.Sprintf("support-change/%d", cs[i].ID))
-			if err != nil {
-				return err
-			}
-			cs[i].Teams = nonNil(teams[fmt.Sprintf("support-change/%d", cs[i].ID)])
-		}
-		return nil
+		return err
 	})
 	return cs, err
+}
+
+// findSupportChanges returns the support changes cond selects, oldest
+// first, with the teams each announcement reached.
+func findSupportChanges(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.SupportChange, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, platform, from_model, to_model, announcement, effective, state, created_by, created_at, applied_at, withdrawn_at, withdrawn_by
+		FROM support_changes WHERE `+cond+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
+	}
+	cs := []tandem.SupportChange{}
+	for rows.Next() {
+		var c tandem.SupportChange
+		var applied, withdrawn sql.NullTime
+		if err := rows.Scan(&c.ID, &c.Platform, &c.From, &c.To, &c.Announcement, &c.Effective, &c.State, &c.By, &c.CreatedAt, &applied, &withdrawn, &c.WithdrawnBy); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.CreatedAt = c.CreatedAt.UTC()
+		c.AppliedAt, c.WithdrawnAt = timePtr(applied), timePtr(withdrawn)
+		cs = append(cs, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range cs {
+		teams, err := pairs(ctx, tx, "SELECT topic, team FROM tickets WHERE topic = $1", supportTopic(cs[i].ID))
+		if err != nil {
+			return nil, err
+		}
+		cs[i].Teams = nonNil(teams[supportTopic(cs[i].ID)])
+	}
+	return cs, nil
 }
 
 // ApplySupportChanges makes every announced change whose effective day has
@@ -385,30 +498,21 @@ func (db *DB) FindSupportChanges(ctx context.Context, platform string) ([]tandem
 func (db *DB) ApplySupportChanges(ctx context.Context, now time.Time) ([]tandem.SupportChange, error) {
 	var applied []tandem.SupportChange
 	err := db.inTx(ctx, "apply support changes", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, platform, to_model FROM support_changes WHERE applied_at IS NULL AND effective <= $1 ORDER BY id`,
-			now.UTC().Format(time.DateOnly))
+		var err error
+		applied, err = findSupportChanges(ctx, tx, "state = $1 AND effective <= $2", tandem.SupportAnnounced, now.UTC().Format(time.DateOnly))
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var c tandem.SupportChange
-			if err := rows.Scan(&c.ID, &c.Platform, &c.To); err != nil {
-				rows.Close()
-				return err
-			}
-			applied = append(applied, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, c := range applied {
+		for i, c := range applied {
 			if _, err := tx.ExecContext(ctx, "UPDATE platforms SET support = $1 WHERE name = $2", c.To, c.Platform); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE support_changes SET applied_at = $1 WHERE id = $2", now.UTC(), c.ID); err != nil {
+			if err := move(ctx, tx, tandem.SupportChangeLifecycle, fmt.Sprintf("support change %d", c.ID), c.State, tandem.SupportApplied,
+				"UPDATE support_changes SET state = $1, applied_at = $3 WHERE state = $2 AND id = $4", now.UTC(), c.ID); err != nil {
 				return err
 			}
+			at := now.UTC()
+			applied[i].State, applied[i].AppliedAt = tandem.SupportApplied, &at
 		}
 		return nil
 	})

@@ -112,6 +112,7 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST /api/v1/requests/{id}", "/api/v1/requests/1", `{"state": "accepted"}`, nil, []string{admin, owner, team}},
 		{"POST /api/v1/sessions", "/api/v1/sessions", `{"platform": "obslog", "kind": "office-hours", "host": "carol"}`, nil, []string{admin, owner}},
 		{"POST /api/v1/platforms/{name}/support", "/api/v1/platforms/obslog/support", `{"to": "community", "effective": "2030-01-01", "announcement": "Community support"}`, nil, []string{admin, owner}},
+		{"POST /api/v1/platforms/{name}/support/{id}/withdraw", "/api/v1/platforms/obslog/support/1/withdraw", `{"reason": "Not yet"}`, nil, []string{admin, owner}},
 		{"POST /api/v1/contributions", "/api/v1/contributions", `{"codebase": "payments-api", "author": "alice", "title": "Docs"}`, nil, []string{admin, team}},
 		{"POST /api/v1/contributions/{id}", "/api/v1/contributions/1", `{"state": "merged"}`, nil, []string{admin, team}},
 		{"POST /api/v1/codebases/{name}/trust", "/api/v1/codebases/payments-api/trust", `{"person": "carol"}`, nil, []string{admin, team}},

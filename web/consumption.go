@@ -205,7 +205,8 @@ type StaffRequest struct {
 	By     string `json:"by"`
 }
 
-// WithdrawRequest withdraws a proposed engagement, saying why.
+// WithdrawRequest withdraws a proposed engagement or an announced support
+// change, saying why.
 type WithdrawRequest struct {
 	Reason string `json:"reason"`
 	By     string `json:"by"`
@@ -444,6 +445,32 @@ func (s *Server) handleAnnounceSupport(w http.ResponseWriter, r *http.Request, c
 		return
 	}
 	writeJSON(w, http.StatusCreated, out)
+}
+
+// handleWithdrawSupport withdraws an announced support change of the
+// platform of the path before it takes effect.
+func (s *Server) handleWithdrawSupport(w http.ResponseWriter, r *http.Request, b WithdrawRequest) {
+	id, ok := s.pathID(w, r, "support change")
+	if !ok {
+		return
+	}
+	name := r.PathValue("name")
+	ps, err := s.store.FindPlatforms(r.Context(), name)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	by, err := s.actor(r, b.By, ps[0].Owner)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.store.WithdrawSupportChange(r.Context(), ps[0].Name, id, b.Reason, by)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func noticeText(d time.Duration) string {

@@ -52,6 +52,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/sessions", change(s, inPlatformTeam(itsPlatform), sessionAbout, s.handleCreateSession))
 	s.mux.HandleFunc("GET /api/v1/platforms/{name}/support", s.handleSupportHistory)
 	s.mux.HandleFunc("POST /api/v1/platforms/{name}/support", change(s, platformOwner(pathPlatform), nil, s.handleAnnounceSupport))
+	s.mux.HandleFunc("POST /api/v1/platforms/{name}/support/{id}/withdraw", change(s, platformOwner(pathPlatform), nil, s.handleWithdrawSupport))
 	s.mux.HandleFunc("GET /api/v1/platforms/{name}/load", s.handlePlatformLoad)
 	s.mux.HandleFunc("GET /api/v1/interactions", s.handleInteractions)
 	s.mux.HandleFunc("GET /api/v1/advice", s.handleAdvice)

@@ -372,7 +372,46 @@ func platformCommand(e env, server *string) *cobra.Command {
 		out, _ := cmd.Flags().GetString("output")
 		return printObjects(e.stdout, "readiness", raw, out)
 	}
-	cmd.AddCommand(support, load, readiness)
+	var reason, withdrawBy, withdrawOut string
+	withdraw := &cobra.Command{
+		Use:   "withdraw-support NAME ID --reason TEXT",
+		Short: "Withdraw an announced support model change before it takes effect, closing its announcement tickets",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			by := withdrawBy
+			if by == "" {
+				by = whoami(e)
+			}
+			var out tandem.SupportChange
+			path := "platforms/" + url.PathEscape(args[0]) + "/support/" + url.PathEscape(args[1]) + "/withdraw"
+			if err := client(e, *server).Post(cmd.Context(), path, web.WithdrawRequest{Reason: reason, By: by}, &out); err != nil {
+				return err
+			}
+			return printAs(e, withdrawOut, out, func() {
+				printf(e.stdout, "%s: support change %d withdrawn; support stays %s; %d announcement tickets closed\n",
+					out.Platform, out.ID, orDash(out.From), len(out.Teams))
+			})
+		},
+	}
+	outputFlag(withdraw, &withdrawOut, "text")
+	withdraw.Flags().StringVar(&reason, "reason", "", "why, for the consuming teams")
+	withdraw.Flags().StringVar(&withdrawBy, "by", "", "who withdraws it, of the owner team (default: the token's person; an admin names one)")
+	_ = withdraw.MarkFlagRequired("reason")
+	var historyOut string
+	history := &cobra.Command{
+		Use:   "support-history NAME",
+		Short: "A platform's support model changes: announced, applied or withdrawn, and the teams told",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var raw json.RawMessage
+			if err := client(e, *server).Get(cmd.Context(), "platforms/"+url.PathEscape(args[0])+"/support", "", nil, &raw); err != nil {
+				return err
+			}
+			return printObjects(e.stdout, "support", raw, historyOut)
+		},
+	}
+	history.Flags().StringVarP(&historyOut, "output", "o", "table", "output format: table, json or yaml")
+	cmd.AddCommand(support, withdraw, history, load, readiness)
 	return cmd
 }
 

@@ -291,6 +291,15 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 		for _, warn := range l.Warnings {
 			printf(w, "warning: %s\n", warn)
 		}
+	case "support":
+		var cs []tandem.SupportChange
+		if err := json.Unmarshal(raw, &cs); err != nil {
+			return err
+		}
+		row("ID", "FROM", "TO", "EFFECTIVE", "STATE", "TEAMS")
+		for _, c := range cs {
+			row(fmt.Sprint(c.ID), orDash(c.From), c.To, c.Effective, c.State, orDash(strings.Join(c.Teams, ", ")))
+		}
 	case "contributions":
 		var cs []tandem.Contribution
 		if err := json.Unmarshal(raw, &cs); err != nil {
