@@ -54,6 +54,7 @@ var TargetLifecycle = Lifecycle{Kind: "target", States: TargetStates, Moves: []M
 	{TargetTicketed, TargetTourProposed, "escalate proposes a Tour of Duty"},
 	{TargetTourProposed, TargetTicketed, "the Tour of Duty is withdrawn or ended"},
 	{TargetPROpen, TargetTicketed, "the change request merged, still needed, or closed unmerged"},
+	{TargetPROpen, TargetPending, "the same, before launch: no ticket yet"},
 	{TargetUnowned, TargetExempt, "exempt"},
 	{TargetPending, TargetExempt, "exempt"},
 	{TargetTicketed, TargetExempt, "exempt"},

@@ -168,36 +168,37 @@ func moveChange(ctx context.Context, tx *sql.Tx, cr tandem.ChangeRequest, to str
 
 // changeEnded moves a target whose change request was merged or closed
 // back to its ticket (pr-open → ticketed) with msg as its error ("" clears
-// it): what the code says next is the scans'. An exempt target returns to
-// its ticket, not to the change request, when its exemption ends. A
-// target with no ticket (its change request was adopted before launch)
-// stays pr-open, with msg.
+// it): what the code says next is the scans'. A target with no ticket
+// (its change request was adopted before launch) goes back to pending, to
+// be ticketed by the next launch. An exempt target returns there, not to
+// the change request, when its exemption ends.
 func changeEnded(ctx context.Context, tx *sql.Tx, t tandem.Target, msg string) error {
+	back := tandem.TargetTicketed
+	if t.Ticket == nil {
+		back = tandem.TargetPending
+	}
 	switch {
-	case t.State == tandem.TargetPROpen && t.Ticket != nil:
-		return move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase), t.State, tandem.TargetTicketed,
+	case t.State == tandem.TargetPROpen:
+		return move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase), t.State, back,
 			"UPDATE targets SET state = $1, error = $3 WHERE state = $2 AND migration = $4 AND codebase = $5",
 			msg, t.Migration, t.Codebase)
-	case t.State == tandem.TargetExempt && t.Ticket != nil:
+	case t.State == tandem.TargetExempt:
 		_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4",
-			tandem.TargetTicketed, tandem.TargetPROpen, t.Migration, t.Codebase)
-		return err
-	case t.State == tandem.TargetPROpen && msg != "":
-		_, err := tx.ExecContext(ctx, "UPDATE targets SET error = $1 WHERE migration = $2 AND codebase = $3", msg, t.Migration, t.Codebase)
+			back, tandem.TargetPROpen, t.Migration, t.Codebase)
 		return err
 	}
 	return nil
 }
 
 // changeReopened makes a reopened change request the one its target
-// follows again: a ticketed target moves back to pr-open, an exempt one
-// returns to it when its exemption ends, and one that stayed pr-open (no
-// ticket) loses the closing as its error.
+// follows again: a ticketed target (or a pending one, before launch)
+// moves back to pr-open, an exempt one returns to it when its exemption
+// ends, and one still pr-open loses the closing as its error.
 func changeReopened(ctx context.Context, tx *sql.Tx, t tandem.Target, found, follows bool, id int64, at time.Time) error {
 	switch {
 	case !found:
 		return nil
-	case t.State == tandem.TargetTicketed:
+	case t.State == tandem.TargetTicketed, t.State == tandem.TargetPending && t.Ticket == nil:
 		return linkChange(ctx, tx, t, id, at)
 	case follows && t.State == tandem.TargetExempt:
 		_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4",
