@@ -9,30 +9,36 @@ import (
 )
 
 // RequestLeadTimes is how long requests waited: the median time from
-// filing to the first response, to acceptance and to done, each over the
-// requests that reached that step. Durations are in nanoseconds (_ns) and
-// for people (_text, "3d 4h"; empty when no request reached the step).
+// filing to the first response, to acceptance, to done and to declined,
+// each over the requests that reached that step. A declined request is
+// not done: it counts only in Declined. Durations are in nanoseconds (_ns)
+// and for people (_text, "3d 4h"; empty when no request reached the step).
 type RequestLeadTimes struct {
 	// Count is the number of requests considered.
 	Count int `json:"count"`
-	// Responded, AcceptedCount and DoneCount are the numbers of requests
-	// with each timestamp: what each median is over.
+	// Responded, AcceptedCount, DoneCount and DeclinedCount are the
+	// numbers of requests that reached each step: what each median is over.
 	Responded         int           `json:"responded"`
 	AcceptedCount     int           `json:"accepted_count"`
 	DoneCount         int           `json:"done_count"`
+	DeclinedCount     int           `json:"declined_count"`
 	FirstResponse     time.Duration `json:"first_response_ns"`
 	FirstResponseText string        `json:"first_response_text"`
 	Accepted          time.Duration `json:"accepted_ns"`
 	AcceptedText      string        `json:"accepted_text"`
 	Done              time.Duration `json:"done_ns"`
 	DoneText          string        `json:"done_text"`
+	Declined          time.Duration `json:"declined_ns"`
+	DeclinedText      string        `json:"declined_text"`
 }
 
 // LeadTimes returns the median lead times of reqs: CreatedAt to
-// RespondedAt, to AcceptedAt and to DoneAt, each over the requests that
-// have that timestamp. A timestamp before CreatedAt counts as zero.
+// RespondedAt and to AcceptedAt, over the requests that have them, and to
+// DoneAt, over the requests done and, apart, over those declined (DoneAt
+// is when a request finished either way). A timestamp before CreatedAt
+// counts as zero.
 func LeadTimes(reqs []tandem.Request) RequestLeadTimes {
-	var responded, accepted, done []time.Duration
+	var responded, accepted, done, declined []time.Duration
 	since := func(r tandem.Request, t time.Time) time.Duration { return max(t.Sub(r.CreatedAt), 0) }
 	for _, r := range reqs {
 		if r.RespondedAt != nil {
@@ -41,22 +47,31 @@ func LeadTimes(reqs []tandem.Request) RequestLeadTimes {
 		if r.AcceptedAt != nil {
 			accepted = append(accepted, since(r, *r.AcceptedAt))
 		}
-		if r.DoneAt != nil {
+		if r.DoneAt == nil {
+			continue
+		}
+		switch r.State {
+		case tandem.RequestDone:
 			done = append(done, since(r, *r.DoneAt))
+		case tandem.RequestDeclined:
+			declined = append(declined, since(r, *r.DoneAt))
 		}
 	}
 	lt := RequestLeadTimes{Count: len(reqs), Responded: len(responded), AcceptedCount: len(accepted), DoneCount: len(done),
-		FirstResponse: median(responded), Accepted: median(accepted), Done: median(done)}
-	if lt.Responded > 0 {
-		lt.FirstResponseText = tandem.DurationText(lt.FirstResponse)
-	}
-	if lt.AcceptedCount > 0 {
-		lt.AcceptedText = tandem.DurationText(lt.Accepted)
-	}
-	if lt.DoneCount > 0 {
-		lt.DoneText = tandem.DurationText(lt.Done)
-	}
+		DeclinedCount: len(declined), FirstResponse: median(responded), Accepted: median(accepted), Done: median(done), Declined: median(declined)}
+	lt.FirstResponseText = medianText(lt.Responded, lt.FirstResponse)
+	lt.AcceptedText = medianText(lt.AcceptedCount, lt.Accepted)
+	lt.DoneText = medianText(lt.DoneCount, lt.Done)
+	lt.DeclinedText = medianText(lt.DeclinedCount, lt.Declined)
 	return lt
+}
+
+// medianText is a median for people, or "" when it is over no request.
+func medianText(n int, d time.Duration) string {
+	if n == 0 {
+		return ""
+	}
+	return tandem.DurationText(d)
 }
 
 // BacklogWeeks is how many weeks a backlog's history covers.

@@ -18,7 +18,7 @@ func TestLeadTimes(t *testing.T) {
 		{
 			name: "medians are taken over the requests that reached each step",
 			reqs: []tandem.Request{
-				{ID: 1, CreatedAt: at(t, created), RespondedAt: ptr(t, "2024-03-01T10:00:00Z"),
+				{ID: 1, State: tandem.RequestDone, CreatedAt: at(t, created), RespondedAt: ptr(t, "2024-03-01T10:00:00Z"),
 					AcceptedAt: ptr(t, "2024-03-02T09:00:00Z"), DoneAt: ptr(t, "2024-03-04T13:00:00Z")},
 				{ID: 2, CreatedAt: at(t, created), RespondedAt: ptr(t, "2024-03-01T12:00:00Z"),
 					AcceptedAt: ptr(t, "2024-03-03T09:00:00Z")},
@@ -28,6 +28,17 @@ func TestLeadTimes(t *testing.T) {
 				FirstResponse: 2 * time.Hour, FirstResponseText: "2h",
 				Accepted: 36 * time.Hour, AcceptedText: "1d 12h",
 				Done: 3*day + 4*time.Hour, DoneText: "3d 4h"},
+		},
+		{
+			name: "declined requests are not done: they have their own median",
+			reqs: []tandem.Request{
+				{State: tandem.RequestDone, CreatedAt: at(t, created), DoneAt: ptr(t, "2024-03-06T09:00:00Z")},
+				{State: tandem.RequestDeclined, CreatedAt: at(t, created), RespondedAt: ptr(t, "2024-03-01T10:00:00Z"), DoneAt: ptr(t, "2024-03-01T10:00:00Z")},
+				{State: tandem.RequestDeclined, CreatedAt: at(t, created), RespondedAt: ptr(t, "2024-03-01T12:00:00Z"), DoneAt: ptr(t, "2024-03-01T12:00:00Z")},
+			},
+			want: RequestLeadTimes{Count: 3, Responded: 2, DoneCount: 1, DeclinedCount: 2,
+				FirstResponse: 2 * time.Hour, FirstResponseText: "2h",
+				Done: 5 * day, DoneText: "5d", Declined: 2 * time.Hour, DeclinedText: "2h"},
 		},
 		{
 			name: "an odd number of requests takes the middle one",

@@ -25,45 +25,60 @@ type MonthLoad struct {
 	HandsOnRequests int `json:"hands_on_requests"`
 	// ConsumingTeams are the distinct teams that filed or had handled
 	// requests that month plus the host teams of the engagements active
-	// then; at least 1.
+	// then.
 	ConsumingTeams int `json:"consuming_teams"`
 	// PerTeam is (Hours + 4 × HandsOnRequests) / ConsumingTeams: hours of
 	// hands-on work per consuming team, a hands-on request weighing as half
-	// a day.
+	// a day; 0 in a month without consuming teams.
 	PerTeam float64 `json:"per_team"`
 	// Adoption is the number of adopting codebases at the month's end (at
-	// now for the current month).
-	Adoption int `json:"adoption"`
+	// now for the current month); nil (null) before the first adoption
+	// result, when nothing measured it.
+	Adoption *int `json:"adoption"`
 }
 
-// Load is a platform's hands-on load month by month, oldest first, and a
-// warning when it does not scale.
+// Load is a platform's hands-on load month by month, oldest first, from
+// the first month anything was recorded, and a warning when it does not
+// scale.
 type Load struct {
 	Months []MonthLoad `json:"months"`
 	// Since is the first month (YYYY-MM) anything was recorded: a request
 	// filed, an engagement started or logged, an adoption result; "" when
-	// nothing was. Months before it are zeros that no one measured, which
-	// charts leave out.
+	// nothing was. Months before it are not in Months: nothing measured
+	// them.
 	Since   string `json:"since,omitempty"`
 	Warning string `json:"warning,omitempty"`
 }
 
 // PlatformLoad returns the hands-on load of platform over the `months`
-// calendar months up to and including now's (at least one): the hours
-// its engagements logged, the requests its team handled hands-on
+// calendar months up to and including now's (at least one), from the
+// first month anything was recorded (Since; none when nothing was): the
+// hours its engagements logged, the requests its team handled hands-on
 // (tandem.HandsOn), the consuming teams they served, and the adoption at
-// each month's end from trend (an adoption trend, tandem.Adoption.Trend).
-// Requests and engagements of other platforms are ignored. Warning is set
-// when, between the first and the last month with hours or hands-on
-// requests, both the load per consuming team and the adoption rose: the
+// each month's end from trend (an adoption trend, tandem.Adoption.Trend),
+// unknown before its first point. Requests and engagements of other
+// platforms are ignored. Warning is set when, between the first and the
+// last month with both load (hours or hands-on requests) and a measured
+// adoption, both the load per consuming team and the adoption rose: the
 // hands-on support model will not keep up with more adopters.
 func PlatformLoad(platform string, reqs []tandem.Request, engagements []tandem.Engagement, trend []tandem.TrendPoint, months int, now time.Time) Load {
 	months = max(months, 1)
 	now = now.UTC()
 	first := time.Date(now.Year(), now.Month()-time.Month(months-1), 1, 0, 0, 0, 0, time.UTC)
-	l := Load{Months: make([]MonthLoad, 0, months)}
-	for i := range months {
-		start := first.AddDate(0, i, 0)
+	l := Load{Months: []MonthLoad{}, Since: firstMonth(platform, reqs, engagements, trend)}
+	if l.Since == "" {
+		return l
+	}
+	if since, err := time.Parse("2006-01", l.Since); err == nil && since.After(first) {
+		first = since
+	}
+	measured := ""
+	for _, p := range trend {
+		if measured == "" || p.Day < measured {
+			measured = p.Day
+		}
+	}
+	for start := first; !start.After(now); start = start.AddDate(0, 1, 0) {
 		month := start.Format("2006-01")
 		startDay, endDay := start.Format(time.DateOnly), start.AddDate(0, 1, -1).Format(time.DateOnly)
 		m := MonthLoad{Month: month}
@@ -101,30 +116,33 @@ func PlatformLoad(platform string, reqs []tandem.Request, engagements []tandem.E
 				teams[e.HostTeam] = true
 			}
 		}
-		m.ConsumingTeams = max(len(teams), 1)
-		m.PerTeam = (m.Hours + handsOnRequestHours*float64(m.HandsOnRequests)) / float64(m.ConsumingTeams)
-		latest, asOf := "", min(endDay, now.Format(time.DateOnly))
-		for _, p := range trend {
-			if p.Day <= asOf && p.Day >= latest {
-				latest, m.Adoption = p.Day, p.Count
+		m.ConsumingTeams = len(teams)
+		if m.ConsumingTeams > 0 {
+			m.PerTeam = (m.Hours + handsOnRequestHours*float64(m.HandsOnRequests)) / float64(m.ConsumingTeams)
+		}
+		if asOf := min(endDay, now.Format(time.DateOnly)); measured != "" && measured <= asOf {
+			latest, adoption := "", 0
+			for _, p := range trend {
+				if p.Day <= asOf && p.Day >= latest {
+					latest, adoption = p.Day, p.Count
+				}
 			}
+			m.Adoption = &adoption
 		}
 		l.Months = append(l.Months, m)
 	}
 
-	l.Since = firstMonth(platform, reqs, engagements, trend)
-
 	var withData []MonthLoad
 	for _, m := range l.Months {
-		if m.Hours > 0 || m.HandsOnRequests > 0 {
+		if (m.Hours > 0 || m.HandsOnRequests > 0) && m.Adoption != nil {
 			withData = append(withData, m)
 		}
 	}
 	if n := len(withData); n >= 2 {
 		a, b := withData[0], withData[n-1]
-		if b.PerTeam > a.PerTeam && b.Adoption > a.Adoption {
+		if b.PerTeam > a.PerTeam && *b.Adoption > *a.Adoption {
 			l.Warning = fmt.Sprintf("hands-on doesn't scale: load per consuming team rose from %s to %s a month while adoption rose from %d to %d codebases; move towards office hours, a community or self-service",
-				hoursText(a.PerTeam), hoursText(b.PerTeam), a.Adoption, b.Adoption)
+				hoursText(a.PerTeam), hoursText(b.PerTeam), *a.Adoption, *b.Adoption)
 		}
 	}
 	return l

@@ -1,7 +1,10 @@
 package consumption
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tandem-dev/tandem"
@@ -46,12 +49,40 @@ func TestPlatformLoad(t *testing.T) {
 	t.Run("each month counts hours, hands-on requests, consuming teams and adoption", func(t *testing.T) {
 		l := PlatformLoad("obslog", rising, engagements, growingAdoption, 3, now)
 		want := []MonthLoad{
-			{Month: "2024-01", Hours: 8, HandsOnRequests: 1, ConsumingTeams: 1, PerTeam: 12, Adoption: 2},
-			{Month: "2024-02", ConsumingTeams: 1, Adoption: 2},
-			{Month: "2024-03", Hours: 20, HandsOnRequests: 2, ConsumingTeams: 2, PerTeam: 14, Adoption: 5},
+			{Month: "2024-01", Hours: 8, HandsOnRequests: 1, ConsumingTeams: 1, PerTeam: 12, Adoption: count(2)},
+			{Month: "2024-02", ConsumingTeams: 1, Adoption: count(2)},
+			{Month: "2024-03", Hours: 20, HandsOnRequests: 2, ConsumingTeams: 2, PerTeam: 14, Adoption: count(5)},
 		}
-		if !slices.Equal(l.Months, want) {
-			t.Errorf("Months = %+v, want %+v", l.Months, want)
+		if got := monthsText(l.Months); got != monthsText(want) {
+			t.Errorf("Months = %s, want %s", got, monthsText(want))
+		}
+	})
+
+	t.Run("months before anything was recorded are left out, and adoption is unknown before it was measured", func(t *testing.T) {
+		// Asked for a year, with requests from January and adoption
+		// measured from March: no month of 2023 with "consuming teams 1",
+		// no adoption 0 in January and February.
+		l := PlatformLoad("obslog", rising, engagements, growingAdoption[1:], 12, now)
+		want := []MonthLoad{
+			{Month: "2024-01", Hours: 8, HandsOnRequests: 1, ConsumingTeams: 1, PerTeam: 12},
+			{Month: "2024-02", ConsumingTeams: 1},
+			{Month: "2024-03", Hours: 20, HandsOnRequests: 2, ConsumingTeams: 2, PerTeam: 14, Adoption: count(5)},
+		}
+		if got := monthsText(l.Months); got != monthsText(want) {
+			t.Errorf("Months = %s, want %s", got, monthsText(want))
+		}
+		// Load rose from January to March, but adoption was measured in
+		// March only: nothing to compare, no warning.
+		if l.Warning != "" {
+			t.Errorf("Warning = %q, want none: adoption before March was never measured", l.Warning)
+		}
+	})
+
+	t.Run("a month without consuming teams counts none", func(t *testing.T) {
+		l := PlatformLoad("obslog", nil, nil, []tandem.TrendPoint{{Day: "2024-02-10", Count: 3}}, 6, now)
+		want := []MonthLoad{{Month: "2024-02", Adoption: count(3)}, {Month: "2024-03", Adoption: count(3)}}
+		if got := monthsText(l.Months); got != monthsText(want) {
+			t.Errorf("Months = %s, want %s", got, monthsText(want))
 		}
 	})
 
@@ -87,7 +118,7 @@ func TestPlatformLoad(t *testing.T) {
 				t.Errorf("Warning = %q, want %q (months %+v)", got, want, l.Months)
 			}
 			if got, want := len(l.Months), tt.months; got != want {
-				t.Errorf("len(Months) = %d, want %d", got, want)
+				t.Errorf("len(Months) = %d, want %d (data from January)", got, want)
 			}
 		})
 	}
@@ -110,13 +141,25 @@ func TestPlatformLoad(t *testing.T) {
 		}
 	})
 
-	t.Run("no data gives the months with one consuming team and no warning", func(t *testing.T) {
+	t.Run("no data gives no months and no warning", func(t *testing.T) {
 		l := PlatformLoad("obslog", nil, nil, nil, 0, now)
-		if got, want := l.Months, []MonthLoad{{Month: "2024-03", ConsumingTeams: 1}}; !slices.Equal(got, want) {
-			t.Errorf("Months = %+v, want %+v", got, want)
-		}
-		if l.Warning != "" {
-			t.Errorf("Warning = %q, want none", l.Warning)
+		if l.Months == nil || len(l.Months) != 0 || l.Warning != "" {
+			t.Errorf("Load = %+v, want no months (an empty list) and no warning", l)
 		}
 	})
+}
+
+func count(n int) *int { return &n }
+
+// monthsText prints months with their adoption's value, not its address.
+func monthsText(months []MonthLoad) string {
+	var b strings.Builder
+	for _, m := range months {
+		adoption := "unknown"
+		if m.Adoption != nil {
+			adoption = strconv.Itoa(*m.Adoption)
+		}
+		fmt.Fprintf(&b, "{%s hours %v hands-on %d teams %d per-team %v adoption %s} ", m.Month, m.Hours, m.HandsOnRequests, m.ConsumingTeams, m.PerTeam, adoption)
+	}
+	return b.String()
 }

@@ -230,33 +230,36 @@ func TestProgressBarLegend(t *testing.T) {
 
 func TestLoadChart(t *testing.T) {
 	now := time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC)
-	load := consumption.Load{Since: "2025-02", Months: []consumption.MonthLoad{
-		{Month: "2024-10"}, {Month: "2024-11"}, {Month: "2024-12"}, {Month: "2025-01"},
-		{Month: "2025-02", Hours: 8, PerTeam: 8, ConsumingTeams: 1, Adoption: 1},
-		{Month: "2025-03", Hours: 12, PerTeam: 6, ConsumingTeams: 2, Adoption: 3},
+	one, three := 1, 3
+	// As consumption.PlatformLoad gives it: months from the first data,
+	// adoption from when it was measured.
+	load := consumption.Load{Since: "2025-01", Months: []consumption.MonthLoad{
+		{Month: "2025-01", Hours: 4, PerTeam: 4, ConsumingTeams: 1},
+		{Month: "2025-02", Hours: 8, PerTeam: 8, ConsumingTeams: 1, Adoption: &one},
+		{Month: "2025-03", Hours: 12, PerTeam: 6, ConsumingTeams: 2, Adoption: &three},
 	}}
-	t.Run("months before any data are not drawn", func(t *testing.T) {
+	t.Run("the months recorded are drawn, adoption from when it was measured", func(t *testing.T) {
 		svg := string(loadChart(load, now))
-		for _, month := range []string{"Oct", "Nov", "Dec", "Jan"} {
+		for _, month := range []string{"Oct", "Nov", "Dec"} {
 			if strings.Contains(svg, ">"+month+" ") {
 				t.Errorf("the chart draws %s, before any data:\n%s", month, svg)
 			}
 		}
-		if !strings.Contains(svg, ">Feb 1</text>") || !strings.Contains(svg, ">Mar 1</text>") {
+		if !strings.Contains(svg, ">Jan 1</text>") || !strings.Contains(svg, ">Mar 1</text>") {
 			t.Errorf("the chart lacks the months with data:\n%s", svg)
+		}
+		if want := "adopting codebases: from 1 on 2025-02-01 to 3 on 2025-03-01 (2 points)"; !strings.Contains(svg, want) {
+			t.Errorf("the chart draws an adoption of 0 in January, before it was measured:\n%s", svg)
 		}
 	})
 	t.Run("one month of data reads as labelled values", func(t *testing.T) {
-		l := load
-		l.Since = "2025-03"
+		l := consumption.Load{Since: "2025-03", Months: load.Months[2:]}
 		if svg := string(loadChart(l, now)); !strings.Contains(svg, "6</tspan> hands-on hours per consuming team since Mar 1") {
 			t.Errorf("svg:\n%s", svg)
 		}
 	})
 	t.Run("nothing recorded draws no chart of zeros", func(t *testing.T) {
-		l := load
-		l.Since = ""
-		if svg := string(loadChart(l, now)); !strings.Contains(svg, "no data yet") {
+		if svg := string(loadChart(consumption.Load{Months: []consumption.MonthLoad{}}, now)); !strings.Contains(svg, "no data yet") {
 			t.Errorf("svg:\n%s", svg)
 		}
 	})

@@ -205,16 +205,15 @@ func (s *Server) platformConsumption(r *http.Request, d *platformData) error {
 }
 
 // loadChart draws a platform's hands-on load and adoption by month, from
-// the first month anything was recorded: the months before are zeros no
-// one measured.
+// the first month anything was recorded; adoption from when it was
+// measured.
 func loadChart(l consumption.Load, now time.Time) template.HTML {
 	var perTeam, adoption []DayValue
 	for _, m := range l.Months {
-		if l.Since == "" || m.Month < l.Since {
-			continue
-		}
 		perTeam = append(perTeam, DayValue{Day: m.Month + "-01", Value: int(m.PerTeam + 0.5)})
-		adoption = append(adoption, DayValue{Day: m.Month + "-01", Value: m.Adoption})
+		if m.Adoption != nil {
+			adoption = append(adoption, DayValue{Day: m.Month + "-01", Value: *m.Adoption})
+		}
 	}
 	return LineChart{Title: "Hands-on load per consuming team (hours a month) and adoption", Now: now,
 		Series: []Series{{Name: "hands-on hours per consuming team", Unit: "hands-on hours per consuming team", Points: perTeam},

@@ -154,10 +154,10 @@ func TestConsumptionAndEvolution(t *testing.T) {
 			// Figures, in JSON.
 			var load web.PlatformLoad
 			getJSON(t, url, &load, "platform", "load", "obslog", "-o", "json")
-			if load.Sessions != 3 || load.Backlog.Open != 2 || load.LeadTimes.Count != 2 || len(load.Load.Months) != 6 {
-				t.Errorf("load = %+v", load)
+			if load.Sessions != 3 || load.Backlog.Open != 2 || load.LeadTimes.Count != 2 || len(load.Load.Months) == 0 || load.Load.Months[0].Month != past[:7] {
+				t.Fatalf("load = %+v, want months from %s, the first logged", load, past[:7])
 			}
-			if last := load.Load.Months[5]; last.Hours != 16 && last.Hours != 6 {
+			if last := load.Load.Months[len(load.Load.Months)-1]; last.Hours != 16 && last.Hours != 6 {
 				t.Errorf("this month's hours = %v", last.Hours)
 			}
 			if !strings.Contains(strings.Join(load.Warnings, "\n"), "drifting into an extra pair of hands") {

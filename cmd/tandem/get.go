@@ -284,10 +284,17 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 		}
 		row("MONTH", "HOURS", "HANDS-ON REQUESTS", "CONSUMING TEAMS", "PER TEAM", "ADOPTION")
 		for _, m := range l.Load.Months {
-			row(m.Month, fmt.Sprint(m.Hours), fmt.Sprint(m.HandsOnRequests), fmt.Sprint(m.ConsumingTeams), fmt.Sprintf("%.1f", m.PerTeam), fmt.Sprint(m.Adoption))
+			adoption := "-"
+			if m.Adoption != nil {
+				adoption = fmt.Sprint(*m.Adoption)
+			}
+			row(m.Month, fmt.Sprint(m.Hours), fmt.Sprint(m.HandsOnRequests), fmt.Sprint(m.ConsumingTeams), fmt.Sprintf("%.1f", m.PerTeam), adoption)
 		}
 		tw.Flush()
 		printf(w, "\nsupport: %s · open requests: %d (median age %s) · sessions: %d\n", orDash(l.Support), l.Backlog.Open, orDash(l.Backlog.MedianAgeText), l.Sessions)
+		lt := l.LeadTimes
+		printf(w, "lead times: first response %s (%d) · accepted %s (%d) · done %s (%d) · declined %s (%d)\n", orDash(lt.FirstResponseText), lt.Responded,
+			orDash(lt.AcceptedText), lt.AcceptedCount, orDash(lt.DoneText), lt.DoneCount, orDash(lt.DeclinedText), lt.DeclinedCount)
 		for _, warn := range l.Warnings {
 			printf(w, "warning: %s\n", warn)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/gitx/gittest"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
+	"github.com/tandem-dev/tandem/web"
 )
 
 // ladderCatalog has a platform with an open codebase (where Internal Open
@@ -193,4 +194,33 @@ func TestRequestsMoveThroughTheirLifecycle(t *testing.T) {
 	c.refused("request 1 is declined: it cannot become accepted", "request", "update", "1", "--state", "accepted", "--by", "carol")
 	c.ok("request", "update", "2", "--state", "done", "--by", "carol")
 	c.refused("request 2 is done: it cannot become in-progress", "request", "update", "2", "--state", "in-progress", "--by", "carol")
+}
+
+// TestLeadTimesAndLoadFromRecordedData declines one request and finishes
+// another: lead times keep them apart, and the load starts with the data.
+func TestLeadTimesAndLoadFromRecordedData(t *testing.T) {
+	t.Parallel()
+	for _, engine := range sqlstoretest.Engines(t) {
+		t.Run(engine.Name, func(t *testing.T) {
+			c := ladderServer(t, engine.DSN)
+			c.ok("request", "update", "1", "--state", "declined", "--reason", "Out of scope.", "--by", "carol")
+			c.ok("request", "update", "2", "--state", "done", "--by", "carol")
+			var load web.PlatformLoad
+			getJSON(t, c.url, &load, "platform", "load", "obslog", "-o", "json")
+			if lt := load.LeadTimes; lt.DoneCount != 1 || lt.DeclinedCount != 1 || lt.DoneText == "" || lt.DeclinedText == "" {
+				t.Errorf("lead times = %+v, want one done and one declined, apart", lt)
+			}
+			month := time.Now().UTC().Format("2006-01")
+			if ms := load.Load.Months; len(ms) != 1 || ms[0].Month != month || ms[0].ConsumingTeams != 2 || ms[0].Adoption != nil {
+				t.Errorf("months = %+v, want only %s (the data start now), 2 consuming teams, adoption unmeasured (obslog declares no adoption check)", ms, month)
+			}
+			if len(load.Warnings) != 0 {
+				t.Errorf("warnings = %q, want none", load.Warnings)
+			}
+			out := c.ok("platform", "load", "obslog")
+			if line := grepLines(out, "lead times:"); !strings.Contains(line, "(1) · declined ") || !strings.HasSuffix(line, "(1)") {
+				t.Errorf("platform load:\n%s", out)
+			}
+		})
+	}
 }
