@@ -14,14 +14,15 @@ import (
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/gitx/gittest"
+	"github.com/tandem-dev/tandem/sqlstore"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
 )
 
 // TestLifecycleModel drives a campaign through random sequences of what
 // its users and the code do (commits that add or remove a use, fixes,
 // merges, reverts, owners gained and lost, launch, escalate, approve,
-// exempt, unexempt, withdraw a Tour of Duty, the server killed and
-// started again), through the CLI against a real server on each engine,
+// exempt, unexempt, exemptions expiring, withdraw a Tour of Duty, the
+// server killed and started again), through the CLI against a real server on each engine,
 // and after every step checks what must always hold: one ticket per team,
 // at most one open change request per codebase, every state change in its
 // lifecycle table, pr-open exactly when a change request is open, no
@@ -104,7 +105,7 @@ func newModel(t *testing.T, dsn string, seed uint64) *model {
 		(*model).addUse, (*model).addUse, (*model).addUse, (*model).fix, (*model).revert,
 		(*model).scan, (*model).launch, (*model).launch, (*model).escalate, (*model).escalate, (*model).escalate,
 		(*model).approve, (*model).approve, (*model).merge, (*model).merge, (*model).exempt, (*model).unexempt,
-		(*model).own, (*model).withdrawTour, (*model).restart,
+		(*model).expire, (*model).own, (*model).withdrawTour, (*model).restart,
 	}
 	return m
 }
@@ -242,6 +243,25 @@ func (m *model) exempt() string {
 func (m *model) unexempt() string {
 	cb := m.pick(modelCodebases)
 	return "unexempt " + cb + ": " + m.try("campaign", "unexempt", modelCampaign, "--codebase", cb, "--reason", "the audit is over")
+}
+
+// expire lets time pass to 2100: the server's expiry pass, run then, ends
+// every exemption.
+func (m *model) expire() string {
+	db, err := sqlstore.Open(m.t.Context(), m.dsn)
+	if err != nil {
+		m.fatalf("open %s: %v", m.dsn, err)
+	}
+	defer db.Close()
+	expired, err := db.ExpireExemptions(m.t.Context(), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		m.fatalf("expire exemptions: %v", err)
+	}
+	var names []string
+	for _, t := range expired {
+		names = append(names, t.Codebase)
+	}
+	return fmt.Sprintf("2100: %d exemptions expired %v", len(expired), names)
 }
 
 // own gives the orphan an owner, or takes it away, or moves billing
