@@ -42,6 +42,8 @@ type TargetRequest struct {
 
 func (t TargetRequest) about() subject { return subject{Codebase: t.Codebase} }
 
+func (t *TargetRequest) codebaseName() *string { return &t.Codebase }
+
 // named returns EINVALID when a target request names no codebase.
 func (t TargetRequest) named() error {
 	if t.Codebase == "" {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,6 +63,12 @@ func change[T any](s *Server, rl rule, about func(T) subject, h func(http.Respon
 			s.fail(w, r, err)
 			return
 		}
+		if n, ok := any(&in).(codebaseNamer); ok {
+			if err := s.spellCodebase(r.Context(), n.codebaseName()); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
 		if who.Role != tandem.RoleAdmin {
 			var on subject
 			if about != nil {
@@ -80,6 +87,29 @@ func change[T any](s *Server, rl rule, about func(T) subject, h func(http.Respon
 		}
 		h(w, r, in)
 	}
+}
+
+// codebaseNamer is input that names a codebase, as a person may type it:
+// in any case. change spells it as the catalog does before the guard and
+// the handler read it, so both act on the same codebase.
+type codebaseNamer interface{ codebaseName() *string }
+
+// spellCodebase replaces a codebase's name with the catalog's spelling of
+// it; a name the catalog lacks stays as typed, for the handler to refuse.
+func (s *Server) spellCodebase(ctx context.Context, name *string) error {
+	if *name == "" {
+		return nil
+	}
+	cbs, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{Name: *name})
+	switch {
+	case tandem.ErrorCode(err) == tandem.ENOTFOUND:
+		return nil
+	case err != nil:
+		return err
+	case len(cbs) == 1:
+		*name = cbs[0].Name
+	}
+	return nil
 }
 
 // allow guards a change whose path says everything it acts on.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -366,5 +367,40 @@ spec: {type: stream-aligned}
 	cli.run("campaign", "adopt", m, "--codebase", "api", "--pr", g.URL+"/acme/api/pulls/1")
 	if got := targetOf(cli.status(m), "api"); got.State != tandem.TargetPROpen || got.PullRequest == nil || got.PullRequest.URL != g.URL+"/acme/api/pulls/1" {
 		t.Errorf("api after adopting its pull request: %s with %+v", got.State, got.PullRequest)
+	}
+}
+
+// TestCampaignCommandsNameCodebasesInAnyCase: a campaign command names
+// its codebase in any case, and the guard and the change read the same
+// codebase: a member of another team is refused whatever the spelling.
+func TestCampaignCommandsNameCodebasesInAnyCase(t *testing.T) {
+	t.Parallel()
+	engine := sqlstoretest.Engines(t)[0]
+	c := toursClient{t: t, url: startServer(t, engine.DSN)}
+	catalog, _ := campaignFleet(t)
+	const m = "logrus-to-obslog"
+	c.ok("apply", "-f", catalog)
+	c.ok("scan", "--wait")
+	c.ok("campaign", "launch", m)
+	if out := c.ok("campaign", "exempt", m, "--codebase", "PAYMENTS-API", "--reason", "frozen", "--until", "2099-06-30", "--by", "alice"); !strings.Contains(out, "payments-api") {
+		t.Errorf("exempt PAYMENTS-API: %s", out)
+	}
+	if got := c.target("payments-api"); got.State != tandem.TargetExempt {
+		t.Errorf("payments-api after exempting PAYMENTS-API: %s, want exempt", got.State)
+	}
+	c.ok("campaign", "unexempt", m, "--codebase", "Payments-Api")
+	if got := c.target("payments-api"); got.State != tandem.TargetTicketed {
+		t.Errorf("payments-api after unexempting Payments-Api: %s, want ticketed", got.State)
+	}
+	sam := c.token("sam") // of search
+	for _, name := range []string{"payments-ledger", "PAYMENTS-LEDGER"} {
+		status, body, _ := c.send("POST", "/api/v1/campaigns/"+m+"/exempt", sam, "application/json",
+			`{"codebase": "`+name+`", "reason": "not mine", "until": "2099-06-30"}`)
+		if status != http.StatusForbidden {
+			t.Errorf("sam exempting %s: %d %s, want 403", name, status, body)
+		}
+	}
+	if got := c.target("payments-ledger"); got.State != tandem.TargetTicketed {
+		t.Errorf("payments-ledger after refused exemptions: %s, want ticketed", got.State)
 	}
 }
