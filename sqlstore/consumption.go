@@ -108,23 +108,14 @@ func (db *DB) FindRequests(ctx context.Context, f tandem.RequestFilter) ([]tande
 }
 
 func findRequests(ctx context.Context, tx *sql.Tx, f tandem.RequestFilter) ([]tandem.Request, error) {
-	var conds []string
-	var args []any
-	for _, c := range []struct {
-		col string
-		v   any
-		set bool
-	}{{"id", f.ID, f.ID != 0}, {"platform", f.Platform, f.Platform != ""}, {"from_team", f.FromTeam, f.FromTeam != ""}, {"state", f.State, f.State != ""}} {
-		if c.set {
-			args = append(args, c.v)
-			conds = append(conds, fmt.Sprintf("%s = $%d", c.col, len(args)))
-		}
-	}
+	var c conds
+	addSet(&c, "id", f.ID)
+	addSet(&c, "platform", f.Platform)
+	addSet(&c, "from_team", f.FromTeam)
+	addSet(&c, "state", f.State)
 	query := `SELECT id, type, from_team, platform, title, body, size, needed_by, state, reason, pattern, links, created_by, updated_by,
-		created_at, responded_at, accepted_at, done_at FROM requests`
-	if len(conds) > 0 {
-		query += " WHERE " + strings.Join(conds, " AND ")
-	}
+		created_at, responded_at, accepted_at, done_at FROM requests` + c.where()
+	args := c.args
 	rows, err := tx.QueryContext(ctx, query+" ORDER BY id DESC", args...)
 	if err != nil {
 		return nil, err

@@ -610,32 +610,15 @@ func findEngagement(ctx context.Context, tx *sql.Tx, id int64) (tandem.Engagemen
 // findEngagements returns the engagements f selects, by id, with their
 // codebases and logs.
 func findEngagements(ctx context.Context, tx *sql.Tx, f tandem.EngagementFilter) ([]tandem.Engagement, error) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if f.ID != 0 {
-		add("id = $%d", f.ID)
-	}
-	if f.Migration != "" {
-		add("migration = $%d", f.Migration)
-	}
-	if f.Platform != "" {
-		add("platform = $%d", f.Platform)
-	}
-	if f.State != "" {
-		add("state = $%d", f.State)
-	}
+	var c conds
+	addSet(&c, "id", f.ID)
+	addSet(&c, "migration", f.Migration)
+	addSet(&c, "platform", f.Platform)
+	addSet(&c, "state", f.State)
 	if f.Team != "" {
-		args = append(args, f.Team, f.Team)
-		conds = append(conds, fmt.Sprintf("(home_team = $%d OR host_team = $%d)", len(args)-1, len(args)))
+		c.add("(home_team = $%[1]d OR host_team = $%[1]d)", f.Team)
 	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	where, args := c.where(), c.args
 	rows, err := tx.QueryContext(ctx, `SELECT id, type, state, person, home_team, host_team, purpose, platform, phase, migration, starts_on, ends_on,
 		ended_on, reason, withdrawn_by, created_at FROM engagements`+where+" ORDER BY id", args...)
 	if err != nil {

@@ -131,6 +131,36 @@ func find[T any](ctx context.Context, db *DB, kind, name string, fn func(context
 	return found, nil
 }
 
+// conds is a WHERE clause built from a filter's set fields, numbering
+// their parameters in order.
+type conds struct {
+	list []string
+	args []any
+}
+
+// add adds cond, a format whose %[1]d verbs are its parameter's number,
+// with its value v.
+func (c *conds) add(cond string, v any) {
+	c.args = append(c.args, v)
+	c.list = append(c.list, fmt.Sprintf(cond, len(c.args)))
+}
+
+// addSet adds "col = $n" when v is set: not zero.
+func addSet[V comparable](c *conds, col string, v V) {
+	var zero V
+	if v != zero {
+		c.add(col+" = $%d", v)
+	}
+}
+
+// where returns " WHERE a AND b …", or "" without conditions.
+func (c *conds) where() string {
+	if len(c.list) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.list, " AND ")
+}
+
 // where returns " WHERE col = $1" and its argument when v is set.
 func where(col, v string) (string, []any) {
 	if v == "" {

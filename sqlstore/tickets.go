@@ -220,32 +220,15 @@ func (db *DB) FindTickets(ctx context.Context, f tandem.TicketFilter) ([]tandem.
 }
 
 func findTickets(ctx context.Context, tx *sql.Tx, f tandem.TicketFilter) ([]tandem.Ticket, error) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if f.ID != 0 {
-		add("id = $%d", f.ID)
-	}
-	if f.Migration != "" {
-		add("migration = $%d", f.Migration)
-	}
-	if f.Team != "" {
-		add("team = $%d", f.Team)
-	}
-	if f.State != "" {
-		add("state = $%d", f.State)
-	}
-	if f.Topic != "" {
-		add("topic = $%d", f.Topic)
-	}
+	var c conds
+	addSet(&c, "id", f.ID)
+	addSet(&c, "migration", f.Migration)
+	addSet(&c, "team", f.Team)
+	addSet(&c, "state", f.State)
+	addSet(&c, "topic", f.Topic)
 	query := `SELECT id, tracker, migration, team, codebase, topic, title, body, state, url, marker, nudges, created_at, closed_at,
-		tracker_ref, remote_id, remote_state, sync_error FROM tickets`
-	if len(conds) > 0 {
-		query += " WHERE " + strings.Join(conds, " AND ")
-	}
+		tracker_ref, remote_id, remote_state, sync_error FROM tickets` + c.where()
+	args := c.args
 	rows, err := tx.QueryContext(ctx, query+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
