@@ -425,22 +425,9 @@ func plural(n int, one, many string) string {
 // done or exempt now, with a comment on their ticket: nothing is left for
 // them to do. Call it where a target becomes done or exempt.
 func withdrawFinishedTours(ctx context.Context, tx *sql.Tx, migration, codebase string, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `SELECT e.id FROM engagements e JOIN engagement_codebases c ON c.engagement_id = e.id
+	ids, err := queryIDs(ctx, tx, `SELECT e.id FROM engagements e JOIN engagement_codebases c ON c.engagement_id = e.id
 		WHERE e.migration = $1 AND c.codebase = $2 AND e.state = $3 ORDER BY e.id`, migration, codebase, tandem.EngagementProposed)
 	if err != nil {
-		return err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, id := range ids {

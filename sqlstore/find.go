@@ -161,6 +161,24 @@ func (c *conds) where() string {
 	return " WHERE " + strings.Join(c.list, " AND ")
 }
 
+// queryIDs returns the ids a query selects, in its order.
+func queryIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // where returns " WHERE col = $1" and its argument when v is set.
 func where(col, v string) (string, []any) {
 	if v == "" {

@@ -414,23 +414,10 @@ func ticketHost(ctx context.Context, tx *sql.Tx, team string) (string, error) {
 func (db *DB) PendingTicketSyncs(ctx context.Context) ([]tandem.Ticket, error) {
 	var out []tandem.Ticket
 	err := db.inTx(ctx, "pending ticket syncs", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM tickets t WHERE tracker NOT IN ('builtin', 'external')
+		ids, err := queryIDs(ctx, tx, `SELECT id FROM tickets t WHERE tracker NOT IN ('builtin', 'external')
 			AND (remote_id = '' OR remote_state <> state OR EXISTS (SELECT 1 FROM ticket_comments c WHERE c.ticket_id = t.id AND c.synced_at IS NULL))
 			ORDER BY id`)
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		out = []tandem.Ticket{}
