@@ -386,42 +386,35 @@ func (db *DB) WithdrawSupportChange(ctx context.Context, platform string, id int
 			return err
 		}
 		c.State, c.WithdrawnAt, c.WithdrawnBy = tandem.SupportWithdrawn, &now, by
-		rows, err := tx.QueryContext(ctx, "SELECT id, state FROM tickets WHERE topic = $1 ORDER BY id", supportTopic(id))
-		if err != nil {
-			return err
-		}
-		type ticket struct {
-			id    int64
-			state string
-		}
-		var tickets []ticket
-		for rows.Next() {
-			var t ticket
-			if err := rows.Scan(&t.id, &t.state); err != nil {
-				rows.Close()
-				return err
-			}
-			tickets = append(tickets, t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 		comment := fmt.Sprintf("Withdrawn: %s's support stays %s; it will not change to %s on %s. %s", platform, orNone(c.From), c.To, c.Effective, reason)
-		for _, t := range tickets {
-			if t.state == tandem.TicketOpen {
-				if err := move(ctx, tx, tandem.TicketLifecycle, fmt.Sprintf("ticket %d", t.id), t.state, tandem.TicketClosed,
-					"UPDATE tickets SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", now, t.id); err != nil {
-					return err
-				}
-			}
-			if err := addComment(ctx, tx, t.id, comment, now); err != nil {
-				return err
-			}
-		}
-		return nil
+		return closeAnnouncement(ctx, tx, id, comment, now)
 	})
 	return c, err
+}
+
+// closeAnnouncement closes the open announcement tickets of a support
+// change, and comments why on every one.
+func closeAnnouncement(ctx context.Context, tx *sql.Tx, id int64, comment string, now time.Time) error {
+	open, err := queryIDs(ctx, tx, "SELECT id FROM tickets WHERE topic = $1 AND state = $2 ORDER BY id", supportTopic(id), tandem.TicketOpen)
+	if err != nil {
+		return err
+	}
+	for _, ticket := range open {
+		if err := move(ctx, tx, tandem.TicketLifecycle, fmt.Sprintf("ticket %d", ticket), tandem.TicketOpen, tandem.TicketClosed,
+			"UPDATE tickets SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", now, ticket); err != nil {
+			return err
+		}
+	}
+	all, err := queryIDs(ctx, tx, "SELECT id FROM tickets WHERE topic = $1 ORDER BY id", supportTopic(id))
+	if err != nil {
+		return err
+	}
+	for _, ticket := range all {
+		if err := addComment(ctx, tx, ticket, comment, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // supportTopic is the topic of a support change's announcement tickets.
@@ -485,7 +478,8 @@ func findSupportChanges(ctx context.Context, tx *sql.Tx, cond string, args ...an
 }
 
 // ApplySupportChanges makes every announced change whose effective day has
-// come (at now) the platform's support model, and returns them.
+// come (at now) the platform's support model, closes its announcement
+// tickets saying it is in effect, and returns them.
 func (db *DB) ApplySupportChanges(ctx context.Context, now time.Time) ([]tandem.SupportChange, error) {
 	var applied []tandem.SupportChange
 	err := db.inTx(ctx, "apply support changes", func(tx *sql.Tx) error {
@@ -504,6 +498,9 @@ func (db *DB) ApplySupportChanges(ctx context.Context, now time.Time) ([]tandem.
 			}
 			at := now.UTC()
 			applied[i].State, applied[i].AppliedAt = tandem.SupportApplied, &at
+			if err := closeAnnouncement(ctx, tx, c.ID, fmt.Sprintf("In effect: from %s, %s's support is %s.", c.Effective, c.Platform, c.To), at); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

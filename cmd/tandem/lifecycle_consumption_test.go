@@ -10,6 +10,7 @@ import (
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/gitx/gittest"
+	"github.com/tandem-dev/tandem/sqlstore"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
 	"github.com/tandem-dev/tandem/web"
 )
@@ -141,6 +142,41 @@ func TestSupportChangesFollowTheirLifecycle(t *testing.T) {
 			}
 			if announced != 1 || len(history) != 3 {
 				t.Errorf("four concurrent announcements (exit codes %v) left %d announced of %d: %+v", codes, announced, len(history), history)
+			}
+
+			// Its day comes (the server's pass, run a year on): in effect,
+			// its announcement tickets closed saying so.
+			db, err := sqlstore.Open(t.Context(), engine.DSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			applied, err := db.ApplySupportChanges(t.Context(), time.Now().AddDate(1, 0, 0))
+			if err != nil || len(applied) != 1 || applied[0].State != tandem.SupportApplied {
+				t.Fatalf("applying the due change = %+v, %v; want the one announced, applied", applied, err)
+			}
+			getJSON(t, c.url, &history, "platform", "support-history", "obslog", "-o", "json")
+			if last := history[len(history)-1]; last.State != tandem.SupportApplied || last.AppliedAt == nil {
+				t.Errorf("the last change after its day: %+v, want applied", last)
+			}
+			var ps []tandem.Platform
+			getJSON(t, c.url, &ps, "get", "platform", "obslog", "-o", "json")
+			if len(ps) != 1 || ps[0].Support != applied[0].To {
+				t.Errorf("obslog's support = %+v, want %s", ps, applied[0].To)
+			}
+			getJSON(t, c.url, &tickets, "get", "tickets", "-o", "json")
+			told := 0
+			for _, tk := range tickets {
+				if tk.Topic != fmt.Sprintf("support-change/%d", applied[0].ID) {
+					continue
+				}
+				told++
+				if last := tk.Comments[len(tk.Comments)-1].Body; tk.State != tandem.TicketClosed || !strings.Contains(last, "In effect: from "+later+", obslog's support is "+applied[0].To+".") {
+					t.Errorf("%s's announcement ticket once in effect: %s, last comment %q", tk.Team, tk.State, last)
+				}
+			}
+			if told != 2 {
+				t.Errorf("the applied change has %d announcement tickets, want one per consuming team", told)
 			}
 		})
 	}
