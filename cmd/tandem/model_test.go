@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -39,7 +40,7 @@ func TestLifecycleModel(t *testing.T) {
 			t.Fatalf("TANDEM_MODEL_SEED=%q: %v", s, err)
 		}
 	}
-	steps := 40
+	steps := 60
 	if testing.Short() {
 		steps = 10
 	}
@@ -54,11 +55,11 @@ func TestLifecycleModel(t *testing.T) {
 			t.Logf("seed %d (replay with TANDEM_MODEL_SEED=%d)", seed, seed)
 			m := newModel(t, engine.DSN, seed)
 			m.run("apply", "-f", m.catalog)
-			m.run("scan", "--wait")
+			m.scan()
 			m.check("first scan")
 			for step := 1; step <= steps; step++ {
 				op := m.ops[m.rnd.IntN(len(m.ops))]
-				m.step = step
+				m.step, m.scanned = step, false
 				what := op(m)
 				m.check(what)
 			}
@@ -87,16 +88,18 @@ type model struct {
 	url       string
 	server    *exec.Cmd
 	restarted bool
+	scanned   bool // the step scanned after its last change to a repository
 	ops       []func(*model) string
 
 	targets     map[string]string // codebase → state
 	tickets     map[int64]string  // id → state
+	changes     map[int64]string  // id → state
 	engagements map[int64]string  // id → state
 }
 
 func newModel(t *testing.T, dsn string, seed uint64) *model {
 	m := &model{t: t, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), seed: seed, dsn: dsn,
-		mirrors: filepath.Join(t.TempDir(), "mirrors"), targets: map[string]string{}, tickets: map[int64]string{}, engagements: map[int64]string{}}
+		mirrors: filepath.Join(t.TempDir(), "mirrors"), targets: map[string]string{}, tickets: map[int64]string{}, changes: map[int64]string{}, engagements: map[int64]string{}}
 	m.catalog, m.repos = campaignFleet(t)
 	m.url, m.server = startProcess(t, dsn, m.mirrors)
 	// Weighted by repetition: uses come back more often than owners fix
@@ -105,7 +108,7 @@ func newModel(t *testing.T, dsn string, seed uint64) *model {
 		(*model).addUse, (*model).addUse, (*model).addUse, (*model).fix, (*model).revert,
 		(*model).scan, (*model).launch, (*model).launch, (*model).escalate, (*model).escalate, (*model).escalate,
 		(*model).approve, (*model).approve, (*model).merge, (*model).merge, (*model).exempt, (*model).unexempt,
-		(*model).expire, (*model).own, (*model).withdrawTour, (*model).restart,
+		(*model).expire, (*model).own, (*model).withdrawTour, (*model).tour, (*model).tour, (*model).restart,
 	}
 	return m
 }
@@ -145,6 +148,15 @@ func (m *model) try(args ...string) string {
 	return strings.TrimSpace(out)
 }
 
+// getJSON runs a command that prints JSON and decodes it into v.
+func (m *model) getJSON(v any, args ...string) {
+	m.t.Helper()
+	out := m.run(args...)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		m.fatalf("%v: %v\n%s", args, err, out)
+	}
+}
+
 // commit writes files to a codebase's default branch, as its owners do,
 // over whatever Tandem merged there.
 func (m *model) commit(codebase string, files map[string]string) {
@@ -160,14 +172,14 @@ var fixedImport = strings.ReplaceAll(logrusImport, "github.com/sirupsen/logrus",
 func (m *model) addUse() string {
 	cb, file := m.pick(modelCodebases), m.pick([]string{"main.go", "main.go", "main.go", "extra.go"})
 	m.commit(cb, map[string]string{file: logrusImport})
-	m.run("scan", "--wait")
+	m.scan()
 	return "a use of logrus in " + cb + "/" + file + ", scanned"
 }
 
 func (m *model) fix() string {
 	cb := m.pick(modelCodebases)
 	m.commit(cb, map[string]string{"main.go": fixedImport, "extra.go": fixedImport})
-	m.run("scan", "--wait")
+	m.scan()
 	return cb + " fixed by its owners, scanned"
 }
 
@@ -179,16 +191,25 @@ func (m *model) revert() string {
 	if gittest.Run(m.t, dir, "rev-list", "--count", "HEAD") == "1" {
 		return "revert: " + cb + " has only its first commit"
 	}
-	if err := git(dir, "revert", "--no-edit", "HEAD"); err != nil {
-		_ = git(dir, "revert", "--abort")
-		return "reverting " + cb + "'s last commit failed: " + err.Error()
+	// A merge (Tandem's approve merges with a merge commit, owners' merges
+	// may too) is reverted against its first parent: the fix goes away.
+	args, what := []string{"revert", "--no-edit", "HEAD"}, "last commit"
+	if git(dir, "rev-parse", "--verify", "--quiet", "HEAD^2") == nil {
+		args, what = []string{"revert", "--no-edit", "-m", "1", "HEAD"}, "last merge"
 	}
-	m.run("scan", "--wait")
-	return cb + "'s last commit reverted, scanned"
+	if err := git(dir, args...); err != nil {
+		_ = git(dir, "revert", "--abort")
+		return "reverting " + cb + "'s " + what + " failed: " + err.Error()
+	}
+	m.scan()
+	return cb + "'s " + what + " reverted, scanned"
 }
 
+// scan scans the fleet and waits for it, so that the next check also
+// holds the targets to what the repositories say.
 func (m *model) scan() string {
 	m.run("scan", "--wait")
+	m.scanned = true
 	return "scan"
 }
 
@@ -231,7 +252,7 @@ func (m *model) merge() string {
 		_ = git(dir, "merge", "--abort")
 		return "merging " + t.PullRequest.Branch + " into " + t.Codebase + " conflicted"
 	}
-	m.run("scan", "--wait")
+	m.scan()
 	return t.Codebase + "'s owners merged " + t.PullRequest.Branch + ", scanned"
 }
 
@@ -270,13 +291,13 @@ func (m *model) own() string {
 	cb := m.pick([]string{"orphan", "billing"})
 	owners := m.pick([]string{"", "* @acme/legacy\n", "* @acme/search\n", "* @acme/nobody-known\n"})
 	m.commit(cb, map[string]string{"CODEOWNERS": owners})
-	m.run("scan", "--wait")
+	m.scan()
 	return fmt.Sprintf("%s's CODEOWNERS now %q, scanned", cb, owners)
 }
 
 func (m *model) withdrawTour() string {
 	var es []tandem.Engagement
-	getJSON(m.t, m.url, &es, "engagement", "list", "--migration", modelCampaign, "-o", "json")
+	m.getJSON(&es, "engagement", "list", "--migration", modelCampaign, "-o", "json")
 	var proposed []tandem.Engagement
 	for _, e := range es {
 		if e.State == tandem.EngagementProposed {
@@ -288,6 +309,36 @@ func (m *model) withdrawTour() string {
 	}
 	e := proposed[m.rnd.IntN(len(proposed))]
 	return fmt.Sprintf("withdraw engagement %d: %s", e.ID, m.try("engagement", "withdraw", fmt.Sprint(e.ID), "--reason", "not now", "--by", "carol"))
+}
+
+// hostMembers names a member of each team that hosts Tours of Duty.
+var hostMembers = map[string]string{"payments": "alice", "search": "sam", "checkout": "bob", "legacy": "lee"}
+
+// tour moves a live Tour of Duty on: a proposal is staffed with carol of
+// the platform team by its host team and started; a started one ends.
+func (m *model) tour() string {
+	var es []tandem.Engagement
+	m.getJSON(&es, "engagement", "list", "--migration", modelCampaign, "-o", "json")
+	var live []tandem.Engagement
+	for _, e := range es {
+		if e.State == tandem.EngagementProposed || e.State == tandem.EngagementActive {
+			live = append(live, e)
+		}
+	}
+	if len(live) == 0 {
+		return "Tour of Duty: none proposed or active"
+	}
+	e := live[m.rnd.IntN(len(live))]
+	id := fmt.Sprint(e.ID)
+	if e.State == tandem.EngagementActive {
+		return fmt.Sprintf("end engagement %d: %s", e.ID, m.try("engagement", "end", id, "--by", "carol"))
+	}
+	by := hostMembers[e.HostTeam]
+	staffed := m.try("engagement", "staff", id, "--person", "carol", "--by", by)
+	if strings.HasPrefix(staffed, "refused: ") {
+		return fmt.Sprintf("staff engagement %d: %s", e.ID, staffed)
+	}
+	return fmt.Sprintf("staff and start engagement %d: %s; %s", e.ID, staffed, m.try("engagement", "start", id, "--by", by))
 }
 
 // restart kills the server (SIGKILL) and starts another on the same
@@ -303,7 +354,7 @@ func (m *model) restart() string {
 func (m *model) status() tandem.Campaign {
 	m.t.Helper()
 	var s tandem.Campaign
-	getJSON(m.t, m.url, &s, "campaign", "status", modelCampaign, "-o", "json")
+	m.getJSON(&s, "campaign", "status", modelCampaign, "-o", "json")
 	return s
 }
 
@@ -314,11 +365,11 @@ func (m *model) check(what string) {
 	m.t.Logf("step %d: %s", m.step, what)
 	s := m.status()
 	var tickets []tandem.Ticket
-	getJSON(m.t, m.url, &tickets, "get", "tickets", "--migration", modelCampaign, "-o", "json")
+	m.getJSON(&tickets, "get", "tickets", "--migration", modelCampaign, "-o", "json")
 	var crs []tandem.ChangeRequest
-	getJSON(m.t, m.url, &crs, "get", "change-requests", "--migration", modelCampaign, "-o", "json")
+	m.getJSON(&crs, "get", "change-requests", "--migration", modelCampaign, "-o", "json")
 	var es []tandem.Engagement
-	getJSON(m.t, m.url, &es, "engagement", "list", "--migration", modelCampaign, "-o", "json")
+	m.getJSON(&es, "engagement", "list", "--migration", modelCampaign, "-o", "json")
 	fail := func(format string, args ...any) {
 		m.t.Helper()
 		m.fatalf("after %s: %s", what, fmt.Sprintf(format, args...))
@@ -358,9 +409,17 @@ func (m *model) check(what string) {
 		}
 	}
 
-	// At most one open change request per codebase.
+	// At most one open change request per codebase; a change request
+	// moves as its table says (merged is final) and is never lost.
 	openCR := map[string]int64{}
+	changeState := map[int64]string{}
 	for _, cr := range crs {
+		changeState[cr.ID] = cr.State
+		if prev, ok := m.changes[cr.ID]; ok && prev != cr.State && !tandem.ChangeRequestLifecycle.Allows(prev, cr.State) {
+			fail("change request %d moved %s → %s, which its lifecycle lacks", cr.ID, prev, cr.State)
+		} else if !ok && !tandem.ChangeRequestLifecycle.Allows("", cr.State) {
+			fail("change request %d started %s", cr.ID, cr.State)
+		}
 		if cr.State != tandem.ChangeOpen {
 			continue
 		}
@@ -369,11 +428,24 @@ func (m *model) check(what string) {
 		}
 		openCR[cr.Codebase] = cr.ID
 	}
+	for id := range m.changes {
+		if _, ok := changeState[id]; !ok {
+			fail("change request %d vanished", id)
+		}
+	}
 
 	// Every target: moves in its table, pr-open exactly with an open
 	// change request it follows, no stale error once done, its ticket
-	// open while it waits on it.
+	// open while it waits on it, what it says of its ticket and change
+	// request what they say of themselves.
+	//
+	// Each step of the model makes at most one move of a target (a scan
+	// moves it once, on what the repository holds after the step's
+	// commit; approve merges without scanning), so a change between two
+	// checks must be a single move of the table, not merely reachable
+	// through it: the stricter check.
 	states := map[string]string{}
+	waiting := map[int64]bool{} // ticket → a target on it still needs the change
 	for _, t := range s.Targets {
 		states[t.Codebase] = t.State
 		prev, seen := m.targets[t.Codebase]
@@ -401,6 +473,19 @@ func (m *model) check(what string) {
 		if t.State == tandem.TargetTicketed && t.Ticket == nil {
 			fail("%s is ticketed without a ticket", t.Codebase)
 		}
+		if t.Ticket != nil {
+			if got, ok := ticketState[t.Ticket.ID]; !ok || got != t.Ticket.State {
+				fail("%s says its ticket %d is %s, the ticket says %q", t.Codebase, t.Ticket.ID, t.Ticket.State, got)
+			}
+			if t.Open() {
+				waiting[t.Ticket.ID] = true
+			}
+		}
+		if t.PullRequest != nil {
+			if got, ok := changeState[t.PullRequest.ID]; !ok || got != t.PullRequest.State {
+				fail("%s says its change request %d is %s, the change request says %q", t.Codebase, t.PullRequest.ID, t.PullRequest.State, got)
+			}
+		}
 		if waits := t.State == tandem.TargetTicketed || t.State == tandem.TargetPROpen || t.State == tandem.TargetTourProposed; waits && t.Ticket != nil &&
 			ticketState[t.Ticket.ID] != tandem.TicketOpen {
 			fail("%s is %s, its ticket %d %s", t.Codebase, t.State, t.Ticket.ID, ticketState[t.Ticket.ID])
@@ -412,10 +497,35 @@ func (m *model) check(what string) {
 		}
 	}
 
+	// A ticket is open exactly while a codebase on it still needs the
+	// change.
+	for _, tk := range tickets {
+		if open := tk.State == tandem.TicketOpen; open != waiting[tk.ID] {
+			fail("ticket %d of %s is %s, a codebase on it waiting: %v", tk.ID, tk.Team, tk.State, waiting[tk.ID])
+		}
+	}
+
+	// After a scan the targets say what the repositories hold: a codebase
+	// whose default branch imports logrus is a target not done, one that
+	// does not is done or never was a target.
+	if m.scanned {
+		for _, cb := range modelCodebases {
+			uses := m.usesLogrus(cb)
+			state, found := states[cb]
+			switch {
+			case uses && (!found || state == tandem.TargetDone):
+				fail("%s imports logrus on main, its target is %q", cb, state)
+			case !uses && found && state != tandem.TargetDone:
+				fail("%s no longer imports logrus, its target is %s", cb, state)
+			}
+		}
+	}
+
 	// Tours of Duty: one proposed or active per host team, moving as
 	// their table says.
 	engagementState := map[int64]string{}
 	live := map[string][]int64{}
+	toured := map[string]bool{} // codebase → a proposed or active Tour of Duty is for it
 	for _, e := range es {
 		engagementState[e.ID] = e.State
 		if prev, ok := m.engagements[e.ID]; ok && prev != e.State && !tandem.EngagementLifecycle.Allows(prev, e.State) {
@@ -423,6 +533,17 @@ func (m *model) check(what string) {
 		}
 		if e.State == tandem.EngagementProposed || e.State == tandem.EngagementActive {
 			live[e.HostTeam] = append(live[e.HostTeam], e.ID)
+			for _, cb := range e.Codebases {
+				toured[cb] = true
+			}
+		}
+		if e.State == tandem.EngagementProposed && !slices.ContainsFunc(e.Codebases, func(cb string) bool { return states[cb] == tandem.TargetTourProposed }) {
+			fail("engagement %d is proposed, none of its codebases %v tour-proposed", e.ID, e.Codebases)
+		}
+	}
+	for cb, state := range states {
+		if state == tandem.TargetTourProposed && !toured[cb] {
+			fail("%s is tour-proposed without a live Tour of Duty", cb)
 		}
 	}
 	for team, ids := range live {
@@ -431,7 +552,23 @@ func (m *model) check(what string) {
 			fail("%s hosts %d Tours of Duty at once: %v", team, len(ids), ids)
 		}
 	}
-	m.targets, m.tickets, m.engagements = states, ticketState, engagementState
+	m.targets, m.tickets, m.changes, m.engagements = states, ticketState, changeState, engagementState
+}
+
+// usesLogrus reports whether a codebase's default branch imports logrus,
+// as the migration's target check reads it.
+func (m *model) usesLogrus(codebase string) bool {
+	m.t.Helper()
+	cmd := exec.Command("git", "-C", filepath.Join(m.repos, codebase), "grep", "--quiet", "--fixed-strings", `"github.com/sirupsen/logrus"`, "main", "--", "*.go")
+	cmd.Env = append(os.Environ(), gittest.Env...)
+	err := cmd.Run()
+	if exit, ok := err.(*exec.ExitError); ok && exit.ExitCode() == 1 {
+		return false
+	}
+	if err != nil {
+		m.fatalf("git grep in %s: %v", codebase, err)
+	}
+	return true
 }
 
 // git runs git in dir, returning its failure with its output.
