@@ -45,6 +45,10 @@ type Repository struct {
 	Name string
 	// Dir is a local git directory (bare or not) that holds its objects.
 	Dir string
+	// Skipped says that the host has the repository but could not make it
+	// readable (empty, or its mirror failed to update); why is among the
+	// listing's problems. A skipped repository is not read, and not gone.
+	Skipped bool
 }
 
 // Host lists the repositories of a code host and makes their git objects
