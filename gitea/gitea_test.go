@@ -49,7 +49,7 @@ func TestGitea(t *testing.T) {
 	s.CreateRepo(t, "upstream", "lib", map[string]string{"lib.go": "package lib\n"})
 	s.Call(t, "POST", "/repos/upstream/lib/forks", map[string]any{"organization": "acme"}, nil)
 
-	t.Run("Repositories mirrors the default branch of each repository and skips archived ones, forks and empty ones", func(t *testing.T) {
+	t.Run("Repositories mirrors the default branch of each repository, leaves out archived ones and forks, and lists empty ones skipped", func(t *testing.T) {
 		h, err := gitea.New(codeHost(s, "acme"), env(s.AdminToken), t.TempDir(), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -58,7 +58,7 @@ func TestGitea(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := names(repos), []string{"api", "web"}; !slices.Equal(got, want) {
+		if got, want := names(repos), []string{"api", "blank (skipped)", "web"}; !slices.Equal(got, want) {
 			t.Fatalf("repositories = %v, want %v", got, want)
 		}
 		if got, want := len(problems), 1; got != want {
@@ -68,7 +68,9 @@ func TestGitea(t *testing.T) {
 			t.Errorf("problem = %q, want it to end with %q", got, want)
 		}
 		for _, r := range repos {
-			assertMirror(t, r, s.BranchCommit(t, "acme", r.Name, "main"))
+			if !r.Skipped {
+				assertMirror(t, r, s.BranchCommit(t, "acme", r.Name, "main"))
+			}
 		}
 
 		next := s.Commit(t, "acme", "api", map[string]string{"main.go": "package main\n"})
@@ -93,7 +95,7 @@ func TestGitea(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := names(repos), []string{"api", "lib", "old", "web"}; !slices.Equal(got, want) {
+		if got, want := names(repos), []string{"api", "blank (skipped)", "lib", "old", "web"}; !slices.Equal(got, want) {
 			t.Errorf("repositories = %v, want %v", got, want)
 		}
 	})
@@ -285,10 +287,16 @@ func TestGitea(t *testing.T) {
 	})
 }
 
+// names returns the names of repos, each skipped one followed by
+// " (skipped)".
 func names(repos []tandem.Repository) []string {
 	var out []string
 	for _, r := range repos {
-		out = append(out, r.Name)
+		if r.Skipped {
+			out = append(out, r.Name+" (skipped)")
+		} else {
+			out = append(out, r.Name)
+		}
 	}
 	return out
 }

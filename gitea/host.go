@@ -56,8 +56,10 @@ func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http
 // Repositories lists the organization's repositories, sorted by name,
 // leaving out archived ones and forks unless the CodeHost includes them,
 // and makes or refreshes the bare mirror of each one's default branch.
-// An empty repository or one whose mirror fails is returned as a Problem;
-// a host that cannot be reached is EUNAVAILABLE and a refused token
+// An empty repository or one whose mirror fails is listed Skipped, with
+// a Problem that says why, so that it is not taken for gone; an archived
+// one or a fork left out is not listed, and so is gone from Tandem. A
+// host that cannot be reached is EUNAVAILABLE and a refused token
 // EINVALID.
 func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repository, []tandem.Problem, error) {
 	c, err := client(ctx, h.baseURL, h.token, h.hc)
@@ -88,6 +90,7 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 		}
 		if r.Empty || r.DefaultBranch == "" {
 			problems = append(problems, tandem.Problem{File: h.repoURL(r.Name), Message: "skipped: empty repository"})
+			repos = append(repos, tandem.Repository{Name: r.Name, Skipped: true})
 			continue
 		}
 		dir, err := h.mirrors.Update(ctx, h.remote(r.Name), r.Name, r.DefaultBranch)
@@ -96,6 +99,7 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 				return nil, nil, ctx.Err()
 			}
 			problems = append(problems, tandem.Problem{File: h.repoURL(r.Name), Message: err.Error()})
+			repos = append(repos, tandem.Repository{Name: r.Name, Skipped: true})
 			continue
 		}
 		repos = append(repos, tandem.Repository{Name: r.Name, Dir: dir})

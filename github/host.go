@@ -53,7 +53,9 @@ func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http
 // Repositories lists the organization's repositories, sorted by name,
 // leaving out archived ones and forks unless the CodeHost includes them,
 // and makes or refreshes the bare mirror of each one's default branch. An
-// empty repository or one whose mirror fails is returned as a Problem; a
+// empty repository or one whose mirror fails is listed Skipped, with a
+// Problem that says why, so that it is not taken for gone; an archived
+// one or a fork left out is not listed, and so is gone from Tandem. A
 // host that cannot be reached or is rate limited is EUNAVAILABLE and a
 // refused token EINVALID.
 func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repository, []tandem.Problem, error) {
@@ -88,6 +90,7 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 		name := r.GetName()
 		if r.GetSize() == 0 || r.GetDefaultBranch() == "" {
 			problems = append(problems, tandem.Problem{File: h.repoURL(name), Message: "skipped: empty repository"})
+			repos = append(repos, tandem.Repository{Name: name, Skipped: true})
 			continue
 		}
 		dir, err := h.mirrors.Update(ctx, h.remote(name), name, r.GetDefaultBranch())
@@ -96,6 +99,7 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 				return nil, nil, ctx.Err()
 			}
 			problems = append(problems, tandem.Problem{File: h.repoURL(name), Message: err.Error()})
+			repos = append(repos, tandem.Repository{Name: name, Skipped: true})
 			continue
 		}
 		repos = append(repos, tandem.Repository{Name: name, Dir: dir})

@@ -208,22 +208,22 @@ func TestRepositories(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var names []string
+		read := map[string]tandem.Repository{}
 		for _, repo := range repos {
-			names = append(names, repo.Name)
+			read[repo.Name] = repo
 		}
-		if want := []string{"api", "web"}; !slices.Equal(names, want) {
-			t.Fatalf("round %d: repositories = %v, want %v (archived old, fork lib and empty blank skipped)", round, names, want)
+		if names, want := listed(repos), []string{"api", "blank (skipped)", "web"}; !slices.Equal(names, want) {
+			t.Fatalf("round %d: repositories = %v, want %v (archived old and fork lib left out, empty blank listed skipped so that it is not gone)", round, names, want)
 		}
 		if len(problems) != 1 || !strings.HasSuffix(problems[0].File, "/acme/blank.git") || problems[0].Message != "skipped: empty repository" {
 			t.Errorf("round %d: problems = %+v, want blank skipped as empty", round, problems)
 		}
-		for i, want := range []struct{ branch, commit string }{{"main", api}, {"trunk", web}} {
-			if b, _ := gitx.DefaultBranch(ctx, repos[i].Dir); b != want.branch {
-				t.Errorf("%s: HEAD on %q, want %q", repos[i].Name, b, want.branch)
+		for _, want := range []struct{ name, branch, commit string }{{"api", "main", api}, {"web", "trunk", web}} {
+			if b, _ := gitx.DefaultBranch(ctx, read[want.name].Dir); b != want.branch {
+				t.Errorf("%s: HEAD on %q, want %q", want.name, b, want.branch)
 			}
-			if head, _ := gitx.Head(ctx, repos[i].Dir, want.branch); head != want.commit {
-				t.Errorf("%s: mirror at %q, want %s", repos[i].Name, head, want.commit)
+			if head, _ := gitx.Head(ctx, read[want.name].Dir, want.branch); head != want.commit {
+				t.Errorf("%s: mirror at %q, want %s", want.name, head, want.commit)
 			}
 		}
 	}
@@ -247,8 +247,8 @@ func TestRepositories(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(repos) != 1 || repos[0].Name != "api" {
-			t.Errorf("repositories = %+v, want api only", repos)
+		if got, want := listed(repos), []string{"api", "blank (skipped)", "web (skipped)"}; !slices.Equal(got, want) {
+			t.Errorf("repositories = %v, want %v: web listed skipped, not gone", got, want)
 		}
 		if len(problems) != 2 || !strings.HasSuffix(problems[1].File, "/acme/web.git") || !strings.Contains(problems[1].Message, "git clone") {
 			t.Errorf("problems = %+v, want web's clone failure", problems)
@@ -271,12 +271,8 @@ func TestRepositories(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var names []string
-		for _, repo := range repos {
-			names = append(names, repo.Name)
-		}
-		if want := []string{"api", "lib", "old"}; !slices.Equal(names, want) {
-			t.Errorf("repositories = %v, want %v", names, want)
+		if got, want := listed(repos), []string{"api", "blank (skipped)", "lib", "old", "web (skipped)"}; !slices.Equal(got, want) {
+			t.Errorf("repositories = %v, want %v", got, want)
 		}
 	})
 }
@@ -603,4 +599,18 @@ func TestVerifyToken(t *testing.T) {
 			t.Errorf("VerifyToken(%q, %q) = true", tt.secret, tt.header)
 		}
 	}
+}
+
+// listed returns the names of repos, each skipped one followed by
+// " (skipped)".
+func listed(repos []tandem.Repository) []string {
+	var names []string
+	for _, r := range repos {
+		if r.Skipped {
+			names = append(names, r.Name+" (skipped)")
+		} else {
+			names = append(names, r.Name)
+		}
+	}
+	return names
 }

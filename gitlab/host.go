@@ -69,8 +69,10 @@ func validPath(p string) bool {
 // subgroups), sorted by path, leaving out archived ones and forks unless
 // the CodeHost includes them, and makes or refreshes the bare mirror of
 // each one's default branch. An empty project or one whose mirror fails is
-// returned as a Problem; a host that cannot be reached or is rate limited
-// is EUNAVAILABLE and a refused token EINVALID.
+// listed Skipped, with a Problem that says why, so that it is not taken
+// for gone; an archived one or a fork left out is not listed, and so is
+// gone from Tandem. A host that cannot be reached or is rate limited is
+// EUNAVAILABLE and a refused token EINVALID.
 func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repository, []tandem.Problem, error) {
 	var all []*gl.Project
 	opt := &gl.ListGroupProjectsOptions{IncludeSubGroups: gl.Ptr(false), ListOptions: gl.ListOptions{PerPage: pageSize}}
@@ -99,6 +101,7 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 		name := p.Path
 		if p.EmptyRepo || p.DefaultBranch == "" {
 			problems = append(problems, tandem.Problem{File: h.repoURL(name), Message: "skipped: empty repository"})
+			repos = append(repos, tandem.Repository{Name: name, Skipped: true})
 			continue
 		}
 		dir, err := h.mirrors.Update(ctx, h.remote(name), name, p.DefaultBranch)
@@ -107,6 +110,7 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 				return nil, nil, ctx.Err()
 			}
 			problems = append(problems, tandem.Problem{File: h.repoURL(name), Message: err.Error()})
+			repos = append(repos, tandem.Repository{Name: name, Skipped: true})
 			continue
 		}
 		repos = append(repos, tandem.Repository{Name: name, Dir: dir})
