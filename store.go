@@ -121,17 +121,27 @@ type Store interface {
 	// codebase of that name. It returns the scan as the save left it (done
 	// when this was its last codebase), the zero Scan in no scan.
 	SaveCodebase(ctx context.Context, scanID int64, r CodebaseRead) (Codebase, Scan, error)
+	// SaveCodebases saves a batch of reads of scan scanID as SaveCodebase
+	// does, in one transaction; a read whose name another host has is
+	// marked failed in the scan, with the conflict among its problems, and
+	// the others are saved.
+	SaveCodebases(ctx context.Context, scanID int64, reads []CodebaseRead) (Scan, error)
+	// LastReads returns what is stored of the last read of the codebases
+	// of host that are not gone, by name: all of them, or those in names.
+	LastReads(ctx context.Context, host string, names ...string) (map[string]LastRead, error)
 
 	// CreateScan records a new running scan of the given hosts; enqueue runs
 	// inside the same transaction, so that the scan and its jobs exist
 	// together or not at all.
 	CreateScan(ctx context.Context, hosts []string, enqueue func(ctx context.Context, tx *sql.Tx, scanID int64) error) (Scan, error)
-	// RecordRepositories records the codebases a host of scan scanID listed
-	// and the problems met listing them; enqueue (the jobs that read them)
-	// runs in the same transaction. Recording the same host twice changes
-	// nothing and does not call enqueue. It returns ENOTFOUND for an unknown
-	// scan.
-	RecordRepositories(ctx context.Context, scanID int64, host string, names []string, problems []Problem, enqueue func(ctx context.Context, tx *sql.Tx) error) (Scan, error)
+	// RecordRepositories records what a host of scan scanID listed: the
+	// codebases to read, those unchanged since their last read (done at
+	// once), the problems met, and, for a complete listing, the codebases
+	// gone from the host (and back on it); enqueue (the jobs that read
+	// them) runs in the same transaction. Recording the same host twice
+	// changes nothing and does not call enqueue. It returns ENOTFOUND for
+	// an unknown scan.
+	RecordRepositories(ctx context.Context, scanID int64, host string, l Listing, enqueue func(ctx context.Context, tx *sql.Tx) error) (Scan, error)
 	// FindScan returns a scan with its progress; ENOTFOUND when missing.
 	FindScan(ctx context.Context, id int64) (Scan, error)
 }
@@ -202,6 +212,12 @@ type Scan struct {
 	FinishedAt *time.Time `json:"finished_at"`
 }
 
+// Progress is what a scan has done so far, in one comparable value: it
+// changes each time the scan moves on.
+func (s Scan) Progress() [6]int64 {
+	return [6]int64{int64(s.HostsDone), int64(s.Codebases), int64(s.Done), int64(s.Failed), s.Bytes, int64(len(s.Problems))}
+}
+
 // CodebaseRead is what one scan read of a codebase.
 type CodebaseRead struct {
 	Codebase Codebase
@@ -224,6 +240,39 @@ type LastRead struct {
 	Digests map[string]string
 }
 
+// Current reports whether reading head with checks would find what the
+// last read found: the same head, and a stored result computed for the
+// current definition of every check, and of no other.
+func (l LastRead) Current(head string, checks []NamedCheck) bool {
+	if head == "" || l.Head != head || len(l.Digests) != len(checks) {
+		return false
+	}
+	for _, nc := range checks {
+		if l.Digests[nc.ID] != nc.Digest {
+			return false
+		}
+	}
+	return true
+}
+
+// Listing is what a scan found listing one code host.
+type Listing struct {
+	// Read names the repositories to read: new, or changed since their
+	// last read.
+	Read []string
+	// Unchanged names the repositories whose head and checks are those of
+	// their last read: done without reading them again.
+	Unchanged []string
+	// Skipped names the repositories the host has but could not make
+	// readable; why is in Problems.
+	Skipped []string
+	// Problems are what listing the host met.
+	Problems []Problem
+	// Complete says that every repository of the host was listed, so that
+	// a stored codebase the listing does not name is gone from the host.
+	Complete bool
+}
+
 // Scanner starts scans of every code host, or of one repository.
 type Scanner interface {
 	// StartScan starts a scan in the background and returns it running.
@@ -231,4 +280,7 @@ type Scanner interface {
 	// RescanRepository starts a scan of one repository of one code host,
 	// as after a push to it, and returns it running.
 	RescanRepository(ctx context.Context, host, name string) (Scan, error)
+	// WaitScan returns a scan as soon as it is done or its progress
+	// differs from seen's, or as it is when ctx ends.
+	WaitScan(ctx context.Context, id int64, seen Scan) (Scan, error)
 }

@@ -27,6 +27,10 @@ type Config struct {
 	Store tandem.Store
 	// OpenHost returns the Host that lists a code host's repositories.
 	OpenHost func(tandem.CodeHost) (tandem.Host, error)
+	// Head returns the commit at the head of a repository's default
+	// branch, cheaply: a scan reads in full only the repositories whose
+	// head or checks changed since their last read.
+	Head func(repo tandem.Repository) (string, error)
 	// Read reads one repository and evaluates the active checks there,
 	// or says nothing changed since last; it never fails, it reports.
 	Read func(ctx context.Context, host tandem.CodeHost, repo tandem.Repository, checks []tandem.NamedCheck, last tandem.LastRead) tandem.CodebaseRead
@@ -72,6 +76,10 @@ type Queue struct {
 	logger     *slog.Logger
 	// finished holds the scans whose end this process logged.
 	finished sync.Map
+	// mu guards progress, closed and replaced each time a job of this
+	// process moves a scan on, so that waiters learn it at once.
+	mu       sync.Mutex
+	progress chan struct{}
 }
 
 // runner is the River client that works jobs, whatever its driver.
@@ -92,11 +100,11 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 	if cfg.JobTimeout == 0 {
 		cfg.JobTimeout = DefaultJobTimeout
 	}
-	q := &Queue{store: cfg.Store, logger: cfg.Logger, insertOnly: cfg.InsertOnly}
+	q := &Queue{store: cfg.Store, logger: cfg.Logger, insertOnly: cfg.InsertOnly, progress: make(chan struct{})}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &scanHostWorker{cfg: cfg, queue: q})
 	m := newMetrics(cfg.Registerer)
-	river.AddWorker(workers, &readCodebaseWorker{cfg: cfg, metrics: m, queue: q})
+	river.AddWorker(workers, &scanHostWorker{cfg: cfg, metrics: m, queue: q})
+	river.AddWorker(workers, &readCodebasesWorker{cfg: cfg, metrics: m, queue: q})
 	var periodic []*river.PeriodicJob
 	if cfg.ScanEvery > 0 {
 		river.AddWorker(workers, &pollWorker{queue: q})
@@ -114,8 +122,8 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
 		PeriodicJobs:         periodic,
-		FetchPollInterval:    200 * time.Millisecond,
-		FetchCooldown:        50 * time.Millisecond,
+		FetchPollInterval:    fetchPollInterval,
+		FetchCooldown:        10 * time.Millisecond,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.JobTimeout + RescueGrace,
 	}
@@ -226,8 +234,46 @@ func (q *Queue) startScan(ctx context.Context, names, only []string) (tandem.Sca
 		attrs = append(attrs, "repositories", only)
 	}
 	q.logger.InfoContext(ctx, "scan started", attrs...)
-	q.logFinished(ctx, scan)
+	q.changed(ctx, scan)
 	return scan, nil
+}
+
+// changed wakes the waiters of scans after a job of this process moved
+// scan on, and logs its end once when it is done.
+func (q *Queue) changed(ctx context.Context, scan tandem.Scan) {
+	q.mu.Lock()
+	close(q.progress)
+	q.progress = make(chan struct{})
+	q.mu.Unlock()
+	q.logFinished(ctx, scan)
+}
+
+// fetchPollInterval is how often a worker looks for new jobs, and how
+// late a waiter learns what a job of another process did: SQLite has no
+// notifications, and scans enqueue their reads as they list.
+const fetchPollInterval = 50 * time.Millisecond
+
+// WaitScan returns scan id as soon as it is done or its progress differs
+// from seen's, or as it is when ctx ends. Jobs of this process wake it at
+// once; those of other processes within fetchPollInterval.
+func (q *Queue) WaitScan(ctx context.Context, id int64, seen tandem.Scan) (tandem.Scan, error) {
+	tick := time.NewTicker(fetchPollInterval)
+	defer tick.Stop()
+	for {
+		q.mu.Lock()
+		progress := q.progress
+		q.mu.Unlock()
+		scan, err := q.store.FindScan(ctx, id)
+		if err != nil || scan.State == tandem.ScanDone || scan.Progress() != seen.Progress() {
+			return scan, err
+		}
+		select {
+		case <-ctx.Done():
+			return scan, nil
+		case <-progress:
+		case <-tick.C:
+		}
+	}
 }
 
 // logFinished logs the end of a scan that is done, with its counts, once

@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/tandem-dev/tandem"
 )
@@ -28,31 +31,39 @@ func (ScanHostArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-// ReadCodebaseArgs asks to read one repository in a scan.
-type ReadCodebaseArgs struct {
-	Scan int64  `json:"scan"`
-	Host string `json:"host"`
-	Name string `json:"name"`
-	Dir  string `json:"dir"`
+// ReadCodebasesArgs asks to read a batch of a host's repositories in a
+// scan, saved together.
+type ReadCodebasesArgs struct {
+	Scan  int64               `json:"scan"`
+	Host  string              `json:"host"`
+	Repos []tandem.Repository `json:"repos"`
 }
 
 // Kind names the job in River's tables.
-func (ReadCodebaseArgs) Kind() string { return "read_codebase" }
+func (ReadCodebasesArgs) Kind() string { return "read_codebases" }
 
-// InsertOpts makes the job unique per scan and codebase.
-func (ReadCodebaseArgs) InsertOpts() river.InsertOpts {
+// InsertOpts makes the job unique per scan and batch.
+func (ReadCodebasesArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
+// maxBatch bounds the repositories one read job reads: enough that the
+// cost of a job and its transaction is spread, few enough that every
+// worker gets some of a scan's reads.
+const maxBatch = 64
+
 type scanHostWorker struct {
 	river.WorkerDefaults[ScanHostArgs]
-	cfg   Config
-	queue *Queue
+	cfg     Config
+	metrics *metrics
+	queue   *Queue
 }
 
-// Work lists the host's repositories and enqueues a read of each in the
-// transaction that records them. A host that cannot be listed is reported
-// in the scan and not retried: the next scan tries again.
+// Work lists the host's repositories and compares each head with its last
+// read, in process; it records the listing (the unchanged ones done, the
+// gone ones gone) and enqueues reads of the others, in batches, in one
+// transaction. A host that cannot be listed is reported in the scan and
+// not retried: the next scan tries again.
 func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs]) error {
 	a := job.Args
 	repos, problems, err := w.list(ctx, a.Host, a.Only)
@@ -62,13 +73,33 @@ func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs])
 		}
 		problems = append(problems, tandem.Problem{File: "codehost/" + a.Host, Message: tandem.ErrorMessage(err)})
 	}
-	names := make([]string, len(repos))
-	params := make([]river.InsertManyParams, len(repos))
-	for i, r := range repos {
-		names[i] = r.Name
-		params[i] = river.InsertManyParams{Args: ReadCodebaseArgs{Scan: a.Scan, Host: a.Host, Name: r.Name, Dir: r.Dir}}
+	checks, err2 := activeChecks(ctx, w.cfg.Store)
+	if err2 != nil {
+		return err2
 	}
-	scan, err := w.cfg.Store.RecordRepositories(ctx, a.Scan, a.Host, names, problems, func(ctx context.Context, tx *sql.Tx) error {
+	last, err2 := w.cfg.Store.LastReads(ctx, a.Host)
+	if err2 != nil {
+		return err2
+	}
+	listing := tandem.Listing{Problems: problems, Complete: err == nil && len(a.Only) == 0}
+	var toRead []tandem.Repository
+	heads := w.heads(repos)
+	for i, r := range repos {
+		switch {
+		case r.Skipped:
+			listing.Skipped = append(listing.Skipped, r.Name)
+		case last[r.Name].Current(heads[i], checks):
+			listing.Unchanged = append(listing.Unchanged, r.Name)
+		default:
+			listing.Read = append(listing.Read, r.Name)
+			toRead = append(toRead, r)
+		}
+	}
+	var params []river.InsertManyParams
+	for batch := range slices.Chunk(toRead, batchSize(len(toRead), w.cfg.Workers)) {
+		params = append(params, river.InsertManyParams{Args: ReadCodebasesArgs{Scan: a.Scan, Host: a.Host, Repos: batch}})
+	}
+	scan, err := w.cfg.Store.RecordRepositories(ctx, a.Scan, a.Host, listing, func(ctx context.Context, tx *sql.Tx) error {
 		if len(params) == 0 {
 			return nil
 		}
@@ -78,9 +109,37 @@ func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs])
 	if err != nil {
 		return fmt.Errorf("record repositories of %s: %w", a.Host, err)
 	}
-	w.cfg.Logger.InfoContext(ctx, "host listed", "scan", a.Scan, "host", a.Host, "repositories", len(repos), "problems", len(problems))
-	w.queue.logFinished(ctx, scan)
+	w.metrics.read.WithLabelValues("unchanged").Add(float64(len(listing.Unchanged)))
+	w.cfg.Logger.InfoContext(ctx, "host listed", "scan", a.Scan, "host", a.Host, "repositories", len(repos),
+		"unchanged", len(listing.Unchanged), "to read", len(toRead), "problems", len(problems))
+	w.queue.changed(ctx, scan)
 	return nil
+}
+
+// batchSize spreads n reads over about four batches per worker, at most
+// maxBatch each.
+func batchSize(n, workers int) int {
+	return min(max(1, (n+4*workers-1)/(4*workers)), maxBatch)
+}
+
+// heads reads the head of every repository in process, on every core; a
+// repository whose head cannot be read has "" and is read in full, which
+// reports why.
+func (w *scanHostWorker) heads(repos []tandem.Repository) []string {
+	heads := make([]string, len(repos))
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, r := range repos {
+		if r.Skipped {
+			continue
+		}
+		g.Go(func() error {
+			heads[i], _ = w.cfg.Head(r)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return heads
 }
 
 func (w *scanHostWorker) list(ctx context.Context, name string, only []string) ([]tandem.Repository, []tandem.Problem, error) {
@@ -95,17 +154,17 @@ func (w *scanHostWorker) list(ctx context.Context, name string, only []string) (
 	return host.Repositories(ctx, only...)
 }
 
-type readCodebaseWorker struct {
-	river.WorkerDefaults[ReadCodebaseArgs]
+type readCodebasesWorker struct {
+	river.WorkerDefaults[ReadCodebasesArgs]
 	cfg     Config
 	metrics *metrics
 	queue   *Queue
 }
 
-// Work reads one repository, with the checks in force now, and saves what
-// it read. A repository that cannot be read is saved with its problems,
-// not retried.
-func (w *readCodebaseWorker) Work(ctx context.Context, job *river.Job[ReadCodebaseArgs]) error {
+// Work reads a batch of repositories, with the checks in force now, and
+// saves what it read in one transaction. A repository that cannot be read
+// is saved with its problems, not retried.
+func (w *readCodebasesWorker) Work(ctx context.Context, job *river.Job[ReadCodebasesArgs]) error {
 	a := job.Args
 	hosts, err := w.cfg.Store.FindCodeHosts(ctx, a.Host)
 	if err != nil {
@@ -115,28 +174,34 @@ func (w *readCodebaseWorker) Work(ctx context.Context, job *river.Job[ReadCodeba
 	if err != nil {
 		return err
 	}
-	last, err := lastRead(ctx, w.cfg.Store, a.Name, a.Host)
+	names := make([]string, len(a.Repos))
+	for i, r := range a.Repos {
+		names[i] = r.Name
+	}
+	last, err := w.cfg.Store.LastReads(ctx, a.Host, names...)
 	if err != nil {
 		return err
 	}
-	read := w.cfg.Read(ctx, hosts[0], tandem.Repository{Name: a.Name, Dir: a.Dir}, checks, last)
-	result := "ok"
-	switch {
-	case read.Codebase.Head == "":
-		result = "failed"
-	case read.Unchanged:
-		result = "unchanged"
+	reads := make([]tandem.CodebaseRead, len(a.Repos))
+	for i, r := range a.Repos {
+		reads[i] = w.cfg.Read(ctx, hosts[0], r, checks, last[r.Name])
 	}
-	_, scan, err := w.cfg.Store.SaveCodebase(ctx, a.Scan, read)
+	scan, err := w.cfg.Store.SaveCodebases(ctx, a.Scan, reads)
 	if err != nil {
-		if tandem.ErrorCode(err) != tandem.ECONFLICT {
-			return fmt.Errorf("save codebase %s: %w", a.Name, err)
-		}
-		result = "conflict"
+		return fmt.Errorf("save codebases of %s: %w", a.Host, err)
 	}
-	w.metrics.read.WithLabelValues(result).Inc()
-	w.metrics.bytes.Add(float64(read.BytesRead))
-	w.queue.logFinished(ctx, scan)
+	for _, read := range reads {
+		result := "ok"
+		switch {
+		case read.Codebase.Head == "":
+			result = "failed"
+		case read.Unchanged:
+			result = "unchanged"
+		}
+		w.metrics.read.WithLabelValues(result).Inc()
+		w.metrics.bytes.Add(float64(read.BytesRead))
+	}
+	w.queue.changed(ctx, scan)
 	return nil
 }
 
@@ -154,28 +219,6 @@ func activeChecks(ctx context.Context, store tandem.Store) ([]tandem.NamedCheck,
 	return tandem.ActiveChecks(platforms, migrations), nil
 }
 
-// lastRead returns what is stored of a codebase's last read on host, or
-// nothing for a codebase not read yet.
-func lastRead(ctx context.Context, store tandem.Store, name, host string) (tandem.LastRead, error) {
-	found, err := store.FindCodebases(ctx, tandem.CodebaseFilter{Name: name, Host: host})
-	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
-		return tandem.LastRead{}, nil
-	} else if err != nil {
-		return tandem.LastRead{}, err
-	}
-	results, err := store.FindCheckResults(ctx, tandem.CheckResultFilter{Codebase: name})
-	if err != nil {
-		return tandem.LastRead{}, err
-	}
-	last := tandem.LastRead{Head: found[0].Head, Digests: make(map[string]string, len(results))}
-	for _, r := range results {
-		if r.Commit == last.Head {
-			last.Digests[r.Check] = r.Digest
-		}
-	}
-	return last, nil
-}
-
 type metrics struct {
 	read   *prometheus.CounterVec
 	bytes  prometheus.Counter
@@ -186,7 +229,7 @@ func newMetrics(r prometheus.Registerer) *metrics {
 	m := &metrics{
 		read: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tandem_codebases_read_total",
-			Help: "Codebases read by scans, by result (ok, unchanged, failed, conflict).",
+			Help: "Codebases read by scans, by result (ok, unchanged, failed).",
 		}, []string{"result"}),
 		bytes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "tandem_scan_read_bytes_total",

@@ -74,6 +74,26 @@ func New() *Scanner {
 // BytesRead returns how many bytes of file content the scanner has read.
 func (s *Scanner) BytesRead() int64 { return s.read.Load() }
 
+// Head returns the commit at the head of a repository's default branch,
+// reading two refs and no object: what a scan compares with the last
+// read to tell that nothing changed.
+func (s *Scanner) Head(repo tandem.Repository) (string, error) {
+	r, err := gitobj.Open(repo.Dir)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	branch, err := r.HeadBranch()
+	if err != nil {
+		return "", fmt.Errorf("read HEAD: %w", err)
+	}
+	head, err := r.ResolveRef("refs/heads/" + branch)
+	if err != nil {
+		return "", err
+	}
+	return head.String(), nil
+}
+
 // Read reads a repository of a host at the head of its default branch and
 // evaluates checks there. When the head and the checks are those of prev,
 // it returns an Unchanged read after reading one ref. It never fails: what
@@ -106,7 +126,7 @@ func (s *Scanner) Read(ctx context.Context, host tandem.CodeHost, repo tandem.Re
 	} else if err != nil {
 		return fail(err)
 	}
-	if prev.Head == head.String() && sameChecks(prev.Digests, checks) {
+	if prev.Current(head.String(), checks) {
 		c.Head = prev.Head
 		return tandem.CodebaseRead{Codebase: c, Unchanged: true}
 	}
@@ -127,20 +147,6 @@ func (s *Scanner) Read(ctx context.Context, host tandem.CodeHost, repo tandem.Re
 	results, problems := s.evaluate(ctx, r, repo.Dir, head, tree, checks, &readState{bytes: &read, buf: buf})
 	c.Problems = append(c.Problems, problems...)
 	return tandem.CodebaseRead{Codebase: c, Results: results, BytesRead: read}
-}
-
-// sameChecks reports whether every check has a stored result computed for
-// its current definition, and no other check has one.
-func sameChecks(digests map[string]string, checks []tandem.NamedCheck) bool {
-	if len(digests) != len(checks) {
-		return false
-	}
-	for _, nc := range checks {
-		if digests[nc.ID] != nc.Digest {
-			return false
-		}
-	}
-	return true
 }
 
 // program returns the compiled check, compiling it once per definition.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -22,83 +23,22 @@ import (
 // codebase marked failed in the scan and the conflict added to its
 // problems, when a codebase of that name exists on another host.
 func (db *DB) SaveCodebase(ctx context.Context, scanID int64, read tandem.CodebaseRead) (tandem.Codebase, tandem.Scan, error) {
-	c := read.Codebase
-	if c.Name == "" || c.Host == "" {
-		return tandem.Codebase{}, tandem.Scan{}, tandem.Errorf(tandem.EINVALID, "save codebase: name and host are required")
-	}
 	var saved tandem.Codebase
 	var scan tandem.Scan
-	var conflict error // committed: the scan counts the conflict
+	var conflicts []tandem.Problem // committed: the scan counts them
 	err := db.inTx(ctx, "save codebase", func(tx *sql.Tx) error {
-		scan = tandem.Scan{}
-		if scanID != 0 {
-			var err error
-			if scan, err = db.lockScan(ctx, tx, scanID); err != nil {
-				return err
-			}
-			counted, err := anyRow(ctx, tx, `SELECT 1 FROM scan_codebases
-				WHERE scan_id = $1 AND host = $2 AND name = $3 AND state = $4`, scanID, c.Host, c.Name, readDone)
-			if err != nil {
-				return err
-			}
-			if counted {
-				found, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: c.Name, Host: c.Host})
-				if err != nil {
-					return err
-				}
-				if len(found) == 1 {
-					saved = found[0]
-					return nil
-				}
-			}
-		}
-		now := time.Now().UTC()
-		var ok bool
 		var err error
-		if read.Unchanged {
-			ok, err = touchCodebase(ctx, tx, c, now)
-		} else {
-			ok, err = upsertCodebase(ctx, tx, c, now)
-		}
-		if err != nil {
+		if scan, conflicts, err = db.saveReads(ctx, tx, scanID, []tandem.CodebaseRead{read}); err != nil || len(conflicts) > 0 {
 			return err
 		}
-		if ok && !read.Unchanged {
-			if err := saveResults(ctx, tx, c.Name, read.Results, now); err != nil {
-				return err
-			}
+		found, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: read.Codebase.Name, Host: read.Codebase.Host})
+		if err == nil && len(found) == 1 {
+			saved = found[0]
 		}
-		if !ok {
-			var host string
-			if err := tx.QueryRowContext(ctx, "SELECT host FROM codebases WHERE name = $1", c.Name).Scan(&host); err != nil {
-				return err
-			}
-			conflict = tandem.Errorf(tandem.ECONFLICT, "codebase %q already exists on host %q", c.Name, host)
-			if scanID == 0 {
-				return nil
-			}
-			problem := tandem.Problem{File: "codehost/" + c.Host, Field: c.Name, Message: conflict.Error()}
-			scan, err = markRead(ctx, tx, scan, c.Host, c.Name, readFailed, 0, &problem)
-			return err
-		}
-		if scanID != 0 {
-			state := readDone
-			if c.Head == "" {
-				state = readFailed
-			}
-			if scan, err = markRead(ctx, tx, scan, c.Host, c.Name, state, read.BytesRead, nil); err != nil {
-				return err
-			}
-		}
-		found, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: c.Name})
-		if err != nil {
-			return err
-		}
-		saved = found[0]
-		return nil
+		return err
 	})
-	if err == nil {
-		err = conflict
+	if err == nil && len(conflicts) > 0 {
+		err = tandem.Errorf(tandem.ECONFLICT, "%s", conflicts[0].Message)
 	}
 	if err != nil {
 		return tandem.Codebase{}, scan, err
@@ -106,31 +46,196 @@ func (db *DB) SaveCodebase(ctx context.Context, scanID int64, read tandem.Codeba
 	return saved, scan, nil
 }
 
-// touchCodebase records that c was scanned again with nothing changed, and
-// reports false when c's name belongs to another host or is not stored.
-func touchCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase, now time.Time) (bool, error) {
-	res, err := tx.ExecContext(ctx, "UPDATE codebases SET scanned_at = $1 WHERE name = $2 AND host = $3", now, c.Name, c.Host)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+// SaveCodebases saves reads as SaveCodebase does, in one transaction: a
+// read whose name belongs to another host is marked failed in the scan,
+// with the conflict among its problems, and the others are saved. It
+// returns the scan as the batch left it.
+func (db *DB) SaveCodebases(ctx context.Context, scanID int64, reads []tandem.CodebaseRead) (tandem.Scan, error) {
+	var scan tandem.Scan
+	err := db.inTx(ctx, "save codebases", func(tx *sql.Tx) error {
+		var err error
+		scan, _, err = db.saveReads(ctx, tx, scanID, reads)
+		return err
+	})
+	return scan, err
 }
 
-// upsertCodebase writes what was read of c with its resolved owner, and
+// saveReads saves reads in tx and marks them in scan scanID (0: none),
+// adding to its counters, and returns the scan and the conflicts met.
+func (db *DB) saveReads(ctx context.Context, tx *sql.Tx, scanID int64, reads []tandem.CodebaseRead) (tandem.Scan, []tandem.Problem, error) {
+	for _, r := range reads {
+		if r.Codebase.Name == "" || r.Codebase.Host == "" {
+			return tandem.Scan{}, nil, tandem.Errorf(tandem.EINVALID, "save codebase: name and host are required")
+		}
+	}
+	var scan tandem.Scan
+	var prev map[[2]string]scanRow
+	if scanID != 0 {
+		var err error
+		if scan, err = db.lockScan(ctx, tx, scanID); err != nil {
+			return scan, nil, err
+		}
+		if prev, err = scanRows(ctx, tx, scanID, reads); err != nil {
+			return scan, nil, err
+		}
+	}
+	now := time.Now().UTC()
+	w := codebaseWriter{tx: tx, now: now}
+	var rows []scanRow
+	var conflicts []tandem.Problem
+	for _, r := range reads {
+		c := r.Codebase
+		if prev[[2]string{c.Host, c.Name}].state == readDone {
+			continue // counted already: nothing changes
+		}
+		ok, err := w.save(ctx, r)
+		if err != nil {
+			return scan, nil, err
+		}
+		row := scanRow{host: c.Host, name: c.Name, state: readDone, bytes: r.BytesRead}
+		switch {
+		case !ok:
+			var host string
+			if err := tx.QueryRowContext(ctx, "SELECT host FROM codebases WHERE name = $1", c.Name).Scan(&host); err != nil {
+				return scan, nil, err
+			}
+			conflicts = append(conflicts, tandem.Problem{File: "codehost/" + c.Host, Field: c.Name,
+				Message: fmt.Sprintf("codebase %q already exists on host %q", c.Name, host)})
+			row = scanRow{host: c.Host, name: c.Name, state: readFailed}
+		case c.Head == "":
+			row.state = readFailed
+		}
+		rows = append(rows, row)
+	}
+	if scanID == 0 {
+		return scan, conflicts, nil
+	}
+	var delta progress
+	var changed []scanRow
+	var problems []tandem.Problem
+	for _, row := range rows {
+		p, had := prev[[2]string{row.host, row.name}]
+		if had && p.state == row.state {
+			continue
+		}
+		delta.move(p, had, row)
+		changed = append(changed, row)
+		if i := slices.IndexFunc(conflicts, func(c tandem.Problem) bool { return c.Field == row.name }); i >= 0 {
+			problems = append(problems, conflicts[i])
+		}
+	}
+	if err := writeScanRows(ctx, tx, scanID, changed); err != nil {
+		return scan, nil, err
+	}
+	if err := addScanProblems(ctx, tx, scan, problems); err != nil {
+		return scan, nil, err
+	}
+	scan, err := advanceScan(ctx, tx, scanID, delta)
+	return scan, conflicts, err
+}
+
+// codebaseWriter saves the reads of one transaction, reading the teams
+// and Codebase documents that resolve owners once.
+type codebaseWriter struct {
+	tx       *sql.Tx
+	now      time.Time
+	teams    []tandem.Team
+	policies map[string]*tandem.CodebasePolicy
+}
+
+// save writes one read: an unchanged one stamps the codebase scanned,
+// another writes what was read and its check results. It reports false,
+// writing nothing, when the codebase's name belongs to another host.
+func (w *codebaseWriter) save(ctx context.Context, r tandem.CodebaseRead) (bool, error) {
+	c := r.Codebase
+	if r.Unchanged {
+		res, err := w.tx.ExecContext(ctx, "UPDATE codebases SET scanned_at = $1 WHERE name = $2 AND host = $3", w.now, c.Name, c.Host)
+		if err != nil {
+			return false, err
+		}
+		n, err := res.RowsAffected()
+		return n == 1, err
+	}
+	if w.policies == nil {
+		var err error
+		if w.teams, err = findTeams(ctx, w.tx, ""); err != nil {
+			return false, err
+		}
+		if w.policies, err = findPolicies(ctx, w.tx, ""); err != nil {
+			return false, err
+		}
+	}
+	ok, err := upsertCodebase(ctx, w.tx, c, resolve(w.policies[policyKey(c.Name)], c.Ownership, w.teams), w.now)
+	if err != nil || !ok {
+		return false, err
+	}
+	return true, saveResults(ctx, w.tx, c.Name, r.Results, w.now)
+}
+
+// touchCodebases stamps the codebases names of host scanned at now, their
+// last read standing.
+func touchCodebases(ctx context.Context, tx *sql.Tx, host string, names []string, now time.Time) error {
+	for chunk := range slices.Chunk(names, batchRows) {
+		if _, err := tx.ExecContext(ctx, "UPDATE codebases SET scanned_at = $1 WHERE host = $2 AND name IN ("+placeholders(3, len(chunk))+")",
+			append([]any{now, host}, anySlice(chunk)...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LastReads returns what is stored of the last read of host's codebases
+// that are not gone, by name: all of them, or those in names. A gone
+// codebase has none, so that one back on its host is read in full.
+func (db *DB) LastReads(ctx context.Context, host string, names ...string) (map[string]tandem.LastRead, error) {
+	last := map[string]tandem.LastRead{}
+	err := db.readTx(ctx, "last reads", func(tx *sql.Tx) error {
+		if len(names) == 0 {
+			return lastReads(ctx, tx, last, "c.host = $1", host)
+		}
+		for chunk := range slices.Chunk(names, batchRows) {
+			if err := lastReads(ctx, tx, last, "c.host = $1 AND c.name IN ("+placeholders(2, len(chunk))+")",
+				append([]any{host}, anySlice(chunk)...)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return last, err
+}
+
+// lastReads adds to last the heads of the codebases cond selects and the
+// digests of their results at those heads.
+func lastReads(ctx context.Context, tx *sql.Tx, last map[string]tandem.LastRead, cond string, args ...any) error {
+	cond += " AND c.gone_at IS NULL AND c.head <> ''"
+	heads, err := pairs(ctx, tx, "SELECT c.name, c.head FROM codebases c WHERE "+cond, args...)
+	if err != nil {
+		return err
+	}
+	for name, head := range heads {
+		last[name] = tandem.LastRead{Head: head[0], Digests: map[string]string{}}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT r.codebase, r.check_id, r.digest FROM check_results r
+		JOIN codebases c ON c.name = r.codebase AND c.head = r.commit_id WHERE `+cond, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, check, digest string
+		if err := rows.Scan(&name, &check, &digest); err != nil {
+			return err
+		}
+		last[name].Digests[check] = digest
+	}
+	return rows.Err()
+}
+
+// upsertCodebase writes what was read of c with its resolved owner r, and
 // reports false, writing nothing, when c's name belongs to another host.
-func upsertCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase, now time.Time) (bool, error) {
-	teams, err := findTeams(ctx, tx, "")
-	if err != nil {
-		return false, err
-	}
-	policies, err := findPolicies(ctx, tx, c.Name)
-	if err != nil {
-		return false, err
-	}
-	r := resolve(policies[policyKey(c.Name)], c.Ownership, teams)
+func upsertCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase, r resolution, now time.Time) (bool, error) {
 	var name string
-	err = tx.QueryRowContext(ctx, `INSERT INTO codebases (name, host, default_branch, head, ownership, problems,
+	err := tx.QueryRowContext(ctx, `INSERT INTO codebases (name, host, default_branch, head, ownership, problems,
 			scanned_at, owner, owner_source, contributions, trusted, location)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (name) DO UPDATE SET default_branch = excluded.default_branch, head = excluded.head, location = excluded.location,

@@ -46,12 +46,14 @@ func (db *DB) CreateScan(ctx context.Context, hosts []string, enqueue func(ctx c
 	return scan, err
 }
 
-// RecordRepositories records that host, one of scan scanID's hosts,
-// listed the codebases names, adds problems to the scan and calls enqueue
-// in the same transaction. Recording a host twice changes nothing and does
-// not call enqueue. It returns the updated scan, ENOTFOUND for an unknown
-// scan and EINVALID for a host the scan does not cover.
-func (db *DB) RecordRepositories(ctx context.Context, scanID int64, host string, names []string, problems []tandem.Problem, enqueue func(ctx context.Context, tx *sql.Tx) error) (tandem.Scan, error) {
+// RecordRepositories records what host, one of scan scanID's hosts,
+// listed: the codebases to read pending, the unchanged ones done (their
+// scan time stamped), its problems, and, for a complete listing, which
+// codebases are gone from the host and which are back; it calls enqueue
+// in the same transaction. Recording a host twice changes nothing and
+// does not call enqueue. It returns the updated scan, ENOTFOUND for an
+// unknown scan and EINVALID for a host the scan does not cover.
+func (db *DB) RecordRepositories(ctx context.Context, scanID int64, host string, l tandem.Listing, enqueue func(ctx context.Context, tx *sql.Tx) error) (tandem.Scan, error) {
 	var scan tandem.Scan
 	err := db.inTx(ctx, "record repositories", func(tx *sql.Tx) error {
 		var err error
@@ -66,26 +68,67 @@ func (db *DB) RecordRepositories(ctx context.Context, scanID int64, host string,
 		if err != nil || listed {
 			return err
 		}
+		now := time.Now().UTC()
 		if _, err := tx.ExecContext(ctx, "INSERT INTO scan_hosts (scan_id, host, listed_at) VALUES ($1, $2, $3)",
-			scanID, host, time.Now().UTC()); err != nil {
+			scanID, host, now); err != nil {
 			return err
 		}
-		for _, name := range names {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO scan_codebases (scan_id, host, name, state)
-				VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, scanID, host, name, readPending); err != nil {
+		if l.Complete {
+			present := slices.Concat(l.Read, l.Unchanged, l.Skipped)
+			if err := markGone(ctx, tx, host, present, now); err != nil {
 				return err
 			}
 		}
-		if err := addScanProblems(ctx, tx, scan, problems); err != nil {
+		if err := touchCodebases(ctx, tx, host, l.Unchanged, now); err != nil {
+			return err
+		}
+		delta := progress{hostsDone: 1}
+		for _, batch := range []struct {
+			names []string
+			state string
+		}{{l.Read, readPending}, {l.Unchanged, readDone}} {
+			n, err := insertScanRows(ctx, tx, scanID, host, batch.names, batch.state)
+			if err != nil {
+				return err
+			}
+			delta.codebases += n
+			if batch.state == readDone {
+				delta.done += n
+			}
+		}
+		if err := addScanProblems(ctx, tx, scan, l.Problems); err != nil {
 			return err
 		}
 		if err := enqueue(ctx, tx); err != nil {
 			return err
 		}
-		scan, err = refreshScan(ctx, tx, scanID)
+		scan, err = advanceScan(ctx, tx, scanID, delta)
 		return err
 	})
 	return scan, err
+}
+
+// insertScanRows records names of host in scan scanID in state, leaving
+// those already recorded as they are, and returns how many it added.
+func insertScanRows(ctx context.Context, tx *sql.Tx, scanID int64, host string, names []string, state string) (int64, error) {
+	var added int64
+	for chunk := range slices.Chunk(names, batchRows) {
+		args := make([]any, 0, 4*len(chunk))
+		for _, name := range chunk {
+			args = append(args, scanID, host, name, state)
+		}
+		res, err := tx.ExecContext(ctx, "INSERT INTO scan_codebases (scan_id, host, name, state) VALUES "+
+			valueRows(len(chunk), 4)+" ON CONFLICT DO NOTHING", args...)
+		if err != nil {
+			return added, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return added, err
+		}
+		added += n
+	}
+	return added, nil
 }
 
 // FindScan returns scan id with its progress, or ENOTFOUND.
@@ -110,30 +153,82 @@ func (db *DB) lockScan(ctx context.Context, tx *sql.Tx, id int64) (tandem.Scan, 
 	return findScan(ctx, tx, id, forUpdate)
 }
 
-// markRead records the state of codebase host/name in the locked scan,
-// adds problem to the scan unless that state was already recorded, counts
-// the scan's progress again, and returns the scan as it left it.
-func markRead(ctx context.Context, tx *sql.Tx, scan tandem.Scan, host, name, state string, bytes int64, problem *tandem.Problem) (tandem.Scan, error) {
-	var prev string
-	err := tx.QueryRowContext(ctx, "SELECT state FROM scan_codebases WHERE scan_id = $1 AND host = $2 AND name = $3",
-		scan.ID, host, name).Scan(&prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return scan, err
-	}
-	if prev == state {
-		return scan, nil
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO scan_codebases (scan_id, host, name, state, bytes) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (scan_id, host, name) DO UPDATE SET state = excluded.state, bytes = excluded.bytes`,
-		scan.ID, host, name, state, bytes); err != nil {
-		return scan, err
-	}
-	if problem != nil {
-		if err := addScanProblems(ctx, tx, scan, []tandem.Problem{*problem}); err != nil {
-			return scan, err
+// scanRow is a codebase's state in a scan, with the bytes its read read.
+type scanRow struct {
+	host, name, state string
+	bytes             int64
+}
+
+// scanRows returns the rows of scan scanID for the codebases of reads,
+// by host and name.
+func scanRows(ctx context.Context, tx *sql.Tx, scanID int64, reads []tandem.CodebaseRead) (map[[2]string]scanRow, error) {
+	found := make(map[[2]string]scanRow, len(reads))
+	for chunk := range slices.Chunk(reads, batchRows) {
+		args := []any{scanID}
+		for _, r := range chunk {
+			args = append(args, r.Codebase.Name)
+		}
+		rows, err := tx.QueryContext(ctx, "SELECT host, name, state, bytes FROM scan_codebases WHERE scan_id = $1 AND name IN ("+
+			placeholders(2, len(chunk))+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var r scanRow
+			if err := rows.Scan(&r.host, &r.name, &r.state, &r.bytes); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found[[2]string{r.host, r.name}] = r
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
 		}
 	}
-	return refreshScan(ctx, tx, scan.ID)
+	return found, nil
+}
+
+// writeScanRows records rows in scan scanID, replacing their states.
+func writeScanRows(ctx context.Context, tx *sql.Tx, scanID int64, rows []scanRow) error {
+	for chunk := range slices.Chunk(rows, batchRows) {
+		args := make([]any, 0, 5*len(chunk))
+		for _, r := range chunk {
+			args = append(args, scanID, r.host, r.name, r.state, r.bytes)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO scan_codebases (scan_id, host, name, state, bytes) VALUES "+valueRows(len(chunk), 5)+
+			" ON CONFLICT (scan_id, host, name) DO UPDATE SET state = excluded.state, bytes = excluded.bytes", args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// progress is how far a write moves a scan on: its counters are kept by
+// adding to them, never by counting its codebases again.
+type progress struct {
+	hostsDone, codebases, done, failed, bytes int64
+}
+
+// move adds to p the change of a codebase's row in the scan from prev
+// (had: recorded before) to next.
+func (p *progress) move(prev scanRow, had bool, next scanRow) {
+	if had {
+		p.count(prev, -1)
+	} else {
+		p.codebases++
+	}
+	p.count(next, 1)
+}
+
+// count adds row r to p, or takes it away with sign -1.
+func (p *progress) count(r scanRow, sign int64) {
+	switch r.state {
+	case readDone:
+		p.done += sign
+	case readFailed:
+		p.failed += sign
+	}
+	p.bytes += sign * r.bytes
 }
 
 // addScanProblems appends problems to the locked scan's.
@@ -154,17 +249,13 @@ func addScanProblems(ctx context.Context, tx *sql.Tx, scan tandem.Scan, problems
 	return err
 }
 
-// refreshScan counts the locked scan's listed hosts and read codebases,
-// marks it done when every host is listed and every codebase read or
-// failed, and returns it.
-func refreshScan(ctx context.Context, tx *sql.Tx, id int64) (tandem.Scan, error) {
-	if _, err := tx.ExecContext(ctx, `UPDATE scans SET
-			hosts_done = (SELECT COUNT(*) FROM scan_hosts WHERE scan_id = $1),
-			codebases = (SELECT COUNT(*) FROM scan_codebases WHERE scan_id = $2),
-			done = (SELECT COUNT(*) FROM scan_codebases WHERE scan_id = $3 AND state = $4),
-			failed = (SELECT COUNT(*) FROM scan_codebases WHERE scan_id = $5 AND state = $6),
-			bytes = (SELECT COALESCE(SUM(bytes), 0) FROM scan_codebases WHERE scan_id = $7)
-		WHERE id = $8`, id, id, id, readDone, id, readFailed, id, id); err != nil {
+// advanceScan adds delta to the locked scan's counters, marks it done
+// when every host is listed and every codebase read or failed, and
+// returns it.
+func advanceScan(ctx context.Context, tx *sql.Tx, id int64, delta progress) (tandem.Scan, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE scans SET hosts_done = hosts_done + $1, codebases = codebases + $2,
+			done = done + $3, failed = failed + $4, bytes = bytes + $5 WHERE id = $6`,
+		delta.hostsDone, delta.codebases, delta.done, delta.failed, delta.bytes, id); err != nil {
 		return tandem.Scan{}, err
 	}
 	scan, err := findScan(ctx, tx, id, "")

@@ -35,6 +35,8 @@ func TestStore(t *testing.T) {
 		{"a scan is not created when enqueueing fails", testCreateScanRollback},
 		{"concurrent reads in one scan are all counted", testScanConcurrent},
 		{"a conflicting read fails in the scan with a problem", testScanConflict},
+		{"a listing counts unchanged codebases done and marks missing ones gone", testListingUnchanged},
+		{"a batch of reads is counted once, conflicts included", testSaveBatch},
 		{"missing objects are not found", testNotFound},
 		{"empty results are empty lists", testEmptyLists},
 		{"reopening a database migrates nothing twice", testReopen},
@@ -479,8 +481,8 @@ func testScanProgress(t *testing.T, db *sqlstore.DB, _ string) {
 	calls := 0
 	record := func(host string, names ...string) tandem.Scan {
 		t.Helper()
-		s, err := db.RecordRepositories(ctx, scan.ID, host, names,
-			[]tandem.Problem{{File: "codehost/" + host, Message: "skipped a folder"}},
+		s, err := db.RecordRepositories(ctx, scan.ID, host,
+			tandem.Listing{Read: names, Problems: []tandem.Problem{{File: "codehost/" + host, Message: "skipped a folder"}}},
 			func(context.Context, *sql.Tx) error { calls++; return nil })
 		if err != nil {
 			t.Fatal(err)
@@ -521,10 +523,10 @@ func testScanProgress(t *testing.T, db *sqlstore.DB, _ string) {
 		t.Errorf("%d problems, want %d", got, want)
 	}
 
-	if _, err := db.RecordRepositories(ctx, scan.ID, "three", nil, nil, func(context.Context, *sql.Tx) error { return nil }); tandem.ErrorCode(err) != tandem.EINVALID {
+	if _, err := db.RecordRepositories(ctx, scan.ID, "three", tandem.Listing{}, func(context.Context, *sql.Tx) error { return nil }); tandem.ErrorCode(err) != tandem.EINVALID {
 		t.Errorf("recording a host outside the scan: err = %v, want invalid", err)
 	}
-	if _, err := db.RecordRepositories(ctx, scan.ID+100, "one", nil, nil, func(context.Context, *sql.Tx) error { return nil }); tandem.ErrorCode(err) != tandem.ENOTFOUND {
+	if _, err := db.RecordRepositories(ctx, scan.ID+100, "one", tandem.Listing{}, func(context.Context, *sql.Tx) error { return nil }); tandem.ErrorCode(err) != tandem.ENOTFOUND {
 		t.Errorf("recording into a missing scan: err = %v, want not found", err)
 	}
 	if _, _, err := db.SaveCodebase(ctx, scan.ID+100, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "a", Host: "one"}}); tandem.ErrorCode(err) != tandem.ENOTFOUND {
@@ -571,7 +573,7 @@ func testScanConcurrent(t *testing.T, db *sqlstore.DB, _ string) {
 	errs := make(chan error, n+2)
 	for h, ns := range names {
 		wg.Go(func() {
-			_, err := db.RecordRepositories(ctx, scan.ID, h, ns, nil, func(context.Context, *sql.Tx) error { return nil })
+			_, err := db.RecordRepositories(ctx, scan.ID, h, tandem.Listing{Read: ns}, func(context.Context, *sql.Tx) error { return nil })
 			errs <- err
 		})
 	}
@@ -608,7 +610,7 @@ func testScanConflict(t *testing.T, db *sqlstore.DB, _ string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RecordRepositories(ctx, scan.ID, "two", []string{"api"}, nil, func(context.Context, *sql.Tx) error { return nil }); err != nil {
+	if _, err := db.RecordRepositories(ctx, scan.ID, "two", tandem.Listing{Read: []string{"api"}}, func(context.Context, *sql.Tx) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/manifest"
@@ -96,5 +98,22 @@ func (s *Server) handleScan(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if v := r.URL.Query().Get("wait"); v != "" && scan.State != tandem.ScanDone {
+		wait, err := time.ParseDuration(v)
+		if err != nil || wait < 0 || wait > maxScanWait {
+			s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "wait: %q is not a duration between 0s and %s", v, maxScanWait))
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), wait)
+		defer cancel()
+		if scan, err = s.scanner.WaitScan(ctx, id, scan); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	writeJSON(w, http.StatusOK, scan)
 }
+
+// maxScanWait bounds how long GET /api/v1/scans/{id}?wait= holds a
+// request, below the proxies' usual idle timeouts.
+const maxScanWait = 60 * time.Second

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tandem-dev/tandem"
 )
@@ -105,10 +106,15 @@ func (c *Client) StartScan(ctx context.Context) (tandem.Scan, error) {
 	return scan, err
 }
 
-// Scan reads a scan's progress.
-func (c *Client) Scan(ctx context.Context, id int64) (tandem.Scan, error) {
+// Scan reads a scan's progress as soon as it moves on, or after wait
+// (0: at once).
+func (c *Client) Scan(ctx context.Context, id int64, wait time.Duration) (tandem.Scan, error) {
 	var scan tandem.Scan
-	err := c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/scans/%d", id), nil, &scan)
+	path := fmt.Sprintf("/api/v1/scans/%d", id)
+	if wait > 0 {
+		path += "?wait=" + wait.String()
+	}
+	err := c.do(ctx, http.MethodGet, path, nil, &scan)
 	return scan, err
 }
 

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/campaign"
@@ -105,7 +104,7 @@ func (s *Server) handleScanForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleScanEvents streams a scan's progress as server-sent events, one
-// JSON scan a change, until it is done or the browser leaves.
+// JSON scan each time it moves on, until it is done or the browser leaves.
 func (s *Server) handleScanEvents(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
@@ -119,30 +118,20 @@ func (s *Server) handleScanEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
-	last := ""
-	for {
-		scan, err := s.store.FindScan(r.Context(), id)
+	scan, err := s.store.FindScan(r.Context(), id)
+	for r.Context().Err() == nil {
 		if err != nil {
 			fmt.Fprintf(w, "event: error\ndata: %s\n\n", tandem.ErrorMessage(err))
 			flusher.Flush()
 			return
 		}
 		b, _ := json.Marshal(scan)
-		if string(b) != last {
-			fmt.Fprintf(w, "data: %s\n\n", b)
-			flusher.Flush()
-			last = string(b)
-		}
+		fmt.Fprintf(w, "data: %s\n\n", b)
+		flusher.Flush()
 		if scan.State == tandem.ScanDone {
 			return
 		}
-		select {
-		case <-r.Context().Done():
-			return
-		case <-tick.C:
-		}
+		scan, err = s.scanner.WaitScan(r.Context(), id, scan)
 	}
 }
 

@@ -45,9 +45,10 @@ func scanCommand(e env, server *string) *cobra.Command {
 	return cmd
 }
 
-// waitScan polls a scan until it is done, drawing progress on stderr (in
-// place on a terminal, a line per change elsewhere), then prints a summary
-// and the problems met on stdout. It returns the scan done.
+// waitScan follows a scan until it is done, the server answering as it
+// moves on, drawing progress on stderr (in place on a terminal, a line per
+// change elsewhere), then prints a summary and the problems met on
+// stdout. It returns the scan done.
 func waitScan(ctx context.Context, c *web.Client, scan tandem.Scan, stdout, stderr io.Writer) (tandem.Scan, error) {
 	start := time.Now()
 	tty := isTerminal(stderr)
@@ -62,17 +63,10 @@ func waitScan(ctx context.Context, c *web.Client, scan tandem.Scan, stdout, stde
 		}
 		last = line
 	}
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
 	for scan.State != tandem.ScanDone {
 		draw()
-		select {
-		case <-ctx.Done():
-			return scan, ctx.Err()
-		case <-tick.C:
-		}
 		var err error
-		if scan, err = c.Scan(ctx, scan.ID); err != nil {
+		if scan, err = c.Scan(ctx, scan.ID, time.Second); err != nil {
 			return scan, err
 		}
 	}

@@ -155,6 +155,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
 		Store:      db,
 		OpenHost:   hosts.open,
+		Head:       scanner.Head,
 		Read:       scanner.Read,
 		Tick:       tick(campaigns, db),
 		ScanEvery:  o.scanEvery,

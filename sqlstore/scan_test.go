@@ -1,0 +1,125 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/sqlstore"
+)
+
+// testListingUnchanged records a complete listing: the unchanged codebase
+// is done at once without a read, the new one waits for its read, the one
+// the host no longer lists is gone and has no last read any more.
+func testListingUnchanged(t *testing.T, db *sqlstore.DB, _ string) {
+	ctx := t.Context()
+	check := tandem.CheckID("platform", "obslog", tandem.RoleAdoption)
+	for _, name := range []string{"api", "old"} {
+		if _, _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{
+			Codebase: tandem.Codebase{Name: name, Host: "one", Head: "abc"},
+			Results:  []tandem.CheckResult{{Check: check, Digest: "d1", Commit: "abc", Holds: true}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last, err := db.LastReads(ctx, "one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tandem.LastRead{Head: "abc", Digests: map[string]string{check: "d1"}}
+	if got := last["api"]; got.Head != want.Head || !maps.Equal(got.Digests, want.Digests) || len(last) != 2 {
+		t.Fatalf("last reads = %v, want api and old at %v", last, want)
+	}
+	if last, err := db.LastReads(ctx, "one", "api", "new"); err != nil || len(last) != 1 {
+		t.Fatalf("last reads of api and new = %v, %v; want api alone", last, err)
+	}
+	before := codebase(t, db, "api").ScannedAt
+
+	scan, err := db.CreateScan(ctx, []string{"one"}, noEnqueue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.RecordRepositories(ctx, scan.ID, "one", tandem.Listing{Read: []string{"new"}, Unchanged: []string{"api"}, Complete: true},
+		func(context.Context, *sql.Tx) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Codebases != 2 || s.Done != 1 || s.State != tandem.ScanRunning {
+		t.Errorf("after listing: codebases %d, done %d, state %s; want 2, 1, running", s.Codebases, s.Done, s.State)
+	}
+	if after := codebase(t, db, "api").ScannedAt; after == nil || before == nil || !after.After(*before) {
+		t.Errorf("unchanged api scanned at %v, before %v: want stamped again", after, before)
+	}
+	last, err = db.LastReads(ctx, "one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := slices.Sorted(maps.Keys(last)); !slices.Equal(got, []string{"api"}) {
+		t.Errorf("last reads after old left the host = %v, want [api]", got)
+	}
+	s, err = db.SaveCodebases(ctx, scan.ID, []tandem.CodebaseRead{{Codebase: tandem.Codebase{Name: "new", Host: "one", Head: "def"}, BytesRead: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Done != 2 || s.Bytes != 10 || s.State != tandem.ScanDone {
+		t.Errorf("after the read: done %d, bytes %d, state %s; want 2, 10, done", s.Done, s.Bytes, s.State)
+	}
+	agreeWithRows(t, db, s)
+}
+
+// testSaveBatch saves a batch with a read, a failure and a conflict: each
+// is counted once, the conflict among the problems, and saving the batch
+// again changes nothing.
+func testSaveBatch(t *testing.T, db *sqlstore.DB, _ string) {
+	ctx := t.Context()
+	save(t, db, 0, tandem.Codebase{Name: "taken", Host: "one", Head: "abc"})
+	scan, err := db.CreateScan(ctx, []string{"two"}, noEnqueue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordRepositories(ctx, scan.ID, "two", tandem.Listing{Read: []string{"ok", "broken", "taken"}},
+		func(context.Context, *sql.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	batch := []tandem.CodebaseRead{
+		{Codebase: tandem.Codebase{Name: "ok", Host: "two", Head: "abc"}, BytesRead: 7},
+		{Codebase: tandem.Codebase{Name: "broken", Host: "two", Problems: []tandem.Problem{{Message: "no HEAD"}}}},
+		{Codebase: tandem.Codebase{Name: "taken", Host: "two", Head: "def"}},
+	}
+	for range 2 {
+		s, err := db.SaveCodebases(ctx, scan.ID, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Done != 1 || s.Failed != 2 || s.Bytes != 7 || len(s.Problems) != 1 || s.State != tandem.ScanDone {
+			t.Errorf("scan = done %d, failed %d, bytes %d, problems %v, state %s; want 1, 2, 7, one conflict, done",
+				s.Done, s.Failed, s.Bytes, s.Problems, s.State)
+		}
+		agreeWithRows(t, db, s)
+	}
+	if got := codebase(t, db, "taken").Host; got != "one" {
+		t.Errorf("taken is on host %q, want one: a conflict writes nothing", got)
+	}
+}
+
+// agreeWithRows fails unless the scan's kept counters are those its rows
+// count.
+func agreeWithRows(t *testing.T, db *sqlstore.DB, s tandem.Scan) {
+	t.Helper()
+	var codebases, done, failed int
+	var bytes int64
+	err := db.SQL().QueryRowContext(t.Context(), `SELECT COUNT(*),
+		COALESCE(SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(bytes), 0) FROM scan_codebases WHERE scan_id = $1`, s.ID).Scan(&codebases, &done, &failed, &bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Codebases != codebases || s.Done != done || s.Failed != failed || s.Bytes != bytes {
+		t.Errorf("scan counts codebases %d, done %d, failed %d, bytes %d; its rows %d, %d, %d, %d",
+			s.Codebases, s.Done, s.Failed, s.Bytes, codebases, done, failed, bytes)
+	}
+}
