@@ -37,6 +37,17 @@ func TestGenerateAndRun(t *testing.T) {
 		t.Errorf("report:\n%s", out.String())
 	}
 
+	t.Run("EachTouchChangesOtherRepositories", func(t *testing.T) {
+		// Run touched svc-0000, svc-0003 and svc-0006.
+		names, err := f.Touch(ctx, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.Join(names, " "), "svc-0001 svc-0004 svc-0007"; got != want {
+			t.Errorf("second Touch changed %s, want %s", got, want)
+		}
+	})
+
 	t.Run("AFleetIsReusedOnlyWhileUnchanged", func(t *testing.T) {
 		again, err := bench.Generate(ctx, dir, bench.FleetOptions{Repos: 9, Files: 4})
 		if err != nil {

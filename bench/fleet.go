@@ -33,6 +33,7 @@ type Fleet struct {
 	Checkouts string
 	// Holding names the repositories whose Go files contain Needle.
 	Holding map[string]bool
+	touches int // calls of Touch so far
 }
 
 // Generate makes a fleet in dir, or reuses the one a previous run left
@@ -172,12 +173,15 @@ func importCommit(ctx context.Context, repo string, files map[string][]byte, onT
 
 // Touch gives n repositories a new commit that changes one Go file each
 // (removing Needle where it was), in checkouts and repositories alike, and
-// returns the names of the repositories changed.
+// returns the names of the repositories changed. Each call changes other
+// repositories than the call before, and other content, so that every
+// call leaves changed blobs to read.
 func (f *Fleet) Touch(ctx context.Context, n int) ([]string, error) {
 	var names []string
-	for i := 0; i < len(f.Repos) && len(names) < n; i += max(1, len(f.Repos)/n) {
+	step := max(1, len(f.Repos)/n)
+	for i := f.touches % step; i < len(f.Repos) && len(names) < n; i += step {
 		name := repoName(i)
-		main := goFile(rand.New(rand.NewPCG(uint64(i), 7)), "main", 1200, `"acme.dev/obslog"`)
+		main := goFile(rand.New(rand.NewPCG(uint64(i), 7+uint64(f.touches))), "main", 1200, `"acme.dev/obslog"`)
 		files := map[string][]byte{"cmd/main.go": main}
 		if err := writeCheckout(filepath.Join(f.Checkouts, name), files); err != nil {
 			return nil, err
@@ -188,8 +192,12 @@ func (f *Fleet) Touch(ctx context.Context, n int) ([]string, error) {
 		delete(f.Holding, name)
 		names = append(names, name)
 	}
+	f.touches++
 	// The fleet on disk no longer matches its generation: regenerate next time.
-	return names, os.Remove(filepath.Join(f.Dir, ".complete"))
+	if err := os.Remove(filepath.Join(f.Dir, ".complete")); err != nil && !os.IsNotExist(err) {
+		return names, err
+	}
+	return names, nil
 }
 
 var words = strings.Fields(`func return if else for range var const type struct interface map string int
