@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +30,8 @@ type Report struct {
 	PeakRSS    int64 // bytes, during the scans
 	ColdRead   int64 // content bytes the cold scan inflated
 	RescanRead int64
+	// Server is the whole path, serve and scan --wait, on each engine.
+	Server []ServerRun
 }
 
 // Runs is how many times each timed step runs; the fastest counts, as
@@ -63,7 +66,7 @@ func Run(ctx context.Context, f *Fleet, touched int, log io.Writer) (Report, err
 		fmt.Fprintln(log, "ripgrep: not installed (apt-get install ripgrep); no baseline")
 	}
 
-	resetPeakRSS()
+	resetPeakRSS("/proc/self")
 	var s *scan.Scanner
 	var reads map[string]tandem.CodebaseRead
 	for range Runs {
@@ -95,7 +98,7 @@ func Run(ctx context.Context, f *Fleet, touched int, log io.Writer) (Report, err
 	if err := agree("tandem rescan", holding(reads), f.Holding); err != nil {
 		return rep, err
 	}
-	rep.PeakRSS = peakRSS()
+	rep.PeakRSS = peakRSS("/proc/self")
 	fmt.Fprintf(log, "tandem rescan after %d new commits: %v (%d KB inflated)\n", touched, rep.Rescan, rep.RescanRead>>10)
 	return rep, nil
 }
@@ -202,14 +205,15 @@ func goBytes(dir string) int64 {
 	return n
 }
 
-// resetPeakRSS resets the kernel's record of this process's peak resident
-// memory (Linux), so that peakRSS measures from now.
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+// resetPeakRSS resets the kernel's record of a process's peak resident
+// memory (Linux), so that peakRSS measures from now. proc is the
+// process's folder: /proc/self or /proc/PID.
+func resetPeakRSS(proc string) { _ = os.WriteFile(proc+"/clear_refs", []byte("5"), 0) }
 
-// peakRSS returns this process's peak resident memory in bytes, or 0 where
+// peakRSS returns a process's peak resident memory in bytes, or 0 where
 // the kernel does not tell.
-func peakRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
+func peakRSS(proc string) int64 {
+	b, err := os.ReadFile(proc + "/status")
 	if err != nil {
 		return 0
 	}
@@ -222,18 +226,86 @@ func peakRSS() int64 {
 	return 0
 }
 
-// Print writes the report as the table docs/performance.md shows.
+// Print writes the report as the tables of docs/performance.md.
 func (r Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "fleet: %d repositories, %d MB of Go checked out\n\n", r.Repos, r.Bytes>>20)
 	fmt.Fprintf(w, "| step | time | ratio |\n|---|---|---|\n")
 	if r.Ripgrep > 0 {
-		fmt.Fprintf(w, "| ripgrep -j%d over checkouts (baseline) | %v | 1.00x |\n", runtime.GOMAXPROCS(0), r.Ripgrep.Round(time.Millisecond))
-		fmt.Fprintf(w, "| tandem cold scan | %v | %.2fx ripgrep |\n", r.Cold.Round(time.Millisecond), ratio(r.Cold, r.Ripgrep))
+		fmt.Fprintf(w, "| ripgrep -j%d over checkouts (baseline) | %v | 1.00x |\n", runtime.GOMAXPROCS(0), round(r.Ripgrep))
+		fmt.Fprintf(w, "| tandem cold scan | %v | %.2fx ripgrep |\n", round(r.Cold), ratio(r.Cold, r.Ripgrep))
 	} else {
-		fmt.Fprintf(w, "| tandem cold scan | %v | (no ripgrep) |\n", r.Cold.Round(time.Millisecond))
+		fmt.Fprintf(w, "| tandem cold scan | %v | (no ripgrep) |\n", round(r.Cold))
 	}
-	fmt.Fprintf(w, "| tandem rescan after %d new commits | %v | %.1f%% of cold |\n", r.Touched, r.Rescan.Round(time.Millisecond), 100*ratio(r.Rescan, r.Cold))
-	fmt.Fprintf(w, "\npeak memory (RSS) during the scans: %d MB\n", r.PeakRSS>>20)
+	fmt.Fprintf(w, "| tandem rescan after %d new commits | %v | %.1f%% of cold |\n", r.Touched, round(r.Rescan), 100*ratio(r.Rescan, r.Cold))
+	var sqlite ServerRun
+	for _, s := range r.Server {
+		if s.Engine == "SQLite" {
+			sqlite = s
+		}
+	}
+	for _, s := range r.Server {
+		// vs compares a step with the same step on SQLite.
+		vs := func(d, onSQLite time.Duration) string {
+			if s.Engine == "SQLite" || onSQLite == 0 {
+				return ""
+			}
+			return fmt.Sprintf(", %.2fx SQLite", ratio(d, onSQLite))
+		}
+		cold := fmt.Sprintf("%.2fx in process", ratio(s.Cold, r.Cold))
+		if r.Ripgrep > 0 {
+			cold = fmt.Sprintf("%.2fx ripgrep, %s", ratio(s.Cold, r.Ripgrep), cold)
+		}
+		fmt.Fprintf(w, "| serve on %s: cold scan --wait | %v | %s%s |\n", s.Engine, round(s.Cold), cold, vs(s.Cold, sqlite.Cold))
+		fmt.Fprintf(w, "| serve on %s: scan --wait, nothing changed | %v | %.1f%% of cold%s |\n", s.Engine, round(s.Unchanged), 100*ratio(s.Unchanged, s.Cold), vs(s.Unchanged, sqlite.Unchanged))
+		fmt.Fprintf(w, "| serve on %s: scan --wait after %d new commits (1%%) | %v | %.1f%% of cold%s |\n", s.Engine, s.Touched, round(s.Rescan), 100*ratio(s.Rescan, s.Cold), vs(s.Rescan, sqlite.Rescan))
+	}
+	fmt.Fprintf(w, "\npeak memory (RSS) during the scans: in process %d MB", r.PeakRSS>>20)
+	for _, s := range r.Server {
+		fmt.Fprintf(w, "; serve on %s %s", s.Engine, s.peaks())
+	}
+	fmt.Fprintln(w)
 }
+
+// peaks prints the serve processes' peak memory, by role.
+func (s ServerRun) peaks() string {
+	if len(s.PeakRSS) == 1 {
+		return fmt.Sprintf("%d MB", s.peak()>>20)
+	}
+	var roles []string
+	for role, rss := range s.PeakRSS {
+		roles = append(roles, fmt.Sprintf("%s %d MB", role, rss>>20))
+	}
+	slices.Sort(roles)
+	return fmt.Sprintf("%d MB (%s)", s.peak()>>20, strings.Join(roles, " + "))
+}
+
+// peak is the sum of the serve processes' peak memory.
+func (s ServerRun) peak() int64 {
+	var n int64
+	for _, rss := range s.PeakRSS {
+		n += rss
+	}
+	return n
+}
+
+// PrintScaling writes, for reports of fleets of several sizes, each
+// step's time per 1,000 repositories and peak memory, one row per size
+// and way of scanning: a time per 1,000 that grows with the fleet is
+// worse than linear.
+func PrintScaling(w io.Writer, reps []Report) {
+	fmt.Fprintf(w, "| repositories | scan | cold | cold per 1,000 | nothing changed per 1,000 | after 1%% per 1,000 | peak RSS |\n|---|---|---|---|---|---|---|\n")
+	for _, r := range reps {
+		per := func(d time.Duration) time.Duration { return round(d * 1000 / time.Duration(r.Repos)) }
+		if r.Ripgrep > 0 {
+			fmt.Fprintf(w, "| %d | ripgrep | %v | %v | | | |\n", r.Repos, round(r.Ripgrep), per(r.Ripgrep))
+		}
+		fmt.Fprintf(w, "| %d | in process | %v | %v | | | %d MB |\n", r.Repos, round(r.Cold), per(r.Cold), r.PeakRSS>>20)
+		for _, s := range r.Server {
+			fmt.Fprintf(w, "| %d | serve on %s | %v | %v | %v | %v | %s |\n", r.Repos, s.Engine, round(s.Cold), per(s.Cold), per(s.Unchanged), per(s.Rescan), s.peaks())
+		}
+	}
+}
+
+func round(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
