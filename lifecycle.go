@@ -74,13 +74,24 @@ var TargetLifecycle = Lifecycle{Kind: "target", States: TargetStates, Moves: []M
 	{TargetDone, TargetUnowned, "scan: needed again, no owner"},
 	{TargetDone, TargetPending, "scan: needed again"},
 	{TargetDone, TargetTicketed, "scan: needed again, ticket reopened"},
+	{TargetUnowned, TargetGone, "the codebase left its host"},
+	{TargetPending, TargetGone, "the codebase left its host"},
+	{TargetTicketed, TargetGone, "the codebase left its host"},
+	{TargetTourProposed, TargetGone, "the codebase left its host"},
+	{TargetPROpen, TargetGone, "the codebase left its host"},
+	{TargetExempt, TargetGone, "the codebase left its host"},
+	{TargetGone, TargetUnowned, "scan: the codebase is back, no owner"},
+	{TargetGone, TargetPending, "scan: the codebase is back"},
+	{TargetGone, TargetTicketed, "scan: the codebase is back, ticket reopened"},
+	{TargetGone, TargetDone, "scan: the codebase is back, no longer needed"},
 }}
 
-// TicketLifecycle is a ticket's: open until every codebase on it is done
-// or exempt, open again when one needs the change again.
+// TicketLifecycle is a ticket's: open until every codebase on it is done,
+// exempt or gone from its host, open again when one needs the change
+// again.
 var TicketLifecycle = Lifecycle{Kind: "ticket", States: []string{TicketOpen, TicketClosed}, Moves: []Move{
 	{"", TicketOpen, "launch files it"},
-	{TicketOpen, TicketClosed, "its last codebase is done or exempt"},
+	{TicketOpen, TicketClosed, "its last codebase is done, exempt or gone"},
 	{TicketClosed, TicketOpen, "a codebase needs the change again"},
 }}
 
@@ -114,7 +125,7 @@ var EngagementLifecycle = Lifecycle{Kind: "engagement", States: EngagementStates
 	{"", EngagementProposed, "a campaign proposes a Tour of Duty"},
 	{"", EngagementActive, "started with a person"},
 	{EngagementProposed, EngagementActive, "start, once staffed"},
-	{EngagementProposed, EngagementWithdrawn, "withdrawn, or its targets done or exempt"},
+	{EngagementProposed, EngagementWithdrawn, "withdrawn, or its targets done, exempt or gone"},
 	{EngagementActive, EngagementEnded, "end"},
 }}
 

@@ -129,10 +129,11 @@ const (
 	TargetDone         = "done"          // the code no longer needs the change
 	TargetExempt       = "exempt"        // excused, with a reason and an expiry
 	TargetUnowned      = "unowned"       // no owner to ticket: for the platform team to resolve
+	TargetGone         = "gone"          // its codebase left its host: neither open nor done
 )
 
 // TargetStates lists every target state, in the order of progress.
-var TargetStates = []string{TargetUnowned, TargetPending, TargetTicketed, TargetTourProposed, TargetPROpen, TargetExempt, TargetDone}
+var TargetStates = []string{TargetUnowned, TargetPending, TargetTicketed, TargetTourProposed, TargetPROpen, TargetExempt, TargetGone, TargetDone}
 
 // Target is one codebase a migration must change, and how far it is.
 type Target struct {
@@ -154,17 +155,26 @@ type Target struct {
 	FoundAt    time.Time  `json:"found_at"`
 	TicketedAt *time.Time `json:"ticketed_at"`
 	PROpenedAt *time.Time `json:"pr_opened_at"`
-	DoneAt     *time.Time `json:"done_at"`
+	// DoneAt is when the target was done or, gone, when its codebase
+	// left its host: when it stopped counting as open.
+	DoneAt *time.Time `json:"done_at"`
 }
 
 // Open reports whether the target still waits for its change.
-func (t Target) Open() bool { return t.State != TargetDone && t.State != TargetExempt }
+func (t Target) Open() bool { return TargetOpen(t.State) }
+
+// TargetOpen reports whether a target in state still waits for its
+// change: not done, exempt or gone. Every count of open targets uses it.
+func TargetOpen(state string) bool {
+	return state != TargetDone && state != TargetExempt && state != TargetGone
+}
 
 // NextTargetState returns a target's state after a scan. A codebase where
 // the target newly holds (and the done check does not) is pending; one
 // that was a target and no longer needs the change is done; a done target
-// that regressed goes back to its ticket (ticketed) or to pending. Any
-// other state stands while the change is still needed. It returns "" for a
+// that regressed, or a gone one whose codebase is back and still needs
+// the change, goes back to its ticket (ticketed) or to pending. Any other
+// state stands while the change is still needed. It returns "" for a
 // codebase that is not, and never was, a target.
 func NextTargetState(current string, ticketed, targetHolds, doneHolds bool) string {
 	needed := targetHolds && !doneHolds
@@ -175,7 +185,7 @@ func NextTargetState(current string, ticketed, targetHolds, doneHolds bool) stri
 		return ""
 	case !needed:
 		return TargetDone
-	case current != TargetDone:
+	case current != TargetDone && current != TargetGone:
 		return current
 	case ticketed:
 		return TargetTicketed

@@ -422,8 +422,9 @@ func plural(n int, one, many string) string {
 
 // withdrawFinishedTours withdraws the proposed Tours of Duty of a
 // migration that include codebase and whose codebases' targets are all
-// done or exempt now, with a comment on their ticket: nothing is left for
-// them to do. Call it where a target becomes done or exempt.
+// done, exempt or gone from their host now, with a comment on their
+// ticket: nothing is left for them to do. Call it where a target becomes
+// done, exempt or gone.
 func withdrawFinishedTours(ctx context.Context, tx *sql.Tx, migration, codebase string, now time.Time) error {
 	ids, err := queryIDs(ctx, tx, `SELECT e.id FROM engagements e JOIN engagement_codebases c ON c.engagement_id = e.id
 		WHERE e.migration = $1 AND c.codebase = $2 AND e.state = $3 ORDER BY e.id`, migration, codebase, tandem.EngagementProposed)
@@ -439,7 +440,7 @@ func withdrawFinishedTours(ctx context.Context, tx *sql.Tx, migration, codebase 
 }
 
 // withdrawIfFinished withdraws proposal id when every target of its
-// codebases is done or exempt. It holds the proposal's row first, so that
+// codebases is done, exempt or gone. It holds the proposal's row first, so that
 // two transactions finishing its last two targets at once (a scan's
 // workers, on PostgreSQL) read each other's: the second sees both.
 func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
@@ -453,7 +454,7 @@ func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time
 	if e.State != tandem.EngagementProposed {
 		return nil
 	}
-	var done, exempt []string
+	var done, exempt, gone []string
 	tickets := map[int64]bool{}
 	var targets []tandem.Target
 	for _, codebase := range e.Codebases {
@@ -468,6 +469,8 @@ func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time
 			done = append(done, codebase)
 		case tandem.TargetExempt:
 			exempt = append(exempt, codebase+until(t))
+		case tandem.TargetGone:
+			gone = append(gone, codebase)
 		default:
 			return nil
 		}
@@ -482,6 +485,9 @@ func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time
 	}
 	if len(exempt) > 0 {
 		why = append(why, strings.Join(exempt, ", ")+" "+plural(len(exempt), "is", "are")+" exempt")
+	}
+	if len(gone) > 0 {
+		why = append(why, strings.Join(gone, ", ")+": "+plural(len(gone), "repository gone from its host", "repositories gone from their host"))
 	}
 	reason := "nothing is left for it: " + strings.Join(why, "; ")
 	if len(why) == 0 {

@@ -115,6 +115,9 @@ func findTarget(ctx context.Context, tx *sql.Tx, migration, codebase string) (ta
 // done, or needed again. Done records the evidence true then (the done
 // check's, or none), marks an open change request merged and closes the
 // ticket when the last of its targets is done; needed again reopens it.
+// A gone target, its codebase back on its host, moves the same way: done,
+// or needed again as a target newly found, its exemption (if it had one)
+// over.
 func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, target, done tandem.CheckResult, now time.Time) error {
 	var current string
 	var ticketID, crID sql.NullInt64
@@ -161,11 +164,15 @@ func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, tar
 			encode(nonNil(target.Evidence)), target.Commit, migration, codebase)
 		return err
 	}
-	// A regression: the change is needed again.
+	// A regression, or a codebase back on its host: the change is needed
+	// again.
 	if next == tandem.TargetPending {
 		if next, err = ownedState(ctx, tx, codebase); err != nil {
 			return err
 		}
+	}
+	if current == tandem.TargetGone {
+		return targetBack(ctx, tx, migration, codebase, next, target, ticketID, now)
 	}
 	if err := move(ctx, tx, tandem.TargetLifecycle, what, current, next,
 		`UPDATE targets SET state = $1, evidence = $3, commit_id = $4, done_at = NULL, error = ''
@@ -175,6 +182,24 @@ func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, tar
 	}
 	if ticketID.Valid {
 		return reopenTicket(ctx, tx, ticketID.Int64, fmt.Sprintf("%s needs the change again: the scan of commit %s finds it needed%s.",
+			codebase, short(target.Commit), evidenceLine(target.Evidence)), now)
+	}
+	return nil
+}
+
+// targetBack moves a gone target whose codebase is back on its host, and
+// still needs the change, to next (unowned, pending or ticketed) as a
+// target newly found: no exemption, not done; its ticket reopens, saying
+// so.
+func targetBack(ctx context.Context, tx *sql.Tx, migration, codebase, next string, target tandem.CheckResult, ticketID sql.NullInt64, now time.Time) error {
+	if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(migration, codebase), tandem.TargetGone, next,
+		`UPDATE targets SET state = $1, evidence = $3, commit_id = $4, done_at = NULL, exemption = '', exempt_from = '', error = ''
+		WHERE state = $2 AND migration = $5 AND codebase = $6`,
+		encode(nonNil(target.Evidence)), target.Commit, migration, codebase); err != nil {
+		return err
+	}
+	if ticketID.Valid {
+		return reopenTicket(ctx, tx, ticketID.Int64, fmt.Sprintf("%s is back on its host and still needs the change: the scan of commit %s finds it needed%s.",
 			codebase, short(target.Commit), evidenceLine(target.Evidence)), now)
 	}
 	return nil

@@ -113,9 +113,9 @@ func ticketWhat(migration, team string) string {
 	return fmt.Sprintf("%s's ticket of %s", team, migration)
 }
 
-// closeTicketIfDone closes an open ticket whose targets are all done or
-// exempt, with a comment that says which are done and which exempt until
-// when.
+// closeTicketIfDone closes an open ticket whose targets are all done,
+// exempt or gone from their host, with a comment that says which are
+// done, which exempt until when and which gone.
 func closeTicketIfDone(ctx context.Context, tx *sql.Tx, ticketID int64, now time.Time) error {
 	var state string
 	if err := tx.QueryRowContext(ctx, "SELECT state FROM tickets WHERE id = $1", ticketID).Scan(&state); err != nil {
@@ -128,7 +128,7 @@ func closeTicketIfDone(ctx context.Context, tx *sql.Tx, ticketID int64, now time
 	if err != nil || len(targets) == 0 {
 		return err
 	}
-	var done []string
+	var done, gone []string
 	var exempt []tandem.Target
 	for _, t := range targets {
 		switch t.State {
@@ -136,9 +136,18 @@ func closeTicketIfDone(ctx context.Context, tx *sql.Tx, ticketID int64, now time
 			done = append(done, t.Codebase)
 		case tandem.TargetExempt:
 			exempt = append(exempt, t)
+		case tandem.TargetGone:
+			gone = append(gone, t.Codebase)
 		default:
 			return nil
 		}
+	}
+	if len(gone) > 0 {
+		if err := move(ctx, tx, tandem.TicketLifecycle, fmt.Sprintf("ticket %d", ticketID), state, tandem.TicketClosed,
+			"UPDATE tickets SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", now, ticketID); err != nil {
+			return err
+		}
+		return addComment(ctx, tx, ticketID, goneClosingComment(done, gone, exempt), now)
 	}
 	if err := move(ctx, tx, tandem.TicketLifecycle, fmt.Sprintf("ticket %d", ticketID), state, tandem.TicketClosed,
 		"UPDATE tickets SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", now, ticketID); err != nil {
@@ -174,6 +183,29 @@ func closingComment(done []string, exempt []tandem.Target) string {
 		return why + " The ticket reopens if the change is still needed when the exemption ends."
 	}
 	return why + " The ticket reopens if the change is still needed when an exemption ends."
+}
+
+// goneClosingComment says why a ticket closes when some codebases on it
+// are gone from their host: the change done in some, the others gone or
+// exempt (until when).
+func goneClosingComment(done, gone []string, exempt []tandem.Target) string {
+	var why []string
+	if len(done) > 0 {
+		why = append(why, "The change is done in "+strings.Join(done, ", "))
+	}
+	why = append(why, strings.Join(gone, ", ")+": "+plural(len(gone), "repository gone from its host", "repositories gone from their host"))
+	for _, t := range exempt {
+		why = append(why, t.Codebase+" is exempt"+until(t))
+	}
+	text := strings.Join(why, "; ") + ": closing."
+	if len(done) > 0 {
+		text += " Thank you!"
+	}
+	text += " The ticket reopens if a repository comes back still needing the change"
+	if len(exempt) > 0 {
+		text += ", or if the change is still needed when an exemption ends"
+	}
+	return text + "."
 }
 
 // until returns " until DATE" for an exempt target's exemption.
