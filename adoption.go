@@ -8,12 +8,14 @@ import (
 // ComputeAdoption returns who adopted a platform: the codebases where its
 // adoption check holds now (results), their owning teams (owners maps a
 // codebase to its owner, nil when it has none), and the trend of adopting
-// codebases per day, replayed from the check's history.
-func ComputeAdoption(platform string, results, history []CheckResult, owners map[string]*string) Adoption {
+// codebases per day, replayed from the check's history. The codebases of
+// gone, gone from their host since the time it maps them to, count
+// nowhere now, and in the trend until the day they left.
+func ComputeAdoption(platform string, results, history []CheckResult, owners map[string]*string, gone map[string]time.Time) Adoption {
 	a := Adoption{Platform: platform, Codebases: []string{}, Teams: []string{}, Trend: []TrendPoint{}}
 	teams := map[string]bool{}
 	for _, r := range results {
-		if !r.Holds {
+		if _, left := gone[r.Codebase]; !r.Holds || left {
 			continue
 		}
 		a.Codebases = append(a.Codebases, r.Codebase)
@@ -29,8 +31,15 @@ func ComputeAdoption(platform string, results, history []CheckResult, owners map
 	slices.Sort(a.Codebases)
 	slices.Sort(a.Teams)
 
+	events := slices.Clone(history)
+	for c, at := range gone {
+		events = append(events, CheckResult{Codebase: c, Holds: false, CheckedAt: at})
+	}
+	// Stable: history is oldest first, and a codebase leaves after what
+	// was read of it at the same time.
+	slices.SortStableFunc(events, func(x, y CheckResult) int { return x.CheckedAt.Compare(y.CheckedAt) })
 	adopting := map[string]bool{}
-	for _, h := range history {
+	for _, h := range events {
 		day := h.CheckedAt.UTC().Format(time.DateOnly)
 		adopting[h.Codebase] = h.Holds
 		count := 0

@@ -27,7 +27,7 @@ func TestComputeAdoption(t *testing.T) {
 		{Codebase: "orphan", Holds: true, CheckedAt: day(3)},
 		{Codebase: "indexer", Holds: true, CheckedAt: day(4)},
 	}
-	a := tandem.ComputeAdoption("obslog", results, history, owners)
+	a := tandem.ComputeAdoption("obslog", results, history, owners, nil)
 
 	if got, want := a.Codebases, []string{"api", "indexer", "ledger", "orphan"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Codebases = %v, want %v", got, want)
@@ -41,6 +41,34 @@ func TestComputeAdoption(t *testing.T) {
 	want := []tandem.TrendPoint{{Day: "2026-11-01", Count: 2}, {Day: "2026-11-03", Count: 3}, {Day: "2026-11-04", Count: 4}}
 	if !reflect.DeepEqual(a.Trend, want) {
 		t.Errorf("Trend = %v, want %v", a.Trend, want)
+	}
+}
+
+func TestComputeAdoptionLeavesGoneCodebasesOut(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 12, 0, 0, 0, time.UTC) }
+	payments, search := "payments", "search"
+	results := []tandem.CheckResult{
+		{Codebase: "api", Holds: true},
+		{Codebase: "ledger", Holds: true},
+		{Codebase: "indexer", Holds: true},
+	}
+	owners := map[string]*string{"api": &payments, "ledger": &payments, "indexer": &search}
+	history := []tandem.CheckResult{
+		{Codebase: "api", Holds: true, CheckedAt: day(1)},
+		{Codebase: "indexer", Holds: true, CheckedAt: day(1)},
+		{Codebase: "ledger", Holds: true, CheckedAt: day(3)},
+	}
+	a := tandem.ComputeAdoption("obslog", results, history, owners, map[string]time.Time{"indexer": day(2)})
+
+	if got, want := a.Codebases, []string{"api", "ledger"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Codebases = %v, want %v: indexer is gone", got, want)
+	}
+	if got, want := a.Teams, []string{"payments"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Teams = %v, want %v: search adopted only with its gone codebase", got, want)
+	}
+	want := []tandem.TrendPoint{{Day: "2026-11-01", Count: 2}, {Day: "2026-11-02", Count: 1}, {Day: "2026-11-03", Count: 2}}
+	if !reflect.DeepEqual(a.Trend, want) {
+		t.Errorf("Trend = %v, want %v: indexer counts until the day it left", a.Trend, want)
 	}
 }
 
@@ -64,6 +92,9 @@ func TestNextTargetState(t *testing.T) {
 		{"a done target that regressed goes back to its ticket", tandem.TargetDone, true, true, false, tandem.TargetTicketed},
 		{"a done target never ticketed that regressed is pending", tandem.TargetDone, false, true, false, tandem.TargetPending},
 		{"a done target stays done", tandem.TargetDone, true, false, false, tandem.TargetDone},
+		{"a gone target whose codebase is back needing the change goes back to its ticket", tandem.TargetGone, true, true, false, tandem.TargetTicketed},
+		{"a gone target never ticketed whose codebase is back needing the change is pending", tandem.TargetGone, false, true, false, tandem.TargetPending},
+		{"a gone target whose codebase is back migrated is done", tandem.TargetGone, true, false, false, tandem.TargetDone},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tandem.NextTargetState(tt.current, tt.ticketed, tt.targetHolds, tt.doneHolds); got != tt.want {

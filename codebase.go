@@ -44,6 +44,11 @@ type Codebase struct {
 	// line that does not parse, a broken HEAD).
 	Problems  []Problem  `json:"problems"`
 	ScannedAt *time.Time `json:"scanned_at"`
+	// GoneAt is when a complete listing of its host first left the
+	// codebase out (the repository deleted, archived or renamed); nil
+	// while the host lists it. A gone codebase counts nowhere and keeps
+	// its history; it is back when the host lists it again.
+	GoneAt *time.Time `json:"gone_at,omitempty"`
 }
 
 // MayGrantTrust returns nil when a codebase's owners may give an outside
@@ -88,12 +93,18 @@ type CodebasePolicy struct {
 	AutoMerge     bool     `json:"autoMerge,omitempty"`
 }
 
-// CodebaseFilter selects codebases; zero fields match everything. Name
-// matches in any case.
+// CodebaseFilter selects codebases; zero fields match everything but
+// gone codebases. Name matches in any case.
 type CodebaseFilter struct {
+	// Name selects one codebase, gone or not, so that a gone codebase's
+	// page and history still open.
 	Name  string
 	Owner string
 	Host  string
+	// Gone selects the codebases gone from their host instead of those
+	// it lists (Codebase.GoneAt). Without it, and without a Name, gone
+	// codebases are left out: of lists, counts and totals.
+	Gone bool
 	// Declared adds the Codebase documents that name no discovered
 	// codebase, as codebases without a host whose one problem is
 	// UndiscoveredCodebase, located where the document was declared.

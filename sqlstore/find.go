@@ -95,8 +95,10 @@ func (db *DB) FindPlatforms(ctx context.Context, name string) ([]tandem.Platform
 	return find(ctx, db, "platform", name, findPlatforms)
 }
 
-// FindCodebases returns the codebases f selects, sorted by name. It
-// returns ENOTFOUND when f names a codebase that does not exist.
+// FindCodebases returns the codebases f selects, sorted by name: those
+// their hosts list, the gone ones with f.Gone, either with f.Name. It
+// returns ENOTFOUND when f names a codebase that does not exist (or, with
+// f.Gone, is not gone).
 func (db *DB) FindCodebases(ctx context.Context, f tandem.CodebaseFilter) ([]tandem.Codebase, error) {
 	var cs []tandem.Codebase
 	err := db.readTx(ctx, "find codebases", func(tx *sql.Tx) error {
@@ -342,7 +344,8 @@ func findPlatforms(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Platf
 	return platforms, rows.Err()
 }
 
-// findCodebases returns the codebases f selects, sorted by name. A name
+// findCodebases returns the codebases f selects, sorted by name: those
+// their hosts list, the gone ones with f.Gone, either with f.Name. A name
 // selects its codebase in any case: the codebase of that exact name, or
 // else the one whose name differs only in case (EINVALID when several
 // do).
@@ -359,8 +362,14 @@ func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]
 			}
 		}
 	}
+	switch {
+	case f.Gone:
+		conds = append(conds, "gone_at IS NOT NULL")
+	case f.Name == "":
+		conds = append(conds, "gone_at IS NULL")
+	}
 	query := `SELECT name, host, default_branch, head, owner, owner_source, contributions,
-		trusted, ownership, problems, scanned_at, location,
+		trusted, ownership, problems, scanned_at, location, gone_at,
 		(SELECT auto_merge FROM codebase_policies p WHERE LOWER(p.name) = LOWER(codebases.name)) FROM codebases`
 	if len(conds) > 0 {
 		query += " WHERE " + strings.Join(conds, " AND ")
@@ -375,12 +384,13 @@ func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]
 		var c tandem.Codebase
 		var owner sql.NullString
 		var trusted, ownership, problems string
-		var scanned sql.NullTime
+		var scanned, gone sql.NullTime
 		var autoMerge sql.NullBool
 		if err := rows.Scan(&c.Name, &c.Host, &c.DefaultBranch, &c.Head, &owner, &c.OwnerSource,
-			&c.Contributions, &trusted, &ownership, &problems, &scanned, &c.Location, &autoMerge); err != nil {
+			&c.Contributions, &trusted, &ownership, &problems, &scanned, &c.Location, &gone, &autoMerge); err != nil {
 			return nil, err
 		}
+		c.GoneAt = timePtr(gone)
 		if owner.Valid {
 			c.Owner = &owner.String
 		}
@@ -410,7 +420,7 @@ func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]
 			return nil, err
 		}
 	}
-	if f.Declared && f.Owner == "" && f.Host == "" && (f.Name == "" || len(cs) == 0) {
+	if f.Declared && !f.Gone && f.Owner == "" && f.Host == "" && (f.Name == "" || len(cs) == 0) {
 		declared, err := undiscoveredPolicies(ctx, tx, f.Name)
 		if err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/tandem-dev/tandem"
 )
@@ -29,12 +30,23 @@ func (s *Server) adoption(ctx context.Context, name string) ([]tandem.Adoption, 
 	return s.adoptionOf(ctx, platforms, codebases)
 }
 
-// adoptionOf returns the adoption of platforms among codebases, for a
-// caller that has both already.
+// adoptionOf returns the adoption of platforms among codebases (those
+// their hosts list), for a caller that has both already; the gone ones
+// count only in the trend, until they left.
 func (s *Server) adoptionOf(ctx context.Context, platforms []tandem.Platform, codebases []tandem.Codebase) ([]tandem.Adoption, error) {
 	owners := make(map[string]*string, len(codebases))
 	for _, c := range codebases {
 		owners[c.Name] = c.Owner
+	}
+	gone, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{Gone: true})
+	if err != nil {
+		return nil, err
+	}
+	goneAt := make(map[string]time.Time, len(gone))
+	for _, c := range gone {
+		if c.GoneAt != nil {
+			goneAt[c.Name] = *c.GoneAt
+		}
 	}
 	adoptions := make([]tandem.Adoption, 0, len(platforms))
 	for _, p := range platforms {
@@ -47,7 +59,7 @@ func (s *Server) adoptionOf(ctx context.Context, platforms []tandem.Platform, co
 		if err != nil {
 			return nil, err
 		}
-		adoptions = append(adoptions, tandem.ComputeAdoption(p.Name, results, history, owners))
+		adoptions = append(adoptions, tandem.ComputeAdoption(p.Name, results, history, owners, goneAt))
 	}
 	return adoptions, nil
 }
