@@ -34,7 +34,7 @@ func closedAt(t tandem.Target) *time.Time {
 		return nil
 	}
 	switch {
-	case t.State == tandem.TargetDone && t.DoneAt != nil:
+	case (t.State == tandem.TargetDone || t.State == tandem.TargetGone) && t.DoneAt != nil:
 		return t.DoneAt
 	case t.State == tandem.TargetExempt && t.Exemption != nil:
 		return &t.Exemption.At
@@ -44,8 +44,8 @@ func closedAt(t tandem.Target) *time.Time {
 
 // Burndown returns, for each day (UTC) from the day the first target was
 // found to the day of now, the number of targets open at the end of that
-// day: found by then, and neither done (DoneAt) nor exempt (Exemption.At)
-// by then. It returns nil when there are no targets or none was found by
+// day: found by then, and neither done or gone (DoneAt) nor exempt
+// (Exemption.At) by then. It returns nil when there are no targets or none was found by
 // now.
 func Burndown(targets []tandem.Target, now time.Time) []Point {
 	if len(targets) == 0 {
@@ -263,8 +263,8 @@ type Change struct {
 }
 
 // Changes returns the number of open targets each time it changed, oldest
-// first: a target opens when found (FoundAt) and closes when done (DoneAt)
-// or exempted (Exemption.At). The first change is the first target found,
+// first: a target opens when found (FoundAt) and closes when done or gone
+// from its host (DoneAt) or exempted (Exemption.At). The first change is the first target found,
 // even when it closed at once. It returns nil when there are no targets.
 func Changes(targets []tandem.Target) []Change {
 	deltas := map[time.Time]int{}
@@ -279,8 +279,9 @@ func Changes(targets []tandem.Target) []Change {
 
 // DayChanges returns the changes of the number of open targets from the
 // counts a store keeps by day (tandem.TargetStats.Days), each at the start
-// of its day (UTC): targets done count as closed on the day they were
-// done; exempt ones, whose day of exemption is not kept, as never open.
+// of its day (UTC): targets done or gone count as closed on the day they
+// were done or left their host; exempt ones, whose day of exemption is
+// not kept, as never open.
 func DayChanges(days []tandem.DayCount) []Change {
 	deltas := map[time.Time]int{}
 	for _, d := range days {
@@ -292,7 +293,7 @@ func DayChanges(days []tandem.DayCount) []Change {
 		switch {
 		case d.State == tandem.TargetExempt:
 			deltas[found] -= d.Count
-		case d.State == tandem.TargetDone && d.Done != "":
+		case (d.State == tandem.TargetDone || d.State == tandem.TargetGone) && d.Done != "":
 			if done, err := time.Parse(dateLayout, d.Done); err == nil {
 				deltas[done] -= d.Count
 			}

@@ -202,6 +202,11 @@ func (s *Server) history(r *http.Request) (advisor.History, error) {
 			return h, err
 		}
 		for _, t := range targets {
+			if t.State == tandem.TargetGone {
+				// Its codebase left its host: the pattern neither worked
+				// nor failed there.
+				continue
+			}
 			done := t.State == tandem.TargetDone && t.DoneAt != nil
 			switch {
 			case t.PROpenedAt != nil:

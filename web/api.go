@@ -71,10 +71,21 @@ func (s *Server) handlePlatforms(w http.ResponseWriter, r *http.Request) {
 	list(s, w, r, func(name string) ([]tandem.Platform, error) { return s.store.FindPlatforms(r.Context(), name) })
 }
 
+// handleCodebases answers the codebases the hosts list, with the Codebase
+// documents that name none; ?gone=true the codebases gone from their host
+// instead. One named is found gone or not.
 func (s *Server) handleCodebases(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	var gone bool
+	if v := q.Get("gone"); v != "" {
+		var err error
+		if gone, err = strconv.ParseBool(v); err != nil {
+			s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "gone: %q is not true or false", v))
+			return
+		}
+	}
 	list(s, w, r, func(name string) ([]tandem.Codebase, error) {
-		return s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Name: name, Owner: q.Get("owner"), Host: q.Get("host"), Declared: true})
+		return s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Name: name, Owner: q.Get("owner"), Host: q.Get("host"), Gone: gone, Declared: !gone})
 	})
 }
 

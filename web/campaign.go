@@ -73,7 +73,7 @@ func (s *Server) campaignSummaries(ctx context.Context) ([]CampaignSummary, erro
 			for state, n := range counts {
 				sum.Counts[state] += n
 				sum.Total += n
-				if state != tandem.TargetDone && state != tandem.TargetExempt {
+				if tandem.TargetOpen(state) {
 					sum.Open += n
 				}
 			}

@@ -35,6 +35,7 @@ var stateColors = map[string]string{
 	tandem.TargetPending:      "#9a6700",
 	tandem.TargetUnowned:      "#cf222e",
 	tandem.TargetExempt:       "#6e7781",
+	tandem.TargetGone:         "#424a53",
 }
 
 // Series is a named line of values over time.

@@ -728,6 +728,9 @@ func (s *Server) readiness(r *http.Request, name string) ([]consumption.Readines
 		} else if err != nil {
 			return nil, err
 		}
+		if cbs[0].GoneAt != nil {
+			continue // gone from its host: nothing to make ready
+		}
 		results, err := s.store.FindCheckResults(ctx, tandem.CheckResultFilter{Codebase: cb})
 		if err != nil {
 			return nil, err

@@ -111,7 +111,7 @@ func trendPoints(trend []tandem.TrendPoint) []DayValue {
 // stateParts are a campaign's counts in the order of progress, for bars.
 func stateParts(counts map[string]int) []BarPart {
 	var parts []BarPart
-	for _, st := range []string{tandem.TargetDone, tandem.TargetExempt, tandem.TargetPROpen, tandem.TargetTourProposed, tandem.TargetTicketed, tandem.TargetPending, tandem.TargetUnowned} {
+	for _, st := range []string{tandem.TargetDone, tandem.TargetExempt, tandem.TargetGone, tandem.TargetPROpen, tandem.TargetTourProposed, tandem.TargetTicketed, tandem.TargetPending, tandem.TargetUnowned} {
 		parts = append(parts, BarPart{Name: st, Value: counts[st]})
 	}
 	return parts
@@ -278,7 +278,7 @@ func (s *Server) campaignPage(r *http.Request) (campaignData, error) {
 		for state, n := range counts {
 			d.Counts[state] += n
 			row.Total += n
-			if state != tandem.TargetDone && state != tandem.TargetExempt {
+			if tandem.TargetOpen(state) {
 				row.Open += n
 			}
 		}
@@ -682,7 +682,8 @@ type codebasesData struct {
 }
 
 func (s *Server) handleCodebasesPage(w http.ResponseWriter, r *http.Request) {
-	cs, err := s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Owner: r.URL.Query().Get("owner"), Declared: true})
+	gone := r.URL.Query().Get("gone") == "true"
+	cs, err := s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Owner: r.URL.Query().Get("owner"), Gone: gone, Declared: !gone})
 	if err != nil {
 		s.renderError(w, r, err)
 		return

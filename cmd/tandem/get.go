@@ -32,6 +32,7 @@ var collections = map[string]string{
 
 func getCommand(e env, server *string) *cobra.Command {
 	var output, owner, host, migration, team string
+	var gone bool
 	cmd := &cobra.Command{
 		Use:   "get KIND [NAME]",
 		Short: "List teams, people, codebases, codehosts, platforms, migrations, tickets, change-requests or engagements",
@@ -59,6 +60,12 @@ func getCommand(e env, server *string) *cobra.Command {
 			if team != "" {
 				q.Set("team", team)
 			}
+			if gone {
+				if coll != "codebases" {
+					return tandem.Errorf(tandem.EINVALID, "--gone lists codebases, not %s", coll)
+				}
+				q.Set("gone", "true")
+			}
 			var raw json.RawMessage
 			if err := client(e, *server).Get(cmd.Context(), coll, name, q, &raw); err != nil {
 				return err
@@ -69,6 +76,7 @@ func getCommand(e env, server *string) *cobra.Command {
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json or yaml")
 	cmd.Flags().StringVar(&owner, "owner", "", "codebases: only those of this team")
 	cmd.Flags().StringVar(&host, "host", "", "codebases: only those of this code host")
+	cmd.Flags().BoolVar(&gone, "gone", false, "codebases: those gone from their host (deleted, renamed or archived there) instead")
 	cmd.Flags().StringVar(&migration, "migration", "", "tickets, change-requests, engagements: only those of this migration")
 	cmd.Flags().StringVar(&team, "team", "", "tickets: only those of this team")
 	return cmd
@@ -186,7 +194,11 @@ func printTable(w io.Writer, coll string, raw json.RawMessage) error {
 					problems += fmt.Sprintf(" (+%d more: -o yaml shows them)", n-1)
 				}
 			}
-			row(c.Name, owner, orDash(c.OwnerSource), c.Contributions, orDash(c.DefaultBranch), orDash(head), problems)
+			name := c.Name
+			if c.GoneAt != nil {
+				name += " (gone since " + c.GoneAt.Format(time.DateOnly) + ")"
+			}
+			row(name, owner, orDash(c.OwnerSource), c.Contributions, orDash(c.DefaultBranch), orDash(head), problems)
 		}
 	case "codehosts":
 		var hs []tandem.CodeHost
