@@ -137,6 +137,21 @@ func (r *Run) Add(l *Leaf, path string, lines []int) {
 	}
 }
 
+// Merge adds what other, a run of the same program over other files of
+// the same repository, recorded: a repository's files may be matched in
+// parts, on several cores, and merged in path order.
+func (r *Run) Merge(other *Run) {
+	for i := range r.outcomes {
+		o, x := &r.outcomes[i], other.outcomes[i]
+		o.Holds = o.Holds || x.Holds
+		o.Matches = append(o.Matches, x.Matches...)
+		if len(o.Matches) > 2*MaxEvidence {
+			o.Matches = trim(o.Matches)
+		}
+		o.Err = errors.Join(o.Err, x.Err)
+	}
+}
+
 // Fail records err, returned by l's MatchContent (it names the file); l
 // does not match that file, and the run's Result carries err.
 func (r *Run) Fail(l *Leaf, err error) {

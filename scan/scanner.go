@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -142,9 +144,7 @@ func (s *Scanner) Read(ctx context.Context, host tandem.CodeHost, repo tandem.Re
 	c.Ownership, c.Problems = readOwnership(r, tree)
 
 	var read int64
-	buf := buffers.Get().(*[]byte)
-	defer buffers.Put(buf)
-	results, problems := s.evaluate(ctx, r, repo.Dir, head, tree, checks, &readState{bytes: &read, buf: buf})
+	results, problems := s.evaluate(ctx, r, repo.Dir, head, tree, checks, &read)
 	c.Problems = append(c.Problems, problems...)
 	return tandem.CodebaseRead{Codebase: c, Results: results, BytesRead: read}
 }
@@ -165,10 +165,9 @@ func (s *Scanner) program(nc tandem.NamedCheck) (*check.Program, error) {
 }
 
 // evaluate runs every check over the files of tree.
-func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head, tree gitobj.OID, checks []tandem.NamedCheck, read *readState) ([]tandem.CheckResult, []tandem.Problem) {
+func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head, tree gitobj.OID, checks []tandem.NamedCheck, read *int64) ([]tandem.CheckResult, []tandem.Problem) {
 	results := make([]tandem.CheckResult, len(checks))
 	var programs []*check.Program
-	var runs []*check.Run
 	var compiled []int // index in checks of each program
 	for i, nc := range checks {
 		results[i] = tandem.CheckResult{Check: nc.ID, Digest: nc.Digest, Commit: head.String(), Evidence: []tandem.Match{}}
@@ -178,7 +177,6 @@ func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head
 			continue
 		}
 		programs = append(programs, p)
-		runs = append(runs, p.NewRun())
 		compiled = append(compiled, i)
 	}
 	if len(programs) == 0 {
@@ -192,20 +190,7 @@ func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head
 		}
 		return results, nil
 	}
-	var skipped []string
-	paths := make([]string, 0, len(files))
-	for p := range files {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	for _, path := range paths {
-		if ctx.Err() != nil {
-			break
-		}
-		if s.matchFile(r, path, files[path], programs, runs, read) {
-			skipped = append(skipped, path)
-		}
-	}
+	runs, skipped := s.matchFiles(ctx, r, files, programs, read)
 	s.runCommands(ctx, r, tree, programs, runs)
 
 	for j, i := range compiled {
@@ -228,6 +213,57 @@ func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head
 			"%d file(s) over %d MiB were not searched by content checks", len(skipped), check.MaxFileSize>>20)})
 	}
 	return results, problems
+}
+
+// parallelFiles is how many selected files a repository has from which
+// they are read on every core: below it, a repository is read on one core
+// while the others read other repositories.
+const parallelFiles = 2048
+
+// matchFiles feeds every file to the programs, in path order, on every
+// core for a large repository. It returns one run per program and the
+// files too large to search, and adds the bytes it read to read.
+func (s *Scanner) matchFiles(ctx context.Context, r *gitobj.Repo, files map[string]gitobj.OID, programs []*check.Program, read *int64) ([]*check.Run, []string) {
+	paths := slices.Sorted(maps.Keys(files))
+	parts := 1
+	if len(paths) >= parallelFiles {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	runs := make([][]*check.Run, parts)
+	skipped := make([][]string, parts)
+	bytes := make([]int64, parts)
+	var wg sync.WaitGroup
+	size := (len(paths) + parts - 1) / parts
+	for i := range parts {
+		chunk := paths[min(i*size, len(paths)):min((i+1)*size, len(paths))]
+		runs[i] = make([]*check.Run, len(programs))
+		for j, p := range programs {
+			runs[i][j] = p.NewRun()
+		}
+		wg.Go(func() {
+			buf := buffers.Get().(*[]byte)
+			defer buffers.Put(buf)
+			state := &readState{bytes: &bytes[i], buf: buf}
+			for _, path := range chunk {
+				if ctx.Err() != nil {
+					return
+				}
+				if s.matchFile(r, path, files[path], programs, runs[i], state) {
+					skipped[i] = append(skipped[i], path)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range parts {
+		*read += bytes[i]
+		if i > 0 {
+			for j := range programs {
+				runs[0][j].Merge(runs[i][j])
+			}
+		}
+	}
+	return runs[0], slices.Concat(skipped...)
 }
 
 // matchFile feeds one file to every leaf that selects it, reading its
@@ -272,9 +308,9 @@ func (s *Scanner) matchFile(r *gitobj.Repo, path string, blob gitobj.OID, progra
 	return oversized
 }
 
-// readState is what one repository's read carries from file to file: the
-// bytes read so far, and one buffer that every blob is read into in turn
-// (a leaf's result never keeps the content).
+// readState is what one part of a repository's read carries from file to
+// file: the bytes read so far, and one buffer that every blob is read into
+// in turn (a leaf's result never keeps the content).
 type readState struct {
 	bytes *int64
 	buf   *[]byte

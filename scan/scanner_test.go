@@ -2,11 +2,13 @@ package scan_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -286,5 +288,36 @@ func TestReadCorruptRepository(t *testing.T) {
 	}
 	if !failed {
 		t.Errorf("a truncated pack read without a problem or an error: %+v", r)
+	}
+}
+
+// TestLargeRepositoryAgreesWithGitGrep reads a repository with more files
+// than one core reads alone: parts read on every core merge into the
+// evidence git grep finds, in path order.
+func TestLargeRepositoryAgreesWithGitGrep(t *testing.T) {
+	needle := `"github.com/sirupsen/logrus"`
+	files := map[string]string{}
+	for i := range 3000 {
+		body := fmt.Sprintf("package p%d\n", i)
+		if i%97 == 0 {
+			body += "\nimport " + needle + "\n"
+		}
+		files[fmt.Sprintf("pkg/%02d/f%04d.go", i%50, i)] = body
+	}
+	dir := gittest.Repo(t, files)
+	r := scan.New().Read(t.Context(), host, repoAt("big", dir), checks(map[string]tandem.Check{"logrus": {Path: "**/*.go", Contains: needle}}), tandem.LastRead{})
+	var want []tandem.Match
+	for line := range strings.Lines(gittest.Run(t, dir, "grep", "-n", "-F", needle, "HEAD", "--", "*.go")) {
+		// HEAD:path:line:text
+		parts := strings.SplitN(strings.TrimPrefix(line, "HEAD:"), ":", 3)
+		n, err := strconv.Atoi(parts[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, tandem.Match{Path: parts[0], Line: n})
+	}
+	res := result(t, r, "logrus")
+	if !res.Holds || !slices.Equal(res.Evidence, want) || len(want) != 31 {
+		t.Errorf("evidence = %v (holds %v), want git grep's %d matches %v", res.Evidence, res.Holds, len(want), want)
 	}
 }
