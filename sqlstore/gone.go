@@ -14,9 +14,9 @@ import (
 
 // markGone records what a complete listing of host says of its codebases:
 // those it does not name (present), and not gone yet, are gone from now,
-// their open targets gone with them; those it names again are back, and
-// the next full read of each moves its targets as a scan does
-// (moveTarget). Call it only for a complete listing, in the transaction
+// their open targets gone with them; those it names again are back, their
+// targets moved by their stored results as a scan does (moveTarget), and
+// on by the next read when the repository changed meanwhile. Call it only for a complete listing, in the transaction
 // that records it. It reads the host's codebases in one query and writes
 // only what changes, in statements of at most batchRows names, so that a
 // listing of tens of thousands of repositories where nothing changed
@@ -63,6 +63,59 @@ func markGone(ctx context.Context, tx *sql.Tx, host string, present []string, no
 	for names := range slices.Chunk(back, batchRows) {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE codebases SET gone_at = NULL WHERE host = $1 AND name IN (%s)",
 			placeholders(2, len(names))), append([]any{host}, anySlice(names)...)...); err != nil {
+			return err
+		}
+		if err := targetsBack(ctx, tx, names, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// targetsBack moves the gone targets of codebases back on their host (at
+// most batchRows) as a scan would from their stored results: those are
+// what a read finds when the repository came back as it left, which a
+// scan then takes for unchanged and does not read again. A repository
+// that changed meanwhile is read in full, and that read moves its targets
+// on from here (moveTarget).
+func targetsBack(ctx context.Context, tx *sql.Tx, codebases []string, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT migration, codebase FROM targets
+		WHERE state = $1 AND codebase IN (%s) ORDER BY codebase, migration`, placeholders(2, len(codebases))),
+		append([]any{tandem.TargetGone}, anySlice(codebases)...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var targets []goneTarget
+	for rows.Next() {
+		var t goneTarget
+		if err := rows.Scan(&t.migration, &t.codebase); err != nil {
+			return err
+		}
+		targets = append(targets, t)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	results := map[string]map[string]tandem.CheckResult{}
+	for _, t := range targets {
+		if results[t.codebase] == nil {
+			rs, err := findCheckResults(ctx, tx, tandem.CheckResultFilter{Codebase: t.codebase})
+			if err != nil {
+				return err
+			}
+			results[t.codebase] = map[string]tandem.CheckResult{}
+			for _, r := range rs {
+				results[t.codebase][r.Check] = r
+			}
+		}
+		target, ok := results[t.codebase][tandem.CheckID("migration", t.migration, tandem.RoleTarget)]
+		if !ok {
+			continue // no longer checked: the next read says what it is
+		}
+		done := results[t.codebase][tandem.CheckID("migration", t.migration, tandem.RoleDone)]
+		if err := moveTarget(ctx, tx, t.migration, t.codebase, target, done, now); err != nil {
 			return err
 		}
 	}
@@ -141,7 +194,7 @@ func targetsGone(ctx context.Context, tx *sql.Tx, codebases []string, now time.T
 // goneComment tells an open ticket that codebases on it left their host
 // and no longer count among what it waits for.
 func goneComment(codebases []string) string {
-	return fmt.Sprintf("%s: %s: %s no longer %s on this ticket. %s back, it is scanned again.",
+	return fmt.Sprintf("%s: %s: %s no longer %s on this ticket. %s back, it counts again.",
 		strings.Join(codebases, ", "), plural(len(codebases), "repository gone from its host", "repositories gone from their host"),
 		plural(len(codebases), "it", "they"), plural(len(codebases), "counts", "count"),
 		plural(len(codebases), "If it comes", "If one comes"))

@@ -191,20 +191,24 @@ func testGoneAndBack(t *testing.T, db *DB) {
 		t.Errorf("api gone at %v after a second listing, want still %v", api.GoneAt, goneNow)
 	}
 
-	// Back: listed again, its target waits for the read, which moves it.
+	// Back: listed again, its targets move by their stored results, and
+	// on by a read of what changed.
 	listing(t, db, goneNow.Add(2*time.Hour), "api", "lib", "web")
+	if got, want := states(t, db), "api:pending db:pending web:done"; got != want {
+		t.Errorf("targets once back = %s, want %s", got, want)
+	}
 	if got, want := names(t, db, tandem.CodebaseFilter{}), []string{"api", "db", "lib", "web"}; !slices.Equal(got, want) {
 		t.Errorf("codebases back = %v, want %v", got, want)
 	}
 	if got := codebaseNamed(t, db, "api").GoneAt; got != nil {
 		t.Errorf("api back, gone at %v, want none", got)
 	}
-	read(t, db, "api", "one", "c3", true)
+	read(t, db, "api", "one", "c3", false)
 	read(t, db, "web", "one", "c3", false)
-	if got, want := states(t, db), "api:pending db:pending web:done"; got != want {
+	if got, want := states(t, db), "api:done db:pending web:done"; got != want {
 		t.Errorf("targets after the reads = %s, want %s", got, want)
 	}
-	if got, want := counts(t, db), map[string]int{tandem.TargetPending: 2, tandem.TargetDone: 1}; !mapsEqual(got, want) {
+	if got, want := counts(t, db), map[string]int{tandem.TargetPending: 1, tandem.TargetDone: 2}; !mapsEqual(got, want) {
 		t.Errorf("counts = %v, want %v", got, want)
 	}
 }
@@ -230,7 +234,7 @@ func testGoneTicket(t *testing.T, db *DB) {
 		return append(out, "state "+ts[0].State)
 	}
 	listing(t, db, goneNow, "lib", "web")
-	want := []string{"api: repository gone from its host: it no longer counts on this ticket. If it comes back, it is scanned again.", "state open"}
+	want := []string{"api: repository gone from its host: it no longer counts on this ticket. If it comes back, it counts again.", "state open"}
 	if got := comments(); !slices.Equal(got, want) {
 		t.Errorf("ticket with one codebase gone:\n got %q\nwant %q", got, want)
 	}
@@ -245,13 +249,17 @@ func testGoneTicket(t *testing.T, db *DB) {
 		t.Errorf("targets = %s, want %s", got, want)
 	}
 
+	// Back as it left: its stored results move it, no read needed.
 	listing(t, db, goneNow, "api", "lib")
-	read(t, db, "api", "one", "c3", true)
 	if got, want := states(t, db), "api:ticketed db:done web:gone"; got != want {
 		t.Errorf("targets with api back = %s, want %s", got, want)
 	}
+	read(t, db, "api", "one", "c3", true)
+	if got, want := states(t, db), "api:ticketed db:done web:gone"; got != want {
+		t.Errorf("targets with api back and read = %s, want %s", got, want)
+	}
 	got := comments()
-	if len(got) != 4 || !strings.HasPrefix(got[2], "api is back on its host and still needs the change: the scan of commit c3 finds it needed (main.go:3)") || got[3] != "state open" {
+	if len(got) != 4 || !strings.HasPrefix(got[2], "api is back on its host and still needs the change: the scan of commit c1 finds it needed (main.go:3)") || got[3] != "state open" {
 		t.Errorf("ticket with api back: %q, want it reopened saying api is back", got)
 	}
 }
