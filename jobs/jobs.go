@@ -259,13 +259,21 @@ const fetchPollInterval = 50 * time.Millisecond
 func (q *Queue) WaitScan(ctx context.Context, id int64, seen tandem.Scan) (tandem.Scan, error) {
 	tick := time.NewTicker(fetchPollInterval)
 	defer tick.Stop()
+	scan := seen
 	for {
 		q.mu.Lock()
 		progress := q.progress
 		q.mu.Unlock()
-		scan, err := q.store.FindScan(ctx, id)
-		if err != nil || scan.State == tandem.ScanDone || scan.Progress() != seen.Progress() {
-			return scan, err
+		found, err := q.store.FindScan(ctx, id)
+		switch {
+		case ctx.Err() != nil:
+			return scan, nil
+		case err != nil:
+			return found, err
+		}
+		scan = found
+		if scan.State == tandem.ScanDone || scan.Progress() != seen.Progress() {
+			return scan, nil
 		}
 		select {
 		case <-ctx.Done():

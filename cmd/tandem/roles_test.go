@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
@@ -43,21 +42,30 @@ func TestRoles(t *testing.T) {
 		t.Fatalf("starting a scan: %s %v", resp.Status, err)
 	}
 	resp.Body.Close()
-	time.Sleep(time.Second)
-	if err := json.Unmarshal([]byte(httpGet(t, fmt.Sprintf("%s/api/v1/scans/%d", api, scan.ID))), &scan); err != nil {
+	// Waiting on a scan nobody works answers after the wait, unchanged.
+	if err := json.Unmarshal([]byte(httpGet(t, fmt.Sprintf("%s/api/v1/scans/%d?wait=1s", api, scan.ID))), &scan); err != nil {
 		t.Fatal(err)
 	}
 	if scan.State != tandem.ScanRunning || scan.Done != 0 {
 		t.Fatalf("with no worker the scan is %+v, want it waiting", scan)
 	}
+	if r := request(t, "GET", fmt.Sprintf("%s/api/v1/scans/%d?wait=forever", api, scan.ID), "", "", nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `wait: \"forever\" is not a duration`) {
+		t.Errorf("wait=forever: %d %s, want 422 naming the parameter", r.status, r.body)
+	}
 
+	// The API process learns of the worker's progress while it waits: each
+	// answer is a step on, until done.
 	worker := startServer(t, dsn, "--role", "worker")
-	for deadline := time.Now().Add(time.Minute); scan.State == tandem.ScanRunning && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if err := json.Unmarshal([]byte(httpGet(t, fmt.Sprintf("%s/api/v1/scans/%d", api, scan.ID))), &scan); err != nil {
+	for answers := 0; scan.State == tandem.ScanRunning; answers++ {
+		before := scan
+		if err := json.Unmarshal([]byte(httpGet(t, fmt.Sprintf("%s/api/v1/scans/%d?wait=60s", api, scan.ID))), &scan); err != nil {
 			t.Fatal(err)
 		}
+		if scan.Progress() == before.Progress() && scan.State == before.State {
+			t.Fatalf("answer %d came without the scan moving on: %+v", answers, scan)
+		}
 	}
-	if scan.State != tandem.ScanDone || scan.Done != 6 {
+	if scan.Done != 6 {
 		t.Errorf("once a worker started, the scan is %+v, want 6 codebases done", scan)
 	}
 	if body := httpGet(t, worker+"/healthz"); !strings.Contains(body, "ok") {
