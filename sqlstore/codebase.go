@@ -344,11 +344,15 @@ func resolveAll(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	codebases, err := findCodebases(ctx, tx, tandem.CodebaseFilter{})
+	present, err := findCodebases(ctx, tx, tandem.CodebaseFilter{})
 	if err != nil {
 		return err
 	}
-	for _, c := range codebases {
+	gone, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Gone: true})
+	if err != nil {
+		return err
+	}
+	for _, c := range slices.Concat(present, gone) {
 		r := resolve(policies[policyKey(c.Name)], c.Ownership, teams)
 		same := r.owner.Valid == (c.Owner != nil) && (c.Owner == nil || *c.Owner == r.owner.String) &&
 			r.source == c.OwnerSource && r.contributions == c.Contributions && slices.Equal(r.trusted, c.Trusted)

@@ -16,11 +16,11 @@ import (
 // those it does not name (present), and not gone yet, are gone from now,
 // their open targets gone with them; those it names again are back, their
 // targets moved by their stored results as a scan does (moveTarget), and
-// on by the next read when the repository changed meanwhile. Call it only for a complete listing, in the transaction
-// that records it. It reads the host's codebases in one query and writes
-// only what changes, in statements of at most batchRows names, so that a
-// listing of tens of thousands of repositories where nothing changed
-// costs one query.
+// on by the next read when the repository changed meanwhile. Call it only
+// for a complete listing, in the transaction that records it. It reads
+// the host's codebases in one query and writes only what changes, in
+// statements of at most batchRows names, so that a listing of tens of
+// thousands of repositories where nothing changed costs one query.
 func markGone(ctx context.Context, tx *sql.Tx, host string, present []string, now time.Time) error {
 	rows, err := tx.QueryContext(ctx, "SELECT name, gone_at FROM codebases WHERE host = $1", host)
 	if err != nil {

@@ -73,10 +73,20 @@ func (db *DB) RecordRepositories(ctx context.Context, scanID int64, host string,
 			scanID, host, now); err != nil {
 			return err
 		}
-		if l.Complete {
-			present := slices.Concat(l.Read, l.Unchanged, l.Skipped)
+		if present := slices.Concat(l.Read, l.Unchanged, l.Skipped); l.Complete && len(present) > 0 {
 			if err := markGone(ctx, tx, host, present, now); err != nil {
 				return err
+			}
+		} else if l.Complete {
+			// A host that lists nothing more likely lost its token's rights
+			// or its folder than every repository: keep them.
+			kept, err := anyRow(ctx, tx, "SELECT 1 FROM codebases WHERE host = $1 AND gone_at IS NULL", host)
+			if err != nil {
+				return err
+			}
+			if kept {
+				l.Problems = append(l.Problems, tandem.Problem{File: "codehost/" + host,
+					Message: "listed no repositories: its codebases are kept, not taken for gone"})
 			}
 		}
 		if err := touchCodebases(ctx, tx, host, l.Unchanged, now); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tandem-dev/tandem"
@@ -68,6 +69,22 @@ func testListingUnchanged(t *testing.T, db *sqlstore.DB, _ string) {
 		t.Errorf("after the read: done %d, bytes %d, state %s; want 2, 10, done", s.Done, s.Bytes, s.State)
 	}
 	agreeWithRows(t, db, s)
+
+	// A complete listing of nothing keeps every codebase, with a problem.
+	empty, err := db.CreateScan(ctx, []string{"one"}, noEnqueue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = db.RecordRepositories(ctx, empty.ID, "one", tandem.Listing{Complete: true}, func(context.Context, *sql.Tx) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Problems) != 1 || !strings.Contains(s.Problems[0].Message, "listed no repositories") {
+		t.Errorf("problems of an empty listing = %v, want one saying the codebases are kept", s.Problems)
+	}
+	if last, err := db.LastReads(ctx, "one"); err != nil || len(last) != 2 {
+		t.Errorf("last reads after an empty listing = %v, %v; want api and new kept", last, err)
+	}
 }
 
 // testSaveBatch saves a batch with a read, a failure and a conflict: each
