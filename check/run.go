@@ -137,6 +137,31 @@ func (r *Run) Add(l *Leaf, path string, lines []int) {
 	}
 }
 
+// Clone returns a copy of r that records apart from it.
+func (r *Run) Clone() *Run {
+	c := &Run{p: r.p, outcomes: slices.Clone(r.outcomes)}
+	for i := range c.outcomes {
+		c.outcomes[i].Matches = slices.Clone(c.outcomes[i].Matches)
+	}
+	return c
+}
+
+// Forget removes what r recorded of the file at path, as if it had not
+// been fed, and reports whether it could tell exactly: not when a leaf
+// failed on some file (its error names no file to take back) or may have
+// had matches trimmed.
+func (r *Run) Forget(path string) bool {
+	for i := range r.outcomes {
+		o := &r.outcomes[i]
+		if o.Err != nil || len(o.Matches) >= MaxEvidence {
+			return false
+		}
+		o.Matches = slices.DeleteFunc(o.Matches, func(m Match) bool { return m.Path == path })
+		o.Holds = len(o.Matches) > 0
+	}
+	return true
+}
+
 // Merge adds what other, a run of the same program over other files of
 // the same repository, recorded: a repository's files may be matched in
 // parts, on several cores, and merged in path order.

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,10 +25,10 @@ import (
 // check, with the files and lines that prove it.
 //
 // A leaf's result on a file's content is cached by (leaf, blob id), so a
-// file is never read twice for the same question, across commits and
-// repositories; the files a repository's checks select are kept per
-// repository, so that after a new commit only the paths the commit changed
-// are looked at. Both caches are bounded.
+// file is rarely read twice for the same question, across commits and
+// repositories (that cache is bounded); what the checks found over a
+// repository's files is kept per repository (a memo, a few matches), so
+// that after a new commit only the files the commit changed are read.
 type Scanner struct {
 	// CommandTimeout bounds each command check (default proc.DefaultTimeout).
 	CommandTimeout time.Duration
@@ -35,18 +36,15 @@ type Scanner struct {
 	Runner proc.Runner
 
 	content  *lru.Cache[contentKey, contentResult]
-	indexes  *lru.Cache[string, *index]
 	mu       sync.Mutex
 	programs map[string]*check.Program // by check digest
+	memos    map[string]*memo          // by git directory
 	read     atomic.Int64
 }
 
-// Cache sizes: about 100 bytes a content entry, and a few kilobytes an
-// index, so that a scanner stays well under 100 MB.
-const (
-	contentEntries = 1 << 18
-	indexEntries   = 4096
-)
+// contentEntries bounds the content cache: about 100 bytes an entry, so
+// that it stays under 30 MB.
+const contentEntries = 1 << 18
 
 type contentKey struct {
 	leaf string
@@ -59,18 +57,10 @@ type contentResult struct {
 	err   error
 }
 
-// index is the set of files a repository's checks select at a commit.
-type index struct {
-	commit, tree gitobj.OID
-	selector     string
-	files        map[string]gitobj.OID
-}
-
 // New returns a Scanner with empty caches.
 func New() *Scanner {
 	content, _ := lru.New[contentKey, contentResult](contentEntries)
-	indexes, _ := lru.New[string, *index](indexEntries)
-	return &Scanner{content: content, indexes: indexes, programs: map[string]*check.Program{}}
+	return &Scanner{content: content, programs: map[string]*check.Program{}, memos: map[string]*memo{}}
 }
 
 // BytesRead returns how many bytes of file content the scanner has read.
@@ -169,6 +159,7 @@ func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head
 	results := make([]tandem.CheckResult, len(checks))
 	var programs []*check.Program
 	var compiled []int // index in checks of each program
+	var digests []string
 	for i, nc := range checks {
 		results[i] = tandem.CheckResult{Check: nc.ID, Digest: nc.Digest, Commit: head.String(), Evidence: []tandem.Match{}}
 		p, err := s.program(nc)
@@ -178,19 +169,19 @@ func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head
 		}
 		programs = append(programs, p)
 		compiled = append(compiled, i)
+		digests = append(digests, nc.Digest)
 	}
 	if len(programs) == 0 {
 		return results, nil
 	}
 
-	files, err := s.files(r, dir, head, tree, programs)
+	runs, skipped, err := s.matchTree(ctx, r, dir, tree, strings.Join(digests, ","), programs, read)
 	if err != nil {
 		for _, i := range compiled {
 			results[i].Error = err.Error()
 		}
 		return results, nil
 	}
-	runs, skipped := s.matchFiles(ctx, r, files, programs, read)
 	s.runCommands(ctx, r, tree, programs, runs)
 
 	for j, i := range compiled {

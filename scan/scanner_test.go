@@ -3,6 +3,7 @@ package scan_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -319,5 +320,58 @@ func TestLargeRepositoryAgreesWithGitGrep(t *testing.T) {
 	res := result(t, r, "logrus")
 	if !res.Holds || !slices.Equal(res.Evidence, want) || len(want) != 31 {
 		t.Errorf("evidence = %v (holds %v), want git grep's %d matches %v", res.Evidence, res.Holds, len(want), want)
+	}
+}
+
+// TestIncrementalReadsEqualColdReads commits random changes to a
+// repository, many of them adding and removing uses, and after each
+// compares the scanner's incremental read with a new scanner's cold read
+// of the same commit: results, evidence and errors equal, with fewer
+// bytes read.
+func TestIncrementalReadsEqualColdReads(t *testing.T) {
+	needle := `"github.com/sirupsen/logrus"`
+	defs := checks(map[string]tandem.Check{
+		"logrus": {Path: "**/*.go", Contains: needle},
+		"mixed": {All: []tandem.Check{
+			{Path: "go.mod"},
+			{Not: &tandem.Check{Path: "**/*.go", Matches: `log\.Fatal\(`}},
+		}},
+		"big": {Path: "**/*.txt", Contains: "x"},
+	})
+	files := map[string]string{"go.mod": "module m\n"}
+	for i := range 40 {
+		files[fmt.Sprintf("pkg/%d/f.go", i)] = "package p\n"
+	}
+	files["notes.txt"] = "x\n"
+	dir := gittest.Repo(t, files)
+	repo := repoAt("svc", dir)
+	s := scan.New()
+	s.Read(t.Context(), host, repo, defs, tandem.LastRead{})
+	rng := rand.New(rand.NewPCG(1, 2))
+	bodies := []string{"package p\n", "package p\nimport " + needle + "\n", "package p\nfunc f() { log.Fatal(1) }\n"}
+	for step := range 25 {
+		change := map[string]string{}
+		for range 1 + rng.IntN(4) {
+			change[fmt.Sprintf("pkg/%d/f.go", rng.IntN(45))] = bodies[rng.IntN(len(bodies))]
+		}
+		// Over 200 matches in all, the last files' are cut from what is
+		// kept; when the first files no longer match, the last hold.
+		for i := range 12 {
+			switch name := fmt.Sprintf("data/%02d.txt", i); {
+			case step%7 == 3:
+				change[name] = strings.Repeat("x\n", 30)
+			case step%7 == 5 && i < 6, step%7 == 6:
+				change[name] = "none\n"
+			}
+		}
+		gittest.Commit(t, dir, change)
+		warm := s.Read(t.Context(), host, repo, defs, tandem.LastRead{})
+		cold := scan.New().Read(t.Context(), host, repo, defs, tandem.LastRead{})
+		if !reflect.DeepEqual(warm.Results, cold.Results) || !reflect.DeepEqual(warm.Codebase.Problems, cold.Codebase.Problems) {
+			t.Fatalf("step %d: incremental read\n%+v\nwant the cold read's\n%+v", step, warm.Results, cold.Results)
+		}
+		if step%7 == 0 && warm.BytesRead >= cold.BytesRead {
+			t.Errorf("step %d: incremental read read %d bytes, the cold read %d", step, warm.BytesRead, cold.BytesRead)
+		}
 	}
 }
