@@ -131,7 +131,11 @@ func RunServer(ctx context.Context, f *Fleet, o ServerOptions) (run ServerRun, e
 	step := func(what string) (time.Duration, int64, error) {
 		d, scan, err := s.scan(ctx)
 		if err == nil {
-			fmt.Fprintf(o.Log, "serve on %s: %s: %v (%s read)\n", run.Engine, what, round(d), size(scan.Bytes))
+			took := time.Duration(0)
+			if scan.FinishedAt != nil {
+				took = scan.FinishedAt.Sub(scan.StartedAt)
+			}
+			fmt.Fprintf(o.Log, "serve on %s: %s: %v (%s read; %v from the scan's start to its end, as the server says)\n", run.Engine, what, round(d), size(scan.Bytes), round(took))
 		}
 		return d, scan.Bytes, err
 	}
