@@ -47,10 +47,13 @@ func (ReadCodebasesArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-// maxBatch bounds the repositories one read job reads: enough that the
-// cost of a job and its transaction is spread, few enough that every
+// A read job reads from minBatch to maxBatch repositories: enough that
+// the cost of a job and its transaction is spread, few enough that every
 // worker gets some of a scan's reads.
-const maxBatch = 64
+const (
+	minBatch = 8
+	maxBatch = 64
+)
 
 type scanHostWorker struct {
 	river.WorkerDefaults[ScanHostArgs]
@@ -116,10 +119,10 @@ func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs])
 	return nil
 }
 
-// batchSize spreads n reads over about four batches per worker, at most
-// maxBatch each.
+// batchSize spreads n reads over about four batches per worker, from
+// minBatch to maxBatch each.
 func batchSize(n, workers int) int {
-	return min(max(1, (n+4*workers-1)/(4*workers)), maxBatch)
+	return min(max(minBatch, (n+4*workers-1)/(4*workers)), maxBatch)
 }
 
 // heads reads the head of every repository in process, on every core; a

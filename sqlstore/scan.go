@@ -92,20 +92,15 @@ func (db *DB) RecordRepositories(ctx context.Context, scanID int64, host string,
 		if err := touchCodebases(ctx, tx, host, l.Unchanged, now); err != nil {
 			return err
 		}
-		delta := progress{hostsDone: 1}
-		for _, batch := range []struct {
-			names []string
-			state string
-		}{{l.Read, readPending}, {l.Unchanged, readDone}} {
-			n, err := insertScanRows(ctx, tx, scanID, host, batch.names, batch.state)
-			if err != nil {
-				return err
-			}
-			delta.codebases += n
-			if batch.state == readDone {
-				delta.done += n
-			}
+		// The codebases to read get a row each, which their reads move on;
+		// the unchanged ones are only counted: a fleet's rescan writes rows
+		// for what changed alone.
+		added, err := insertScanRows(ctx, tx, scanID, host, l.Read, readPending)
+		if err != nil {
+			return err
 		}
+		unchanged := int64(len(l.Unchanged))
+		delta := progress{hostsDone: 1, codebases: added + unchanged, done: unchanged}
 		if err := addScanProblems(ctx, tx, scan, l.Problems); err != nil {
 			return err
 		}
