@@ -20,6 +20,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/sqlstore"
 )
 
 // Config is what the workers need.
@@ -76,10 +77,14 @@ type Queue struct {
 	logger     *slog.Logger
 	// finished holds the scans whose end this process logged.
 	finished sync.Map
-	// mu guards progress, closed and replaced each time a job of this
-	// process moves a scan on, so that waiters learn it at once.
+	// mu guards progress, closed and replaced each time a job moves a
+	// scan on, so that waiters learn it at once.
 	mu       sync.Mutex
 	progress chan struct{}
+	// pool, on PostgreSQL, listens to the scans' progress in other
+	// processes until stopListening.
+	pool          *pgxpool.Pool
+	stopListening context.CancelFunc
 }
 
 // runner is the River client that works jobs, whatever its driver.
@@ -100,7 +105,7 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 	if cfg.JobTimeout == 0 {
 		cfg.JobTimeout = DefaultJobTimeout
 	}
-	q := &Queue{store: cfg.Store, logger: cfg.Logger, insertOnly: cfg.InsertOnly, progress: make(chan struct{})}
+	q := &Queue{store: cfg.Store, logger: cfg.Logger, insertOnly: cfg.InsertOnly, progress: make(chan struct{}), pool: pool}
 	workers := river.NewWorkers()
 	m := newMetrics(cfg.Registerer)
 	river.AddWorker(workers, &scanHostWorker{cfg: cfg, metrics: m, queue: q})
@@ -172,7 +177,13 @@ func migrate[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error
 }
 
 // Start starts working jobs until Stop; an insert-only queue works none.
+// On PostgreSQL it listens to the progress of scans worked elsewhere.
 func (q *Queue) Start(ctx context.Context) error {
+	if q.pool != nil {
+		listening, stop := context.WithCancel(context.WithoutCancel(ctx))
+		q.stopListening = stop
+		go q.listen(listening)
+	}
 	if q.insertOnly {
 		return nil
 	}
@@ -181,10 +192,49 @@ func (q *Queue) Start(ctx context.Context) error {
 
 // Stop waits for running jobs to finish, or for ctx to end.
 func (q *Queue) Stop(ctx context.Context) error {
+	if q.stopListening != nil {
+		q.stopListening()
+	}
 	if q.insertOnly {
 		return nil
 	}
 	return q.client.Stop(ctx)
+}
+
+// listen wakes the waiters of scans each time a write moves a scan on in
+// any process, as PostgreSQL notifies it (sqlstore.ScanChannel), until
+// ctx ends; a lost connection is listened on again a second later.
+func (q *Queue) listen(ctx context.Context) {
+	for ctx.Err() == nil {
+		err := q.listenOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		q.logger.WarnContext(ctx, "listening to scans' progress", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// listenOnce listens on a connection of its own until it fails.
+func (q *Queue) listenOnce(ctx context.Context) error {
+	pooled, err := q.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	conn := pooled.Hijack()
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+sqlstore.ScanChannel); err != nil {
+		return err
+	}
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return err
+		}
+		q.wake()
+	}
 }
 
 // StartScan starts a scan of every code host: one job per host lists its
@@ -241,21 +291,27 @@ func (q *Queue) startScan(ctx context.Context, names, only []string) (tandem.Sca
 // changed wakes the waiters of scans after a job of this process moved
 // scan on, and logs its end once when it is done.
 func (q *Queue) changed(ctx context.Context, scan tandem.Scan) {
+	q.wake()
+	q.logFinished(ctx, scan)
+}
+
+// wake wakes the waiters of scans to read them again.
+func (q *Queue) wake() {
 	q.mu.Lock()
 	close(q.progress)
 	q.progress = make(chan struct{})
 	q.mu.Unlock()
-	q.logFinished(ctx, scan)
 }
 
-// fetchPollInterval is how often a worker looks for new jobs, and how
-// late a waiter learns what a job of another process did: SQLite has no
-// notifications, and scans enqueue their reads as they list.
+// fetchPollInterval is how often a worker looks for new jobs besides
+// being told of them (SQLite has no notifications, and scans enqueue their
+// reads as they list), and how often a waiter reads a scan again besides
+// being woken.
 const fetchPollInterval = 50 * time.Millisecond
 
 // WaitScan returns scan id as soon as it is done or its progress differs
 // from seen's, or as it is when ctx ends. Jobs of this process wake it at
-// once; those of other processes within fetchPollInterval.
+// once, and on PostgreSQL those of others too.
 func (q *Queue) WaitScan(ctx context.Context, id int64, seen tandem.Scan) (tandem.Scan, error) {
 	tick := time.NewTicker(fetchPollInterval)
 	defer tick.Stop()

@@ -130,7 +130,7 @@ func (db *DB) saveReads(ctx context.Context, tx *sql.Tx, scanID int64, reads []t
 	if err := addScanProblems(ctx, tx, scan, problems); err != nil {
 		return scan, nil, err
 	}
-	scan, err := advanceScan(ctx, tx, scanID, delta)
+	scan, err := db.advanceScan(ctx, tx, scanID, delta)
 	return scan, conflicts, err
 }
 

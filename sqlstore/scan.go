@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/tandem-dev/tandem"
@@ -107,7 +108,7 @@ func (db *DB) RecordRepositories(ctx context.Context, scanID int64, host string,
 		if err := enqueue(ctx, tx); err != nil {
 			return err
 		}
-		scan, err = advanceScan(ctx, tx, scanID, delta)
+		scan, err = db.advanceScan(ctx, tx, scanID, delta)
 		return err
 	})
 	return scan, err
@@ -254,14 +255,24 @@ func addScanProblems(ctx context.Context, tx *sql.Tx, scan tandem.Scan, problems
 	return err
 }
 
+// ScanChannel is the PostgreSQL channel on which each write that moves a
+// scan on notifies the scan's id, as it commits: processes waiting on
+// the scan learn of it then.
+const ScanChannel = "tandem_scans"
+
 // advanceScan adds delta to the locked scan's counters, marks it done
-// when every host is listed and every codebase read or failed, and
-// returns it.
-func advanceScan(ctx context.Context, tx *sql.Tx, id int64, delta progress) (tandem.Scan, error) {
+// when every host is listed and every codebase read or failed, notifies
+// ScanChannel on PostgreSQL, and returns the scan.
+func (db *DB) advanceScan(ctx context.Context, tx *sql.Tx, id int64, delta progress) (tandem.Scan, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE scans SET hosts_done = hosts_done + $1, codebases = codebases + $2,
 			done = done + $3, failed = failed + $4, bytes = bytes + $5 WHERE id = $6`,
 		delta.hostsDone, delta.codebases, delta.done, delta.failed, delta.bytes, id); err != nil {
 		return tandem.Scan{}, err
+	}
+	if db.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_notify($1, $2)", ScanChannel, strconv.FormatInt(id, 10)); err != nil {
+			return tandem.Scan{}, err
+		}
 	}
 	scan, err := findScan(ctx, tx, id, "")
 	if err != nil {

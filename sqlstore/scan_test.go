@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/sqlstore"
@@ -139,5 +141,36 @@ func agreeWithRows(t *testing.T, db *sqlstore.DB, s tandem.Scan, unchanged int) 
 	if s.Codebases != codebases || s.Done != done || s.Failed != failed || s.Bytes != bytes {
 		t.Errorf("scan counts codebases %d, done %d, failed %d, bytes %d; its rows %d, %d, %d, %d",
 			s.Codebases, s.Done, s.Failed, s.Bytes, codebases, done, failed, bytes)
+	}
+}
+
+// testScanNotifies listens on PostgreSQL for scans moving on: recording a
+// host's listing notifies the scan's id as it commits.
+func testScanNotifies(t *testing.T, db *sqlstore.DB, _ string) {
+	if db.Dialect() != sqlstore.Postgres {
+		t.Skip("SQLite has no notifications: one process works its scans")
+	}
+	ctx := t.Context()
+	conn, err := db.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+sqlstore.ScanChannel); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN *")
+	scan, err := db.CreateScan(ctx, []string{"one"}, noEnqueue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordRepositories(ctx, scan.ID, "one", tandem.Listing{Read: []string{"api"}}, func(context.Context, *sql.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	n, err := conn.Conn().WaitForNotification(wait)
+	if err != nil || n.Payload != strconv.FormatInt(scan.ID, 10) {
+		t.Errorf("notification = %+v, %v; want scan %d", n, err, scan.ID)
 	}
 }

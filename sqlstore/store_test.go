@@ -37,6 +37,7 @@ func TestStore(t *testing.T) {
 		{"a conflicting read fails in the scan with a problem", testScanConflict},
 		{"a listing counts unchanged codebases done and marks missing ones gone", testListingUnchanged},
 		{"a batch of reads is counted once, conflicts included", testSaveBatch},
+		{"a scan moving on is notified on PostgreSQL", testScanNotifies},
 		{"missing objects are not found", testNotFound},
 		{"empty results are empty lists", testEmptyLists},
 		{"reopening a database migrates nothing twice", testReopen},
