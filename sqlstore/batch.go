@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -42,4 +43,15 @@ func anySlice[T any](s []T) []any {
 		args[i] = v
 	}
 	return args
+}
+
+// oneOf returns the condition that column is one of names, and the one
+// argument, $n, that binds them: an array on PostgreSQL, a JSON array
+// read by json_each on SQLite. One statement matches any number of names,
+// without a placeholder each.
+func (db *DB) oneOf(column string, n int, names []string) (string, any) {
+	if db.dialect == Postgres {
+		return fmt.Sprintf("%s = ANY($%d)", column, n), names
+	}
+	return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", column, n), encode(names)
 }

@@ -173,15 +173,15 @@ func (w *codebaseWriter) save(ctx context.Context, r tandem.CodebaseRead) (bool,
 }
 
 // touchCodebases stamps the codebases names of host scanned at now, their
-// last read standing.
-func touchCodebases(ctx context.Context, tx *sql.Tx, host string, names []string, now time.Time) error {
-	for chunk := range slices.Chunk(names, batchRows) {
-		if _, err := tx.ExecContext(ctx, "UPDATE codebases SET scanned_at = $1 WHERE host = $2 AND name IN ("+placeholders(3, len(chunk))+")",
-			append([]any{now, host}, anySlice(chunk)...)...); err != nil {
-			return err
-		}
+// last read standing, in one statement: on PostgreSQL a statement per few
+// hundred names cost most of an unchanged rescan of a large fleet.
+func (db *DB) touchCodebases(ctx context.Context, tx *sql.Tx, host string, names []string, now time.Time) error {
+	if len(names) == 0 {
+		return nil
 	}
-	return nil
+	cond, arg := db.oneOf("name", 3, names)
+	_, err := tx.ExecContext(ctx, "UPDATE codebases SET scanned_at = $1 WHERE host = $2 AND "+cond, now, host, arg)
+	return err
 }
 
 // LastReads returns what is stored of the last read of host's codebases

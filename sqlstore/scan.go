@@ -90,7 +90,7 @@ func (db *DB) RecordRepositories(ctx context.Context, scanID int64, host string,
 					Message: "listed no repositories: its codebases are kept, not taken for gone"})
 			}
 		}
-		if err := touchCodebases(ctx, tx, host, l.Unchanged, now); err != nil {
+		if err := db.touchCodebases(ctx, tx, host, l.Unchanged, now); err != nil {
 			return err
 		}
 		// The codebases to read get a row each, which their reads move on;
