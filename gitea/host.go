@@ -79,8 +79,7 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 
-	var repos []tandem.Repository
-	var problems []tandem.Problem
+	var listed []gitx.Listed
 	for _, r := range all {
 		if !tandem.Selected(r.Name, only) {
 			continue
@@ -88,23 +87,9 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 		if (r.Archived && !h.host.Archived) || (r.Fork && !h.host.Forks) {
 			continue
 		}
-		if r.Empty || r.DefaultBranch == "" {
-			problems = append(problems, tandem.Problem{File: h.repoURL(r.Name), Message: "skipped: empty repository"})
-			repos = append(repos, tandem.Repository{Name: r.Name, Skipped: true})
-			continue
-		}
-		dir, err := h.mirrors.Update(ctx, h.remote(r.Name), r.Name, r.DefaultBranch)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			problems = append(problems, tandem.Problem{File: h.repoURL(r.Name), Message: err.Error()})
-			repos = append(repos, tandem.Repository{Name: r.Name, Skipped: true})
-			continue
-		}
-		repos = append(repos, tandem.Repository{Name: r.Name, Dir: dir})
+		listed = append(listed, gitx.Listed{Name: r.Name, Branch: r.DefaultBranch, URL: h.repoURL(r.Name), Remote: h.remote(r.Name), Empty: r.Empty})
 	}
-	return repos, problems, nil
+	return h.mirrors.MirrorAll(ctx, listed)
 }
 
 // repoURL returns the clone URL of a repository of the organization, built

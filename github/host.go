@@ -78,8 +78,7 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].GetName() < all[j].GetName() })
 
-	var repos []tandem.Repository
-	var problems []tandem.Problem
+	var listed []gitx.Listed
 	for _, r := range all {
 		if !tandem.Selected(r.GetName(), only) {
 			continue
@@ -88,23 +87,9 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 			continue
 		}
 		name := r.GetName()
-		if r.GetSize() == 0 || r.GetDefaultBranch() == "" {
-			problems = append(problems, tandem.Problem{File: h.repoURL(name), Message: "skipped: empty repository"})
-			repos = append(repos, tandem.Repository{Name: name, Skipped: true})
-			continue
-		}
-		dir, err := h.mirrors.Update(ctx, h.remote(name), name, r.GetDefaultBranch())
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			problems = append(problems, tandem.Problem{File: h.repoURL(name), Message: err.Error()})
-			repos = append(repos, tandem.Repository{Name: name, Skipped: true})
-			continue
-		}
-		repos = append(repos, tandem.Repository{Name: name, Dir: dir})
+		listed = append(listed, gitx.Listed{Name: name, Branch: r.GetDefaultBranch(), URL: h.repoURL(name), Remote: h.remote(name), Empty: r.GetSize() == 0})
 	}
-	return repos, problems, nil
+	return h.mirrors.MirrorAll(ctx, listed)
 }
 
 // repoURL returns the clone URL of a repository of the organization, built

@@ -89,8 +89,7 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Path < all[j].Path })
 
-	var repos []tandem.Repository
-	var problems []tandem.Problem
+	var listed []gitx.Listed
 	for _, p := range all {
 		if !tandem.Selected(p.Path, only) {
 			continue
@@ -98,24 +97,9 @@ func (h *Host) Repositories(ctx context.Context, only ...string) ([]tandem.Repos
 		if (p.Archived && !h.host.Archived) || (p.ForkedFromProject != nil && !h.host.Forks) {
 			continue
 		}
-		name := p.Path
-		if p.EmptyRepo || p.DefaultBranch == "" {
-			problems = append(problems, tandem.Problem{File: h.repoURL(name), Message: "skipped: empty repository"})
-			repos = append(repos, tandem.Repository{Name: name, Skipped: true})
-			continue
-		}
-		dir, err := h.mirrors.Update(ctx, h.remote(name), name, p.DefaultBranch)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			problems = append(problems, tandem.Problem{File: h.repoURL(name), Message: err.Error()})
-			repos = append(repos, tandem.Repository{Name: name, Skipped: true})
-			continue
-		}
-		repos = append(repos, tandem.Repository{Name: name, Dir: dir})
+		listed = append(listed, gitx.Listed{Name: p.Path, Branch: p.DefaultBranch, URL: h.repoURL(p.Path), Remote: h.remote(p.Path), Empty: p.EmptyRepo})
 	}
-	return repos, problems, nil
+	return h.mirrors.MirrorAll(ctx, listed)
 }
 
 // repoURL returns the clone URL of a project of the group, built from the

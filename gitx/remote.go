@@ -3,11 +3,16 @@ package gitx
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tandem-dev/tandem"
 )
 
 // Remote is a repository on a code host reached over HTTP(S). Its
@@ -108,4 +113,55 @@ func (m Mirrors) Update(ctx context.Context, r Remote, name, branch string) (str
 	}
 	dir := m.Dir(name)
 	return dir, r.Mirror(ctx, dir, branch)
+}
+
+// Listed is a repository a code host lists, to mirror: its name, default
+// branch and remote, the address people see it at (for problems), and
+// whether the host says it is empty.
+type Listed struct {
+	Name, Branch, URL string
+	Remote            Remote
+	Empty             bool
+}
+
+// parallelFetches is how many mirrors are updated at once: a fetch mostly
+// waits on the network and the host, and a code host's rate limits are
+// the throttle's business, not the number of git processes.
+const parallelFetches = 8
+
+// MirrorAll makes or refreshes the mirror of every listed repository,
+// parallelFetches at a time, and returns them in order: an empty one, or
+// one whose mirror fails, is listed Skipped with a Problem saying why, so
+// that it is not taken for gone. It returns ctx's error when ctx ends.
+func (m Mirrors) MirrorAll(ctx context.Context, listed []Listed) ([]tandem.Repository, []tandem.Problem, error) {
+	repos := make([]tandem.Repository, len(listed))
+	errs := make([]error, len(listed))
+	var g errgroup.Group
+	g.SetLimit(parallelFetches)
+	for i, l := range listed {
+		repos[i] = tandem.Repository{Name: l.Name, Skipped: true}
+		if l.Empty || l.Branch == "" {
+			errs[i] = errors.New("skipped: empty repository")
+			continue
+		}
+		g.Go(func() error {
+			dir, err := m.Update(ctx, l.Remote, l.Name, l.Branch)
+			if err == nil {
+				repos[i] = tandem.Repository{Name: l.Name, Dir: dir}
+			}
+			errs[i] = err
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	var problems []tandem.Problem
+	for i, err := range errs {
+		if err != nil {
+			problems = append(problems, tandem.Problem{File: listed[i].URL, Message: err.Error()})
+		}
+	}
+	return repos, problems, nil
 }
