@@ -288,11 +288,11 @@ func (q *Queue) startScan(ctx context.Context, names, only []string) (tandem.Sca
 	return scan, nil
 }
 
-// changed wakes the waiters of scans after a job of this process moved
-// scan on, and logs its end once when it is done.
+// changed logs a scan's end once when it is done, then wakes the
+// waiters of scans after a job of this process moved scan on.
 func (q *Queue) changed(ctx context.Context, scan tandem.Scan) {
-	q.wake()
 	q.logFinished(ctx, scan)
+	q.wake()
 }
 
 // wake wakes the waiters of scans to read them again.

@@ -102,6 +102,7 @@ func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs])
 	for batch := range slices.Chunk(toRead, batchSize(len(toRead), w.cfg.Workers)) {
 		params = append(params, river.InsertManyParams{Args: ReadCodebasesArgs{Scan: a.Scan, Host: a.Host, Repos: batch}})
 	}
+	w.metrics.read.WithLabelValues("unchanged").Add(float64(len(listing.Unchanged)))
 	scan, err := w.cfg.Store.RecordRepositories(ctx, a.Scan, a.Host, listing, func(ctx context.Context, tx *sql.Tx) error {
 		if len(params) == 0 {
 			return nil
@@ -112,7 +113,6 @@ func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs])
 	if err != nil {
 		return fmt.Errorf("record repositories of %s: %w", a.Host, err)
 	}
-	w.metrics.read.WithLabelValues("unchanged").Add(float64(len(listing.Unchanged)))
 	w.cfg.Logger.InfoContext(ctx, "host listed", "scan", a.Scan, "host", a.Host, "repositories", len(repos),
 		"unchanged", len(listing.Unchanged), "to read", len(toRead), "problems", len(problems))
 	w.queue.changed(ctx, scan)
@@ -189,10 +189,8 @@ func (w *readCodebasesWorker) Work(ctx context.Context, job *river.Job[ReadCodeb
 	for i, r := range a.Repos {
 		reads[i] = w.cfg.Read(ctx, hosts[0], r, checks, last[r.Name])
 	}
-	scan, err := w.cfg.Store.SaveCodebases(ctx, a.Scan, reads)
-	if err != nil {
-		return fmt.Errorf("save codebases of %s: %w", a.Host, err)
-	}
+	// Counted before the save, which may finish the scan: whoever sees
+	// it done sees its reads counted.
 	for _, read := range reads {
 		result := "ok"
 		switch {
@@ -203,6 +201,10 @@ func (w *readCodebasesWorker) Work(ctx context.Context, job *river.Job[ReadCodeb
 		}
 		w.metrics.read.WithLabelValues(result).Inc()
 		w.metrics.bytes.Add(float64(read.BytesRead))
+	}
+	scan, err := w.cfg.Store.SaveCodebases(ctx, a.Scan, reads)
+	if err != nil {
+		return fmt.Errorf("save codebases of %s: %w", a.Host, err)
 	}
 	w.queue.changed(ctx, scan)
 	return nil
