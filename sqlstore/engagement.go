@@ -487,7 +487,7 @@ func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time
 		why = append(why, strings.Join(exempt, ", ")+" "+plural(len(exempt), "is", "are")+" exempt")
 	}
 	if len(gone) > 0 {
-		why = append(why, strings.Join(gone, ", ")+": "+plural(len(gone), "repository gone from its host", "repositories gone from their host"))
+		why = append(why, goneFromHost(gone))
 	}
 	reason := "nothing is left for it: " + strings.Join(why, "; ")
 	if len(why) == 0 {

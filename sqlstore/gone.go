@@ -194,8 +194,13 @@ func targetsGone(ctx context.Context, tx *sql.Tx, codebases []string, now time.T
 // goneComment tells an open ticket that codebases on it left their host
 // and no longer count among what it waits for.
 func goneComment(codebases []string) string {
-	return fmt.Sprintf("%s: %s: %s no longer %s on this ticket. %s back, it counts again.",
-		strings.Join(codebases, ", "), plural(len(codebases), "repository gone from its host", "repositories gone from their host"),
-		plural(len(codebases), "it", "they"), plural(len(codebases), "counts", "count"),
+	return fmt.Sprintf("%s: %s no longer %s on this ticket. %s back, it counts again.",
+		goneFromHost(codebases), plural(len(codebases), "it", "they"), plural(len(codebases), "counts", "count"),
 		plural(len(codebases), "If it comes", "If one comes"))
+}
+
+// goneFromHost says that codebases are gone from their host, for the
+// comments of tickets and Tours of Duty.
+func goneFromHost(codebases []string) string {
+	return strings.Join(codebases, ", ") + ": " + plural(len(codebases), "repository gone from its host", "repositories gone from their host")
 }

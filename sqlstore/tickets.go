@@ -142,23 +142,20 @@ func closeTicketIfDone(ctx context.Context, tx *sql.Tx, ticketID int64, now time
 			return nil
 		}
 	}
-	if len(gone) > 0 {
-		if err := move(ctx, tx, tandem.TicketLifecycle, fmt.Sprintf("ticket %d", ticketID), state, tandem.TicketClosed,
-			"UPDATE tickets SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", now, ticketID); err != nil {
-			return err
-		}
-		return addComment(ctx, tx, ticketID, goneClosingComment(done, gone, exempt), now)
-	}
 	if err := move(ctx, tx, tandem.TicketLifecycle, fmt.Sprintf("ticket %d", ticketID), state, tandem.TicketClosed,
 		"UPDATE tickets SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", now, ticketID); err != nil {
 		return err
 	}
-	return addComment(ctx, tx, ticketID, closingComment(done, exempt), now)
+	return addComment(ctx, tx, ticketID, closingComment(done, gone, exempt), now)
 }
 
 // closingComment says why a ticket closes: the change done in every
-// codebase on it, every codebase exempt (until when), or some of each.
-func closingComment(done []string, exempt []tandem.Target) string {
+// codebase on it, every codebase exempt (until when), or some of each;
+// goneClosingComment says it when some are gone from their host.
+func closingComment(done, gone []string, exempt []tandem.Target) string {
+	if len(gone) > 0 {
+		return goneClosingComment(done, gone, exempt)
+	}
 	doneIn := "The change is done in " + strings.Join(done, ", ")
 	var why string
 	switch {
@@ -193,7 +190,7 @@ func goneClosingComment(done, gone []string, exempt []tandem.Target) string {
 	if len(done) > 0 {
 		why = append(why, "The change is done in "+strings.Join(done, ", "))
 	}
-	why = append(why, strings.Join(gone, ", ")+": "+plural(len(gone), "repository gone from its host", "repositories gone from their host"))
+	why = append(why, goneFromHost(gone))
 	for _, t := range exempt {
 		why = append(why, t.Codebase+" is exempt"+until(t))
 	}
