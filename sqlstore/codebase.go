@@ -75,17 +75,18 @@ func (db *DB) saveReads(ctx context.Context, tx *sql.Tx, scanID int64, reads []t
 		if scan, err = db.lockScan(ctx, tx, scanID); err != nil {
 			return scan, nil, err
 		}
-		if prev, err = scanRows(ctx, tx, scanID, reads); err != nil {
+		if prev, err = db.scanRows(ctx, tx, scanID, reads); err != nil {
 			return scan, nil, err
 		}
 	}
-	now := time.Now().UTC()
-	w := codebaseWriter{tx: tx, now: now}
-	var rows []scanRow
-	var conflicts []tandem.Problem
+	w := codebaseWriter{tx: tx, now: time.Now().UTC()}
+	var delta progress
+	var changed []scanRow
+	var conflicts, problems []tandem.Problem
 	for _, r := range reads {
 		c := r.Codebase
-		if prev[[2]string{c.Host, c.Name}].state == readDone {
+		p, had := prev[[2]string{c.Host, c.Name}]
+		if p.state == readDone {
 			continue // counted already: nothing changes
 		}
 		ok, err := w.save(ctx, r)
@@ -93,36 +94,29 @@ func (db *DB) saveReads(ctx context.Context, tx *sql.Tx, scanID int64, reads []t
 			return scan, nil, err
 		}
 		row := scanRow{host: c.Host, name: c.Name, state: readDone, bytes: r.BytesRead}
+		var conflict []tandem.Problem
 		switch {
 		case !ok:
 			var host string
 			if err := tx.QueryRowContext(ctx, "SELECT host FROM codebases WHERE name = $1", c.Name).Scan(&host); err != nil {
 				return scan, nil, err
 			}
-			conflicts = append(conflicts, tandem.Problem{File: "codehost/" + c.Host, Field: c.Name,
-				Message: fmt.Sprintf("codebase %q already exists on host %q", c.Name, host)})
+			conflict = []tandem.Problem{{File: "codehost/" + c.Host, Field: c.Name,
+				Message: fmt.Sprintf("codebase %q already exists on host %q", c.Name, host)}}
+			conflicts = append(conflicts, conflict...)
 			row = scanRow{host: c.Host, name: c.Name, state: readFailed}
 		case c.Head == "":
 			row.state = readFailed
 		}
-		rows = append(rows, row)
-	}
-	if scanID == 0 {
-		return scan, conflicts, nil
-	}
-	var delta progress
-	var changed []scanRow
-	var problems []tandem.Problem
-	for _, row := range rows {
-		p, had := prev[[2]string{row.host, row.name}]
-		if had && p.state == row.state {
-			continue
+		if scanID == 0 || had && p.state == row.state {
+			continue // in no scan, or counted as it is
 		}
 		delta.move(p, had, row)
 		changed = append(changed, row)
-		if i := slices.IndexFunc(conflicts, func(c tandem.Problem) bool { return c.Field == row.name }); i >= 0 {
-			problems = append(problems, conflicts[i])
-		}
+		problems = append(problems, conflict...)
+	}
+	if scanID == 0 {
+		return scan, conflicts, nil
 	}
 	if err := writeScanRows(ctx, tx, scanID, changed); err != nil {
 		return scan, nil, err
@@ -193,13 +187,8 @@ func (db *DB) LastReads(ctx context.Context, host string, names ...string) (map[
 		if len(names) == 0 {
 			return lastReads(ctx, tx, last, "c.host = $1", host)
 		}
-		for chunk := range slices.Chunk(names, batchRows) {
-			if err := lastReads(ctx, tx, last, "c.host = $1 AND c.name IN ("+placeholders(2, len(chunk))+")",
-				append([]any{host}, anySlice(chunk)...)...); err != nil {
-				return err
-			}
-		}
-		return nil
+		cond, arg := db.oneOf("c.name", 2, names)
+		return lastReads(ctx, tx, last, "c.host = $1 AND "+cond, host, arg)
 	})
 	return last, err
 }

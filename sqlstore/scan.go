@@ -96,7 +96,7 @@ func (db *DB) RecordRepositories(ctx context.Context, scanID int64, host string,
 		// The codebases to read get a row each, which their reads move on;
 		// the unchanged ones are only counted: a fleet's rescan writes rows
 		// for what changed alone.
-		added, err := insertScanRows(ctx, tx, scanID, host, l.Read, readPending)
+		added, err := insertPending(ctx, tx, scanID, host, l.Read)
 		if err != nil {
 			return err
 		}
@@ -114,14 +114,15 @@ func (db *DB) RecordRepositories(ctx context.Context, scanID int64, host string,
 	return scan, err
 }
 
-// insertScanRows records names of host in scan scanID in state, leaving
-// those already recorded as they are, and returns how many it added.
-func insertScanRows(ctx context.Context, tx *sql.Tx, scanID int64, host string, names []string, state string) (int64, error) {
+// insertPending records names of host in scan scanID pending their read,
+// leaving those already recorded as they are, and returns how many it
+// added.
+func insertPending(ctx context.Context, tx *sql.Tx, scanID int64, host string, names []string) (int64, error) {
 	var added int64
 	for chunk := range slices.Chunk(names, batchRows) {
 		args := make([]any, 0, 4*len(chunk))
 		for _, name := range chunk {
-			args = append(args, scanID, host, name, state)
+			args = append(args, scanID, host, name, readPending)
 		}
 		res, err := tx.ExecContext(ctx, "INSERT INTO scan_codebases (scan_id, host, name, state) VALUES "+
 			valueRows(len(chunk), 4)+" ON CONFLICT DO NOTHING", args...)
@@ -167,31 +168,26 @@ type scanRow struct {
 
 // scanRows returns the rows of scan scanID for the codebases of reads,
 // by host and name.
-func scanRows(ctx context.Context, tx *sql.Tx, scanID int64, reads []tandem.CodebaseRead) (map[[2]string]scanRow, error) {
-	found := make(map[[2]string]scanRow, len(reads))
-	for chunk := range slices.Chunk(reads, batchRows) {
-		args := []any{scanID}
-		for _, r := range chunk {
-			args = append(args, r.Codebase.Name)
-		}
-		rows, err := tx.QueryContext(ctx, "SELECT host, name, state, bytes FROM scan_codebases WHERE scan_id = $1 AND name IN ("+
-			placeholders(2, len(chunk))+")", args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var r scanRow
-			if err := rows.Scan(&r.host, &r.name, &r.state, &r.bytes); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			found[[2]string{r.host, r.name}] = r
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
+func (db *DB) scanRows(ctx context.Context, tx *sql.Tx, scanID int64, reads []tandem.CodebaseRead) (map[[2]string]scanRow, error) {
+	names := make([]string, len(reads))
+	for i, r := range reads {
+		names[i] = r.Codebase.Name
 	}
-	return found, nil
+	cond, arg := db.oneOf("name", 2, names)
+	rows, err := tx.QueryContext(ctx, "SELECT host, name, state, bytes FROM scan_codebases WHERE scan_id = $1 AND "+cond, scanID, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	found := make(map[[2]string]scanRow, len(reads))
+	for rows.Next() {
+		var r scanRow
+		if err := rows.Scan(&r.host, &r.name, &r.state, &r.bytes); err != nil {
+			return nil, err
+		}
+		found[[2]string{r.host, r.name}] = r
+	}
+	return found, rows.Err()
 }
 
 // writeScanRows records rows in scan scanID, replacing their states.
