@@ -45,8 +45,8 @@ func closedAt(t tandem.Target) *time.Time {
 // Burndown returns, for each day (UTC) from the day the first target was
 // found to the day of now, the number of targets open at the end of that
 // day: found by then, and neither done or gone (DoneAt) nor exempt
-// (Exemption.At) by then. It returns nil when there are no targets or none was found by
-// now.
+// (Exemption.At) by then. It returns nil when there are no targets or
+// none was found by now.
 func Burndown(targets []tandem.Target, now time.Time) []Point {
 	if len(targets) == 0 {
 		return nil
@@ -264,8 +264,9 @@ type Change struct {
 
 // Changes returns the number of open targets each time it changed, oldest
 // first: a target opens when found (FoundAt) and closes when done or gone
-// from its host (DoneAt) or exempted (Exemption.At). The first change is the first target found,
-// even when it closed at once. It returns nil when there are no targets.
+// from its host (DoneAt) or exempted (Exemption.At). The first change is
+// the first target found, even when it closed at once. It returns nil
+// when there are no targets.
 func Changes(targets []tandem.Target) []Change {
 	deltas := map[time.Time]int{}
 	for _, t := range targets {

@@ -69,22 +69,22 @@ type scanHostWorker struct {
 // not retried: the next scan tries again.
 func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs]) error {
 	a := job.Args
-	repos, problems, err := w.list(ctx, a.Host, a.Only)
-	if err != nil {
-		if tandem.ErrorCode(err) == tandem.EINTERNAL {
-			return err // retried by River
+	repos, problems, listErr := w.list(ctx, a.Host, a.Only)
+	if listErr != nil {
+		if tandem.ErrorCode(listErr) == tandem.EINTERNAL {
+			return listErr // retried by River
 		}
-		problems = append(problems, tandem.Problem{File: "codehost/" + a.Host, Message: tandem.ErrorMessage(err)})
+		problems = append(problems, tandem.Problem{File: "codehost/" + a.Host, Message: tandem.ErrorMessage(listErr)})
 	}
-	checks, err2 := activeChecks(ctx, w.cfg.Store)
-	if err2 != nil {
-		return err2
+	checks, err := activeChecks(ctx, w.cfg.Store)
+	if err != nil {
+		return err
 	}
-	last, err2 := w.cfg.Store.LastReads(ctx, a.Host)
-	if err2 != nil {
-		return err2
+	last, err := w.cfg.Store.LastReads(ctx, a.Host)
+	if err != nil {
+		return err
 	}
-	listing := tandem.Listing{Problems: problems, Complete: err == nil && len(a.Only) == 0}
+	listing := tandem.Listing{Problems: problems, Complete: listErr == nil && len(a.Only) == 0}
 	var toRead []tandem.Repository
 	heads := w.heads(repos)
 	for i, r := range repos {
