@@ -682,7 +682,7 @@ type codebasesData struct {
 }
 
 func (s *Server) handleCodebasesPage(w http.ResponseWriter, r *http.Request) {
-	gone := r.URL.Query().Get("gone") == "true"
+	gone, _ := strconv.ParseBool(r.URL.Query().Get("gone")) // as the API reads it; anything else: the present ones
 	cs, err := s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Owner: r.URL.Query().Get("owner"), Gone: gone, Declared: !gone})
 	if err != nil {
 		s.renderError(w, r, err)
