@@ -56,23 +56,3 @@ func ComputeAdoption(platform string, results, history []CheckResult, owners map
 	}
 	return a
 }
-
-// Campaign is a migration's progress: its targets and how many are in
-// each state.
-type Campaign struct {
-	Migration Migration      `json:"migration"`
-	Counts    map[string]int `json:"counts"`
-	Targets   []Target       `json:"targets"`
-}
-
-// NewCampaign counts a migration's targets by state.
-func NewCampaign(m Migration, targets []Target) Campaign {
-	c := Campaign{Migration: m, Counts: map[string]int{}, Targets: targets}
-	for _, s := range TargetStates {
-		c.Counts[s] = 0
-	}
-	for _, t := range targets {
-		c.Counts[t.State]++
-	}
-	return c
-}

@@ -1,6 +1,7 @@
 package tandem
 
 import (
+	"context"
 	"time"
 )
 
@@ -118,13 +119,6 @@ func (e Engagement) StartedOn(today string) (starts, ends string) {
 	return today, t.Add(end.Sub(s)).Format(time.DateOnly)
 }
 
-// Phases of cross-team work (who drives, who owns).
-const (
-	PhaseMigration   = "migration"   // platform drives, product owns
-	PhaseConsumption = "consumption" // product drives, product owns
-	PhaseEvolution   = "evolution"   // product drives, platform owns
-)
-
 // EngagementPhase returns the phase of work an engagement serves, from
 // its type and which of its teams is platformOwner, the team that owns
 // the platform it serves (../shared/DOMAIN.md: which team drives the
@@ -185,4 +179,28 @@ type EngagementFilter struct {
 	Platform  string
 	Team      string // home or host
 	State     string
+}
+
+// EngagementStore keeps engagements: people moved between teams for a time
+// box, and their work logs. Only members of the teams involved change
+// one: EFORBIDDEN otherwise.
+type EngagementStore interface {
+	CreateEngagement(ctx context.Context, e Engagement) (Engagement, error)
+	// ProposeTour records a Tour of Duty proposal for a target (the one
+	// codebase of e.Codebases) and marks the target tour-proposed: the
+	// codebase joins its host team's open proposal of the migration, or a
+	// new one starts and is commented on the ticket. A codebase withdrawn
+	// by hand is not proposed again (its withdrawn proposal is returned).
+	ProposeTour(ctx context.Context, e Engagement) (Engagement, bool, error)
+	FindEngagements(ctx context.Context, f EngagementFilter) ([]Engagement, error)
+	// StaffEngagement names the person of a proposal, of its home team.
+	StaffEngagement(ctx context.Context, id int64, person, by string) (Engagement, error)
+	// StartEngagement makes a staffed proposal active.
+	StartEngagement(ctx context.Context, id int64, by string) (Engagement, error)
+	// WithdrawEngagement withdraws a proposal with a reason; its targets go
+	// back to ticketed.
+	WithdrawEngagement(ctx context.Context, id int64, reason, by string) (Engagement, error)
+	// EndEngagement ends an active engagement.
+	EndEngagement(ctx context.Context, id int64, by string) (Engagement, error)
+	LogWork(ctx context.Context, id int64, w WorkLog) (WorkLog, error)
 }

@@ -1,5 +1,7 @@
 package tandem
 
+import "context"
+
 // Kinds of declared documents.
 const (
 	KindTeam      = "Team"
@@ -46,4 +48,29 @@ type Applied struct {
 	// took but may not be meant, such as a Codebase document that names
 	// no codebase found by any scan yet.
 	Warning string `json:"warning,omitempty"`
+}
+
+// CatalogStore keeps the catalog: the objects applied from YAML and what
+// scans found of codebases.
+type CatalogStore interface {
+	// Apply creates or updates every object at once, after checking the
+	// references between them and to what is already stored. It returns
+	// EINVALID with every located problem and applies nothing if any
+	// reference is broken.
+	Apply(ctx context.Context, objs []Object) ([]Applied, error)
+	// CheckApply returns the EINVALID error Apply would return for objs,
+	// or nil, and writes nothing.
+	CheckApply(ctx context.Context, objs []Object) error
+	// Names returns every name of a kind of the catalog, for the refusal
+	// of a MissingError to say which was perhaps meant.
+	Names(ctx context.Context, kind string) ([]string, error)
+	FindTeams(ctx context.Context, name string) ([]Team, error)
+	FindPeople(ctx context.Context, handle string) ([]Person, error)
+	// FindPeoplePage returns one page of everyone, sorted by handle,
+	// reading no more than the page from the database.
+	FindPeoplePage(ctx context.Context, p PeoplePage) ([]Person, error)
+	FindCodeHosts(ctx context.Context, name string) ([]CodeHost, error)
+	FindPlatforms(ctx context.Context, name string) ([]Platform, error)
+	FindCodebases(ctx context.Context, f CodebaseFilter) ([]Codebase, error)
+	FindMigrations(ctx context.Context, name string) ([]Migration, error)
 }

@@ -1,6 +1,7 @@
 package tandem
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -116,4 +117,13 @@ type Adoption struct {
 type TrendPoint struct {
 	Day   string `json:"day"`
 	Count int    `json:"count"`
+}
+
+// CheckStore keeps the results of checks over codebases and their history.
+type CheckStore interface {
+	// FindCheckResults returns the current check results f selects.
+	FindCheckResults(ctx context.Context, f CheckResultFilter) ([]CheckResult, error)
+	// FindCheckHistory returns every change of a check's results, oldest
+	// first: the source of trends.
+	FindCheckHistory(ctx context.Context, check string) ([]CheckResult, error)
 }

@@ -1,0 +1,91 @@
+package tandem
+
+import (
+	"context"
+	"time"
+)
+
+// Change request states.
+const (
+	ChangeOpen   = "open"
+	ChangeMerged = "merged"
+	ChangeClosed = "closed"
+)
+
+// ChangeRequest is a change the platform team proposes to a codebase: a
+// pull request, or a built-in change request on a local code host.
+type ChangeRequest struct {
+	ID        int64  `json:"id"`
+	Migration string `json:"migration"`
+	Codebase  string `json:"codebase"`
+	Branch    string `json:"branch"`
+	Commit    string `json:"commit"`
+	Title     string `json:"title"`
+	Body      string `json:"body"`
+	State     string `json:"state"`
+	URL       string `json:"url"`
+	// ApprovedBy is who of the owning team approved the change, if anyone.
+	ApprovedBy string     `json:"approved_by,omitempty"`
+	ApprovedAt *time.Time `json:"approved_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	MergedAt   *time.Time `json:"merged_at"`
+	// MergeCommit is the default branch's head that Tandem's merge made,
+	// when Tandem merged it (autoMerge).
+	MergeCommit string `json:"merge_commit,omitempty"`
+}
+
+// ChangeFile is one file a change touches and how many lines it adds and
+// deletes; a binary file counts no lines.
+type ChangeFile struct {
+	Path    string
+	Added   int
+	Deleted int
+	Binary  bool
+}
+
+// ChangeDiff is what a change request does to a codebase's files.
+type ChangeDiff struct {
+	Files []ChangeFile
+	Patch string
+	// Truncated says that Files or Patch was cut at the limit.
+	Truncated bool
+}
+
+// ChangeRequestRef is a target's view of its change request.
+type ChangeRequestRef struct {
+	ID     int64  `json:"id"`
+	URL    string `json:"url"`
+	State  string `json:"state"`
+	Branch string `json:"branch"`
+}
+
+// ChangeRequestStore keeps the change requests a campaign opens on
+// stragglers' codebases and the states their code hosts report.
+type ChangeRequestStore interface {
+	// OpenChangeRequest records a target's change request, comments it on
+	// the ticket and marks the target pr-open; a target keeps the open one
+	// it has (reported false). One whose last change request was merged or
+	// closed gets the new one, the old staying in its history.
+	OpenChangeRequest(ctx context.Context, cr ChangeRequest) (ChangeRequest, bool, error)
+	// MergeChangeRequest records that Tandem merged an open change request
+	// into its codebase's default branch, making head: the change request
+	// merged and its target back on its ticket until a scan finds it done,
+	// in one transaction, with a comment on the ticket.
+	MergeChangeRequest(ctx context.Context, id int64, head string, at time.Time) (ChangeRequest, error)
+	FindChangeRequests(ctx context.Context, migration string, id int64) ([]ChangeRequest, error)
+	// ApproveChangeRequest records that the owning team approved a
+	// target's open change request, and comments it on the ticket.
+	ApproveChangeRequest(ctx context.Context, migration, codebase, by string) (ChangeRequest, error)
+	// SetChangeRequestState records the state a code host reports for the
+	// change request at url (open, merged or closed) and when it was read,
+	// comments a change of state on the target's ticket and, when the
+	// owners closed it unmerged, leaves that on the target; a target
+	// whose change request merged or closed is back on its ticket until a
+	// scan finds it done. Merged is final. It reports whether the state
+	// changed; ENOTFOUND when no change request has that url.
+	SetChangeRequestState(ctx context.Context, url, state string, at time.Time) (ChangeRequest, bool, error)
+	// ChangeRequestsToCheck returns the open pull requests on code hosts
+	// whose state was last read before before, or never.
+	ChangeRequestsToCheck(ctx context.Context, before time.Time) ([]ChangeRequest, error)
+	AdoptChangeRequest(ctx context.Context, migration, codebase, url string) (Target, error)
+}
