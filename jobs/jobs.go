@@ -23,9 +23,16 @@ import (
 	"github.com/tandem-dev/tandem/sqlstore"
 )
 
+// Store is the part of tandem.Store the jobs use: the catalog they scan
+// and the scans they record.
+type Store interface {
+	tandem.CatalogStore
+	tandem.ScanStore
+}
+
 // Config is what the workers need.
 type Config struct {
-	Store tandem.Store
+	Store Store
 	// OpenHost returns the Host that lists a code host's repositories.
 	OpenHost func(tandem.CodeHost) (tandem.Host, error)
 	// Head returns the commit at the head of a repository's default
@@ -73,7 +80,7 @@ type Queue struct {
 	client     runner
 	insertOnly bool
 	inserter   *river.Client[*sql.Tx]
-	store      tandem.Store
+	store      Store
 	logger     *slog.Logger
 	// finished holds the scans whose end this process logged.
 	finished sync.Map

@@ -212,7 +212,7 @@ func (w *readCodebasesWorker) Work(ctx context.Context, job *river.Job[ReadCodeb
 
 // activeChecks returns every check in force: platforms' adoption and
 // migrations' target and done checks.
-func activeChecks(ctx context.Context, store tandem.Store) ([]tandem.NamedCheck, error) {
+func activeChecks(ctx context.Context, store tandem.CatalogStore) ([]tandem.NamedCheck, error) {
 	platforms, err := store.FindPlatforms(ctx, "")
 	if err != nil {
 		return nil, err
