@@ -18,6 +18,17 @@ func deltaSize(d []byte) (int64, []byte, error) {
 	return 0, nil, errors.New("delta: bad size header")
 }
 
+// targetSize returns the size of the object a delta makes, read from the
+// delta's header after the size of its base.
+func targetSize(delta []byte) (int64, error) {
+	_, rest, err := deltaSize(delta)
+	if err != nil {
+		return 0, err
+	}
+	size, _, err := deltaSize(rest)
+	return size, err
+}
+
 // copyOp decodes the offset and size of a copy instruction whose opcode is
 // op from the bytes after it and returns them with the bytes it used.
 func copyOp(op byte, d []byte) (off, size int64, n int, ok bool) {

@@ -220,78 +220,98 @@ type step struct {
 // the nearest base in the cache or in full form. An object larger than max
 // (when max >= 0) is ErrTooLarge, found before any base is inflated.
 func (r *Repo) readPacked(p *pack, off int64, max int64, dst []byte) (Type, []byte, error) {
-	var chain []step
-	var t Type
-	var base []byte
+	if ct, cdata, ok := r.cache.get(p, off); ok {
+		return ct, bytes.Clone(cdata), nil
+	}
+	e, err := p.entryAt(off)
+	if err != nil {
+		return 0, nil, err
+	}
+	if e.typ < objOfsDelta {
+		if max >= 0 && e.size > max {
+			return 0, nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, e.size)
+		}
+		data, err := p.inflate(e, dst)
+		if err != nil {
+			return 0, nil, err
+		}
+		return Type(e.typ), data, nil
+	}
+	first := step{p: p, off: off, e: e}
+	if max >= 0 {
+		// The delta's header tells the object's size: inflate it now, to
+		// refuse a large object before reading any base.
+		if first.delta, err = p.inflate(e, nil); err != nil {
+			return 0, nil, err
+		}
+		size, err := targetSize(first.delta)
+		if err != nil {
+			return 0, nil, err
+		}
+		if size > max {
+			return 0, nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, size)
+		}
+	}
+	chain, t, base, err := r.deltaChain(first)
+	if err != nil {
+		return 0, nil, err
+	}
+	return r.applyChain(chain, t, base)
+}
+
+// deltaChain follows the bases of the delta first down to the nearest
+// base in the cache, in full form in a pack (which it adds to the cache)
+// or loose. It returns the deltas from first down, and the base's type
+// and data.
+func (r *Repo) deltaChain(first step) ([]step, Type, []byte, error) {
+	chain := append(make([]step, 0, 1), first)
 	for {
-		if ct, cdata, ok := r.cache.get(p, off); ok {
-			if len(chain) == 0 {
-				return ct, bytes.Clone(cdata), nil
+		last := &chain[len(chain)-1]
+		p, off := last.p, last.e.baseOff
+		if last.e.typ == objRefDelta {
+			bp, boff, err := r.find(last.e.baseID)
+			if err != nil {
+				return nil, 0, nil, err
 			}
-			t, base = ct, cdata
-			break
+			if bp == nil {
+				t, base, err := r.readLoose(last.e.baseID, -1)
+				if err != nil {
+					return nil, 0, nil, fmt.Errorf("delta base %s: %w", last.e.baseID, err)
+				}
+				return chain, t, base, nil
+			}
+			p, off = bp, boff
+		}
+		if ct, cdata, ok := r.cache.get(p, off); ok {
+			return chain, ct, cdata, nil
 		}
 		e, err := p.entryAt(off)
 		if err != nil {
-			return 0, nil, err
-		}
-		if len(chain) == 0 && max >= 0 && e.typ < objOfsDelta && e.size > max {
-			return 0, nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, e.size)
+			return nil, 0, nil, err
 		}
 		if e.typ < objOfsDelta {
-			buf := dst
-			if len(chain) > 0 {
-				buf = nil // a delta base is kept in the cache: never in dst
+			// A delta base is kept in the cache, never in the caller's
+			// buffer.
+			base, err := p.inflate(e, nil)
+			if err != nil {
+				return nil, 0, nil, err
 			}
-			if base, err = p.inflate(e, buf); err != nil {
-				return 0, nil, err
-			}
-			t = Type(e.typ)
-			if len(chain) > 0 {
-				r.cache.add(p, off, t, base)
-			}
-			break
+			r.cache.add(p, off, Type(e.typ), base)
+			return chain, Type(e.typ), base, nil
 		}
 		if len(chain) >= maxChain {
-			return 0, nil, fmt.Errorf("pack %s: delta chain longer than %d at %d", p.path, maxChain, off)
+			return nil, 0, nil, fmt.Errorf("pack %s: delta chain longer than %d at %d", p.path, maxChain, off)
 		}
-		st := step{p: p, off: off, e: e}
-		if len(chain) == 0 && max >= 0 {
-			if st.delta, err = p.inflate(e, nil); err != nil {
-				return 0, nil, err
-			}
-			_, rest, err := deltaSize(st.delta)
-			if err != nil {
-				return 0, nil, err
-			}
-			size, _, err := deltaSize(rest)
-			if err != nil {
-				return 0, nil, err
-			}
-			if size > max {
-				return 0, nil, fmt.Errorf("%w: %d bytes", ErrTooLarge, size)
-			}
-		}
-		chain = append(chain, st)
-		if e.typ == objOfsDelta {
-			off = e.baseOff
-			continue
-		}
-		bp, boff, err := r.find(e.baseID)
-		if err != nil {
-			return 0, nil, err
-		}
-		if bp != nil {
-			p, off = bp, boff
-			continue
-		}
-		if t, base, err = r.readLoose(e.baseID, -1); err != nil {
-			return 0, nil, fmt.Errorf("delta base %s: %w", e.baseID, err)
-		}
-		break
+		chain = append(chain, step{p: p, off: off, e: e})
 	}
+}
+
+// applyChain applies a delta chain, as deltaChain returns it, to its
+// base of type t and returns the object. What each delta but the last
+// makes is a base of others too: it is added to the cache.
+func (r *Repo) applyChain(chain []step, t Type, base []byte) (Type, []byte, error) {
 	for i := len(chain) - 1; i >= 0; i-- {
-		s := chain[i]
+		s := &chain[i]
 		delta := s.delta
 		var err error
 		if delta == nil {
@@ -324,11 +344,7 @@ func (r *Repo) packedHeader(p *pack, off int64) (Type, int64, error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("pack %s: %w", p.path, err)
 	}
-	_, rest, err := deltaSize(buf[:n])
-	if err != nil {
-		return 0, 0, err
-	}
-	size, _, err := deltaSize(rest)
+	size, err := targetSize(buf[:n])
 	if err != nil {
 		return 0, 0, err
 	}
