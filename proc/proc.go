@@ -76,82 +76,60 @@ func (r Runner) Run(ctx context.Context, dir string, argv []string, env []string
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	var j *job
-	if r.Unsandboxed {
-		j, err = plainJob(dir, argv, env)
-	} else {
-		j, err = sandboxJob(dir, argv, env)
-	}
+	j, err := r.job(dir, argv, env)
 	if err != nil {
 		return false, "", fmt.Errorf("run %s: %w", argv[0], err)
 	}
 	defer j.cleanup()
-	rd, w, err := os.Pipe()
+	rd, err := j.start()
 	if err != nil {
 		return false, "", fmt.Errorf("run %s: %w", argv[0], err)
 	}
 	defer rd.Close()
-	cmd := j.cmd
-	cmd.Stdout = w
-	cmd.Stderr = w
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err = cmd.Start()
-	w.Close()
-	j.started()
-	if err != nil {
-		return false, "", fmt.Errorf("run %s: %w", argv[0], err)
-	}
-	pgid := cmd.Process.Pid
+	return r.outcome(ctx, argv[0], timeout, j.wait(ctx, rd))
+}
 
-	out := make(chan []byte, 1)
-	go func() {
-		var buf capped
-		_, _ = io.Copy(&buf, rd) // ends at EOF, or when rd is closed below
-		out <- buf.b
-	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-
-	var waitErr error
-	killed := false
-	select {
-	case waitErr = <-done:
-	case <-ctx.Done():
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		<-done
-		killed = true
+// job returns the job that runs argv: in a sandbox unless r is
+// Unsandboxed.
+func (r Runner) job(dir string, argv, env []string) (*job, error) {
+	if r.Unsandboxed {
+		return plainJob(dir, argv, env)
 	}
-	_ = syscall.Kill(-pgid, syscall.SIGKILL) // children left behind; ESRCH when none
-	ran := j.ended()
-	var b []byte
-	select {
-	case b = <-out:
-	case <-time.After(outputGrace):
-		rd.Close()
-		b = <-out
-	}
-	output = string(b)
+	return sandboxJob(dir, argv, env)
+}
 
+// ending is how a job's command ended.
+type ending struct {
+	waitErr error  // what waiting for the command returned
+	killed  bool   // killed because ctx ended
+	ran     bool   // the command itself ran (see job.ended)
+	output  string // the first MaxOutput bytes of its output
+}
+
+// outcome returns what Run returns for the command name, run with
+// timeout, that ended as x.
+func (r Runner) outcome(ctx context.Context, name string, timeout time.Duration, x ending) (ok bool, output string, err error) {
+	output = x.output
 	switch {
-	case killed && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return false, output, fmt.Errorf("run %s: timed out after %v", argv[0], timeout)
-	case killed:
-		return false, output, fmt.Errorf("run %s: %w", argv[0], ctx.Err())
-	case !ran:
+	case x.killed && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return false, output, fmt.Errorf("run %s: timed out after %v", name, timeout)
+	case x.killed:
+		return false, output, fmt.Errorf("run %s: %w", name, ctx.Err())
+	case !x.ran:
 		// The sandbox did not get as far as starting the command: say why,
 		// and whether any sandbox can be made here at all.
 		if err := r.Check(ctx); err != nil {
-			return false, output, fmt.Errorf("run %s: %w", argv[0], err)
+			return false, output, fmt.Errorf("run %s: %w", name, err)
 		}
-		return false, output, fmt.Errorf("run %s: cannot start: %s", argv[0], strings.TrimSpace(output))
-	case waitErr == nil:
+		return false, output, fmt.Errorf("run %s: cannot start: %s", name, strings.TrimSpace(output))
+	case x.waitErr == nil:
 		return true, output, nil
 	}
 	var exit *exec.ExitError
-	if errors.As(waitErr, &exit) {
+	if errors.As(x.waitErr, &exit) {
 		return false, output, nil
 	}
-	return false, output, fmt.Errorf("run %s: %w", argv[0], waitErr)
+	return false, output, fmt.Errorf("run %s: %w", name, x.waitErr)
 }
 
 // job is a command ready to start, and what Run does around it.
@@ -166,6 +144,64 @@ type job struct {
 	ended func() bool
 	// cleanup removes what the job made.
 	cleanup func()
+}
+
+// start starts the job's command in a process group of its own, writing
+// its stdout and stderr to a pipe, and returns the pipe's reading end.
+func (j *job) start() (*os.File, error) {
+	rd, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd := j.cmd
+	cmd.Stdout = w
+	cmd.Stderr = w
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	err = cmd.Start()
+	w.Close()
+	j.started()
+	if err != nil {
+		rd.Close()
+		return nil, err
+	}
+	return rd, nil
+}
+
+// wait waits for the job's command to exit, killing its process group if
+// ctx ends first; then kills what the command left behind, waits until
+// every process of it is gone and reads its output from rd. A process
+// that left the group may hold the pipe open: its output is cut
+// outputGrace after.
+func (j *job) wait(ctx context.Context, rd *os.File) ending {
+	pgid := j.cmd.Process.Pid
+	out := make(chan []byte, 1)
+	go func() {
+		var buf capped
+		_, _ = io.Copy(&buf, rd) // ends at EOF, or when rd is closed below
+		out <- buf.b
+	}()
+	done := make(chan error, 1)
+	go func() { done <- j.cmd.Wait() }()
+
+	var x ending
+	select {
+	case x.waitErr = <-done:
+	case <-ctx.Done():
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		<-done
+		x.killed = true
+	}
+	_ = syscall.Kill(-pgid, syscall.SIGKILL) // children left behind; ESRCH when none
+	x.ran = j.ended()
+	var b []byte
+	select {
+	case b = <-out:
+	case <-time.After(outputGrace):
+		rd.Close()
+		b = <-out
+	}
+	x.output = string(b)
+	return x
 }
 
 // plainJob returns a job that runs argv as a process of the caller, with a
