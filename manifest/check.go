@@ -25,22 +25,64 @@ const maxCheckParts = 10000
 // usable at all; its problems are reported either way.
 func (d *decoder) check(path string, n *yaml.Node) *tandem.Check {
 	n = deref(n)
-	if n != nil && slices.Contains(d.checks, n) {
-		d.errorf(path, n, "an alias to an enclosing check: a check cannot contain itself")
+	if !d.enterCheck(path, n) {
 		return nil
 	}
-	if d.checked++; d.checked > maxCheckParts {
-		if d.checked == maxCheckParts+1 {
-			d.errorf(path, n, "checks of more than %d parts (aliases count each time they are used): too large", maxCheckParts)
-		}
-		return nil
-	}
-	d.checks = append(d.checks, n)
 	defer func() { d.checks = d.checks[:len(d.checks)-1] }()
 	f, ok := d.mapping(path, n, "path", "contains", "matches", "gomod", "command", "all", "any", "not")
 	if !ok {
 		return nil
 	}
+	form, ok := d.checkForm(path, f)
+	if !ok {
+		return nil
+	}
+	c := &tandem.Check{}
+	switch form {
+	case "path":
+		c.Path, c.Contains, c.Matches = d.pathCheck(f)
+	case "gomod":
+		c.GoMod = d.gomod(f.field("gomod"), f.vals["gomod"])
+	case "command":
+		c.Command = d.command(f)
+	case "all", "any":
+		checks, ok := d.checkList(f, form)
+		if !ok {
+			return nil
+		}
+		if form == "all" {
+			c.All = checks
+		} else {
+			c.Any = checks
+		}
+	case "not":
+		c.Not = d.check(f.field("not"), f.vals["not"])
+	}
+	return c
+}
+
+// enterCheck records that the check n at path is being decoded, and
+// reports whether it may be: not when it is an alias to a check that
+// encloses it, nor past maxCheckParts. The caller that may decode it
+// removes it from d.checks when done.
+func (d *decoder) enterCheck(path string, n *yaml.Node) bool {
+	if n != nil && slices.Contains(d.checks, n) {
+		d.errorf(path, n, "an alias to an enclosing check: a check cannot contain itself")
+		return false
+	}
+	if d.checked++; d.checked > maxCheckParts {
+		if d.checked == maxCheckParts+1 {
+			d.errorf(path, n, "checks of more than %d parts (aliases count each time they are used): too large", maxCheckParts)
+		}
+		return false
+	}
+	d.checks = append(d.checks, n)
+	return true
+}
+
+// checkForm returns which of checkForms the check f is, and whether it
+// is exactly one of them.
+func (d *decoder) checkForm(path string, f fields) (string, bool) {
 	var forms []string
 	for _, k := range checkForms {
 		if _, ok := f.vals[k]; ok {
@@ -61,67 +103,64 @@ func (d *decoder) check(path string, n *yaml.Node) *tandem.Check {
 		if !hasContains && !hasMatches {
 			d.errorAt(path, f.line, "empty check: want one of %s", strings.Join(checkForms, ", "))
 		}
-		return nil
+		return "", false
 	case 1:
+		return forms[0], true
 	default:
 		d.errorAt(path, f.line, "a check has exactly one of %s; got %s", strings.Join(checkForms, ", "), strings.Join(forms, " and "))
-		return nil
+		return "", false
 	}
+}
 
-	c := &tandem.Check{}
-	switch forms[0] {
-	case "path":
-		c.Path = f.required("path")
-		if c.Path != "" {
-			switch {
-			case strings.HasPrefix(c.Path, "/"):
-				d.errorf(f.field("path"), nil, "%q must be relative to the repository root", c.Path)
-			case !doublestar.ValidatePattern(c.Path):
-				d.errorf(f.field("path"), nil, "invalid glob %q", c.Path)
-			}
+// pathCheck decodes a path check: a relative glob, and what a file it
+// matches contains or matches, at most one of them.
+func (d *decoder) pathCheck(f fields) (path, contains, matches string) {
+	path = f.required("path")
+	if path != "" {
+		switch {
+		case strings.HasPrefix(path, "/"):
+			d.errorf(f.field("path"), nil, "%q must be relative to the repository root", path)
+		case !doublestar.ValidatePattern(path):
+			d.errorf(f.field("path"), nil, "invalid glob %q", path)
 		}
-		if hasContains && hasMatches {
-			d.errorf(f.field("matches"), nil, "contains and matches are exclusive")
-			break
-		}
-		if hasContains {
-			c.Contains = f.required("contains")
-		}
-		if hasMatches {
-			c.Matches = f.required("matches")
-			if c.Matches != "" {
-				if _, err := regexp.Compile(c.Matches); err != nil {
-					d.errorf(f.field("matches"), nil, "invalid regular expression: %v", err)
-				}
-			}
-		}
-	case "gomod":
-		c.GoMod = d.gomod(f.field("gomod"), f.vals["gomod"])
-	case "command":
-		c.Command = d.command(f)
-	case "all", "any":
-		nodes, paths, ok := f.list(forms[0], "checks")
-		if !ok {
-			return nil
-		}
-		if len(nodes) == 0 {
-			d.errorf(f.field(forms[0]), nil, "must not be empty")
-		}
-		var checks []tandem.Check
-		for i, e := range nodes {
-			if sub := d.check(paths[i], e); sub != nil {
-				checks = append(checks, *sub)
-			}
-		}
-		if forms[0] == "all" {
-			c.All = checks
-		} else {
-			c.Any = checks
-		}
-	case "not":
-		c.Not = d.check(f.field("not"), f.vals["not"])
 	}
-	return c
+	_, hasContains := f.vals["contains"]
+	_, hasMatches := f.vals["matches"]
+	if hasContains && hasMatches {
+		d.errorf(f.field("matches"), nil, "contains and matches are exclusive")
+		return path, "", ""
+	}
+	if hasContains {
+		contains = f.required("contains")
+	}
+	if hasMatches {
+		matches = f.required("matches")
+		if matches != "" {
+			if _, err := regexp.Compile(matches); err != nil {
+				d.errorf(f.field("matches"), nil, "invalid regular expression: %v", err)
+			}
+		}
+	}
+	return path, contains, matches
+}
+
+// checkList decodes the checks of an all or any check (form), those that
+// are usable. It reports false when form is not a list.
+func (d *decoder) checkList(f fields, form string) ([]tandem.Check, bool) {
+	nodes, paths, ok := f.list(form, "checks")
+	if !ok {
+		return nil, false
+	}
+	if len(nodes) == 0 {
+		d.errorf(f.field(form), nil, "must not be empty")
+	}
+	var checks []tandem.Check
+	for i, e := range nodes {
+		if sub := d.check(paths[i], e); sub != nil {
+			checks = append(checks, *sub)
+		}
+	}
+	return checks, true
 }
 
 // gomod decodes a gomod check: a module and one version bound, stored with
