@@ -1,6 +1,8 @@
 package consumption
 
 import (
+	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -119,4 +121,87 @@ func CodebaseReadiness(c tandem.Codebase, results []tandem.CheckResult, contribu
 			" missing; contributors will meet \"no, not like that\""
 	}
 	return r
+}
+
+// contributionStates are the states a contribution is recorded in ("" for
+// open), and those it may move to.
+var (
+	recordedStates = []string{"", tandem.ContributionOpen, tandem.ContributionMerged, tandem.ContributionClosed}
+	movedStates    = []string{tandem.ContributionOpen, tandem.ContributionMerged, tandem.ContributionClosed, tandem.ContributionReverted}
+)
+
+// ValidateContribution returns an EINVALID error unless c is recorded
+// open, merged or closed (or without a state).
+func ValidateContribution(c tandem.Contribution) error {
+	if !slices.Contains(recordedStates, c.State) {
+		return tandem.Errorf(tandem.EINVALID, "state: %q is not open, merged or closed", c.State)
+	}
+	return nil
+}
+
+// ValidateContributionState returns an EINVALID error unless a
+// contribution may move to state: open, merged, closed or reverted.
+func ValidateContributionState(state string) error {
+	if !slices.Contains(movedStates, state) {
+		return tandem.Errorf(tandem.EINVALID, "state: %q is not open, merged, closed or reverted", state)
+	}
+	return nil
+}
+
+// Contributors returns the trust ladder of the codebase called name, with
+// the rung of the platform that lists the codebase. It returns ENOTFOUND
+// for a codebase not in the catalog.
+func (s *Service) Contributors(ctx context.Context, name string) ([]tandem.Contributor, error) {
+	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: name})
+	if err != nil {
+		return nil, err
+	}
+	xs, err := s.Store.FindContributions(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	ladder := 0
+	platforms, err := s.Store.FindPlatforms(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range platforms {
+		if slices.Contains(p.Codebases, name) {
+			ladder = p.TrustLadder
+		}
+	}
+	return Contributors(cbs[0], xs, ladder), nil
+}
+
+// Readiness scores every codebase of the platform called name for outside
+// contributions, leaving out those declared and not discovered yet, and
+// those gone from their host. It returns ENOTFOUND for a platform not in
+// the catalog.
+func (s *Service) Readiness(ctx context.Context, name string) ([]Readiness, error) {
+	ps, err := s.Store.FindPlatforms(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	out := []Readiness{}
+	for _, cb := range ps[0].Codebases {
+		cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: cb})
+		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+			continue // declared, not discovered yet
+		} else if err != nil {
+			return nil, err
+		}
+		if cbs[0].GoneAt != nil {
+			continue // gone from its host: nothing to make ready
+		}
+		results, err := s.Store.FindCheckResults(ctx, tandem.CheckResultFilter{Codebase: cb})
+		if err != nil {
+			return nil, err
+		}
+		xs, err := s.Store.FindContributions(ctx, cb)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, CodebaseReadiness(cbs[0], results, xs))
+	}
+	return out, nil
 }

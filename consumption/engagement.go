@@ -3,6 +3,7 @@ package consumption
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/tandem-dev/tandem"
@@ -126,4 +127,44 @@ func EngagementWarnings(e tandem.Engagement, now time.Time) []string {
 		}
 	}
 	return warnings
+}
+
+// NewEngagement returns e as it is to be created: starting today (of now)
+// unless it says when, for DefaultTimeBox unless it says until when. It
+// returns an EINVALID error naming the field unless its type is one of
+// tandem.EngagementTypes and its time box is valid (ValidateTimeBox).
+func NewEngagement(e tandem.Engagement, now time.Time) (tandem.Engagement, error) {
+	if !slices.Contains(tandem.EngagementTypes, e.Type) {
+		return e, tandem.Errorf(tandem.EINVALID, "engagement type %q is not tour-of-duty, embedded-expert or white-glove", e.Type)
+	}
+	if e.Starts == "" {
+		e.Starts = now.Format(time.DateOnly)
+	}
+	if e.Ends == "" {
+		ends, err := DefaultEnds(e.Starts)
+		if err != nil {
+			return e, err
+		}
+		e.Ends = ends
+	}
+	return e, ValidateTimeBox(e.Starts, e.Ends)
+}
+
+// NewWorkLog returns l as it is to be logged, on today (of now) unless it
+// says which day. It returns an EINVALID error naming the field unless the
+// day is a date, the hours are more than 0 and at most 24, and the
+// category is one of tandem.WorkCategories.
+func NewWorkLog(l tandem.WorkLog, now time.Time) (tandem.WorkLog, error) {
+	if l.Day == "" {
+		l.Day = now.Format(time.DateOnly)
+	}
+	switch _, err := time.Parse(time.DateOnly, l.Day); {
+	case err != nil:
+		return l, tandem.Errorf(tandem.EINVALID, "day: %q is not a date (YYYY-MM-DD)", l.Day)
+	case l.Hours <= 0 || l.Hours > 24:
+		return l, tandem.Errorf(tandem.EINVALID, "hours: %g is not between 0 and 24", l.Hours)
+	case !slices.Contains(tandem.WorkCategories, l.Category):
+		return l, tandem.Errorf(tandem.EINVALID, "category: %q is not platform, consumption or other", l.Category)
+	}
+	return l, nil
 }

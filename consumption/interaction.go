@@ -2,6 +2,7 @@ package consumption
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -171,4 +172,28 @@ func Interactions(in InteractionInput, now time.Time) []Interaction {
 		out = append(out, i)
 	}
 	return out
+}
+
+// Interactions derives how every pair of teams works together now, from
+// every platform, adoption, request, engagement and session. It returns
+// the store's errors.
+func (s *Service) Interactions(ctx context.Context) ([]Interaction, error) {
+	var in InteractionInput
+	var err error
+	if in.Platforms, err = s.Store.FindPlatforms(ctx, ""); err != nil {
+		return nil, err
+	}
+	if in.Adoption, err = s.Adoption(ctx, ""); err != nil {
+		return nil, err
+	}
+	if in.Requests, err = s.Store.FindRequests(ctx, tandem.RequestFilter{}); err != nil {
+		return nil, err
+	}
+	if in.Engagements, err = s.Store.FindEngagements(ctx, tandem.EngagementFilter{}); err != nil {
+		return nil, err
+	}
+	if in.Sessions, err = s.Store.FindSessions(ctx, ""); err != nil {
+		return nil, err
+	}
+	return Interactions(in, s.now()), nil
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tandem-dev/tandem"
@@ -317,4 +318,15 @@ func jsonFields(t reflect.Type) map[string]reflect.StructField {
 		fields[name] = f
 	}
 	return fields
+}
+
+// pathID returns the {id} path value, answering ENOTFOUND itself when it is
+// not a number.
+func (s *Server) pathID(w http.ResponseWriter, r *http.Request, what string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.writeError(w, r, tandem.Errorf(tandem.ENOTFOUND, "%s %q not found", what, r.PathValue("id")))
+		return 0, false
+	}
+	return id, true
 }

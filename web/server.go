@@ -17,6 +17,7 @@ import (
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/advisor"
 	"github.com/tandem-dev/tandem/campaign"
+	"github.com/tandem-dev/tandem/consumption"
 )
 
 // Server is Tandem's HTTP handler.
@@ -29,13 +30,17 @@ type Server struct {
 	requests  *prometheus.HistogramVec
 	mux       *http.ServeMux
 	handler   http.Handler
-	rules     advisor.Rules
 	getenv    func(string) string
 	oidc      *OIDC // sign-in through an OpenID Connect provider, if any
 	// publicURL is where browsers reach the server, "" when unknown.
 	publicURL string
 	// anonymousRead lets requests without a token read (as a viewer).
 	anonymousRead bool
+
+	// advice and consumption are the services of the advisor and of the
+	// consumption figures.
+	advice      *advisor.Service
+	consumption *consumption.Service
 }
 
 // NewServer returns the handler of every route, over the given store,
@@ -53,7 +58,8 @@ func NewServer(store tandem.Store, scanner tandem.Scanner, campaigns *campaign.S
 			Buckets: prometheus.ExponentialBuckets(0.001, 4, 8),
 		}, []string{"route", "code"}),
 		mux:           http.NewServeMux(),
-		rules:         advisor.DefaultRules(),
+		advice:        &advisor.Service{Store: store, Rules: advisor.DefaultRules()},
+		consumption:   &consumption.Service{Store: store},
 		anonymousRead: true,
 		getenv:        func(string) string { return "" },
 	}
@@ -76,7 +82,7 @@ func (s *Server) SetAnonymousRead(on bool) { s.anonymousRead = on }
 
 // SetAdvisorRules replaces the built-in rules table of the advisor with an
 // organisation's own.
-func (s *Server) SetAdvisorRules(r advisor.Rules) { s.rules = r }
+func (s *Server) SetAdvisorRules(r advisor.Rules) { s.advice.Rules = r }
 
 // ServeHTTP serves a request, logging and measuring it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

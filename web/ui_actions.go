@@ -9,6 +9,7 @@ import (
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/campaign"
+	"github.com/tandem-dev/tandem/consumption"
 )
 
 // Every action of the pages goes through the same services as the API and
@@ -148,7 +149,7 @@ func (s *Server) handleRequestForm(w http.ResponseWriter, r *http.Request, q tan
 		return
 	}
 	q.CreatedBy = by
-	if err := validRequest(q); err != nil {
+	if err := consumption.ValidateRequest(q); err != nil {
 		s.renderError(w, r, err)
 		return
 	}

@@ -52,7 +52,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	adoptions, err := s.adoptionOf(ctx, platforms, codebases)
+	adoptions, err := s.consumption.AdoptionOf(ctx, platforms, codebases)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -140,7 +140,7 @@ func (s *Server) handlePlatformPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	as, err := s.adoption(ctx, ps[0].Name)
+	as, err := s.consumption.Adoption(ctx, ps[0].Name)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -169,7 +169,7 @@ func (s *Server) handlePlatformPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) platformConsumption(r *http.Request, d *platformData) error {
 	ctx, name := r.Context(), d.Platform.Name
 	var err error
-	if d.Load, err = s.platformLoad(r, name); err != nil {
+	if d.Load, err = s.consumption.Figures(ctx, name); err != nil {
 		return err
 	}
 	d.LoadChart = loadChart(d.Load.Load, time.Now().UTC())
@@ -189,11 +189,11 @@ func (s *Server) platformConsumption(r *http.Request, d *platformData) error {
 	if d.Changes, err = s.store.FindSupportChanges(ctx, name); err != nil {
 		return err
 	}
-	if d.Readiness, err = s.readiness(r, name); err != nil {
+	if d.Readiness, err = s.consumption.Readiness(ctx, name); err != nil {
 		return err
 	}
 	for _, cb := range d.Platform.Codebases {
-		cs, err := s.contributors(r, cb)
+		cs, err := s.consumption.Contributors(ctx, cb)
 		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
 			continue
 		} else if err != nil {
@@ -447,7 +447,7 @@ func (s *Server) handleTeamPage(w http.ResponseWriter, r *http.Request) {
 // teamAPI adds a team's interactions, engagements, requests and platforms.
 func (s *Server) teamAPI(r *http.Request, d *teamData) error {
 	ctx, name := r.Context(), d.Team.Name
-	all, err := s.interactions(r)
+	all, err := s.consumption.Interactions(ctx)
 	if err != nil {
 		return err
 	}
@@ -470,7 +470,7 @@ func (s *Server) teamAPI(r *http.Request, d *teamData) error {
 	if err != nil {
 		return err
 	}
-	adoptions, err := s.adoption(ctx, "")
+	adoptions, err := s.consumption.Adoption(ctx, "")
 	if err != nil {
 		return err
 	}
