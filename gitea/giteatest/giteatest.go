@@ -57,6 +57,28 @@ func BuildCommand(bin string) string {
 // TANDEM_REQUIRE_GITEA=1; both name the command that builds it.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	bin := requireBinary(t)
+	dir := t.TempDir()
+	port := freePort(t)
+	url := "http://127.0.0.1:" + strconv.Itoa(port)
+	ini := filepath.Join(dir, "app.ini")
+	if err := os.WriteFile(ini, []byte(appINI(dir, port)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const user, password = "tandem", "tandem-test-password"
+	install(t, bin, dir, ini, user, password)
+	exited, log := serve(t, bin, dir, ini)
+	awaitAnswer(t, url, exited, log)
+
+	s := &Server{URL: url, AdminUser: user}
+	s.AdminToken = s.createToken(t, user, password)
+	return s
+}
+
+// requireBinary returns the path of the Gitea binary, or skips or fails
+// t when it is missing (see Start).
+func requireBinary(t testing.TB) string {
+	t.Helper()
 	bin := Binary()
 	if _, err := os.Stat(bin); err != nil {
 		if os.Getenv("TANDEM_REQUIRE_GITEA") == "1" {
@@ -65,14 +87,13 @@ func Start(t testing.TB) *Server {
 		announceSkip.Do(func() { toTerminal(bin) })
 		t.Skipf("gitea binary %s is missing (set TANDEM_GITEA, or build it with: %s)", bin, BuildCommand(bin))
 	}
-	dir := t.TempDir()
-	port := freePort(t)
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	ini := filepath.Join(dir, "app.ini")
-	if err := os.WriteFile(ini, []byte(appINI(dir, port)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	return bin
+}
 
+// install makes Gitea's database under dir, configured by ini, and its
+// admin user.
+func install(t testing.TB, bin, dir, ini, user, password string) {
+	t.Helper()
 	run := func(args ...string) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
@@ -82,37 +103,46 @@ func Start(t testing.TB) *Server {
 		}
 	}
 	run("migrate", "-c", ini, "--work-path", dir)
-	const user, password = "tandem", "tandem-test-password"
 	run("admin", "user", "create", "--admin", "--username", user, "--password", password,
 		"--email", "tandem@example.com", "--must-change-password=false", "-c", ini, "--work-path", dir)
+}
 
-	var log lockedBuffer
+// serve starts Gitea's web server and stops it in t.Cleanup. It returns
+// a channel closed when the server exits and the server's output.
+func serve(t testing.TB, bin, dir, ini string) (exited <-chan struct{}, log *lockedBuffer) {
+	t.Helper()
+	log = &lockedBuffer{}
 	cmd := exec.Command(bin, "web", "-c", ini, "--work-path", dir)
 	cmd.Env = giteaEnv(dir)
-	cmd.Stdout, cmd.Stderr = &log, &log
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start gitea: %v", err)
 	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-exited:
+		case <-done:
 		case <-time.After(10 * time.Second):
 			_ = cmd.Process.Kill()
-			<-exited
+			<-done
 		}
 	})
+	return done, log
+}
 
-	s := &Server{URL: url, AdminUser: user}
+// awaitAnswer waits until the Gitea at url answers its API, and fails t
+// when it exits first or does not answer within 30 seconds.
+func awaitAnswer(t testing.TB, url string, exited <-chan struct{}, log *lockedBuffer) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(url + "/api/v1/version")
 		if err == nil {
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				break
+				return
 			}
 		}
 		select {
@@ -125,7 +155,11 @@ func Start(t testing.TB) *Server {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
 
+// createToken returns a new access token of user with every scope.
+func (s *Server) createToken(t testing.TB, user, password string) string {
+	t.Helper()
 	var token struct {
 		SHA1 string `json:"sha1"`
 	}
@@ -134,8 +168,7 @@ func Start(t testing.TB) *Server {
 	if token.SHA1 == "" {
 		t.Fatal("gitea returned an empty token")
 	}
-	s.AdminToken = token.SHA1
-	return s
+	return token.SHA1
 }
 
 var announceSkip sync.Once
