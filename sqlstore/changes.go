@@ -56,8 +56,7 @@ func (db *DB) SetChangeRequestState(ctx context.Context, url, state string, at t
 			if err := moveChange(ctx, tx, cr, tandem.ChangeMerged, at, ""); err != nil {
 				return err
 			}
-			comment = fmt.Sprintf("The owners of %s merged %s. The next scan of the default branch tells whether %s still needs the change.",
-				cr.Codebase, url, cr.Codebase)
+			comment = tandem.ChangeRequestMergedComment(cr.Codebase, url)
 			if follows {
 				if err := changeEnded(ctx, tx, t, ""); err != nil {
 					return err
@@ -67,8 +66,7 @@ func (db *DB) SetChangeRequestState(ctx context.Context, url, state string, at t
 			if err := moveChange(ctx, tx, cr, tandem.ChangeClosed, at, ""); err != nil {
 				return err
 			}
-			comment = fmt.Sprintf("The owners of %s closed %s without merging it. The ticket stays open for the team to make the change their own way.",
-				cr.Codebase, url)
+			comment = tandem.ChangeRequestClosedComment(cr.Codebase, url)
 			if follows {
 				if err := changeEnded(ctx, tx, t, "the owners closed "+url+" without merging it"); err != nil {
 					return err
@@ -79,15 +77,14 @@ func (db *DB) SetChangeRequestState(ctx context.Context, url, state string, at t
 				// One open change request per target: the target follows
 				// another, and this one stays closed in Tandem's records.
 				if t.Ticket != nil {
-					return addComment(ctx, tx, t.Ticket.ID, fmt.Sprintf("%s was reopened; Tandem follows %s for %s.",
-						url, t.PullRequest.URL, cr.Codebase), at)
+					return addComment(ctx, tx, t.Ticket.ID, tandem.ChangeRequestReopenedUnfollowedComment(url, t.PullRequest.URL, cr.Codebase), at)
 				}
 				return nil
 			}
 			if err := moveChange(ctx, tx, cr, tandem.ChangeOpen, at, ""); err != nil {
 				return err
 			}
-			comment = fmt.Sprintf("%s was reopened.", url)
+			comment = tandem.ChangeRequestReopenedComment(url)
 			if err := changeReopened(ctx, tx, t, found, follows, cr.ID, at); err != nil {
 				return err
 			}
@@ -139,12 +136,7 @@ func (db *DB) MergeChangeRequest(ctx context.Context, id int64, head string, at 
 			}
 		}
 		if t.Ticket != nil {
-			as := ""
-			if cr.ApprovedBy != "" {
-				as = ", as " + cr.ApprovedBy + " approved"
-			}
-			if err := addComment(ctx, tx, t.Ticket.ID, fmt.Sprintf("Tandem merged %s (branch %s) into the default branch of %s at %s%s. The next scan of the default branch tells whether %s still needs the change.",
-				cr.URL, cr.Branch, cr.Codebase, short(head), as, cr.Codebase), at); err != nil {
+			if err := addComment(ctx, tx, t.Ticket.ID, tandem.ChangeRequestMergedByTandemComment(cr, head), at); err != nil {
 				return err
 			}
 		}
@@ -290,14 +282,7 @@ func (db *DB) OpenChangeRequest(ctx context.Context, cr tandem.ChangeRequest) (t
 		if t.Ticket == nil {
 			return nil
 		}
-		comment := fmt.Sprintf("The platform team proposed the change to %s: %s (branch %s).", cr.Codebase, cr.URL, cr.Branch)
-		if cr.Branch == "" {
-			comment = fmt.Sprintf("Tandem follows %s as the change to %s.", cr.URL, cr.Codebase)
-		}
-		if prev := t.PullRequest; prev != nil {
-			comment += fmt.Sprintf(" It follows %s, %s.", prev.URL, prev.State)
-		}
-		return addComment(ctx, tx, t.Ticket.ID, comment, now)
+		return addComment(ctx, tx, t.Ticket.ID, tandem.ChangeRequestOpenedComment(cr, t.PullRequest), now)
 	})
 	return cr, created, err
 }
@@ -358,7 +343,7 @@ func (db *DB) ApproveChangeRequest(ctx context.Context, migration, codebase, by 
 			return err
 		}
 		if t.Ticket != nil {
-			if err := addComment(ctx, tx, t.Ticket.ID, fmt.Sprintf("%s approved the change to %s.", by, codebase), now); err != nil {
+			if err := addComment(ctx, tx, t.Ticket.ID, tandem.ChangeRequestApprovedComment(by, codebase), now); err != nil {
 				return err
 			}
 		}

@@ -386,8 +386,7 @@ func (db *DB) WithdrawSupportChange(ctx context.Context, platform string, id int
 			return err
 		}
 		c.State, c.WithdrawnAt, c.WithdrawnBy = tandem.SupportWithdrawn, &now, by
-		comment := fmt.Sprintf("Withdrawn: %s's support stays %s; it will not change to %s on %s. %s", platform, orNone(c.From), c.To, c.Effective, reason)
-		return closeAnnouncement(ctx, tx, id, comment, now)
+		return closeAnnouncement(ctx, tx, id, tandem.SupportChangeWithdrawnComment(c, reason), now)
 	})
 	return c, err
 }
@@ -498,7 +497,7 @@ func (db *DB) ApplySupportChanges(ctx context.Context, now time.Time) ([]tandem.
 			}
 			at := now.UTC()
 			applied[i].State, applied[i].AppliedAt = tandem.SupportApplied, &at
-			if err := closeAnnouncement(ctx, tx, c.ID, fmt.Sprintf("In effect: from %s, %s's support is %s.", c.Effective, c.Platform, c.To), at); err != nil {
+			if err := closeAnnouncement(ctx, tx, c.ID, tandem.SupportChangeAppliedComment(c), at); err != nil {
 				return err
 			}
 		}

@@ -76,22 +76,11 @@ func (db *DB) ProposeTour(ctx context.Context, e tandem.Engagement) (tandem.Enga
 		}
 		changed = joined
 		if !found && t.Ticket != nil {
-			return addComment(ctx, tx, t.Ticket.ID, proposalComment(open, codebase), now)
+			return addComment(ctx, tx, t.Ticket.ID, tandem.TourProposedComment(open, codebase), now)
 		}
 		return nil
 	})
 	return e, changed, err
-}
-
-// proposalComment says on a ticket that the platform team proposes a
-// Tour of Duty, and how to take it up or turn it down.
-func proposalComment(e tandem.Engagement, codebase string) string {
-	return fmt.Sprintf("%s does not take outside changes, so the platform team proposes a Tour of Duty (engagement %d): "+
-		"an engineer of %s joins %s from %s to %s to make the change with you. "+
-		"Other codebases of %s closed to outside changes join this proposal. "+
-		"%s or %s names the engineer (tandem engagement staff %d --person NAME) and starts it (tandem engagement start %d), "+
-		"or withdraws it with a reason (tandem engagement withdraw %d --reason TEXT).",
-		codebase, e.ID, e.HomeTeam, e.HostTeam, e.Starts, e.Ends, e.HostTeam, e.HostTeam, e.HomeTeam, e.ID, e.ID, e.ID)
 }
 
 // lockTeam holds a team's row until the end of tx on PostgreSQL, so that
@@ -346,8 +335,7 @@ func (db *DB) WithdrawEngagement(ctx context.Context, id int64, reason, by strin
 		}
 		e.State, e.Reason, e.WithdrawnBy = tandem.EngagementWithdrawn, reason, by
 		now := time.Now().UTC()
-		return returnTargets(ctx, tx, e, fmt.Sprintf("%s withdrew the Tour of Duty proposed for %s (engagement %d): %s.",
-			by, strings.Join(e.Codebases, ", "), id, strings.TrimSuffix(reason, ".")), now)
+		return returnTargets(ctx, tx, e, tandem.TourWithdrawnComment, now)
 	})
 	return e, err
 }
@@ -361,9 +349,9 @@ func withdraw(ctx context.Context, tx *sql.Tx, e tandem.Engagement, reason, by s
 
 // returnTargets gives the targets of a Tour of Duty that will not happen,
 // or is over, back to their team: tour-proposed ones become ticketed, and
-// exempt ones become ticketed when their exemption ends. The ticket says
-// so, starting with what happened, when any target went back.
-func returnTargets(ctx context.Context, tx *sql.Tx, e tandem.Engagement, what string, now time.Time) error {
+// exempt ones become ticketed when their exemption ends. When any target
+// went back, its ticket says so with comment, given the codebases back.
+func returnTargets(ctx context.Context, tx *sql.Tx, e tandem.Engagement, comment func(e tandem.Engagement, back []string) string, now time.Time) error {
 	var back []string
 	tickets := map[int64]bool{}
 	for _, codebase := range e.Codebases {
@@ -396,8 +384,7 @@ func returnTargets(ctx context.Context, tx *sql.Tx, e tandem.Engagement, what st
 		return nil
 	}
 	for _, id := range slices.Sorted(maps.Keys(tickets)) {
-		if err := addComment(ctx, tx, id, fmt.Sprintf("%s %s still %s the change, and %s with you on this ticket.",
-			what, strings.Join(back, ", "), plural(len(back), "needs", "need"), plural(len(back), "it stays", "they stay")), now); err != nil {
+		if err := addComment(ctx, tx, id, comment(e, back), now); err != nil {
 			return err
 		}
 	}
@@ -410,14 +397,6 @@ func untour(ctx context.Context, tx *sql.Tx, t tandem.Target) error {
 	_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4",
 		tandem.TargetTicketed, tandem.TargetTourProposed, t.Migration, t.Codebase)
 	return err
-}
-
-// plural returns one when n is 1, many otherwise.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // withdrawFinishedTours withdraws the proposed Tours of Duty of a
@@ -454,9 +433,9 @@ func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time
 	if e.State != tandem.EngagementProposed {
 		return nil
 	}
-	var done, exempt, gone []string
+	var done, gone []string
+	var exempt []tandem.Target
 	tickets := map[int64]bool{}
-	var targets []tandem.Target
 	for _, codebase := range e.Codebases {
 		t, err := findTarget(ctx, tx, e.Migration, codebase)
 		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
@@ -468,44 +447,26 @@ func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time
 		case tandem.TargetDone:
 			done = append(done, codebase)
 		case tandem.TargetExempt:
-			exempt = append(exempt, codebase+until(t))
+			exempt = append(exempt, t)
 		case tandem.TargetGone:
 			gone = append(gone, codebase)
 		default:
 			return nil
 		}
-		targets = append(targets, t)
 		if t.Ticket != nil {
 			tickets[t.Ticket.ID] = true
 		}
 	}
-	var why []string
-	if len(done) > 0 {
-		why = append(why, strings.Join(done, ", ")+" "+plural(len(done), "is", "are")+" done")
-	}
-	if len(exempt) > 0 {
-		why = append(why, strings.Join(exempt, ", ")+" "+plural(len(exempt), "is", "are")+" exempt")
-	}
-	if len(gone) > 0 {
-		why = append(why, goneFromHost(gone))
-	}
-	reason := "nothing is left for it: " + strings.Join(why, "; ")
-	if len(why) == 0 {
-		reason = "nothing is left for it: its codebases are no targets"
-	}
-	if err := withdraw(ctx, tx, e, reason, ""); err != nil {
+	if err := withdraw(ctx, tx, e, tandem.TourFinishedReason(done, gone, exempt), ""); err != nil {
 		return err
 	}
-	for _, t := range targets {
-		if t.State == tandem.TargetExempt {
-			if err := untour(ctx, tx, t); err != nil {
-				return err
-			}
+	for _, t := range exempt {
+		if err := untour(ctx, tx, t); err != nil {
+			return err
 		}
 	}
 	for _, tid := range slices.Sorted(maps.Keys(tickets)) {
-		if err := addComment(ctx, tx, tid, fmt.Sprintf("The Tour of Duty proposed for %s (engagement %d) is withdrawn: %s.",
-			strings.Join(e.Codebases, ", "), id, strings.TrimPrefix(reason, "nothing is left for it: ")), now); err != nil {
+		if err := addComment(ctx, tx, tid, tandem.TourFinishedComment(e.Codebases, id, done, gone, exempt), now); err != nil {
 			return err
 		}
 	}
@@ -537,7 +498,7 @@ func (db *DB) EndEngagement(ctx context.Context, id int64, by string) (tandem.En
 			return err
 		}
 		e.State, e.EndedOn = tandem.EngagementEnded, today
-		return returnTargets(ctx, tx, e, fmt.Sprintf("%s's Tour of Duty with %s (engagement %d) ended on %s.", e.Person, e.HostTeam, id, today), now)
+		return returnTargets(ctx, tx, e, tandem.TourEndedComment, now)
 	})
 	return e, err
 }

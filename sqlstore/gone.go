@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tandem-dev/tandem"
@@ -183,24 +182,10 @@ func targetsGone(ctx context.Context, tx *sql.Tx, codebases []string, now time.T
 			return err
 		}
 		if state == tandem.TicketOpen {
-			if err := addComment(ctx, tx, id, goneComment(onTicket[id]), now); err != nil {
+			if err := addComment(ctx, tx, id, tandem.CodebasesGoneComment(onTicket[id]), now); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-// goneComment tells an open ticket that codebases on it left their host
-// and no longer count among what it waits for.
-func goneComment(codebases []string) string {
-	return fmt.Sprintf("%s: %s no longer %s on this ticket. %s back, it counts again.",
-		goneFromHost(codebases), plural(len(codebases), "it", "they"), plural(len(codebases), "counts", "count"),
-		plural(len(codebases), "If it comes", "If one comes"))
-}
-
-// goneFromHost says that codebases are gone from their host, for the
-// comments of tickets and Tours of Duty.
-func goneFromHost(codebases []string) string {
-	return strings.Join(codebases, ", ") + ": " + plural(len(codebases), "repository gone from its host", "repositories gone from their host")
 }

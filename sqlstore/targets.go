@@ -181,8 +181,7 @@ func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, tar
 		return err
 	}
 	if ticketID.Valid {
-		return reopenTicket(ctx, tx, ticketID.Int64, fmt.Sprintf("%s needs the change again: the scan of commit %s finds it needed%s.",
-			codebase, short(target.Commit), evidenceLine(target.Evidence)), now)
+		return reopenTicket(ctx, tx, ticketID.Int64, tandem.NeededAgainComment(codebase, target.Commit, target.Evidence), now)
 	}
 	return nil
 }
@@ -199,8 +198,7 @@ func targetBack(ctx context.Context, tx *sql.Tx, migration, codebase, next strin
 		return err
 	}
 	if ticketID.Valid {
-		return reopenTicket(ctx, tx, ticketID.Int64, fmt.Sprintf("%s is back on its host and still needs the change: the scan of commit %s finds it needed%s.",
-			codebase, short(target.Commit), evidenceLine(target.Evidence)), now)
+		return reopenTicket(ctx, tx, ticketID.Int64, tandem.BackOnHostComment(codebase, target.Commit, target.Evidence), now)
 	}
 	return nil
 }
@@ -264,22 +262,6 @@ func targetWhat(migration, codebase string) string {
 	return fmt.Sprintf("target %s of %s", codebase, migration)
 }
 
-func short(commit string) string {
-	if len(commit) > 12 {
-		return commit[:12]
-	}
-	return commit
-}
-
-// evidenceLine returns " (where)" for the first of the evidence, "" when
-// there is none.
-func evidenceLine(ms []tandem.Match) string {
-	if len(ms) == 0 {
-		return ""
-	}
-	return " (" + ms[0].String() + ")"
-}
-
 // SetTargetError records what went wrong acting on a target; ENOTFOUND
 // for a codebase that is not a target.
 func (db *DB) SetTargetError(ctx context.Context, migration, codebase, msg string) error {
@@ -324,7 +306,7 @@ func (db *DB) Exempt(ctx context.Context, migration, codebase string, e tandem.E
 			}
 		}
 		if cur.Ticket != nil {
-			if err := addComment(ctx, tx, cur.Ticket.ID, exemptComment(codebase, e), e.At); err != nil {
+			if err := addComment(ctx, tx, cur.Ticket.ID, tandem.ExemptComment(codebase, e), e.At); err != nil {
 				return err
 			}
 			if err := withdrawFinishedTours(ctx, tx, migration, codebase, e.At); err != nil {
@@ -353,7 +335,7 @@ func (db *DB) Unexempt(ctx context.Context, migration, codebase, why string) (ta
 		if cur.State != tandem.TargetExempt {
 			return tandem.Errorf(tandem.EINVALID, "%s is not exempt (it is %s)", codebase, cur.State)
 		}
-		if err := unexempt(ctx, tx, cur, why, time.Now().UTC()); err != nil {
+		if err := unexempt(ctx, tx, cur, tandem.ExemptionRevokedComment(cur.Codebase, why), time.Now().UTC()); err != nil {
 			return err
 		}
 		t, err = findTarget(ctx, tx, migration, codebase)
@@ -362,20 +344,10 @@ func (db *DB) Unexempt(ctx context.Context, migration, codebase, why string) (ta
 	return t, err
 }
 
-// exemptComment says on a ticket that a codebase is exempt, until when,
-// by whom and why.
-func exemptComment(codebase string, e tandem.Exemption) string {
-	by := ""
-	if e.By != "" {
-		by = " (by " + e.By + ")"
-	}
-	return fmt.Sprintf("%s is exempt until %s%s: %s", codebase, e.Expires.Format(time.DateOnly), by, e.Reason)
-}
-
 // unexempt returns an exempt target to the state it had, or, if it was
 // not ticketed yet, to pending or unowned as its codebase's owner is now,
-// and reopens its ticket with why.
-func unexempt(ctx context.Context, tx *sql.Tx, cur tandem.Target, why string, now time.Time) error {
+// and reopens its ticket with comment, which says why.
+func unexempt(ctx context.Context, tx *sql.Tx, cur tandem.Target, comment string, now time.Time) error {
 	var to string
 	if err := tx.QueryRowContext(ctx, "SELECT exempt_from FROM targets WHERE migration = $1 AND codebase = $2",
 		cur.Migration, cur.Codebase).Scan(&to); err != nil {
@@ -393,8 +365,7 @@ func unexempt(ctx context.Context, tx *sql.Tx, cur tandem.Target, why string, no
 		return err
 	}
 	if cur.Ticket != nil {
-		return reopenTicket(ctx, tx, cur.Ticket.ID, fmt.Sprintf("%s is no longer exempt (%s) and still needs the change.",
-			cur.Codebase, strings.TrimSuffix(why, ".")), now)
+		return reopenTicket(ctx, tx, cur.Ticket.ID, comment, now)
 	}
 	return nil
 }
@@ -412,7 +383,7 @@ func (db *DB) ExpireExemptions(ctx context.Context, now time.Time) ([]tandem.Tar
 			if t.Exemption == nil || t.Exemption.Expires.After(now) {
 				continue
 			}
-			if err := unexempt(ctx, tx, t, "its exemption expired on "+t.Exemption.Expires.Format(time.DateOnly)+".", now); err != nil {
+			if err := unexempt(ctx, tx, t, tandem.ExemptionExpiredComment(t.Codebase, t.Exemption.Expires), now); err != nil {
 				return err
 			}
 			expired = append(expired, t)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tandem-dev/tandem"
@@ -146,71 +145,7 @@ func closeTicketIfDone(ctx context.Context, tx *sql.Tx, ticketID int64, now time
 		"UPDATE tickets SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", now, ticketID); err != nil {
 		return err
 	}
-	return addComment(ctx, tx, ticketID, closingComment(done, gone, exempt), now)
-}
-
-// closingComment says why a ticket closes: the change done in every
-// codebase on it, every codebase exempt (until when), or some of each;
-// goneClosingComment says it when some are gone from their host.
-func closingComment(done, gone []string, exempt []tandem.Target) string {
-	if len(gone) > 0 {
-		return goneClosingComment(done, gone, exempt)
-	}
-	doneIn := "The change is done in " + strings.Join(done, ", ")
-	var why string
-	switch {
-	case len(exempt) == 0:
-		return doneIn + ": closing. Thank you!"
-	case len(exempt) == 1 && len(done) == 0:
-		why = exempt[0].Codebase + " is exempt" + until(exempt[0]) + ": closing."
-	case len(exempt) == 1:
-		why = doneIn + "; " + exempt[0].Codebase + " is exempt" + until(exempt[0]) + ": closing. Thank you!"
-	default:
-		var each []string
-		for _, t := range exempt {
-			each = append(each, t.Codebase+until(t))
-		}
-		if len(done) == 0 {
-			why = "Every codebase on this ticket is exempt (" + strings.Join(each, ", ") + "): closing."
-		} else {
-			why = doneIn + "; the rest are exempt (" + strings.Join(each, ", ") + "): closing. Thank you!"
-		}
-	}
-	if len(exempt) == 1 {
-		return why + " The ticket reopens if the change is still needed when the exemption ends."
-	}
-	return why + " The ticket reopens if the change is still needed when an exemption ends."
-}
-
-// goneClosingComment says why a ticket closes when some codebases on it
-// are gone from their host: the change done in some, the others gone or
-// exempt (until when).
-func goneClosingComment(done, gone []string, exempt []tandem.Target) string {
-	var why []string
-	if len(done) > 0 {
-		why = append(why, "The change is done in "+strings.Join(done, ", "))
-	}
-	why = append(why, goneFromHost(gone))
-	for _, t := range exempt {
-		why = append(why, t.Codebase+" is exempt"+until(t))
-	}
-	text := strings.Join(why, "; ") + ": closing."
-	if len(done) > 0 {
-		text += " Thank you!"
-	}
-	text += " The ticket reopens if a repository comes back still needing the change"
-	if len(exempt) > 0 {
-		text += ", or if the change is still needed when an exemption ends"
-	}
-	return text + "."
-}
-
-// until returns " until DATE" for an exempt target's exemption.
-func until(t tandem.Target) string {
-	if t.Exemption == nil {
-		return ""
-	}
-	return " until " + t.Exemption.Expires.Format(time.DateOnly)
+	return addComment(ctx, tx, ticketID, tandem.TicketClosedComment(done, gone, exempt), now)
 }
 
 // reopenTicket reopens a closed ticket, and comments why either way.
