@@ -76,27 +76,42 @@ func Interactions(in InteractionInput, now time.Time) []Interaction {
 	for _, p := range in.Platforms {
 		owner[p.Name] = p.Owner
 	}
-	found := map[[2]string]map[string]*ModeEvidence{}
-	add := func(x, y, mode, since, evidence string) {
-		if x == "" || y == "" || x == y {
-			return
-		}
-		key := [2]string{min(x, y), max(x, y)}
-		if found[key] == nil {
-			found[key] = map[string]*ModeEvidence{}
-		}
-		m := found[key][mode]
-		if m == nil {
-			m = &ModeEvidence{Mode: mode, Since: since}
-			found[key][mode] = m
-		}
-		if since != "" && (m.Since == "" || since < m.Since) {
-			m.Since = since
-		}
-		m.Evidence = append(m.Evidence, evidence)
-	}
+	found := pairModes{}
+	found.collaborations(in.Engagements)
+	found.facilitations(in.Sessions, owner, now)
+	found.services(in.Requests, in.Adoption, owner)
+	return found.interactions()
+}
 
-	for _, e := range in.Engagements {
+// pairModes is the evidence of each mode between two teams, by pair
+// (sorted) and mode.
+type pairModes map[[2]string]map[string]*ModeEvidence
+
+// add records evidence of a mode between teams x and y since a day (""
+// when unknown); a team with itself or with no team is no pair.
+func (found pairModes) add(x, y, mode, since, evidence string) {
+	if x == "" || y == "" || x == y {
+		return
+	}
+	key := [2]string{min(x, y), max(x, y)}
+	if found[key] == nil {
+		found[key] = map[string]*ModeEvidence{}
+	}
+	m := found[key][mode]
+	if m == nil {
+		m = &ModeEvidence{Mode: mode, Since: since}
+		found[key][mode] = m
+	}
+	if since != "" && (m.Since == "" || since < m.Since) {
+		m.Since = since
+	}
+	m.Evidence = append(m.Evidence, evidence)
+}
+
+// collaborations records every active engagement as collaboration between
+// its home and host teams, since its start.
+func (found pairModes) collaborations(engagements []tandem.Engagement) {
+	for _, e := range engagements {
 		if e.State != tandem.EngagementActive {
 			continue
 		}
@@ -104,15 +119,20 @@ func Interactions(in InteractionInput, now time.Time) []Interaction {
 		if who == "" {
 			who = "an engineer"
 		}
-		add(e.HomeTeam, e.HostTeam, ModeCollaboration, e.Starts, fmt.Sprintf("%s: %s of %s works with %s from %s to %s",
+		found.add(e.HomeTeam, e.HostTeam, ModeCollaboration, e.Starts, fmt.Sprintf("%s: %s of %s works with %s from %s to %s",
 			e.Type, who, e.HomeTeam, e.HostTeam, e.Starts, e.Ends))
 	}
+}
 
+// facilitations records, for every team that attended sessions of a
+// platform with a known owner in the facilitatingWindow before now,
+// facilitating between the owner and the team, since the first of them.
+func (found pairModes) facilitations(sessions []tandem.Session, owner map[string]string, now time.Time) {
 	type attendance struct {
 		platform, team string
 	}
 	attended := map[attendance][]time.Time{}
-	for _, s := range in.Sessions {
+	for _, s := range sessions {
 		if owner[s.Platform] == "" || !s.At.After(now.Add(-facilitatingWindow)) || s.At.After(now) {
 			continue
 		}
@@ -129,15 +149,20 @@ func Interactions(in InteractionInput, now time.Time) []Interaction {
 		ats := attended[k]
 		slices.SortFunc(ats, time.Time.Compare)
 		first, last := ats[0].UTC().Format(time.DateOnly), ats[len(ats)-1].UTC().Format(time.DateOnly)
-		add(owner[k.platform], k.team, ModeFacilitating, first, fmt.Sprintf("%s attended %s of %s in the last 90 days, the last on %s",
+		found.add(owner[k.platform], k.team, ModeFacilitating, first, fmt.Sprintf("%s attended %s of %s in the last 90 days, the last on %s",
 			k.team, plural(len(ats), "session"), k.platform, last))
 	}
+}
 
+// services records x-as-a-service between the owner of a platform and
+// every team that filed requests with it, since the first, and every team
+// that adopted it.
+func (found pairModes) services(reqs []tandem.Request, adoption []tandem.Adoption, owner map[string]string) {
 	type filing struct {
 		platform, team string
 	}
 	filed := map[filing][]time.Time{}
-	for _, r := range in.Requests {
+	for _, r := range reqs {
 		if owner[r.Platform] != "" {
 			k := filing{r.Platform, r.FromTeam}
 			filed[k] = append(filed[k], r.CreatedAt)
@@ -149,15 +174,19 @@ func Interactions(in InteractionInput, now time.Time) []Interaction {
 		ats := filed[k]
 		slices.SortFunc(ats, time.Time.Compare)
 		first := ats[0].UTC().Format(time.DateOnly)
-		add(owner[k.platform], k.team, ModeXAsAService, first, fmt.Sprintf("%s filed %s with %s since %s",
+		found.add(owner[k.platform], k.team, ModeXAsAService, first, fmt.Sprintf("%s filed %s with %s since %s",
 			k.team, plural(len(ats), "request"), k.platform, first))
 	}
-	for _, a := range in.Adoption {
+	for _, a := range adoption {
 		for _, team := range a.Teams {
-			add(owner[a.Platform], team, ModeXAsAService, "", fmt.Sprintf("%s adopted %s", team, a.Platform))
+			found.add(owner[a.Platform], team, ModeXAsAService, "", fmt.Sprintf("%s adopted %s", team, a.Platform))
 		}
 	}
+}
 
+// interactions returns every pair's interaction, sorted by A then B: its
+// strongest mode first.
+func (found pairModes) interactions() []Interaction {
 	out := []Interaction{}
 	for _, key := range slices.SortedFunc(maps.Keys(found), func(x, y [2]string) int {
 		return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1]))

@@ -79,61 +79,83 @@ func PlatformLoad(platform string, reqs []tandem.Request, engagements []tandem.E
 		}
 	}
 	for start := first; !start.After(now); start = start.AddDate(0, 1, 0) {
-		month := start.Format("2006-01")
-		startDay, endDay := start.Format(time.DateOnly), start.AddDate(0, 1, -1).Format(time.DateOnly)
-		m := MonthLoad{Month: month}
-		teams := map[string]bool{}
-		for _, r := range reqs {
-			if r.Platform != platform {
-				continue
-			}
-			filed := r.CreatedAt.UTC().Format("2006-01") == month
-			counted := r.CreatedAt
-			if r.AcceptedAt != nil {
-				counted = *r.AcceptedAt
-			}
-			handsOn := tandem.HandsOn(r.Pattern) && counted.UTC().Format("2006-01") == month
-			if handsOn {
-				m.HandsOnRequests++
-			}
-			if (filed || handsOn) && r.FromTeam != "" {
-				teams[r.FromTeam] = true
-			}
-		}
-		for _, e := range engagements {
-			if e.Platform != platform {
-				continue
-			}
-			logged := false
-			for _, w := range e.Log {
-				if w.Day >= startDay && w.Day <= endDay {
-					m.Hours += w.Hours
-					logged = true
-				}
-			}
-			boxed := e.Started() && e.Starts <= endDay && e.Ends >= startDay
-			if (logged || boxed) && e.HostTeam != "" {
-				teams[e.HostTeam] = true
-			}
-		}
-		m.ConsumingTeams = len(teams)
-		if m.ConsumingTeams > 0 {
-			m.PerTeam = (m.Hours + handsOnRequestHours*float64(m.HandsOnRequests)) / float64(m.ConsumingTeams)
-		}
+		m := monthLoad(platform, reqs, engagements, start)
+		endDay := start.AddDate(0, 1, -1).Format(time.DateOnly)
 		if asOf := min(endDay, now.Format(time.DateOnly)); measured != "" && measured <= asOf {
-			latest, adoption := "", 0
-			for _, p := range trend {
-				if p.Day <= asOf && p.Day >= latest {
-					latest, adoption = p.Day, p.Count
-				}
-			}
+			adoption := adoptionOn(trend, asOf)
 			m.Adoption = &adoption
 		}
 		l.Months = append(l.Months, m)
 	}
+	l.Warning = scalingWarning(l.Months)
+	return l
+}
 
+// monthLoad returns the hands-on load of platform in the month that
+// begins at start, but for its adoption.
+func monthLoad(platform string, reqs []tandem.Request, engagements []tandem.Engagement, start time.Time) MonthLoad {
+	month := start.Format("2006-01")
+	startDay, endDay := start.Format(time.DateOnly), start.AddDate(0, 1, -1).Format(time.DateOnly)
+	m := MonthLoad{Month: month}
+	teams := map[string]bool{}
+	for _, r := range reqs {
+		if r.Platform != platform {
+			continue
+		}
+		filed := r.CreatedAt.UTC().Format("2006-01") == month
+		counted := r.CreatedAt
+		if r.AcceptedAt != nil {
+			counted = *r.AcceptedAt
+		}
+		handsOn := tandem.HandsOn(r.Pattern) && counted.UTC().Format("2006-01") == month
+		if handsOn {
+			m.HandsOnRequests++
+		}
+		if (filed || handsOn) && r.FromTeam != "" {
+			teams[r.FromTeam] = true
+		}
+	}
+	for _, e := range engagements {
+		if e.Platform != platform {
+			continue
+		}
+		logged := false
+		for _, w := range e.Log {
+			if w.Day >= startDay && w.Day <= endDay {
+				m.Hours += w.Hours
+				logged = true
+			}
+		}
+		boxed := e.Started() && e.Starts <= endDay && e.Ends >= startDay
+		if (logged || boxed) && e.HostTeam != "" {
+			teams[e.HostTeam] = true
+		}
+	}
+	m.ConsumingTeams = len(teams)
+	if m.ConsumingTeams > 0 {
+		m.PerTeam = (m.Hours + handsOnRequestHours*float64(m.HandsOnRequests)) / float64(m.ConsumingTeams)
+	}
+	return m
+}
+
+// adoptionOn returns the adoption of trend's latest point on or before
+// the day asOf (YYYY-MM-DD), 0 when there is none.
+func adoptionOn(trend []tandem.TrendPoint, asOf string) int {
+	latest, adoption := "", 0
+	for _, p := range trend {
+		if p.Day <= asOf && p.Day >= latest {
+			latest, adoption = p.Day, p.Count
+		}
+	}
+	return adoption
+}
+
+// scalingWarning returns the warning of a load whose per-team load and
+// adoption both rose between the first and the last month with both load
+// and a measured adoption, "" when they did not.
+func scalingWarning(months []MonthLoad) string {
 	var withData []MonthLoad
-	for _, m := range l.Months {
+	for _, m := range months {
 		if (m.Hours > 0 || m.HandsOnRequests > 0) && m.Adoption != nil {
 			withData = append(withData, m)
 		}
@@ -141,11 +163,11 @@ func PlatformLoad(platform string, reqs []tandem.Request, engagements []tandem.E
 	if n := len(withData); n >= 2 {
 		a, b := withData[0], withData[n-1]
 		if b.PerTeam > a.PerTeam && *b.Adoption > *a.Adoption {
-			l.Warning = fmt.Sprintf("hands-on doesn't scale: load per consuming team rose from %s to %s a month while adoption rose from %d to %d codebases; move towards office hours, a community or self-service",
+			return fmt.Sprintf("hands-on doesn't scale: load per consuming team rose from %s to %s a month while adoption rose from %d to %d codebases; move towards office hours, a community or self-service",
 				hoursText(a.PerTeam), hoursText(b.PerTeam), *a.Adoption, *b.Adoption)
 		}
 	}
-	return l
+	return ""
 }
 
 // firstMonth returns the first month (YYYY-MM) with a request of platform

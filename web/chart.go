@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/tandem-dev/tandem"
 )
 
 // Colours: every one reaches at least 4.5:1 against white (WCAG AA for text).
@@ -25,18 +23,6 @@ var (
 	seriesColors = []string{"#0969da", "#cf222e", "#1a7f37", "#8250df", "#9a6700", "#57606a"}
 	seriesDashes = []string{"", "6 3", "2 3", "8 3 2 3"}
 )
-
-// stateColors is the palette for the target states of a migration.
-var stateColors = map[string]string{
-	tandem.TargetDone:         "#1a7f37",
-	tandem.TargetPROpen:       "#0969da",
-	tandem.TargetTicketed:     "#8250df",
-	tandem.TargetTourProposed: "#bf3989",
-	tandem.TargetPending:      "#9a6700",
-	tandem.TargetUnowned:      "#cf222e",
-	tandem.TargetExempt:       "#6e7781",
-	tandem.TargetGone:         "#424a53",
-}
 
 // Series is a named line of values over time.
 type Series struct {
@@ -78,14 +64,6 @@ type LineChart struct {
 	Height int // CSS px, default 220
 }
 
-// BarPart is one segment of a ProgressBar. Color is any CSS colour; when
-// empty, the palette of the known target states is used.
-type BarPart struct {
-	Name  string
-	Value int
-	Color string
-}
-
 type dayPoint struct {
 	t time.Time
 	v int
@@ -110,44 +88,77 @@ type legendEntry struct {
 // than as lone dots. Every label is escaped.
 func (c LineChart) SVG() template.HTML {
 	w, h := orDefault(c.Width, 640), orDefault(c.Height, 220)
-	var lo, hi time.Time
-	widen := func(t time.Time) {
-		if lo.IsZero() || t.Before(lo) {
-			lo = t
-		}
-		if hi.IsZero() || t.After(hi) {
-			hi = t
-		}
-	}
-	lines := make([][]dayPoint, len(c.Series))
-	minV, maxV, changes := 0, 0, false
-	for i, s := range c.Series {
-		lines[i] = parsePoints(s.Points)
-		for _, p := range lines[i] {
-			widen(p.t)
-			minV, maxV = min(minV, p.v), max(maxV, p.v)
-		}
-		changes = changes || s.Changes && len(lines[i]) > 0
-	}
-	if lo.IsZero() {
+	d := c.data()
+	if d.lo.IsZero() {
 		return emptySVG(c.Title, w)
 	}
 	marker, err := time.Parse(dayLayout, c.Marker)
 	hasMarker := err == nil
 	if hasMarker {
-		widen(marker)
+		d.widen(marker)
 	}
-	if !hasMarker && lo.Equal(hi) {
-		return c.valueSVG(lines, w)
+	if !hasMarker && d.lo.Equal(d.hi) {
+		return c.valueSVG(d.lines, w)
 	}
-	if changes && c.Now.After(hi) {
-		widen(c.Now)
+	if d.changes && c.Now.After(d.hi) {
+		d.widen(c.Now)
 	}
 	markerLabel := c.MarkerLabel
 	if markerLabel == "" {
 		markerLabel = c.Marker
 	}
+	entries := c.legend(hasMarker, markerLabel)
+	left, right, top, bottom := 44.0, 24.0, 20.0, 24.0
+	slots, rows := layoutLegend(entries, left, float64(w)-right)
+	bottom += 20 * float64(rows)
+	p := newPlotArea(d, left, top, float64(w)-left-right, float64(h)-top-bottom)
 
+	var b strings.Builder
+	openSVG(&b, w, h, c.Title, c.describe(d.lines, markerLabel))
+	p.writeAxes(&b)
+	if hasMarker {
+		p.writeMarker(&b, marker, markerLabel, w)
+	}
+	c.writeSeries(&b, p, d.lines)
+	writeLegend(&b, entries, slots, float64(h)-8-20*float64(rows-1))
+	b.WriteString("</svg>")
+	return template.HTML(b.String())
+}
+
+// chartData is a chart's points, by series, and what they span.
+type chartData struct {
+	lines      [][]dayPoint
+	lo, hi     time.Time
+	minV, maxV int  // minV at most 0, maxV at least 0
+	changes    bool // a Changes series has points
+}
+
+// data parses the points of every series of c, and what they span.
+func (c LineChart) data() chartData {
+	d := chartData{lines: make([][]dayPoint, len(c.Series))}
+	for i, s := range c.Series {
+		d.lines[i] = parsePoints(s.Points)
+		for _, p := range d.lines[i] {
+			d.widen(p.t)
+			d.minV, d.maxV = min(d.minV, p.v), max(d.maxV, p.v)
+		}
+		d.changes = d.changes || s.Changes && len(d.lines[i]) > 0
+	}
+	return d
+}
+
+// widen makes the span of d take in t.
+func (d *chartData) widen(t time.Time) {
+	if d.lo.IsZero() || t.Before(d.lo) {
+		d.lo = t
+	}
+	if d.hi.IsZero() || t.After(d.hi) {
+		d.hi = t
+	}
+}
+
+// legend names every series of c, and the marker when there is one.
+func (c LineChart) legend(hasMarker bool, markerLabel string) []legendEntry {
 	var entries []legendEntry
 	for i, s := range c.Series {
 		entries = append(entries, legendEntry{name: s.Name, color: seriesColors[i%len(seriesColors)], dash: seriesDash(i, s)})
@@ -159,47 +170,71 @@ func (c LineChart) SVG() template.HTML {
 		}
 		entries = append(entries, legendEntry{name: name, color: axisColor, dash: ` stroke-dasharray="4 3"`, marker: true})
 	}
-	left, right, top, bottom := 44.0, 24.0, 20.0, 24.0
-	slots, rows := layoutLegend(entries, left, float64(w)-right)
-	bottom += 20 * float64(rows)
-	pw, ph := float64(w)-left-right, float64(h)-top-bottom
-	span := hi.Sub(lo)
-	x := func(t time.Time) float64 { return left + pw*float64(t.Sub(lo))/float64(span) }
-	step := niceStep((maxV - minV + 3) / 4)
-	yMin, yMax := floorTo(minV, step), floorTo(maxV+step-1, step)
+	return entries
+}
+
+// plotArea is where a chart's lines are drawn: its place and size in the
+// SVG, the times it spans left to right and the values bottom to top, in
+// steps of step.
+type plotArea struct {
+	left, top, pw, ph float64
+	lo, hi            time.Time
+	yMin, yMax, step  int
+}
+
+// newPlotArea fits the values of d to round steps, about four of them.
+func newPlotArea(d chartData, left, top, pw, ph float64) plotArea {
+	step := niceStep((d.maxV - d.minV + 3) / 4)
+	yMin, yMax := floorTo(d.minV, step), floorTo(d.maxV+step-1, step)
 	if yMax == yMin {
 		yMax += step
 	}
-	y := func(v int) float64 { return top + ph*float64(yMax-v)/float64(yMax-yMin) }
+	return plotArea{left: left, top: top, pw: pw, ph: ph, lo: d.lo, hi: d.hi, yMin: yMin, yMax: yMax, step: step}
+}
 
-	var b strings.Builder
-	openSVG(&b, w, h, c.Title, c.describe(lines, markerLabel))
-	for v := yMin; v <= yMax; v += step {
-		fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`+"\n", num(left), num(y(v)), num(left+pw), num(y(v)), gridColor)
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="end" font-size="11" fill="%s">%s</text>`+"\n", num(left-6), num(y(v)+4), axisColor, compactInt(v))
+func (p plotArea) x(t time.Time) float64 {
+	return p.left + p.pw*float64(t.Sub(p.lo))/float64(p.hi.Sub(p.lo))
+}
+
+func (p plotArea) y(v int) float64 {
+	return p.top + p.ph*float64(p.yMax-v)/float64(p.yMax-p.yMin)
+}
+
+// writeAxes writes the value grid and its labels, the dates under the
+// plot, and the axes.
+func (p plotArea) writeAxes(b *strings.Builder) {
+	for v := p.yMin; v <= p.yMax; v += p.step {
+		fmt.Fprintf(b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`+"\n", num(p.left), num(p.y(v)), num(p.left+p.pw), num(p.y(v)), gridColor)
+		fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="end" font-size="11" fill="%s">%s</text>`+"\n", num(p.left-6), num(p.y(v)+4), axisColor, compactInt(v))
 	}
 	b.WriteString(`<g class="axis-dates">` + "\n")
-	ticks := dateTicks(lo, hi)
+	ticks := dateTicks(p.lo, p.hi)
 	for i, t := range ticks {
 		anchor := "middle"
 		if i > 0 && i == len(ticks)-1 {
 			anchor = "end" // the last date ends at the right edge, not past it
 		}
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="%s" font-size="11" fill="%s">%s</text>`+"\n", num(x(t.t)), num(top+ph+16), anchor, axisColor, esc(t.label))
+		fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="%s" font-size="11" fill="%s">%s</text>`+"\n", num(p.x(t.t)), num(p.top+p.ph+16), anchor, axisColor, esc(t.label))
 	}
 	b.WriteString("</g>\n")
-	fmt.Fprintf(&b, `<path d="M%s %sV%sH%s" fill="none" stroke="%s" stroke-width="1"/>`+"\n", num(left), num(top), num(top+ph), num(left+pw), axisColor)
+	fmt.Fprintf(b, `<path d="M%s %sV%sH%s" fill="none" stroke="%s" stroke-width="1"/>`+"\n", num(p.left), num(p.top), num(p.top+p.ph), num(p.left+p.pw), axisColor)
+}
 
-	if hasMarker {
-		mx := x(marker)
-		anchor := "middle"
-		if mx > float64(w)-60 {
-			anchor = "end"
-		}
-		fmt.Fprintf(&b, `<g class="marker"><line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2" stroke-dasharray="4 3"/>`+"\n", num(mx), num(top), num(mx), num(top+ph), axisColor)
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="%s" font-size="11" fill="%s">%s</text></g>`+"\n", num(mx), num(top-6), anchor, inkColor, esc(markerLabel))
+// writeMarker writes the marker's dashed line at its day, and its label
+// above, kept inside a chart w wide.
+func (p plotArea) writeMarker(b *strings.Builder, marker time.Time, label string, w int) {
+	mx := p.x(marker)
+	anchor := "middle"
+	if mx > float64(w)-60 {
+		anchor = "end"
 	}
+	fmt.Fprintf(b, `<g class="marker"><line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2" stroke-dasharray="4 3"/>`+"\n", num(mx), num(p.top), num(mx), num(p.top+p.ph), axisColor)
+	fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="%s" font-size="11" fill="%s">%s</text></g>`+"\n", num(mx), num(p.top-6), anchor, inkColor, esc(label))
+}
 
+// writeSeries writes the line of every series that has points, with its
+// dots: every point of a Changes series, the last of a recorded one.
+func (c LineChart) writeSeries(b *strings.Builder, p plotArea, lines [][]dayPoint) {
 	for i, s := range c.Series {
 		pts := lines[i]
 		if len(pts) == 0 {
@@ -209,27 +244,24 @@ func (c LineChart) SVG() template.HTML {
 		var d, class string
 		switch {
 		case s.Ideal:
-			d, class = straightPath(pts, x, y), "series ideal"
+			d, class = straightPath(pts, p.x, p.y), "series ideal"
 		case s.Changes:
-			d, class = changePath(pts, c.Now, x, y), "series changes"
+			d, class = changePath(pts, c.Now, p.x, p.y), "series changes"
 		default:
-			d, class = stepPath(pts, x, y), "series"
+			d, class = stepPath(pts, p.x, p.y), "series"
 		}
-		fmt.Fprintf(&b, `<path class="%s" d="%s" fill="none" stroke="%s" stroke-width="2" stroke-linejoin="round"%s><title>%s</title></path>`+"\n", class, d, color, dash, esc(s.Name))
+		fmt.Fprintf(b, `<path class="%s" d="%s" fill="none" stroke="%s" stroke-width="2" stroke-linejoin="round"%s><title>%s</title></path>`+"\n", class, d, color, dash, esc(s.Name))
 		switch {
 		case s.Changes:
-			for _, p := range pts {
-				fmt.Fprintf(&b, `<circle class="point" cx="%s" cy="%s" r="3" fill="%s"><title>%s</title></circle>`+"\n",
-					num(x(p.t)), num(y(p.v)), color, esc(fmt.Sprintf("%s: %d at %s", s.Name, p.v, p.t.UTC().Format("Jan 2 15:04"))))
+			for _, pt := range pts {
+				fmt.Fprintf(b, `<circle class="point" cx="%s" cy="%s" r="3" fill="%s"><title>%s</title></circle>`+"\n",
+					num(p.x(pt.t)), num(p.y(pt.v)), color, esc(fmt.Sprintf("%s: %d at %s", s.Name, pt.v, pt.t.UTC().Format("Jan 2 15:04"))))
 			}
 		case !s.Ideal:
 			last := pts[len(pts)-1]
-			fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3" fill="%s"/>`+"\n", num(x(last.t)), num(y(last.v)), color)
+			fmt.Fprintf(b, `<circle cx="%s" cy="%s" r="3" fill="%s"/>`+"\n", num(p.x(last.t)), num(p.y(last.v)), color)
 		}
 	}
-	writeLegend(&b, entries, slots, float64(h)-8-20*float64(rows-1))
-	b.WriteString("</svg>")
-	return template.HTML(b.String())
 }
 
 // valueSVG draws each series' single value as a labelled number, for a
@@ -390,70 +422,6 @@ func writeLegend(b *strings.Builder, entries []legendEntry, slots []legendSlot, 
 		fmt.Fprintf(b, `<text x="%s" y="%s" font-size="12" fill="%s">%s</text>`+"\n", num(lx+24), num(ly), inkColor, esc(e.name))
 	}
 	b.WriteString("</g>\n")
-}
-
-// ProgressBar returns a horizontal stacked bar (320 wide) of counts by
-// state, in the order given, with a legend below it giving each state's
-// colour, name and count, a text alternative such as "12 of 40 done, 5
-// pr-open" and a <title> per segment for hover. Parts of zero or less are
-// omitted.
-func ProgressBar(label string, parts []BarPart) template.HTML {
-	const w, barH = 320, 20
-	total, done := 0, 0
-	var shown []BarPart
-	for _, p := range parts {
-		if p.Value <= 0 {
-			continue
-		}
-		shown = append(shown, p)
-		total += p.Value
-		if p.Name == tandem.TargetDone {
-			done += p.Value
-		}
-	}
-	summary := fmt.Sprintf("%d of %d done", done, total)
-	var desc []string
-	for _, p := range shown {
-		if p.Name != tandem.TargetDone {
-			summary += fmt.Sprintf(", %d %s", p.Value, p.Name)
-		}
-		desc = append(desc, fmt.Sprintf("%s: %d (%d%%)", p.Name, p.Value, (100*p.Value+total/2)/total))
-	}
-	if label != "" {
-		summary = label + ": " + summary
-	}
-	entries := make([]legendEntry, len(shown))
-	for i, p := range shown {
-		color := p.Color
-		if color == "" {
-			color = stateColors[p.Name]
-		}
-		if color == "" {
-			color = seriesColors[i%len(seriesColors)]
-		}
-		shown[i].Color = color
-		entries[i] = legendEntry{name: fmt.Sprintf("%s %d", p.Name, p.Value), color: color, swatch: true}
-	}
-	slots, rows := layoutLegend(entries, 0, w)
-	h := barH + 20*rows
-	if rows > 0 {
-		h += 4
-	}
-	var b strings.Builder
-	openSVG(&b, w, h, summary, strings.Join(desc, "; "))
-	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="%s"/>`+"\n", w, barH, gridColor)
-	sum := 0
-	for _, p := range shown {
-		x0, x1 := float64(w*sum)/float64(total), float64(w*(sum+p.Value))/float64(total)
-		sum += p.Value
-		fmt.Fprintf(&b, `<rect x="%s" width="%s" height="%d" fill="%s"><title>%s: %d (%d%%)</title></rect>`+"\n",
-			num(x0), num(x1-x0), barH, esc(p.Color), esc(p.Name), p.Value, (100*p.Value+total/2)/total)
-	}
-	if rows > 0 {
-		writeLegend(&b, entries, slots, barH+18)
-	}
-	b.WriteString("</svg>")
-	return template.HTML(b.String())
 }
 
 // stepPath returns the path data of a line through pts. Between two points

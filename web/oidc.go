@@ -153,13 +153,7 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	var state, nonce, verifier string
-	if c, err := r.Cookie(oidcCookie); err == nil {
-		parts := strings.Split(c.Value, ".")
-		if len(parts) == 3 {
-			state, nonce, verifier = parts[0], parts[1], parts[2]
-		}
-	}
+	state, nonce, verifier := oidcFlow(r)
 	if state == "" || subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
 		s.renderError(w, r, tandem.Errorf(tandem.EUNAUTHENTICATED, "this sign-in was not started here, or took longer than %v: sign in again", oidcFlowTime))
 		return
@@ -170,42 +164,9 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, tandem.Errorf(tandem.EUNAUTHENTICATED, "%s refused the sign-in: %s %s", s.oidc.Name, e, q.Get("error_description")))
 		return
 	}
-	ctx := oidc.ClientContext(r.Context(), s.oidc.client)
-	tok, err := conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+	person, err := s.oidcPerson(r.Context(), conf, q.Get("code"), verifier, nonce)
 	if err != nil {
-		// An answer refusing the code is the sign-in's fault; no answer,
-		// the provider's.
-		code := tandem.EUNAVAILABLE
-		var refused *oauth2.RetrieveError
-		if errors.As(err, &refused) {
-			code = tandem.EUNAUTHENTICATED
-		}
-		s.logger.Warn("oidc sign-in: exchange the code", "issuer", s.oidc.Issuer, "err", err)
-		s.renderError(w, r, tandem.Errorf(code, "%s did not complete the sign-in: %v", s.oidc.Name, err))
-		return
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" {
-		s.renderError(w, r, tandem.Errorf(tandem.EUNAUTHENTICATED, "%s sent no ID token: is it an OpenID Connect provider?", s.oidc.Name))
-		return
-	}
-	id, err := s.oidc.verifier.Verify(ctx, raw)
-	if err == nil && subtle.ConstantTimeCompare([]byte(id.Nonce), []byte(nonce)) != 1 {
-		err = tandem.Errorf(tandem.EUNAUTHENTICATED, "its nonce is not this sign-in's")
-	}
-	if err != nil {
-		s.logger.Warn("oidc sign-in: verify the ID token", "issuer", s.oidc.Issuer, "err", err)
-		s.renderError(w, r, tandem.Errorf(tandem.EUNAUTHENTICATED, "the ID token from %s does not verify: %v", s.oidc.Name, err))
-		return
-	}
-	var claims map[string]any
-	if err := id.Claims(&claims); err != nil {
-		s.renderError(w, r, tandem.Errorf(tandem.EUNAUTHENTICATED, "the ID token from %s: %v", s.oidc.Name, err))
-		return
-	}
-	person, _ := claims[s.oidc.Claim].(string)
-	if person == "" {
-		s.renderError(w, r, tandem.Errorf(tandem.EUNAUTHENTICATED, "the ID token from %s has no %q claim naming the person", s.oidc.Name, s.oidc.Claim))
+		s.renderError(w, r, err)
 		return
 	}
 	role, err := s.oidcRole(r.Context(), person)
@@ -226,6 +187,58 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "/", "Signed in as "+t.Person+" ("+t.Role+")")
+}
+
+// oidcFlow returns the state, nonce and PKCE verifier of the sign-in the
+// request's cookie says this browser started, all "" when none.
+func oidcFlow(r *http.Request) (state, nonce, verifier string) {
+	if c, err := r.Cookie(oidcCookie); err == nil {
+		parts := strings.Split(c.Value, ".")
+		if len(parts) == 3 {
+			return parts[0], parts[1], parts[2]
+		}
+	}
+	return "", "", ""
+}
+
+// oidcPerson exchanges a sign-in's code for its ID token, verifies the
+// token and its nonce, and returns the person its claim names. It returns
+// EUNAVAILABLE when the provider does not answer, else EUNAUTHENTICATED.
+func (s *Server) oidcPerson(ctx context.Context, conf *oauth2.Config, code, verifier, nonce string) (string, error) {
+	ctx = oidc.ClientContext(ctx, s.oidc.client)
+	tok, err := conf.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		// An answer refusing the code is the sign-in's fault; no answer,
+		// the provider's.
+		fault := tandem.EUNAVAILABLE
+		var refused *oauth2.RetrieveError
+		if errors.As(err, &refused) {
+			fault = tandem.EUNAUTHENTICATED
+		}
+		s.logger.Warn("oidc sign-in: exchange the code", "issuer", s.oidc.Issuer, "err", err)
+		return "", tandem.Errorf(fault, "%s did not complete the sign-in: %v", s.oidc.Name, err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return "", tandem.Errorf(tandem.EUNAUTHENTICATED, "%s sent no ID token: is it an OpenID Connect provider?", s.oidc.Name)
+	}
+	id, err := s.oidc.verifier.Verify(ctx, raw)
+	if err == nil && subtle.ConstantTimeCompare([]byte(id.Nonce), []byte(nonce)) != 1 {
+		err = tandem.Errorf(tandem.EUNAUTHENTICATED, "its nonce is not this sign-in's")
+	}
+	if err != nil {
+		s.logger.Warn("oidc sign-in: verify the ID token", "issuer", s.oidc.Issuer, "err", err)
+		return "", tandem.Errorf(tandem.EUNAUTHENTICATED, "the ID token from %s does not verify: %v", s.oidc.Name, err)
+	}
+	var claims map[string]any
+	if err := id.Claims(&claims); err != nil {
+		return "", tandem.Errorf(tandem.EUNAUTHENTICATED, "the ID token from %s: %v", s.oidc.Name, err)
+	}
+	person, _ := claims[s.oidc.Claim].(string)
+	if person == "" {
+		return "", tandem.Errorf(tandem.EUNAUTHENTICATED, "the ID token from %s has no %q claim naming the person", s.oidc.Name, s.oidc.Claim)
+	}
+	return person, nil
 }
 
 // oidcRole is the role of a person signing in: admin when named one,
