@@ -99,9 +99,8 @@ func (s *Server) handleStartScan(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleScan(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.writeError(w, r, tandem.Errorf(tandem.ENOTFOUND, "scan %q not found", r.PathValue("id")))
+	id, ok := s.pathID(w, r, "scan")
+	if !ok {
 		return
 	}
 	scan, err := s.store.FindScan(r.Context(), id)

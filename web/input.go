@@ -320,12 +320,22 @@ func jsonFields(t reflect.Type) map[string]reflect.StructField {
 	return fields
 }
 
+// idOf returns the {id} path value, or an ENOTFOUND error naming what the
+// path is of when it is not a number.
+func idOf(r *http.Request, what string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, tandem.Errorf(tandem.ENOTFOUND, "%s %q not found", what, r.PathValue("id"))
+	}
+	return id, nil
+}
+
 // pathID returns the {id} path value, answering ENOTFOUND itself when it is
 // not a number.
 func (s *Server) pathID(w http.ResponseWriter, r *http.Request, what string) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := idOf(r, what)
 	if err != nil {
-		s.writeError(w, r, tandem.Errorf(tandem.ENOTFOUND, "%s %q not found", what, r.PathValue("id")))
+		s.writeError(w, r, err)
 		return 0, false
 	}
 	return id, true

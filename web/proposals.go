@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/tandem-dev/tandem"
@@ -105,9 +104,9 @@ func (s *Server) handleWithdrawForm(w http.ResponseWriter, r *http.Request, f pr
 // acting and goes back to its campaign's page (its host team's, outside
 // a campaign), saying what changed.
 func (s *Server) proposalAction(w http.ResponseWriter, r *http.Request, claimed string, act func(id int64, by string) (tandem.Engagement, string, error)) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := idOf(r, "engagement")
 	if err != nil {
-		s.renderError(w, r, tandem.Errorf(tandem.ENOTFOUND, "engagement %q not found", r.PathValue("id")))
+		s.renderError(w, r, err)
 		return
 	}
 	by, err := s.actor(r, claimed)

@@ -107,9 +107,8 @@ func (s *Server) handleScanForm(w http.ResponseWriter, r *http.Request) {
 // handleScanEvents streams a scan's progress as server-sent events, one
 // JSON scan each time it moves on, until it is done or the browser leaves.
 func (s *Server) handleScanEvents(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.writeError(w, r, tandem.Errorf(tandem.ENOTFOUND, "scan %q not found", r.PathValue("id")))
+	id, ok := s.pathID(w, r, "scan")
+	if !ok {
 		return
 	}
 	flusher, ok := w.(http.Flusher)

@@ -3,16 +3,15 @@ package web
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/tandem-dev/tandem"
 )
 
 func (s *Server) handleChangePage(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := idOf(r, "change request")
 	if err != nil {
-		s.renderError(w, r, tandem.Errorf(tandem.ENOTFOUND, "change request %q not found", r.PathValue("id")))
+		s.renderError(w, r, err)
 		return
 	}
 	crs, err := s.store.FindChangeRequests(r.Context(), "", id)
