@@ -54,20 +54,17 @@ func (s *Service) CheckPullRequests(ctx context.Context) (int, error) {
 }
 
 // proposerOf returns what opens and follows pull requests on a codebase's
-// code host.
+// code host; an error for a local code host, which has none.
 func (s *Service) proposerOf(ctx context.Context, codebase string) (tandem.ChangeProposer, error) {
 	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: codebase})
 	if err != nil {
 		return nil, err
 	}
-	hosts, err := s.Store.FindCodeHosts(ctx, cbs[0].Host)
-	if err != nil {
-		return nil, err
+	p, err := s.proposerOn(ctx, cbs[0])
+	if err == nil && p == nil {
+		return nil, fmt.Errorf("%s is on local code host %s, which has no pull requests", codebase, cbs[0].Host)
 	}
-	if hosts[0].Type == tandem.HostLocal {
-		return nil, fmt.Errorf("%s is on local code host %s, which has no pull requests", codebase, hosts[0].Name)
-	}
-	return s.Proposers(hosts[0])
+	return p, err
 }
 
 // readPullRequest asks the code host of cr's codebase for its state.
