@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -25,6 +26,51 @@ var Roles = []string{RoleAdmin, RolePlatformOwner, RoleTeamMember, RoleViewer}
 
 // ValidRole reports whether role is one of Roles.
 func ValidRole(role string) bool { return slices.Contains(Roles, role) }
+
+// MayAct reports whether person may change what concerns teams: a
+// person named, and a member of one of teams (theirs lists the teams the
+// catalog puts them in; an empty team name is nobody's). The teams are
+// those the change concerns: a request's asking team and its platform's
+// owner team, an engagement's home and host teams, the owner team of a
+// platform's support model or of a codebase's trusted list.
+//
+// A role says what kind of change a token's holder may ask for (the web
+// layer's rules); MayAct says for which teams, and the store asks it of
+// whoever a change is recorded under. An admin is no exception: they act
+// for a team by naming one of its members.
+func MayAct(person string, theirs []string, teams ...string) bool {
+	if person == "" {
+		return false
+	}
+	for _, team := range teams {
+		if team != "" && slices.Contains(theirs, team) {
+			return true
+		}
+	}
+	return false
+}
+
+// MayLogWork reports whether person may log hours on engagement e: the
+// person engaged, or whoever may act for its home or host team (MayAct).
+func MayLogWork(person string, theirs []string, e Engagement) bool {
+	return person == e.Person || MayAct(person, theirs, e.HomeTeam, e.HostTeam)
+}
+
+// NotActing returns the EFORBIDDEN refusal of person, who may not act
+// for any of teams (MayAct), changing what: it says how to act as one of
+// their members.
+func NotActing(person, what string, teams ...string) error {
+	teams = slices.DeleteFunc(slices.Clone(teams), func(t string) bool { return t == "" })
+	in := "not in " + strings.Join(teams, "") + ", the team"
+	if len(teams) > 1 {
+		in = "in neither " + strings.Join(teams[:len(teams)-1], ", ") + " nor " + teams[len(teams)-1] + ", the teams"
+	}
+	if person == "" {
+		person = "nobody named"
+	}
+	return Errorf(EFORBIDDEN, "%s is %s that may change %s: act as a member with --by NAME (an admin's token may name one), or use a member's token",
+		person, in, what)
+}
 
 // Token is a personal API token: whose it is and what it lets them do. Its
 // secret is shown once, when it is created; the store keeps its hash.

@@ -12,39 +12,6 @@ import (
 	"github.com/tandem-dev/tandem"
 )
 
-// notActing is the EFORBIDDEN refusal of a person who is in none of the
-// teams that may change what: it says how to act as one of their members.
-func notActing(by, what string, teams ...string) error {
-	teams = slices.DeleteFunc(slices.Clone(teams), func(t string) bool { return t == "" })
-	in := "not in " + strings.Join(teams, "") + ", the team"
-	if len(teams) > 1 {
-		in = "in neither " + strings.Join(teams[:len(teams)-1], ", ") + " nor " + teams[len(teams)-1] + ", the teams"
-	}
-	if by == "" {
-		by = "nobody named"
-	}
-	return tandem.Errorf(tandem.EFORBIDDEN, "%s is %s that may change %s: act as a member with --by NAME (an admin's token may name one), or use a member's token",
-		by, in, what)
-}
-
-// mayAct reports whether a person may change what concerns the given
-// teams: a member of one of them, or of the platform's owner team.
-func mayAct(ctx context.Context, tx *sql.Tx, by string, teams ...string) (bool, error) {
-	if by == "" {
-		return false, nil
-	}
-	for _, team := range teams {
-		if team == "" {
-			continue
-		}
-		ok, err := anyRow(ctx, tx, "SELECT 1 FROM memberships WHERE team = $1 AND person = $2", team, by)
-		if ok || err != nil {
-			return ok, err
-		}
-	}
-	return false, nil
-}
-
 func platformOwner(ctx context.Context, tx *sql.Tx, platform string) (string, error) {
 	var owner string
 	err := tx.QueryRowContext(ctx, "SELECT owner FROM platforms WHERE name = $1", platform).Scan(&owner)
@@ -161,10 +128,12 @@ func (db *DB) UpdateRequest(ctx context.Context, id int64, u tandem.RequestUpdat
 		if err != nil {
 			return err
 		}
-		if ok, err := mayAct(ctx, tx, u.By, r.FromTeam, owner); err != nil {
+		theirs, err := teamsOf(ctx, tx, u.By)
+		if err != nil {
 			return err
-		} else if !ok {
-			return notActing(u.By, fmt.Sprintf("request %d", id), r.FromTeam, owner)
+		}
+		if !tandem.MayAct(u.By, theirs, r.FromTeam, owner) {
+			return tandem.NotActing(u.By, fmt.Sprintf("request %d", id), r.FromTeam, owner)
 		}
 		now := time.Now().UTC()
 		from := r.State
@@ -201,12 +170,8 @@ func (db *DB) UpdateRequest(ctx context.Context, id int64, u tandem.RequestUpdat
 			}
 		}
 		// The first change by the platform team is its first response.
-		if r.RespondedAt == nil {
-			if ok, err := mayAct(ctx, tx, u.By, owner); err != nil {
-				return err
-			} else if ok {
-				r.RespondedAt = &now
-			}
+		if r.RespondedAt == nil && tandem.MayAct(u.By, theirs, owner) {
+			r.RespondedAt = &now
 		}
 		r.UpdatedBy = u.By
 		if r.State != from {
@@ -297,7 +262,7 @@ func (db *DB) AnnounceSupportChange(ctx context.Context, c tandem.SupportChange,
 		if ok, err := mayAct(ctx, tx, c.By, owner); err != nil {
 			return err
 		} else if !ok {
-			return notActing(c.By, c.Platform, owner)
+			return tandem.NotActing(c.By, c.Platform, owner)
 		}
 		pending, err := findSupportChanges(ctx, tx, "platform = $1 AND state = $2", c.Platform, tandem.SupportAnnounced)
 		if err != nil {
@@ -375,7 +340,7 @@ func (db *DB) WithdrawSupportChange(ctx context.Context, platform string, id int
 		if ok, err := mayAct(ctx, tx, by, owner); err != nil {
 			return err
 		} else if !ok {
-			return notActing(by, platform, owner)
+			return tandem.NotActing(by, platform, owner)
 		}
 		if strings.TrimSpace(reason) == "" {
 			return tandem.Errorf(tandem.EINVALID, "reason: required: say the consuming teams why the change is withdrawn")

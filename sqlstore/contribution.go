@@ -33,11 +33,10 @@ func (db *DB) RecordContribution(ctx context.Context, c tandem.Contribution) (ta
 				return err
 			}
 		}
-		teams, err := pairs(ctx, tx, "SELECT DISTINCT person, team FROM memberships WHERE person = $1", c.Author)
+		mine, err := teamsOf(ctx, tx, c.Author)
 		if err != nil {
 			return err
 		}
-		mine := teams[c.Author]
 		if len(mine) == 0 {
 			return tandem.Errorf(tandem.EINVALID, "%q is in no team", c.Author)
 		}
@@ -160,7 +159,7 @@ func (db *DB) GrantTrust(ctx context.Context, codebase, person, by string) (tand
 		if ok, err := mayAct(ctx, tx, by, *c.Owner); err != nil {
 			return err
 		} else if !ok {
-			return notActing(by, codebase+"'s trusted list", *c.Owner)
+			return tandem.NotActing(by, codebase+"'s trusted list", *c.Owner)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO trust_grants (codebase, person, granted_by, granted_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (codebase, person) DO NOTHING`, codebase, person, by, time.Now().UTC()); err != nil {

@@ -232,9 +232,9 @@ func checkPerson(ctx context.Context, tx *sql.Tx, person, home string) error {
 	if person == "" {
 		return tandem.Errorf(tandem.EINVALID, "person: required: name who moves, a member of %s, the home team", home)
 	}
-	if ok, err := mayAct(ctx, tx, person, home); err != nil {
+	if theirs, err := teamsOf(ctx, tx, person); err != nil {
 		return err
-	} else if !ok {
+	} else if !slices.Contains(theirs, home) {
 		return tandem.Errorf(tandem.EINVALID, "person %q is not a member of %s, the home team", person, home)
 	}
 	return nil
@@ -251,7 +251,7 @@ func changeEngagement(ctx context.Context, tx *sql.Tx, id int64, by string) (tan
 	if ok, err := mayAct(ctx, tx, by, e.HomeTeam, e.HostTeam); err != nil {
 		return e, err
 	} else if !ok {
-		return e, notActing(by, fmt.Sprintf("engagement %d", id), e.HomeTeam, e.HostTeam)
+		return e, tandem.NotActing(by, fmt.Sprintf("engagement %d", id), e.HomeTeam, e.HostTeam)
 	}
 	return e, nil
 }
@@ -514,10 +514,12 @@ func (db *DB) LogWork(ctx context.Context, id int64, w tandem.WorkLog) (tandem.W
 		if err != nil {
 			return err
 		}
-		if ok, err := mayAct(ctx, tx, w.By, e.HomeTeam, e.HostTeam); err != nil {
+		theirs, err := teamsOf(ctx, tx, w.By)
+		if err != nil {
 			return err
-		} else if !ok && w.By != e.Person {
-			return notActing(w.By, fmt.Sprintf("engagement %d", id), e.HomeTeam, e.HostTeam)
+		}
+		if !tandem.MayLogWork(w.By, theirs, e) {
+			return tandem.NotActing(w.By, fmt.Sprintf("engagement %d", id), e.HomeTeam, e.HostTeam)
 		}
 		if err := e.CheckLog(w.Day); err != nil {
 			return err
