@@ -1,8 +1,8 @@
 // Package advisor recommends collaboration patterns for a piece of
 // cross-team work: a ranking with reasons, trade-offs and warnings, made
 // from a rules table that is data (rules.yaml, embedded, overridable by an
-// organisation) and adjusted by the organisation's own history. It is
-// pure: callers gather the situation and the history.
+// organisation) and adjusted by the organisation's own history. Advise is
+// pure; Service gathers the situation and the history from a store.
 package advisor
 
 import (

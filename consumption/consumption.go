@@ -2,8 +2,9 @@
 // phases: how fast platform teams answer product teams' requests, whether
 // a platform's backlog turns it into a bottleneck, whether engagements keep
 // to their time boxes and purpose, whether hands-on support still scales,
-// and which Team Topologies interaction mode holds between two teams. It
-// computes over the domain types only; callers load and store them.
+// and which Team Topologies interaction mode holds between two teams. Its
+// functions compute over the domain types only; Service loads what they
+// need from a store, and callers store what changes.
 package consumption
 
 import (
