@@ -2,156 +2,31 @@ package github_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/cgi"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/github"
 	"github.com/tandem-dev/tandem/gitx"
 	"github.com/tandem-dev/tandem/gitx/gittest"
+	"github.com/tandem-dev/tandem/hosttest"
 	"github.com/tandem-dev/tandem/proc/proctest"
 )
 
 const token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
 
-// reply is one recorded answer: a testdata file (or "" for no body), a
-// status and headers.
-type reply struct {
-	status  int
-	file    string
-	headers map[string]string
-}
-
-// request is what the replay server received.
-type request struct {
-	Method, Path, Query string
-	Body                map[string]any
-}
-
-// replay is a GitHub Enterprise Server stand-in: /api/v3/ answers from
-// recorded responses, queued per "METHOD /path", the last one repeating;
-// every other path is served by git http-backend over real repositories.
-// Both insist on the token.
-type replay struct {
-	t      *testing.T
-	URL    string
-	mu     sync.Mutex
-	routes map[string][]reply
-	got    []request
-	gitDir string
-}
-
-func newReplay(t *testing.T) *replay {
-	r := &replay{t: t, routes: make(map[string][]reply), gitDir: t.TempDir()}
-	backend, err := exec.LookPath("git")
-	if err != nil {
-		t.Fatal(err)
-	}
-	git := &cgi.Handler{Path: backend, Args: []string{"http-backend"},
-		Env: []string{"GIT_PROJECT_ROOT=" + r.gitDir, "GIT_HTTP_EXPORT_ALL=1"}}
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("x-access-token:"+token))
-	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		path, isAPI := strings.CutPrefix(req.URL.Path, "/api/v3")
-		switch {
-		case !isAPI && req.Header.Get("Authorization") != basic:
-			w.Header().Set("WWW-Authenticate", `Basic realm="GitHub"`)
-			http.Error(w, "authentication required", http.StatusUnauthorized)
-		case !isAPI:
-			git.ServeHTTP(w, req)
-		case req.Header.Get("Authorization") != "Bearer "+token:
-			r.answer(w, reply{status: 401, file: "error-bad-credentials.json"})
-		default:
-			r.serveAPI(w, req, path)
-		}
-	}))
-	t.Cleanup(s.Close)
-	r.URL = s.URL
-	return r
-}
-
-// on queues replies for "METHOD /path".
-func (r *replay) on(route string, replies ...reply) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.routes[route] = append(r.routes[route], replies...)
-}
-
-func (r *replay) serveAPI(w http.ResponseWriter, req *http.Request, path string) {
-	got := request{Method: req.Method, Path: path, Query: req.URL.RawQuery}
-	if b, _ := io.ReadAll(req.Body); len(b) > 0 {
-		if err := json.Unmarshal(b, &got.Body); err != nil {
-			r.t.Errorf("%s %s: body is not JSON: %v", req.Method, path, err)
-		}
-	}
-	r.mu.Lock()
-	r.got = append(r.got, got)
-	key := req.Method + " " + path
-	if page := req.URL.Query().Get("page"); page != "" && page != "1" {
-		key += "?page=" + page
-	}
-	queue := r.routes[key]
-	var rep reply
-	switch len(queue) {
-	case 0:
-		rep = reply{status: 404, file: "error-not-found.json"}
-	case 1:
-		rep = queue[0]
-	default:
-		rep, r.routes[key] = queue[0], queue[1:]
-	}
-	r.mu.Unlock()
-	for k, v := range rep.headers {
-		w.Header().Set(k, strings.ReplaceAll(v, "{url}", r.URL))
-	}
-	r.answer(w, rep)
-}
-
-func (r *replay) answer(w http.ResponseWriter, rep reply) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(rep.status)
-	if rep.file != "" {
-		b, err := os.ReadFile(filepath.Join("testdata", rep.file))
-		if err != nil {
-			r.t.Error(err)
-		}
-		w.Write(b)
-	}
-}
-
-// requests returns the API requests made with method.
-func (r *replay) requests(method string) []request {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []request
-	for _, g := range r.got {
-		if g.Method == method {
-			out = append(out, g)
-		}
-	}
-	return out
-}
-
-// repo makes a bare repository acme/name.git behind git http-backend, with
-// files committed on branch, and returns the commit.
-func (r *replay) repo(name, branch string, files map[string]string) string {
-	src := gittest.Repo(r.t, files)
-	gittest.Run(r.t, src, "branch", "-M", branch)
-	dir := filepath.Join(r.gitDir, "acme", name+".git")
-	gittest.Run(r.t, r.gitDir, "clone", "--quiet", "--bare", src, dir)
-	gittest.Run(r.t, dir, "config", "http.receivepack", "true")
-	return gittest.Run(r.t, src, "rev-parse", "HEAD")
+// newReplay starts a GitHub Enterprise Server stand-in: its API, below
+// /api/v3, takes the token as a bearer token; git as the password of
+// x-access-token.
+func newReplay(t *testing.T) *hosttest.Server {
+	return hosttest.New(t, hosttest.Host{Name: "GitHub", API: "/api/v3",
+		APIHeader: "Authorization", APIToken: "Bearer " + token,
+		Refused: hosttest.Reply{Status: 401, File: "error-bad-credentials.json"},
+		GitUser: "x-access-token", GitPassword: token})
 }
 
 func env(name string) string {
@@ -161,20 +36,18 @@ func env(name string) string {
 	return ""
 }
 
-func codeHost(r *replay) tandem.CodeHost {
+func codeHost(r *hosttest.Server) tandem.CodeHost {
 	return tandem.CodeHost{Name: "gh", Type: tandem.HostGitHub, URL: r.URL, Org: "acme", Token: "env:GITHUB_TOKEN"}
 }
 
-func ok(file string) reply { return reply{status: 200, file: file} }
-
 func TestRepositories(t *testing.T) {
 	r := newReplay(t)
-	api := r.repo("api", "main", map[string]string{"go.mod": "module api\n"})
-	web := r.repo("web", "trunk", map[string]string{"package.json": "{}\n"})
-	r.repo("lib", "main", map[string]string{"lib.go": "package lib\n"})
-	r.on("GET /orgs/acme/repos", reply{status: 200, file: "repos-page1.json", headers: map[string]string{
+	api := r.Repo("acme/api", "main", map[string]string{"go.mod": "module api\n"})
+	web := r.Repo("acme/web", "trunk", map[string]string{"package.json": "{}\n"})
+	r.Repo("acme/lib", "main", map[string]string{"lib.go": "package lib\n"})
+	r.On("GET /orgs/acme/repos", hosttest.Reply{Status: 200, File: "repos-page1.json", Headers: map[string]string{
 		"Link": `<{url}/api/v3/organizations/1/repos?page=2&per_page=100>; rel="next", <{url}/api/v3/organizations/1/repos?page=2&per_page=100>; rel="last"`}})
-	r.on("GET /orgs/acme/repos?page=2", ok("repos-page2.json"))
+	r.On("GET /orgs/acme/repos?page=2", hosttest.OK("repos-page2.json"))
 	h, err := github.New(codeHost(r), env, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -204,12 +77,12 @@ func TestRepositories(t *testing.T) {
 			}
 		}
 	}
-	if got := len(r.requests("GET")); got != 4 {
+	if got := len(r.Requests("GET")); got != 4 {
 		t.Errorf("%d API reads, want 4 (two pages, twice)", got)
 	}
 
 	t.Run("a repository that vanished is a problem naming it, the others still read", func(t *testing.T) {
-		if err := os.RemoveAll(filepath.Join(r.gitDir, "acme", "web.git")); err != nil {
+		if err := os.RemoveAll(filepath.Join(r.GitDir, "acme", "web.git")); err != nil {
 			t.Fatal(err)
 		}
 		other, err := github.New(codeHost(r), env, t.TempDir(), nil)
@@ -236,14 +109,14 @@ func TestRepositories(t *testing.T) {
 
 func TestTracker(t *testing.T) {
 	r := newReplay(t)
-	r.on("GET /user", ok("user.json"))
-	r.on("GET /repos/acme/backlog/issues", reply{status: 200, file: "issues-page1.json", headers: map[string]string{
+	r.On("GET /user", hosttest.OK("user.json"))
+	r.On("GET /repos/acme/backlog/issues", hosttest.Reply{Status: 200, File: "issues-page1.json", Headers: map[string]string{
 		"Link": `<{url}/api/v3/repositories/1/issues?state=all&creator=tandem-bot&page=2&per_page=100>; rel="next"`}})
-	r.on("GET /repos/acme/backlog/issues?page=2", ok("issues-page2.json"))
-	r.on("POST /repos/acme/backlog/issues", ok("issue-created.json"))
-	r.on("GET /repos/acme/backlog/issues/1349/comments", ok("comments.json"))
-	r.on("POST /repos/acme/backlog/issues/1349/comments", reply{status: 201, file: "comment-created.json"})
-	r.on("PATCH /repos/acme/backlog/issues/1349", ok("issue-created.json"))
+	r.On("GET /repos/acme/backlog/issues?page=2", hosttest.OK("issues-page2.json"))
+	r.On("POST /repos/acme/backlog/issues", hosttest.OK("issue-created.json"))
+	r.On("GET /repos/acme/backlog/issues/1349/comments", hosttest.OK("comments.json"))
+	r.On("POST /repos/acme/backlog/issues/1349/comments", hosttest.Reply{Status: 201, File: "comment-created.json"})
+	r.On("PATCH /repos/acme/backlog/issues/1349", hosttest.OK("issue-created.json"))
 	tr, err := github.NewTracker(codeHost(r), "acme/backlog", env, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +133,7 @@ func TestTracker(t *testing.T) {
 		if got != want {
 			t.Errorf("Find = %+v, want %+v (the pull request #1348 carries the marker too)", got, want)
 		}
-		lists := r.requests("GET")
+		lists := r.Requests("GET")
 		if q := lists[1].Query; !strings.Contains(q, "creator=tandem-bot") || !strings.Contains(q, "state=all") {
 			t.Errorf("issue list query %q: want the token user's issues in every state", q)
 		}
@@ -277,7 +150,7 @@ func TestTracker(t *testing.T) {
 		if got.ID != "1350" || got.State != "open" {
 			t.Errorf("Create = %+v", got)
 		}
-		posts := r.requests("POST")
+		posts := r.Requests("POST")
 		if len(posts) != 1 {
 			t.Fatalf("%d POSTs, want 1", len(posts))
 		}
@@ -291,13 +164,13 @@ func TestTracker(t *testing.T) {
 		if err := tr.Comment(ctx, "1349", "Reminder: 3 targets left.", "<!-- tandem:reminder=2026-11 -->"); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(r.requests("POST")); n != 1 {
+		if n := len(r.Requests("POST")); n != 1 {
 			t.Fatalf("a comment whose marker is there was posted again (%d POSTs)", n)
 		}
 		if err := tr.Comment(ctx, "1349", "Reminder: 2 targets left.", "<!-- tandem:reminder=2026-12 -->"); err != nil {
 			t.Fatal(err)
 		}
-		posts := r.requests("POST")
+		posts := r.Requests("POST")
 		if len(posts) != 2 || posts[1].Path != "/repos/acme/backlog/issues/1349/comments" || posts[1].Body["body"] != "Reminder: 2 targets left." {
 			t.Errorf("POSTs = %+v, want the new comment", posts)
 		}
@@ -310,7 +183,7 @@ func TestTracker(t *testing.T) {
 		if err := tr.SetState(ctx, "1349", true); err != nil {
 			t.Fatal(err)
 		}
-		patches := r.requests("PATCH")
+		patches := r.Requests("PATCH")
 		if len(patches) != 2 || patches[0].Body["state"] != "closed" || patches[1].Body["state"] != "open" {
 			t.Errorf("PATCHes = %+v", patches)
 		}
@@ -323,28 +196,28 @@ func TestTracker(t *testing.T) {
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		name   string
-		reply  reply
+		reply  hosttest.Reply
 		code   string
 		substr string
 	}{
-		{"validation failure keeps GitHub's field errors", reply{status: 422, file: "error-validation.json"},
+		{"validation failure keeps GitHub's field errors", hosttest.Reply{Status: 422, File: "error-validation.json"},
 			tandem.EINVALID, "Validation Failed; Issue title missing_field"},
-		{"spent rate limit says until when", reply{status: 403, file: "error-rate-limit.json", headers: map[string]string{
+		{"spent rate limit says until when", hosttest.Reply{Status: 403, File: "error-rate-limit.json", Headers: map[string]string{
 			"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0", "X-RateLimit-Used": "5000",
 			"X-RateLimit-Reset": "1798761600", "X-RateLimit-Resource": "core"}},
 			tandem.EUNAVAILABLE, "rate limit of 5000 requests spent until 2027-01-01T00:00:00Z"},
-		{"secondary rate limit says how long to wait", reply{status: 403, file: "error-secondary-rate-limit.json", headers: map[string]string{
+		{"secondary rate limit says how long to wait", hosttest.Reply{Status: 403, File: "error-secondary-rate-limit.json", Headers: map[string]string{
 			"Retry-After": "60"}},
 			tandem.EUNAVAILABLE, "secondary rate limit: retry after 1m0s"},
-		{"server error is unavailable", reply{status: 502, file: "error-not-found.json"},
+		{"server error is unavailable", hosttest.Reply{Status: 502, File: "error-not-found.json"},
 			tandem.EUNAVAILABLE, "github answered 502"},
-		{"missing repository", reply{status: 404, file: "error-not-found.json"},
+		{"missing repository", hosttest.Reply{Status: 404, File: "error-not-found.json"},
 			tandem.ENOTFOUND, "create issue in acme/backlog: not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newReplay(t)
-			r.on("POST /repos/acme/backlog/issues", tt.reply)
+			r.On("POST /repos/acme/backlog/issues", tt.reply)
 			tr, err := github.NewTracker(codeHost(r), "acme/backlog", env, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -391,10 +264,10 @@ func TestErrors(t *testing.T) {
 
 func TestPropose(t *testing.T) {
 	r := newReplay(t)
-	r.repo("api", "main", map[string]string{"go.mod": "module api\n"})
-	r.on("GET /orgs/acme/repos", ok("repos-page1.json"))
-	r.on("GET /repos/acme/api/pulls", ok("pulls-empty.json"), ok("pulls-merged.json"))
-	r.on("POST /repos/acme/api/pulls", reply{status: 201, file: "pull-created.json"})
+	r.Repo("acme/api", "main", map[string]string{"go.mod": "module api\n"})
+	r.On("GET /orgs/acme/repos", hosttest.OK("repos-page1.json"))
+	r.On("GET /repos/acme/api/pulls", hosttest.OK("pulls-empty.json"), hosttest.OK("pulls-merged.json"))
+	r.On("POST /repos/acme/api/pulls", hosttest.Reply{Status: 201, File: "pull-created.json"})
 	h, err := github.New(codeHost(r), env, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -417,15 +290,15 @@ func TestPropose(t *testing.T) {
 	if got.ID != "1347" || got.State != "open" {
 		t.Errorf("Propose = %+v, want #1347 open", got)
 	}
-	pushed := gittest.Run(t, filepath.Join(r.gitDir, "acme", "api.git"), "rev-parse", "refs/heads/tandem/logging")
+	pushed := gittest.Run(t, filepath.Join(r.GitDir, "acme", "api.git"), "rev-parse", "refs/heads/tandem/logging")
 	if pushed != fix {
 		t.Errorf("branch on the server at %s, want the fix %s", pushed, fix)
 	}
-	posts := r.requests("POST")
+	posts := r.Requests("POST")
 	if len(posts) != 1 || posts[0].Body["head"] != "tandem/logging" || posts[0].Body["base"] != "main" {
 		t.Errorf("POSTs = %+v, want one pull request from tandem/logging into main", posts)
 	}
-	if q := r.requests("GET")[1].Query; !strings.Contains(q, "head=acme%3Atandem%2Flogging") {
+	if q := r.Requests("GET")[1].Query; !strings.Contains(q, "head=acme%3Atandem%2Flogging") {
 		t.Errorf("pull request lookup %q: want it filtered on the head branch", q)
 	}
 
@@ -433,12 +306,12 @@ func TestPropose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.State != tandem.ChangeMerged || len(r.requests("POST")) != 1 {
-		t.Errorf("second Propose = %+v with %d POSTs, want the merged pull request and no new one", got, len(r.requests("POST")))
+	if got.State != tandem.ChangeMerged || len(r.Requests("POST")) != 1 {
+		t.Errorf("second Propose = %+v with %d POSTs, want the merged pull request and no new one", got, len(r.Requests("POST")))
 	}
 
 	t.Run("reading a pull request's state", func(t *testing.T) {
-		r.on("GET /repos/acme/api/pulls/1347", ok("pull-closed.json"), reply{status: 404, file: "error-not-found.json"})
+		r.On("GET /repos/acme/api/pulls/1347", hosttest.OK("pull-closed.json"), hosttest.Reply{Status: 404, File: "error-not-found.json"})
 		got, err := h.PullRequest(ctx, "api", "https://github.com/acme/api/pull/1347")
 		if want := (tandem.ExternalTicket{ID: "1347", URL: "https://github.com/acme/api/pull/1347", State: tandem.ChangeClosed}); err != nil || got != want {
 			t.Errorf("PullRequest = %+v, %v, want %+v", got, err, want)
@@ -452,17 +325,17 @@ func TestPropose(t *testing.T) {
 	})
 
 	t.Run("commenting on a pull request, once per marker", func(t *testing.T) {
-		r.on("GET /repos/acme/api/issues/1347/comments", ok("comments.json"), ok("comments.json"))
-		r.on("POST /repos/acme/api/issues/1347/comments", reply{status: 201, file: "comment-created.json"})
+		r.On("GET /repos/acme/api/issues/1347/comments", hosttest.OK("comments.json"), hosttest.OK("comments.json"))
+		r.On("POST /repos/acme/api/issues/1347/comments", hosttest.Reply{Status: 201, File: "comment-created.json"})
 		const url = "https://github.com/acme/api/pull/1347"
-		before := len(r.requests("POST"))
+		before := len(r.Requests("POST"))
 		if err := h.CommentPullRequest(ctx, "api", url, "Reminder: 3 targets left.", "<!-- tandem:reminder=2026-11 -->"); err != nil {
 			t.Fatal(err)
 		}
 		if err := h.CommentPullRequest(ctx, "api", url, "Reminder: waiting for review.", "<!-- tandem:nudge=1;day=2026-12-01 -->"); err != nil {
 			t.Fatal(err)
 		}
-		posts := r.requests("POST")[before:]
+		posts := r.Requests("POST")[before:]
 		if len(posts) != 1 || posts[0].Path != "/repos/acme/api/issues/1347/comments" || posts[0].Body["body"] != "Reminder: waiting for review." {
 			t.Errorf("POSTs = %+v, want the one comment whose marker was not there", posts)
 		}

@@ -2,19 +2,11 @@ package gitlab_test
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/cgi"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,143 +14,20 @@ import (
 	"github.com/tandem-dev/tandem/gitlab"
 	"github.com/tandem-dev/tandem/gitx"
 	"github.com/tandem-dev/tandem/gitx/gittest"
+	"github.com/tandem-dev/tandem/hosttest"
 	"github.com/tandem-dev/tandem/proc/proctest"
 )
 
 const token = "glpat-Xk3pN9vQ2mR7sT1uW4yZ"
 
-// reply is one recorded answer: a testdata file (or "" for no body), a
-// status and headers.
-type reply struct {
-	status  int
-	file    string
-	headers map[string]string
-}
-
-// request is what the replay server received. Path keeps the escaping of
-// project paths (acme%2Fbacklog).
-type request struct {
-	Method, Path, Query string
-	Body                map[string]any
-}
-
-// replay is a self-managed GitLab stand-in: /api/v4/ answers from recorded
-// responses, queued per "METHOD /path", the last one repeating; every
-// other path is served by git http-backend over real repositories. The API
-// insists on the token in PRIVATE-TOKEN, git on basic authentication as
-// the user oauth2.
-type replay struct {
-	t      *testing.T
-	URL    string
-	mu     sync.Mutex
-	routes map[string][]reply
-	got    []request
-	gitDir string
-}
-
-func newReplay(t *testing.T) *replay {
-	r := &replay{t: t, routes: make(map[string][]reply), gitDir: t.TempDir()}
-	backend, err := exec.LookPath("git")
-	if err != nil {
-		t.Fatal(err)
-	}
-	git := &cgi.Handler{Path: backend, Args: []string{"http-backend"},
-		Env: []string{"GIT_PROJECT_ROOT=" + r.gitDir, "GIT_HTTP_EXPORT_ALL=1"}}
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("oauth2:"+token))
-	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		path, isAPI := strings.CutPrefix(req.URL.EscapedPath(), "/api/v4")
-		switch {
-		case !isAPI && req.Header.Get("Authorization") != basic:
-			w.Header().Set("WWW-Authenticate", `Basic realm="GitLab"`)
-			http.Error(w, "HTTP Basic: Access denied", http.StatusUnauthorized)
-		case !isAPI:
-			git.ServeHTTP(w, req)
-		case req.Header.Get("PRIVATE-TOKEN") != token:
-			r.answer(w, reply{status: 401, file: "error-unauthorized.json"})
-		default:
-			r.serveAPI(w, req, path)
-		}
-	}))
-	t.Cleanup(s.Close)
-	r.URL = s.URL
-	return r
-}
-
-// on queues replies for "METHOD /path".
-func (r *replay) on(route string, replies ...reply) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.routes[route] = append(r.routes[route], replies...)
-}
-
-func (r *replay) serveAPI(w http.ResponseWriter, req *http.Request, path string) {
-	got := request{Method: req.Method, Path: path, Query: req.URL.RawQuery}
-	if b, _ := io.ReadAll(req.Body); len(b) > 0 {
-		if err := json.Unmarshal(b, &got.Body); err != nil {
-			r.t.Errorf("%s %s: body is not JSON: %v", req.Method, path, err)
-		}
-	}
-	r.mu.Lock()
-	r.got = append(r.got, got)
-	key := req.Method + " " + path
-	if page := req.URL.Query().Get("page"); page != "" && page != "1" {
-		key += "?page=" + page
-	}
-	queue := r.routes[key]
-	var rep reply
-	switch len(queue) {
-	case 0:
-		rep = reply{status: 404, file: "error-not-found.json"}
-	case 1:
-		rep = queue[0]
-	default:
-		rep, r.routes[key] = queue[0], queue[1:]
-	}
-	r.mu.Unlock()
-	for k, v := range rep.headers {
-		w.Header().Set(k, strings.ReplaceAll(v, "{url}", r.URL))
-	}
-	r.answer(w, rep)
-}
-
-func (r *replay) answer(w http.ResponseWriter, rep reply) {
-	if strings.HasSuffix(rep.file, ".txt") {
-		w.Header().Set("Content-Type", "text/plain")
-	} else {
-		w.Header().Set("Content-Type", "application/json")
-	}
-	w.WriteHeader(rep.status)
-	if rep.file != "" {
-		b, err := os.ReadFile(filepath.Join("testdata", rep.file))
-		if err != nil {
-			r.t.Error(err)
-		}
-		w.Write(b)
-	}
-}
-
-// requests returns the API requests made with method.
-func (r *replay) requests(method string) []request {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []request
-	for _, g := range r.got {
-		if g.Method == method {
-			out = append(out, g)
-		}
-	}
-	return out
-}
-
-// repo makes a bare repository <group>/<name>.git behind git http-backend,
-// with files committed on branch, and returns the commit.
-func (r *replay) repo(group, name, branch string, files map[string]string) string {
-	src := gittest.Repo(r.t, files)
-	gittest.Run(r.t, src, "branch", "-M", branch)
-	dir := filepath.Join(r.gitDir, filepath.FromSlash(group), name+".git")
-	gittest.Run(r.t, r.gitDir, "clone", "--quiet", "--bare", src, dir)
-	gittest.Run(r.t, dir, "config", "http.receivepack", "true")
-	return gittest.Run(r.t, src, "rev-parse", "HEAD")
+// newReplay starts a self-managed GitLab stand-in: its API, below
+// /api/v4, takes the token in PRIVATE-TOKEN; git as the password of the
+// user oauth2.
+func newReplay(t *testing.T) *hosttest.Server {
+	return hosttest.New(t, hosttest.Host{Name: "GitLab", API: "/api/v4",
+		APIHeader: "PRIVATE-TOKEN", APIToken: token,
+		Refused: hosttest.Reply{Status: 401, File: "error-unauthorized.json"},
+		GitUser: "oauth2", GitPassword: token})
 }
 
 func env(name string) string {
@@ -168,14 +37,12 @@ func env(name string) string {
 	return ""
 }
 
-func codeHost(r *replay) tandem.CodeHost {
+func codeHost(r *hosttest.Server) tandem.CodeHost {
 	return tandem.CodeHost{Name: "gl", Type: tandem.HostGitLab, URL: r.URL, Org: "acme", Token: "env:GITLAB_TOKEN"}
 }
 
-func ok(file string) reply { return reply{status: 200, file: file} }
-
 // page is a reply carrying GitLab's offset pagination headers.
-func page(file, path string, n, total int) reply {
+func page(file, path string, n, total int) hosttest.Reply {
 	h := map[string]string{"X-Page": itoa(n), "X-Per-Page": "100", "X-Total-Pages": itoa(total), "X-Total": itoa(total * 2)}
 	link := `<{url}/api/v4` + path + `?page=1&per_page=100>; rel="first", <{url}/api/v4` + path + `?page=` + itoa(total) + `&per_page=100>; rel="last"`
 	if n < total {
@@ -185,19 +52,19 @@ func page(file, path string, n, total int) reply {
 		h["X-Next-Page"] = ""
 	}
 	h["Link"] = link
-	return reply{status: 200, file: file, headers: h}
+	return hosttest.Reply{Status: 200, File: file, Headers: h}
 }
 
 func itoa(n int) string { return string(rune('0' + n)) }
 
 func TestRepositories(t *testing.T) {
 	r := newReplay(t)
-	api := r.repo("acme", "api", "main", map[string]string{"go.mod": "module api\n"})
-	web := r.repo("acme", "web", "trunk", map[string]string{"package.json": "{}\n"})
-	r.repo("acme", "lib", "main", map[string]string{"lib.go": "package lib\n"})
-	r.repo("acme", "old", "main", map[string]string{"old.go": "package old\n"})
-	r.on("GET /groups/acme/projects", page("projects-page1.json", "/groups/acme/projects", 1, 2))
-	r.on("GET /groups/acme/projects?page=2", page("projects-page2.json", "/groups/acme/projects", 2, 2))
+	api := r.Repo("acme/api", "main", map[string]string{"go.mod": "module api\n"})
+	web := r.Repo("acme/web", "trunk", map[string]string{"package.json": "{}\n"})
+	r.Repo("acme/lib", "main", map[string]string{"lib.go": "package lib\n"})
+	r.Repo("acme/old", "main", map[string]string{"old.go": "package old\n"})
+	r.On("GET /groups/acme/projects", page("projects-page1.json", "/groups/acme/projects", 1, 2))
+	r.On("GET /groups/acme/projects?page=2", page("projects-page2.json", "/groups/acme/projects", 2, 2))
 	h, err := gitlab.New(codeHost(r), env, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +94,7 @@ func TestRepositories(t *testing.T) {
 			}
 		}
 	}
-	gets := r.requests("GET")
+	gets := r.Requests("GET")
 	if len(gets) != 4 {
 		t.Errorf("%d API reads, want 4 (two pages, twice)", len(gets))
 	}
@@ -236,7 +103,7 @@ func TestRepositories(t *testing.T) {
 	}
 
 	t.Run("a repository that vanished is a problem naming it, the others still read", func(t *testing.T) {
-		if err := os.RemoveAll(filepath.Join(r.gitDir, "acme", "web.git")); err != nil {
+		if err := os.RemoveAll(filepath.Join(r.GitDir, "acme", "web.git")); err != nil {
 			t.Fatal(err)
 		}
 		other, err := gitlab.New(codeHost(r), env, t.TempDir(), nil)
@@ -303,13 +170,13 @@ func TestNew(t *testing.T) {
 
 func TestTracker(t *testing.T) {
 	r := newReplay(t)
-	r.on("GET /user", ok("user.json"))
-	r.on("GET /projects/acme%2Fbacklog/issues", page("issues-page1.json", "/projects/1/issues", 1, 2))
-	r.on("GET /projects/acme%2Fbacklog/issues?page=2", page("issues-page2.json", "/projects/1/issues", 2, 2))
-	r.on("POST /projects/acme%2Fbacklog/issues", reply{status: 201, file: "issue-created.json"})
-	r.on("GET /projects/acme%2Fbacklog/issues/14/notes", ok("notes.json"))
-	r.on("POST /projects/acme%2Fbacklog/issues/14/notes", reply{status: 201, file: "note-created.json"})
-	r.on("PUT /projects/acme%2Fbacklog/issues/14", ok("issue-created.json"))
+	r.On("GET /user", hosttest.OK("user.json"))
+	r.On("GET /projects/acme%2Fbacklog/issues", page("issues-page1.json", "/projects/1/issues", 1, 2))
+	r.On("GET /projects/acme%2Fbacklog/issues?page=2", page("issues-page2.json", "/projects/1/issues", 2, 2))
+	r.On("POST /projects/acme%2Fbacklog/issues", hosttest.Reply{Status: 201, File: "issue-created.json"})
+	r.On("GET /projects/acme%2Fbacklog/issues/14/notes", hosttest.OK("notes.json"))
+	r.On("POST /projects/acme%2Fbacklog/issues/14/notes", hosttest.Reply{Status: 201, File: "note-created.json"})
+	r.On("PUT /projects/acme%2Fbacklog/issues/14", hosttest.OK("issue-created.json"))
 	tr, err := gitlab.NewTracker(codeHost(r), "acme/backlog", env, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -327,7 +194,7 @@ func TestTracker(t *testing.T) {
 		if got != want {
 			t.Errorf("Find = %+v, want %+v (issue 6 carries another team's marker)", got, want)
 		}
-		lists := r.requests("GET")
+		lists := r.Requests("GET")
 		if len(lists) != 3 || lists[0].Path != "/user" {
 			t.Fatalf("GETs = %+v, want the user then two pages of issues", lists)
 		}
@@ -351,7 +218,7 @@ func TestTracker(t *testing.T) {
 		if got != want {
 			t.Errorf("Create = %+v, want %+v", got, want)
 		}
-		posts := r.requests("POST")
+		posts := r.Requests("POST")
 		if len(posts) != 1 {
 			t.Fatalf("%d POSTs, want 1", len(posts))
 		}
@@ -365,13 +232,13 @@ func TestTracker(t *testing.T) {
 		if err := tr.Comment(ctx, "14", "Reminder: 3 targets left.", "<!-- tandem:reminder=2026-11 -->"); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(r.requests("POST")); n != 1 {
+		if n := len(r.Requests("POST")); n != 1 {
 			t.Fatalf("a note whose marker is there was posted again (%d POSTs)", n)
 		}
 		if err := tr.Comment(ctx, "14", "Reminder: 2 targets left.", "<!-- tandem:reminder=2026-12 -->"); err != nil {
 			t.Fatal(err)
 		}
-		posts := r.requests("POST")
+		posts := r.Requests("POST")
 		if len(posts) != 2 || posts[1].Path != "/projects/acme%2Fbacklog/issues/14/notes" || posts[1].Body["body"] != "Reminder: 2 targets left." {
 			t.Errorf("POSTs = %+v, want the new note", posts)
 		}
@@ -384,7 +251,7 @@ func TestTracker(t *testing.T) {
 		if err := tr.SetState(ctx, "14", true); err != nil {
 			t.Fatal(err)
 		}
-		puts := r.requests("PUT")
+		puts := r.Requests("PUT")
 		if len(puts) != 2 || puts[0].Body["state_event"] != "close" || puts[1].Body["state_event"] != "reopen" {
 			t.Errorf("PUTs = %+v", puts)
 		}
@@ -397,32 +264,32 @@ func TestTracker(t *testing.T) {
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		name   string
-		reply  reply
+		reply  hosttest.Reply
 		code   string
 		substr string
 	}{
-		{"validation failure keeps GitLab's field errors", reply{status: 422, file: "error-validation.json"},
+		{"validation failure keeps GitLab's field errors", hosttest.Reply{Status: 422, File: "error-validation.json"},
 			tandem.EINVALID, "gitlab answered 422: {message: {title: [can't be blank]}}"},
-		{"bad request keeps GitLab's error", reply{status: 400, file: "error-bad-request.json"},
+		{"bad request keeps GitLab's error", hosttest.Reply{Status: 400, File: "error-bad-request.json"},
 			tandem.EINVALID, "gitlab answered 400: {error: title is missing}"},
-		{"rate limit says how long to wait", reply{status: 429, file: "error-rate-limit.txt", headers: map[string]string{
+		{"rate limit says how long to wait", hosttest.Reply{Status: 429, File: "error-rate-limit.txt", Headers: map[string]string{
 			"Retry-After": "60", "RateLimit-Limit": "600", "RateLimit-Observed": "600", "RateLimit-Remaining": "0",
 			"RateLimit-Reset": "1798761600", "RateLimit-ResetTime": "Fri, 01 Jan 2027 00:00:00 GMT"}},
 			tandem.EUNAVAILABLE, "gitlab rate limit: retry after 1m0s"},
-		{"rate limit without Retry-After says until when", reply{status: 429, file: "error-rate-limit.txt", headers: map[string]string{
+		{"rate limit without Retry-After says until when", hosttest.Reply{Status: 429, File: "error-rate-limit.txt", Headers: map[string]string{
 			"RateLimit-Limit": "600", "RateLimit-Remaining": "0", "RateLimit-Reset": "1798761600"}},
 			tandem.EUNAVAILABLE, "gitlab rate limit: retry after 2027-01-01T00:00:00Z"},
-		{"server error is unavailable", reply{status: 502, file: "error-bad-gateway.json"},
+		{"server error is unavailable", hosttest.Reply{Status: 502, File: "error-bad-gateway.json"},
 			tandem.EUNAVAILABLE, "gitlab answered 502"},
-		{"forbidden names the rights", reply{status: 403, file: "error-forbidden.json"},
+		{"forbidden names the rights", hosttest.Reply{Status: 403, File: "error-forbidden.json"},
 			tandem.EINVALID, "the token lacks rights (403): it needs api on the project"},
-		{"missing project", reply{status: 404, file: "error-not-found.json"},
+		{"missing project", hosttest.Reply{Status: 404, File: "error-not-found.json"},
 			tandem.ENOTFOUND, "create issue in acme/backlog: not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newReplay(t)
-			r.on("POST /projects/acme%2Fbacklog/issues", tt.reply)
+			r.On("POST /projects/acme%2Fbacklog/issues", tt.reply)
 			tr, err := gitlab.NewTracker(codeHost(r), "acme/backlog", env, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -434,7 +301,7 @@ func TestErrors(t *testing.T) {
 			if tandem.ErrorCode(err) != tt.code || !strings.Contains(err.Error(), tt.substr) {
 				t.Errorf("Create = %v (%s), want %s containing %q", err, tandem.ErrorCode(err), tt.code, tt.substr)
 			}
-			if n := len(r.requests("POST")); n != 1 {
+			if n := len(r.Requests("POST")); n != 1 {
 				t.Errorf("%d POSTs, want 1: the client must not retry by itself", n)
 			}
 		})
@@ -491,11 +358,11 @@ func TestErrors(t *testing.T) {
 // TestPropose works in a subgroup, acme/platform.
 func TestPropose(t *testing.T) {
 	r := newReplay(t)
-	r.repo("acme/platform", "api", "main", map[string]string{"go.mod": "module api\n"})
-	r.on("GET /groups/acme%2Fplatform/projects", ok("projects-platform.json"))
+	r.Repo("acme/platform/api", "main", map[string]string{"go.mod": "module api\n"})
+	r.On("GET /groups/acme%2Fplatform/projects", hosttest.OK("projects-platform.json"))
 	mrs := "/projects/acme%2Fplatform%2Fapi/merge_requests"
-	r.on("GET "+mrs, ok("merge-requests-fork.json"), ok("merge-requests-merged.json"))
-	r.on("POST "+mrs, reply{status: 201, file: "merge-request-created.json"})
+	r.On("GET "+mrs, hosttest.OK("merge-requests-fork.json"), hosttest.OK("merge-requests-merged.json"))
+	r.On("POST "+mrs, hosttest.Reply{Status: 201, File: "merge-request-created.json"})
 	ch := codeHost(r)
 	ch.Org = "acme/platform"
 	h, err := gitlab.New(ch, env, t.TempDir(), nil)
@@ -522,11 +389,11 @@ func TestPropose(t *testing.T) {
 	if got != want {
 		t.Errorf("Propose = %+v, want %+v (not the fork's merge request !2)", got, want)
 	}
-	pushed := gittest.Run(t, filepath.Join(r.gitDir, "acme", "platform", "api.git"), "rev-parse", "refs/heads/tandem/logging")
+	pushed := gittest.Run(t, filepath.Join(r.GitDir, "acme", "platform", "api.git"), "rev-parse", "refs/heads/tandem/logging")
 	if pushed != fix {
 		t.Errorf("branch on the server at %s, want the fix %s", pushed, fix)
 	}
-	posts := r.requests("POST")
+	posts := r.Requests("POST")
 	if len(posts) != 1 {
 		t.Fatalf("POSTs = %+v, want one merge request", posts)
 	}
@@ -534,7 +401,7 @@ func TestPropose(t *testing.T) {
 	if b["source_branch"] != "tandem/logging" || b["target_branch"] != "main" || b["title"] != "Upgrade logging" || b["description"] != "Please merge these changes." {
 		t.Errorf("merge request created with %v", b)
 	}
-	if q := r.requests("GET")[1].Query; !strings.Contains(q, "source_branch=tandem%2Flogging") || !strings.Contains(q, "state=all") {
+	if q := r.Requests("GET")[1].Query; !strings.Contains(q, "source_branch=tandem%2Flogging") || !strings.Contains(q, "state=all") {
 		t.Errorf("merge request lookup %q: want it filtered on the source branch in every state", q)
 	}
 
@@ -542,12 +409,12 @@ func TestPropose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.State != tandem.ChangeMerged || got.ID != "3" || len(r.requests("POST")) != 1 {
-		t.Errorf("second Propose = %+v with %d POSTs, want the merged merge request and no new one", got, len(r.requests("POST")))
+	if got.State != tandem.ChangeMerged || got.ID != "3" || len(r.Requests("POST")) != 1 {
+		t.Errorf("second Propose = %+v with %d POSTs, want the merged merge request and no new one", got, len(r.Requests("POST")))
 	}
 
 	t.Run("reading a merge request's state", func(t *testing.T) {
-		r.on("GET "+mrs+"/3", ok("merge-request-closed.json"), reply{status: 404, file: "error-not-found.json"})
+		r.On("GET "+mrs+"/3", hosttest.OK("merge-request-closed.json"), hosttest.Reply{Status: 404, File: "error-not-found.json"})
 		got, err := h.PullRequest(ctx, "api", want.URL)
 		if want := (tandem.ExternalTicket{ID: "3", URL: want.URL, State: tandem.ChangeClosed}); err != nil || got != want {
 			t.Errorf("PullRequest = %+v, %v, want %+v", got, err, want)
@@ -557,22 +424,22 @@ func TestPropose(t *testing.T) {
 		}
 	})
 	t.Run("commenting on a merge request, once per marker", func(t *testing.T) {
-		r.on("GET "+mrs+"/3/notes", ok("notes.json"), ok("notes.json"))
-		r.on("POST "+mrs+"/3/notes", reply{status: 201, file: "note-created.json"})
-		before := len(r.requests("POST"))
+		r.On("GET "+mrs+"/3/notes", hosttest.OK("notes.json"), hosttest.OK("notes.json"))
+		r.On("POST "+mrs+"/3/notes", hosttest.Reply{Status: 201, File: "note-created.json"})
+		before := len(r.Requests("POST"))
 		if err := h.CommentPullRequest(ctx, "api", want.URL, "Reminder: 3 targets left.", "<!-- tandem:reminder=2026-11 -->"); err != nil {
 			t.Fatal(err)
 		}
 		if err := h.CommentPullRequest(ctx, "api", want.URL, "Reminder: waiting for review.", "<!-- tandem:nudge=1;day=2026-12-01 -->"); err != nil {
 			t.Fatal(err)
 		}
-		posts := r.requests("POST")[before:]
+		posts := r.Requests("POST")[before:]
 		if len(posts) != 1 || posts[0].Path != mrs+"/3/notes" || posts[0].Body["body"] != "Reminder: waiting for review." {
 			t.Errorf("POSTs = %+v, want the one note whose marker was not there", posts)
 		}
 	})
 	t.Run("a push the server refuses is unavailable and hides the token", func(t *testing.T) {
-		if err := os.RemoveAll(filepath.Join(r.gitDir, "acme", "platform", "api.git")); err != nil {
+		if err := os.RemoveAll(filepath.Join(r.GitDir, "acme", "platform", "api.git")); err != nil {
 			t.Fatal(err)
 		}
 		_, err := h.Propose(ctx, "api", "tandem/logging", "main", "Upgrade logging", "again")
