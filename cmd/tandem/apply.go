@@ -56,7 +56,3 @@ func applyCommand(e env, server *string) *cobra.Command {
 	outputFlag(cmd, &output, "text")
 	return cmd
 }
-
-func client(e env, server string) *web.Client {
-	return &web.Client{URL: server, Token: e.getenv("TANDEM_TOKEN")}
-}

@@ -48,15 +48,11 @@ func campaignLaunchCommand(e env, server *string) *cobra.Command {
 		Short: "File one ticket per owning team for the migration's targets (again: only what is new)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var out campaign.Launched
 			path := "campaigns/" + url.PathEscape(args[0]) + "/launch"
 			if dryRun {
 				path += "?dry_run=true"
 			}
-			if err := client(e, *server).Post(cmd.Context(), path, nil, &out); err != nil {
-				return err
-			}
-			return printAs(e, output, out, func() { printLaunched(e, out, dryRun) })
+			return post(cmd, e, *server, path, nil, output, func(out campaign.Launched) { printLaunched(e, out, dryRun) })
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show every ticket that would be filed, file none")
@@ -101,12 +97,8 @@ func campaignEscalateCommand(e env, server *string) *cobra.Command {
 		Short: "Do the stragglers' work: change requests where policy allows, Tour of Duty proposals elsewhere",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var out []campaign.Escalated
-			if err := client(e, *server).Post(cmd.Context(), "campaigns/"+url.PathEscape(args[0])+"/escalate",
-				web.TargetRequest{Codebase: codebase}, &out); err != nil {
-				return err
-			}
-			return printAs(e, output, out, func() {
+			path := "campaigns/" + url.PathEscape(args[0]) + "/escalate"
+			return post(cmd, e, *server, path, web.TargetRequest{Codebase: codebase}, output, func(out []campaign.Escalated) {
 				if len(out) == 0 {
 					printf(e.stdout, "no stragglers to escalate\n")
 				}
@@ -136,14 +128,8 @@ func campaignApproveCommand(e env, server *string) *cobra.Command {
 		Short: "Approve a target's change request as its owners; Tandem merges it where the codebase opted in to autoMerge",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if req.By == "" {
-				req.By = whoami(e)
-			}
-			var out campaign.Approved
-			if err := client(e, *server).Post(cmd.Context(), "campaigns/"+url.PathEscape(args[0])+"/approve", req, &out); err != nil {
-				return err
-			}
-			return printAs(e, output, out, func() {
+			req.By = whoami(e, req.By)
+			return post(cmd, e, *server, "campaigns/"+url.PathEscape(args[0])+"/approve", req, output, func(out campaign.Approved) {
 				printf(e.stdout, "%s: change request #%d approved by %s\n", req.Codebase, out.ChangeRequest.ID, out.ChangeRequest.ApprovedBy)
 				if out.Merged != "" {
 					printf(e.stdout, "merged into %s (now at %s); the next scan tells whether %s still needs the change\n",
@@ -161,22 +147,14 @@ func campaignApproveCommand(e env, server *string) *cobra.Command {
 
 func campaignExemptCommand(e env, server *string) *cobra.Command {
 	var req web.TargetRequest
-	cmd := &cobra.Command{
-		Use:   "exempt NAME --codebase X --reason TEXT --until YYYY-MM-DD",
-		Short: "Excuse a target until a date, with a reason",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if req.By == "" {
-				req.By = whoami(e)
-			}
-			return postTarget(cmd, e, *server, args[0], "exempt", req)
-		},
-	}
-	targetFlags(cmd)
-	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
+	cmd := targetCommand(e, server, "exempt NAME --codebase X --reason TEXT --until YYYY-MM-DD", "Excuse a target until a date, with a reason",
+		"exempt", &req)
+	// Who grants it is recorded: unlike the other target commands, it
+	// acts as whoami unless --by names someone.
+	cmd.PreRun = func(*cobra.Command, []string) { req.By = whoami(e, req.By) }
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why (required)")
 	cmd.Flags().StringVar(&req.Until, "until", "", "the last day of the exemption, YYYY-MM-DD (required)")
-	for _, f := range []string{"codebase", "reason", "until"} {
+	for _, f := range []string{"reason", "until"} {
 		_ = cmd.MarkFlagRequired(f)
 	}
 	cmd.Flags().StringVar(&req.By, "by", "", "who grants it, of the owning team or the platform's (default: the token's person)")
@@ -185,60 +163,46 @@ func campaignExemptCommand(e env, server *string) *cobra.Command {
 
 func campaignUnexemptCommand(e env, server *string) *cobra.Command {
 	var req web.TargetRequest
-	cmd := &cobra.Command{
-		Use:   "unexempt NAME --codebase X [--reason TEXT]",
-		Short: "Revoke a target's exemption",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return postTarget(cmd, e, *server, args[0], "unexempt", req)
-		},
-	}
-	targetFlags(cmd)
-	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
-	_ = cmd.MarkFlagRequired("codebase")
+	cmd := targetCommand(e, server, "unexempt NAME --codebase X [--reason TEXT]", "Revoke a target's exemption", "unexempt", &req)
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why it is revoked")
 	return cmd
 }
 
 func campaignAdoptCommand(e env, server *string) *cobra.Command {
 	var req web.TargetRequest
-	cmd := &cobra.Command{
-		Use:   "adopt NAME --codebase X --ticket URL | --pr URL",
-		Short: "Track an existing ticket or pull request for a target instead of making a new one",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return postTarget(cmd, e, *server, args[0], "adopt", req)
-		},
-	}
-	targetFlags(cmd)
-	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
-	_ = cmd.MarkFlagRequired("codebase")
+	cmd := targetCommand(e, server, "adopt NAME --codebase X --ticket URL | --pr URL",
+		"Track an existing ticket or pull request for a target instead of making a new one", "adopt", &req)
 	cmd.Flags().StringVar(&req.Ticket, "ticket", "", "URL of the existing ticket")
 	cmd.Flags().StringVar(&req.PR, "pr", "", "URL of the existing pull request")
 	cmd.MarkFlagsOneRequired("ticket", "pr")
 	return cmd
 }
 
-// targetFlags adds the flags of every command postTarget runs.
-func targetFlags(cmd *cobra.Command) {
-	cmd.Flags().StringP("output", "o", "text", "output format: text, json or yaml")
-}
-
-// postTarget posts a target request and prints the target's new state.
-func postTarget(cmd *cobra.Command, e env, server, name, action string, req web.TargetRequest) error {
-	var t json.RawMessage
-	if err := client(e, server).Post(cmd.Context(), "campaigns/"+url.PathEscape(name)+"/"+action, req, &t); err != nil {
-		return err
+// targetCommand is a command that posts req, which its flags fill (the
+// caller adds those beyond --codebase), to a campaign's action on one
+// target, and prints the target's new state.
+func targetCommand(e env, server *string, use, short, action string, req *web.TargetRequest) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := "campaigns/" + url.PathEscape(args[0]) + "/" + action
+			return post(cmd, e, *server, path, *req, output, func(t json.RawMessage) {
+				var target struct {
+					Codebase string `json:"codebase"`
+					State    string `json:"state"`
+				}
+				_ = json.Unmarshal(t, &target)
+				printf(e.stdout, "%s: %s\n", target.Codebase, target.State)
+			})
+		},
 	}
-	output, _ := cmd.Flags().GetString("output")
-	return printAs(e, output, t, func() {
-		var target struct {
-			Codebase string `json:"codebase"`
-			State    string `json:"state"`
-		}
-		_ = json.Unmarshal(t, &target)
-		printf(e.stdout, "%s: %s\n", target.Codebase, target.State)
-	})
+	outputFlag(cmd, &output, "text")
+	cmd.Flags().StringVar(&req.Codebase, "codebase", "", "the target's codebase (required)")
+	_ = cmd.MarkFlagRequired("codebase")
+	return cmd
 }
 
 func campaignExportCommand(e env, server *string) *cobra.Command {
@@ -259,8 +223,3 @@ func campaignExportCommand(e env, server *string) *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "csv", "csv or json")
 	return cmd
 }
-
-// whoami is who a command acts as when it does not say: TANDEM_USER, for
-// an admin acting for someone, or else nobody named, and the server
-// records the person whose token it is.
-func whoami(e env) string { return e.getenv("TANDEM_USER") }

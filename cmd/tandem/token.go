@@ -68,11 +68,9 @@ is lost.`,
 			if _, err := strconv.ParseInt(args[0], 10, 64); err != nil {
 				return tandem.Errorf(tandem.EINVALID, "token id %q is not a number (tandem token list shows the ids)", args[0])
 			}
-			var t tandem.Token
-			if err := client(e, *server).Post(cmd.Context(), "tokens/"+args[0]+"/revoke", nil, &t); err != nil {
-				return err
-			}
-			return printAs(e, revokeOut, t, func() { printf(e.stdout, "token %d of %s revoked\n", t.ID, t.Person) })
+			return post(cmd, e, *server, "tokens/"+args[0]+"/revoke", nil, revokeOut, func(t tandem.Token) {
+				printf(e.stdout, "token %d of %s revoked\n", t.ID, t.Person)
+			})
 		},
 	}
 	outputFlag(revoke, &revokeOut, "text")
