@@ -15,7 +15,7 @@ type platformData struct {
 	Adoption     tandem.Adoption
 	Chart        template.HTML
 	Campaigns    []CampaignSummary
-	Load         PlatformLoad
+	Load         consumption.Figures
 	LoadChart    template.HTML
 	Requests     []tandem.Request
 	Engagements  []tandem.Engagement
