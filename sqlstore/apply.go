@@ -75,88 +75,12 @@ func (db *DB) CheckApply(ctx context.Context, objs []tandem.Object) error {
 // checkObjects returns each object's spec, named after its object, or
 // EINVALID with every reference that is neither stored nor in objs.
 func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any, error) {
-	batch := map[string]map[string]bool{"teams": {}, "people": {}, "codebase_policies": {}, "platforms": {}}
-	// Codebase documents name codebases in any case: batch keys them by
-	// policyKey.
-	specs := make([]any, len(objs))
-	var problems tandem.Problems
+	specs, k, problems := namedSpecs(objs)
 	for i, o := range objs {
-		spec, ok := named(o)
-		if !ok {
-			problems = append(problems, o.At("spec", "unsupported %s spec %T", o.Kind, o.Spec))
-			continue
-		}
-		specs[i] = spec
-		switch s := spec.(type) {
-		case *tandem.Team:
-			batch["teams"][o.Name] = true
-			for _, m := range s.Members {
-				batch["people"][m] = true // a team's members are people
-			}
-		case *tandem.Person:
-			batch["people"][o.Name] = true
-		case *tandem.CodebasePolicy:
-			batch["codebase_policies"][policyKey(o.Name)] = true
-		case *tandem.Platform:
-			batch["platforms"][o.Name] = true
-		}
-	}
-	known := func(table, name string) (bool, error) {
-		if batch[table][name] {
-			return true, nil
-		}
-		return exists(ctx, tx, table, name)
-	}
-	isTeam := func(name string) (bool, error) { return known("teams", name) }
-	isPlatform := func(name string) (bool, error) { return known("platforms", name) }
-	isTeamOrPerson := func(name string) (bool, error) {
-		if ok, err := known("teams", name); ok || err != nil {
-			return ok, err
-		}
-		if ok, err := known("people", name); ok || err != nil {
-			return ok, err
-		}
-		return anyRow(ctx, tx, "SELECT 1 FROM memberships WHERE person = $1", name)
-	}
-	isCodebase := func(name string) (bool, error) {
-		if batch["codebase_policies"][policyKey(name)] {
-			return true, nil
-		}
-		return anyRow(ctx, tx, `SELECT 1 FROM codebases WHERE LOWER(name) = LOWER($1)
-			UNION ALL SELECT 1 FROM codebase_policies WHERE LOWER(name) = LOWER($2)`, name, name)
-	}
-	type ref struct {
-		field, name, what string
-		ok                func(string) (bool, error)
-	}
-	for i, o := range objs {
-		var refs []ref
 		if t, ok := specs[i].(*tandem.Team); ok && t.Tracker.Host != "" {
 			if p := trackerHost(ctx, tx, objs, t.Tracker); p != "" {
 				problems = append(problems, o.At("spec.tracker.host", "%s", p))
 			}
-		}
-		switch s := specs[i].(type) {
-		case *tandem.Person:
-			for j, t := range s.Teams {
-				refs = append(refs, ref{fmt.Sprintf("spec.teams[%d]", j), t, "team", isTeam})
-			}
-		case *tandem.CodebasePolicy:
-			if s.Owner != "" {
-				refs = append(refs, ref{"spec.owner", s.Owner, "team", isTeam})
-			}
-			for j, t := range s.Trusted {
-				refs = append(refs, ref{fmt.Sprintf("spec.trusted[%d]", j), t, "team or person", isTeamOrPerson})
-			}
-		case *tandem.Platform:
-			if s.Owner != "" {
-				refs = append(refs, ref{"spec.owner", s.Owner, "team", isTeam})
-			}
-			for j, c := range s.Codebases {
-				refs = append(refs, ref{fmt.Sprintf("spec.codebases[%d]", j), c, "codebase", isCodebase})
-			}
-		case *tandem.Migration:
-			refs = append(refs, ref{"spec.platform", s.Platform, "platform", isPlatform})
 		}
 		if p, ok := specs[i].(*tandem.Platform); ok {
 			var current string
@@ -169,11 +93,11 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 					p.Name, orNone(current), p.Name, orNone(p.Support)))
 			}
 		}
-		for _, r := range refs {
+		for _, r := range k.refs(specs[i]) {
 			if r.name == "" {
 				continue // a required name left out, which decoding reports
 			}
-			ok, err := r.ok(r.name)
+			ok, err := r.ok(ctx, tx, r.name)
 			if err != nil {
 				return nil, err
 			}
@@ -186,6 +110,118 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 		return nil, err
 	}
 	return specs, nil
+}
+
+// namedSpecs returns each object's spec, named after its object (nil
+// for a spec of an unknown type, which is a problem), and the names objs
+// declare.
+func namedSpecs(objs []tandem.Object) ([]any, known, tandem.Problems) {
+	k := known{"teams": {}, "people": {}, "codebase_policies": {}, "platforms": {}}
+	specs := make([]any, len(objs))
+	var problems tandem.Problems
+	for i, o := range objs {
+		spec, ok := named(o)
+		if !ok {
+			problems = append(problems, o.At("spec", "unsupported %s spec %T", o.Kind, o.Spec))
+			continue
+		}
+		specs[i] = spec
+		switch s := spec.(type) {
+		case *tandem.Team:
+			k["teams"][o.Name] = true
+			for _, m := range s.Members {
+				k["people"][m] = true // a team's members are people
+			}
+		case *tandem.Person:
+			k["people"][o.Name] = true
+		case *tandem.CodebasePolicy:
+			k["codebase_policies"][policyKey(o.Name)] = true
+		case *tandem.Platform:
+			k["platforms"][o.Name] = true
+		}
+	}
+	return specs, k, problems
+}
+
+// known holds the names a batch of objects declares, by table: a name
+// referred to is known when the batch declares it or it is stored.
+// Codebase documents name codebases in any case: known keys them by
+// policyKey.
+type known map[string]map[string]bool
+
+// ref is a name a spec refers to, at field, and how to tell that it is
+// known.
+type ref struct {
+	field, name, what string
+	ok                func(ctx context.Context, tx *sql.Tx, name string) (bool, error)
+}
+
+// refs returns the names spec refers to.
+func (k known) refs(spec any) []ref {
+	var refs []ref
+	switch s := spec.(type) {
+	case *tandem.Person:
+		for j, t := range s.Teams {
+			refs = append(refs, ref{fmt.Sprintf("spec.teams[%d]", j), t, "team", k.team})
+		}
+	case *tandem.CodebasePolicy:
+		if s.Owner != "" {
+			refs = append(refs, ref{"spec.owner", s.Owner, "team", k.team})
+		}
+		for j, t := range s.Trusted {
+			refs = append(refs, ref{fmt.Sprintf("spec.trusted[%d]", j), t, "team or person", k.teamOrPerson})
+		}
+	case *tandem.Platform:
+		if s.Owner != "" {
+			refs = append(refs, ref{"spec.owner", s.Owner, "team", k.team})
+		}
+		for j, c := range s.Codebases {
+			refs = append(refs, ref{fmt.Sprintf("spec.codebases[%d]", j), c, "codebase", k.codebase})
+		}
+	case *tandem.Migration:
+		refs = append(refs, ref{"spec.platform", s.Platform, "platform", k.platform})
+	}
+	return refs
+}
+
+// in reports whether name is in the batch or stored in table.
+func (k known) in(ctx context.Context, tx *sql.Tx, table, name string) (bool, error) {
+	if k[table][name] {
+		return true, nil
+	}
+	return exists(ctx, tx, table, name)
+}
+
+// team reports whether name is a team.
+func (k known) team(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+	return k.in(ctx, tx, "teams", name)
+}
+
+// platform reports whether name is a platform.
+func (k known) platform(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+	return k.in(ctx, tx, "platforms", name)
+}
+
+// teamOrPerson reports whether name is a team, a person declared, or a
+// person a team lists.
+func (k known) teamOrPerson(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+	if ok, err := k.in(ctx, tx, "teams", name); ok || err != nil {
+		return ok, err
+	}
+	if ok, err := k.in(ctx, tx, "people", name); ok || err != nil {
+		return ok, err
+	}
+	return anyRow(ctx, tx, "SELECT 1 FROM memberships WHERE person = $1", name)
+}
+
+// codebase reports whether name, in any case, is a codebase discovered
+// or declared.
+func (k known) codebase(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+	if k["codebase_policies"][policyKey(name)] {
+		return true, nil
+	}
+	return anyRow(ctx, tx, `SELECT 1 FROM codebases WHERE LOWER(name) = LOWER($1)
+		UNION ALL SELECT 1 FROM codebase_policies WHERE LOWER(name) = LOWER($2)`, name, name)
 }
 
 // trackerHost says what is wrong with a tracker's code host reference, or
@@ -311,16 +347,6 @@ func exists(ctx context.Context, tx *sql.Tx, table, name string) (bool, error) {
 		key = "handle"
 	}
 	return anyRow(ctx, tx, "SELECT 1 FROM "+table+" WHERE "+key+" = $1", name)
-}
-
-// anyRow reports whether query returns a row.
-func anyRow(ctx context.Context, tx *sql.Tx, query string, args ...any) (bool, error) {
-	var one int
-	err := tx.QueryRowContext(ctx, query, args...).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
 }
 
 // action returns what writing spec as JSON to table's row name does:

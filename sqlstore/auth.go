@@ -26,7 +26,7 @@ func mayAct(ctx context.Context, tx *sql.Tx, by string, teams ...string) (bool, 
 
 // teamsOf returns the teams the catalog puts person in, sorted.
 func teamsOf(ctx context.Context, tx *sql.Tx, person string) ([]string, error) {
-	teams, err := column(ctx, tx, "SELECT DISTINCT team FROM memberships WHERE person = $1", person)
+	teams, err := column[string](ctx, tx, "SELECT DISTINCT team FROM memberships WHERE person = $1", person)
 	slices.Sort(teams)
 	return teams, err
 }

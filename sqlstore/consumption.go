@@ -359,7 +359,7 @@ func (db *DB) WithdrawSupportChange(ctx context.Context, platform string, id int
 // closeAnnouncement closes the open announcement tickets of a support
 // change, and comments why on every one.
 func closeAnnouncement(ctx context.Context, tx *sql.Tx, id int64, comment string, now time.Time) error {
-	open, err := queryIDs(ctx, tx, "SELECT id FROM tickets WHERE topic = $1 AND state = $2 ORDER BY id", supportTopic(id), tandem.TicketOpen)
+	open, err := column[int64](ctx, tx, "SELECT id FROM tickets WHERE topic = $1 AND state = $2 ORDER BY id", supportTopic(id), tandem.TicketOpen)
 	if err != nil {
 		return err
 	}
@@ -369,7 +369,7 @@ func closeAnnouncement(ctx context.Context, tx *sql.Tx, id int64, comment string
 			return err
 		}
 	}
-	all, err := queryIDs(ctx, tx, "SELECT id FROM tickets WHERE topic = $1 ORDER BY id", supportTopic(id))
+	all, err := column[int64](ctx, tx, "SELECT id FROM tickets WHERE topic = $1 ORDER BY id", supportTopic(id))
 	if err != nil {
 		return err
 	}

@@ -5,126 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tandem-dev/tandem"
 )
-
-// ProposeTour records that a campaign proposes a Tour of Duty for a
-// target whose codebase is closed to the platform team (e.Codebases names
-// that one codebase), and marks the target tour-proposed, in one
-// transaction. There is one proposal per host team and migration: the
-// codebase joins the open (proposed or active) one of its team when there
-// is one; otherwise a new proposal starts, with its platform and phase
-// those of the migration, and says so on the target's ticket, once. It
-// reports whether anything changed. A codebase withdrawn by hand from an
-// earlier proposal is not proposed again: ProposeTour returns that
-// withdrawn proposal, unchanged. EINVALID when the target is not ticketed.
-func (db *DB) ProposeTour(ctx context.Context, e tandem.Engagement) (tandem.Engagement, bool, error) {
-	if len(e.Codebases) != 1 {
-		return e, false, tandem.Errorf(tandem.EINVALID, "a Tour of Duty is proposed for one codebase at a time, not %d", len(e.Codebases))
-	}
-	codebase := e.Codebases[0]
-	var changed bool
-	err := db.inTx(ctx, "propose tour", func(tx *sql.Tx) error {
-		t, err := findTarget(ctx, tx, e.Migration, codebase)
-		if err != nil {
-			return err
-		}
-		// Proposals for one host team wait for each other.
-		if err := db.lockTeam(ctx, tx, e.HostTeam); err != nil {
-			return err
-		}
-		if w, ok, err := withdrawnByHand(ctx, tx, e.Migration, codebase); err != nil || ok {
-			e = w
-			return err
-		}
-		now := time.Now().UTC()
-		open, found, err := openProposal(ctx, tx, e.Migration, e.HostTeam)
-		if err != nil {
-			return err
-		}
-		if !found {
-			platform, owner, err := migrationPlatform(ctx, tx, e.Migration)
-			if err != nil {
-				return err
-			}
-			e.Platform, e.State, e.Person = platform, tandem.EngagementProposed, ""
-			e.Phase = tandem.EngagementPhase(e, owner)
-			if open, err = insertEngagement(ctx, tx, e, now); err != nil {
-				return err
-			}
-		}
-		joined := !slices.Contains(open.Codebases, codebase)
-		if joined {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO engagement_codebases (engagement_id, codebase) VALUES ($1, $2)", open.ID, codebase); err != nil {
-				return err
-			}
-			open.Codebases = append(open.Codebases, codebase)
-			slices.Sort(open.Codebases)
-		}
-		e = open
-		if t.State != tandem.TargetTourProposed {
-			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase), t.State, tandem.TargetTourProposed,
-				"UPDATE targets SET state = $1, error = '' WHERE state = $2 AND migration = $3 AND codebase = $4", t.Migration, t.Codebase); err != nil {
-				return err
-			}
-			joined = true
-		}
-		changed = joined
-		if !found && t.Ticket != nil {
-			return addComment(ctx, tx, t.Ticket.ID, tandem.TourProposedComment(open, codebase), now)
-		}
-		return nil
-	})
-	return e, changed, err
-}
-
-// lockTeam holds a team's row until the end of tx on PostgreSQL, so that
-// two proposals for one team are made one after the other; SQLite's
-// immediate transactions already serialise writers.
-func (db *DB) lockTeam(ctx context.Context, tx *sql.Tx, team string) error {
-	if db.dialect != Postgres {
-		return nil
-	}
-	var name string
-	err := tx.QueryRowContext(ctx, "SELECT name FROM teams WHERE name = $1 FOR UPDATE", team).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	return err
-}
-
-// openProposal returns a migration's open (proposed or active)
-// engagement with a host team, the oldest if there are several.
-func openProposal(ctx context.Context, tx *sql.Tx, migration, host string) (tandem.Engagement, bool, error) {
-	var id sql.NullInt64
-	err := tx.QueryRowContext(ctx, "SELECT MIN(id) FROM engagements WHERE migration = $1 AND host_team = $2 AND state IN ($3, $4)",
-		migration, host, tandem.EngagementProposed, tandem.EngagementActive).Scan(&id)
-	if err != nil || !id.Valid {
-		return tandem.Engagement{}, false, err
-	}
-	e, err := findEngagement(ctx, tx, id.Int64)
-	return e, err == nil, err
-}
-
-// withdrawnByHand returns the engagement a codebase was withdrawn from by
-// someone, with a reason, in a migration: the host team or the platform
-// team said no to a Tour of Duty for it.
-func withdrawnByHand(ctx context.Context, tx *sql.Tx, migration, codebase string) (tandem.Engagement, bool, error) {
-	var id sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT MAX(e.id) FROM engagements e JOIN engagement_codebases c ON c.engagement_id = e.id
-		WHERE e.migration = $1 AND c.codebase = $2 AND e.state = $3 AND e.withdrawn_by <> ''`,
-		migration, codebase, tandem.EngagementWithdrawn).Scan(&id)
-	if err != nil || !id.Valid {
-		return tandem.Engagement{}, false, err
-	}
-	e, err := findEngagement(ctx, tx, id.Int64)
-	return e, err == nil, err
-}
 
 // migrationPlatform returns a migration's platform and the team that
 // owns it; ENOTFOUND for an unknown migration.
@@ -347,132 +233,6 @@ func withdraw(ctx context.Context, tx *sql.Tx, e tandem.Engagement, reason, by s
 		"UPDATE engagements SET state = $1, reason = $3, withdrawn_by = $4 WHERE state = $2 AND id = $5", reason, by, e.ID)
 }
 
-// returnTargets gives the targets of a Tour of Duty that will not happen,
-// or is over, back to their team: tour-proposed ones become ticketed, and
-// exempt ones become ticketed when their exemption ends. When any target
-// went back, its ticket says so with comment, given the codebases back.
-func returnTargets(ctx context.Context, tx *sql.Tx, e tandem.Engagement, comment func(e tandem.Engagement, back []string) string, now time.Time) error {
-	var back []string
-	tickets := map[int64]bool{}
-	for _, codebase := range e.Codebases {
-		t, err := findTarget(ctx, tx, e.Migration, codebase)
-		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
-			continue
-		} else if err != nil {
-			return err
-		}
-		switch t.State {
-		case tandem.TargetTourProposed:
-			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase), t.State, tandem.TargetTicketed,
-				"UPDATE targets SET state = $1, error = '' WHERE state = $2 AND migration = $3 AND codebase = $4", t.Migration, t.Codebase); err != nil {
-				return err
-			}
-		case tandem.TargetExempt:
-			if err := untour(ctx, tx, t); err != nil {
-				return err
-			}
-			continue
-		default:
-			continue
-		}
-		back = append(back, codebase)
-		if t.Ticket != nil {
-			tickets[t.Ticket.ID] = true
-		}
-	}
-	if len(back) == 0 {
-		return nil
-	}
-	for _, id := range slices.Sorted(maps.Keys(tickets)) {
-		if err := addComment(ctx, tx, id, comment(e, back), now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// untour makes an exempt target go back to ticketed rather than
-// tour-proposed when its exemption ends: its Tour of Duty is over.
-func untour(ctx context.Context, tx *sql.Tx, t tandem.Target) error {
-	_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4",
-		tandem.TargetTicketed, tandem.TargetTourProposed, t.Migration, t.Codebase)
-	return err
-}
-
-// withdrawFinishedTours withdraws the proposed Tours of Duty of a
-// migration that include codebase and whose codebases' targets are all
-// done, exempt or gone from their host now, with a comment on their
-// ticket: nothing is left for them to do. Call it where a target becomes
-// done, exempt or gone.
-func withdrawFinishedTours(ctx context.Context, tx *sql.Tx, migration, codebase string, now time.Time) error {
-	ids, err := queryIDs(ctx, tx, `SELECT e.id FROM engagements e JOIN engagement_codebases c ON c.engagement_id = e.id
-		WHERE e.migration = $1 AND c.codebase = $2 AND e.state = $3 ORDER BY e.id`, migration, codebase, tandem.EngagementProposed)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := withdrawIfFinished(ctx, tx, id, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// withdrawIfFinished withdraws proposal id when every target of its
-// codebases is done, exempt or gone. It holds the proposal's row first, so that
-// two transactions finishing its last two targets at once (a scan's
-// workers, on PostgreSQL) read each other's: the second sees both.
-func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, "UPDATE engagements SET reason = reason WHERE id = $1", id); err != nil {
-		return err
-	}
-	e, err := findEngagement(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	if e.State != tandem.EngagementProposed {
-		return nil
-	}
-	var done, gone []string
-	var exempt []tandem.Target
-	tickets := map[int64]bool{}
-	for _, codebase := range e.Codebases {
-		t, err := findTarget(ctx, tx, e.Migration, codebase)
-		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
-			continue
-		} else if err != nil {
-			return err
-		}
-		switch t.State {
-		case tandem.TargetDone:
-			done = append(done, codebase)
-		case tandem.TargetExempt:
-			exempt = append(exempt, t)
-		case tandem.TargetGone:
-			gone = append(gone, codebase)
-		default:
-			return nil
-		}
-		if t.Ticket != nil {
-			tickets[t.Ticket.ID] = true
-		}
-	}
-	if err := withdraw(ctx, tx, e, tandem.TourFinishedReason(done, gone, exempt), ""); err != nil {
-		return err
-	}
-	for _, t := range exempt {
-		if err := untour(ctx, tx, t); err != nil {
-			return err
-		}
-	}
-	for _, tid := range slices.Sorted(maps.Keys(tickets)) {
-		if err := addComment(ctx, tx, tid, tandem.TourFinishedComment(e.Codebases, id, done, gone, exempt), now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // EndEngagement ends an active engagement today. Targets of its
 // codebases still tour-proposed go back to ticketed, with a comment on
 // their ticket. EINVALID when it is not active; EFORBIDDEN for someone in
@@ -575,68 +335,59 @@ func findEngagements(ctx context.Context, tx *sql.Tx, f tandem.EngagementFilter)
 		c.add("(home_team = $%[1]d OR host_team = $%[1]d)", f.Team)
 	}
 	where, args := c.where(), c.args
-	rows, err := tx.QueryContext(ctx, `SELECT id, type, state, person, home_team, host_team, purpose, platform, phase, migration, starts_on, ends_on,
+	es, err := queryRows(ctx, tx, scanEngagement, `SELECT id, type, state, person, home_team, host_team, purpose, platform, phase, migration, starts_on, ends_on,
 		ended_on, reason, withdrawn_by, created_at FROM engagements`+where+" ORDER BY id", args...)
-	if err != nil {
-		return nil, err
-	}
-	es := []tandem.Engagement{}
-	at := map[int64]int{}
-	for rows.Next() {
-		var e tandem.Engagement
-		if err := rows.Scan(&e.ID, &e.Type, &e.State, &e.Person, &e.HomeTeam, &e.HostTeam, &e.Purpose, &e.Platform, &e.Phase,
-			&e.Migration, &e.Starts, &e.Ends, &e.EndedOn, &e.Reason, &e.WithdrawnBy, &e.CreatedAt); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		e.Codebases, e.Log, e.Warnings = []string{}, []tandem.WorkLog{}, []string{}
-		at[e.ID] = len(es)
-		es = append(es, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(es) == 0 {
+	if err != nil || len(es) == 0 {
 		return es, err
+	}
+	at := make(map[int64]int, len(es))
+	for i, e := range es {
+		at[e.ID] = i
 	}
 	// The codebases and logs of every engagement selected, in one query
 	// each rather than two an engagement: a campaign page lists them all.
 	selected := "SELECT id FROM engagements" + where
-	crows, err := tx.QueryContext(ctx, "SELECT engagement_id, codebase FROM engagement_codebases WHERE engagement_id IN ("+selected+") ORDER BY engagement_id, codebase", args...)
+	type codebaseOf struct {
+		id       int64
+		codebase string
+	}
+	codebases, err := queryRows(ctx, tx, func(rows *sql.Rows) (c codebaseOf, err error) {
+		err = rows.Scan(&c.id, &c.codebase)
+		return c, err
+	}, "SELECT engagement_id, codebase FROM engagement_codebases WHERE engagement_id IN ("+selected+") ORDER BY engagement_id, codebase", args...)
 	if err != nil {
 		return nil, err
 	}
-	for crows.Next() {
-		var id int64
-		var codebase string
-		if err := crows.Scan(&id, &codebase); err != nil {
-			crows.Close()
-			return nil, err
-		}
-		if i, ok := at[id]; ok {
-			es[i].Codebases = append(es[i].Codebases, codebase)
+	for _, c := range codebases {
+		if i, ok := at[c.id]; ok {
+			es[i].Codebases = append(es[i].Codebases, c.codebase)
 		}
 	}
-	crows.Close()
-	if err := crows.Err(); err != nil {
-		return nil, err
+	type logOf struct {
+		id int64
+		w  tandem.WorkLog
 	}
-	lrows, err := tx.QueryContext(ctx, "SELECT engagement_id, id, day, hours, category, note, logged_by FROM work_logs WHERE engagement_id IN ("+selected+") ORDER BY engagement_id, day, id", args...)
+	logs, err := queryRows(ctx, tx, func(rows *sql.Rows) (l logOf, err error) {
+		err = rows.Scan(&l.id, &l.w.ID, &l.w.Day, &l.w.Hours, &l.w.Category, &l.w.Note, &l.w.By)
+		return l, err
+	}, "SELECT engagement_id, id, day, hours, category, note, logged_by FROM work_logs WHERE engagement_id IN ("+selected+") ORDER BY engagement_id, day, id", args...)
 	if err != nil {
 		return nil, err
 	}
-	for lrows.Next() {
-		var id int64
-		var w tandem.WorkLog
-		if err := lrows.Scan(&id, &w.ID, &w.Day, &w.Hours, &w.Category, &w.Note, &w.By); err != nil {
-			lrows.Close()
-			return nil, err
+	for _, l := range logs {
+		if i, ok := at[l.id]; ok {
+			es[i].Log = append(es[i].Log, l.w)
 		}
-		if i, ok := at[id]; ok {
-			es[i].Log = append(es[i].Log, w)
-		}
-	}
-	lrows.Close()
-	if err := lrows.Err(); err != nil {
-		return nil, err
 	}
 	return es, nil
+}
+
+// scanEngagement reads an engagement from a row of findEngagements,
+// without its codebases and log.
+func scanEngagement(rows *sql.Rows) (tandem.Engagement, error) {
+	var e tandem.Engagement
+	err := rows.Scan(&e.ID, &e.Type, &e.State, &e.Person, &e.HomeTeam, &e.HostTeam, &e.Purpose, &e.Platform, &e.Phase,
+		&e.Migration, &e.Starts, &e.Ends, &e.EndedOn, &e.Reason, &e.WithdrawnBy, &e.CreatedAt)
+	e.Codebases, e.Log, e.Warnings = []string{}, []tandem.WorkLog{}, []string{}
+	return e, err
 }

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -133,62 +131,6 @@ func find[T any](ctx context.Context, db *DB, kind, name string, fn func(context
 	return found, nil
 }
 
-// conds is a WHERE clause built from a filter's set fields, numbering
-// their parameters in order.
-type conds struct {
-	list []string
-	args []any
-}
-
-// add adds cond, a format whose %[1]d verbs are its parameter's number,
-// with its value v.
-func (c *conds) add(cond string, v any) {
-	c.args = append(c.args, v)
-	c.list = append(c.list, fmt.Sprintf(cond, len(c.args)))
-}
-
-// addSet adds "col = $n" when v is set: not zero.
-func addSet[V comparable](c *conds, col string, v V) {
-	var zero V
-	if v != zero {
-		c.add(col+" = $%d", v)
-	}
-}
-
-// where returns " WHERE a AND b …", or "" without conditions.
-func (c *conds) where() string {
-	if len(c.list) == 0 {
-		return ""
-	}
-	return " WHERE " + strings.Join(c.list, " AND ")
-}
-
-// queryIDs returns the ids a query selects, in its order.
-func queryIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
-// where returns " WHERE col = $1" and its argument when v is set.
-func where(col, v string) (string, []any) {
-	if v == "" {
-		return "", nil
-	}
-	return " WHERE " + col + " = $1", []any{v}
-}
-
 func findTeams(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Team, error) {
 	cond, args := where("name", name)
 	rows, err := tx.QueryContext(ctx, "SELECT name, type, aliases, tracker, chat FROM teams"+cond, args...)
@@ -269,28 +211,6 @@ func findPeople(ctx context.Context, tx *sql.Tx, handle string) ([]tandem.Person
 	return people, nil
 }
 
-// pairs returns the second column of query's rows grouped by the first,
-// each group sorted.
-func pairs(ctx context.Context, tx *sql.Tx, query string, args ...any) (map[string][]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	m := map[string][]string{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, err
-		}
-		m[k] = append(m[k], v)
-	}
-	for _, vs := range m {
-		slices.Sort(vs)
-	}
-	return m, rows.Err()
-}
-
 func findCodeHosts(ctx context.Context, tx *sql.Tx, name string) ([]tandem.CodeHost, error) {
 	cond, args := where("name", name)
 	rows, err := tx.QueryContext(ctx, "SELECT name, type, path, url, org, token, webhook_secret, archived, forks FROM codehosts"+cond, args...)
@@ -350,71 +270,24 @@ func findPlatforms(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Platf
 // else the one whose name differs only in case (EINVALID when several
 // do).
 func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]tandem.Codebase, error) {
-	var conds []string
-	var args []any
-	for _, c := range []struct{ col, v string }{{"LOWER(name)", f.Name}, {"owner", f.Owner}, {"host", f.Host}} {
-		if c.v != "" {
-			args = append(args, c.v)
-			if c.col == "LOWER(name)" {
-				conds = append(conds, fmt.Sprintf("LOWER(name) = LOWER($%d)", len(args)))
-			} else {
-				conds = append(conds, fmt.Sprintf("%s = $%d", c.col, len(args)))
-			}
-		}
+	var c conds
+	if f.Name != "" {
+		c.add("LOWER(name) = LOWER($%d)", f.Name)
 	}
+	addSet(&c, "owner", f.Owner)
+	addSet(&c, "host", f.Host)
 	switch {
 	case f.Gone:
-		conds = append(conds, "gone_at IS NOT NULL")
+		c.addPlain("gone_at IS NOT NULL")
 	case f.Name == "":
-		conds = append(conds, "gone_at IS NULL")
+		c.addPlain("gone_at IS NULL")
 	}
-	query := `SELECT name, host, default_branch, head, owner, owner_source, contributions,
+	cs, err := queryRows(ctx, tx, scanCodebase, `SELECT name, host, default_branch, head, owner, owner_source, contributions,
 		trusted, ownership, problems, scanned_at, location, gone_at,
-		(SELECT auto_merge FROM codebase_policies p WHERE LOWER(p.name) = LOWER(codebases.name)) FROM codebases`
-	if len(conds) > 0 {
-		query += " WHERE " + strings.Join(conds, " AND ")
-	}
-	rows, err := tx.QueryContext(ctx, query, args...)
+		(SELECT auto_merge FROM codebase_policies p WHERE LOWER(p.name) = LOWER(codebases.name)) FROM codebases`+c.where(), c.args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	cs := []tandem.Codebase{}
-	for rows.Next() {
-		var c tandem.Codebase
-		var owner sql.NullString
-		var trusted, ownership, problems string
-		var scanned, gone sql.NullTime
-		var autoMerge sql.NullBool
-		if err := rows.Scan(&c.Name, &c.Host, &c.DefaultBranch, &c.Head, &owner, &c.OwnerSource,
-			&c.Contributions, &trusted, &ownership, &problems, &scanned, &c.Location, &gone, &autoMerge); err != nil {
-			return nil, err
-		}
-		c.GoneAt = timePtr(gone)
-		if owner.Valid {
-			c.Owner = &owner.String
-		}
-		c.AutoMerge = autoMerge.Bool
-		if scanned.Valid {
-			t := scanned.Time.UTC()
-			c.ScannedAt = &t
-		}
-		if err := decode(trusted, &c.Trusted); err != nil {
-			return nil, err
-		}
-		if err := decode(ownership, &c.Ownership); err != nil {
-			return nil, err
-		}
-		if err := decode(problems, &c.Problems); err != nil {
-			return nil, err
-		}
-		c.Problems = nonNil(c.Problems)
-		cs = append(cs, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
 	if f.Name != "" {
 		if cs, err = sameName(cs, f.Name); err != nil {
 			return nil, err
@@ -429,6 +302,39 @@ func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]
 	}
 	slices.SortFunc(cs, func(a, b tandem.Codebase) int { return strings.Compare(a.Name, b.Name) })
 	return cs, nil
+}
+
+// scanCodebase reads a codebase from a row of findCodebases.
+func scanCodebase(rows *sql.Rows) (tandem.Codebase, error) {
+	var c tandem.Codebase
+	var owner sql.NullString
+	var trusted, ownership, problems string
+	var scanned, gone sql.NullTime
+	var autoMerge sql.NullBool
+	if err := rows.Scan(&c.Name, &c.Host, &c.DefaultBranch, &c.Head, &owner, &c.OwnerSource,
+		&c.Contributions, &trusted, &ownership, &problems, &scanned, &c.Location, &gone, &autoMerge); err != nil {
+		return c, err
+	}
+	c.GoneAt = timePtr(gone)
+	if owner.Valid {
+		c.Owner = &owner.String
+	}
+	c.AutoMerge = autoMerge.Bool
+	if scanned.Valid {
+		t := scanned.Time.UTC()
+		c.ScannedAt = &t
+	}
+	if err := decode(trusted, &c.Trusted); err != nil {
+		return c, err
+	}
+	if err := decode(ownership, &c.Ownership); err != nil {
+		return c, err
+	}
+	if err := decode(problems, &c.Problems); err != nil {
+		return c, err
+	}
+	c.Problems = nonNil(c.Problems)
+	return c, nil
 }
 
 // sameName returns, of codebases whose names equal name but for case,
@@ -483,37 +389,4 @@ func undiscoveredPolicies(ctx context.Context, tx *sql.Tx, name string) ([]tande
 		cs = append(cs, c)
 	}
 	return cs, rows.Err()
-}
-
-// decode unmarshals a JSON column into v; a string list is never nil.
-func decode(s string, v any) error {
-	if err := json.Unmarshal([]byte(s), v); err != nil {
-		return fmt.Errorf("decode %.40q: %w", s, err)
-	}
-	if p, ok := v.(*[]string); ok {
-		*p = nonNil(*p)
-	}
-	return nil
-}
-
-// encode returns v as JSON for a TEXT column; nil string lists become [].
-func encode(v any) string {
-	if p, ok := v.([]string); ok {
-		v = nonNil(p)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Every stored type marshals; a failure is a programming error.
-		panic(fmt.Sprintf("sqlstore: encode %T: %v", v, err))
-	}
-	return string(b)
-}
-
-// nonNil returns s, or an empty slice when s is nil, so that it marshals
-// as [].
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

@@ -90,14 +90,6 @@ func findTargetsOrdered(ctx context.Context, tx *sql.Tx, clause string, args ...
 	return targets, rows.Err()
 }
 
-func timePtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	u := t.Time.UTC()
-	return &u
-}
-
 // findTarget returns one target, or ENOTFOUND.
 func findTarget(ctx context.Context, tx *sql.Tx, migration, codebase string) (tandem.Target, error) {
 	ts, err := findTargets(ctx, tx, "t.migration = $1 AND t.codebase = $2", migration, codebase)
@@ -410,7 +402,7 @@ func syncTargetTeams(ctx context.Context, tx *sql.Tx, codebase string) error {
 	if owner == "" {
 		from, to = to, from
 	}
-	migrations, err := column(ctx, tx, "SELECT migration FROM targets WHERE codebase = $1 AND ticket_id IS NULL AND state = $2 ORDER BY migration",
+	migrations, err := column[string](ctx, tx, "SELECT migration FROM targets WHERE codebase = $1 AND ticket_id IS NULL AND state = $2 ORDER BY migration",
 		codebase, from)
 	if err != nil {
 		return err
@@ -422,24 +414,6 @@ func syncTargetTeams(ctx context.Context, tx *sql.Tx, codebase string) error {
 		}
 	}
 	return nil
-}
-
-// column returns the first column of query's rows.
-func column(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // FindTargetPage returns one page of the targets q selects, sorted by

@@ -378,7 +378,7 @@ func ticketHost(ctx context.Context, tx *sql.Tx, team string) (string, error) {
 func (db *DB) PendingTicketSyncs(ctx context.Context) ([]tandem.Ticket, error) {
 	var out []tandem.Ticket
 	err := db.inTx(ctx, "pending ticket syncs", func(tx *sql.Tx) error {
-		ids, err := queryIDs(ctx, tx, `SELECT id FROM tickets t WHERE tracker NOT IN ('builtin', 'external')
+		ids, err := column[int64](ctx, tx, `SELECT id FROM tickets t WHERE tracker NOT IN ('builtin', 'external')
 			AND (remote_id = '' OR remote_state <> state OR EXISTS (SELECT 1 FROM ticket_comments c WHERE c.ticket_id = t.id AND c.synced_at IS NULL))
 			ORDER BY id`)
 		if err != nil {
