@@ -116,48 +116,65 @@ func RunServer(ctx context.Context, f *Fleet, o ServerOptions) (run ServerRun, e
 	s.url = servers[0].url
 	fmt.Fprintf(o.Log, "serve on %s: %s\n", run.Engine, s.url)
 
-	catalog := filepath.Join(tmp, "catalog.yaml")
-	yaml := fmt.Sprintf(catalogYAML, filepath.Join(f.Dir, "repos"), strings.ReplaceAll(Needle, "'", "''"))
-	if err := os.WriteFile(catalog, []byte(yaml), 0o644); err != nil {
-		return run, err
-	}
-	if _, err := s.tandem(ctx, "apply", "-f", catalog); err != nil {
+	if err := s.applyCatalog(ctx, f); err != nil {
 		return run, err
 	}
 	for _, srv := range servers {
 		resetPeakRSS(srv.proc())
 	}
-
-	step := func(what string) (time.Duration, int64, error) {
-		d, scan, err := s.scan(ctx)
-		if err == nil {
-			took := time.Duration(0)
-			if scan.FinishedAt != nil {
-				took = scan.FinishedAt.Sub(scan.StartedAt)
-			}
-			fmt.Fprintf(o.Log, "serve on %s: %s: %v (%s read; %v from the scan's start to its end, as the server says)\n", run.Engine, what, round(d), size(scan.Bytes), round(took))
-		}
-		return d, scan.Bytes, err
-	}
-	if run.Cold, run.ColdRead, err = step("cold scan --wait"); err != nil {
-		return run, err
-	}
-	if err := s.agree(ctx, "cold scan --wait", f.Holding); err != nil {
-		return run, err
-	}
-	if run.Unchanged, _, err = step("scan --wait, nothing changed"); err != nil {
-		return run, err
-	}
-	if _, err := f.Touch(ctx, run.Touched); err != nil {
-		return run, err
-	}
-	if run.Rescan, run.RescanRead, err = step(fmt.Sprintf("scan --wait after %d new commits", run.Touched)); err != nil {
+	if err := s.timeScans(ctx, f, &run); err != nil {
 		return run, err
 	}
 	for i, srv := range servers {
 		run.PeakRSS[roles[i]] = peakRSS(srv.proc())
 	}
 	return run, s.agree(ctx, "scan --wait after new commits", f.Holding)
+}
+
+// applyCatalog applies catalogYAML over the fleet's repositories.
+func (s *session) applyCatalog(ctx context.Context, f *Fleet) error {
+	catalog := filepath.Join(s.dir, "catalog.yaml")
+	yaml := fmt.Sprintf(catalogYAML, filepath.Join(f.Dir, "repos"), strings.ReplaceAll(Needle, "'", "''"))
+	if err := os.WriteFile(catalog, []byte(yaml), 0o644); err != nil {
+		return err
+	}
+	_, err := s.tandem(ctx, "apply", "-f", catalog)
+	return err
+}
+
+// timeScans times the cold scan, the scan with nothing changed and the
+// scan after run.Touched repositories got a commit, into run, and checks
+// the adoption the server reports after the cold scan.
+func (s *session) timeScans(ctx context.Context, f *Fleet, run *ServerRun) error {
+	var err error
+	if run.Cold, run.ColdRead, err = s.timeScan(ctx, run.Engine, "cold scan --wait"); err != nil {
+		return err
+	}
+	if err := s.agree(ctx, "cold scan --wait", f.Holding); err != nil {
+		return err
+	}
+	if run.Unchanged, _, err = s.timeScan(ctx, run.Engine, "scan --wait, nothing changed"); err != nil {
+		return err
+	}
+	if _, err := f.Touch(ctx, run.Touched); err != nil {
+		return err
+	}
+	run.Rescan, run.RescanRead, err = s.timeScan(ctx, run.Engine, fmt.Sprintf("scan --wait after %d new commits", run.Touched))
+	return err
+}
+
+// timeScan runs one scan --wait, logs what it took as what, and returns
+// its wall time and the bytes it read.
+func (s *session) timeScan(ctx context.Context, engine, what string) (time.Duration, int64, error) {
+	d, scan, err := s.scan(ctx)
+	if err == nil {
+		took := time.Duration(0)
+		if scan.FinishedAt != nil {
+			took = scan.FinishedAt.Sub(scan.StartedAt)
+		}
+		fmt.Fprintf(s.o.Log, "serve on %s: %s: %v (%s read; %v from the scan's start to its end, as the server says)\n", engine, what, round(d), size(scan.Bytes), round(took))
+	}
+	return d, scan.Bytes, err
 }
 
 // session is the processes of one run and how to reach them.
