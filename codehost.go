@@ -3,7 +3,9 @@ package tandem
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,6 +67,73 @@ type Host interface {
 // names none (every repository is).
 func Selected(name string, only []string) bool {
 	return len(only) == 0 || slices.Contains(only, name)
+}
+
+// Endpoint returns where code host h answers, its URL without a trailing
+// slash, and the token that authenticates to it. It returns EINVALID for
+// a URL that is not http(s) or a token reference that does not resolve
+// through getenv.
+func (h CodeHost) Endpoint(getenv func(string) string) (baseURL, token string, err error) {
+	baseURL, err = BaseURL("code host "+h.Name, h.URL)
+	if err != nil {
+		return "", "", err
+	}
+	token, err = ResolveSecret(h.Token, getenv)
+	if err != nil {
+		return "", "", fmt.Errorf("code host %s: %w", h.Name, err)
+	}
+	return baseURL, token, nil
+}
+
+// MirrorDir returns the folder below mirrors that holds the mirrors of
+// code host h's repositories, named after h, or EINVALID when h's name is
+// not a plain folder name.
+func (h CodeHost) MirrorDir(mirrors string) (string, error) {
+	if !FolderName(h.Name) {
+		return "", Errorf(EINVALID, "code host %q: name must be a plain folder name", h.Name)
+	}
+	return filepath.Join(mirrors, h.Name), nil
+}
+
+// Refusal words how a service refused a request, after what was asked
+// for, for StatusError: NotFound follows "not found" in the message of a
+// 404; Unauthorized and Forbidden are the messages of a 401 and a 403.
+type Refusal struct {
+	NotFound     string
+	Unauthorized string
+	Forbidden    string
+}
+
+// TokenRefusal is the Refusal of a code host that service names (github,
+// gitlab) whose token needs rights: a 404 may be a repository the token
+// cannot see, and a 403 ends with detail, the host's explanation.
+func TokenRefusal(service, rights, detail string) Refusal {
+	return Refusal{
+		NotFound:     " (or the token cannot see it)",
+		Unauthorized: service + " refused the token (401): check that it is valid and has " + rights,
+		Forbidden:    "the token lacks rights (403): it needs " + rights + ": " + detail,
+	}
+}
+
+// StatusError returns the *Error of status, the HTTP error status with
+// which service (gitea, jira…) answered the request for what: ENOTFOUND
+// for 404; EINVALID for 401 and 403, worded by r, and for other statuses
+// below 500; EUNAVAILABLE for 500 and above. Its message starts with
+// what; after it, any status but 401, 403 and 404 says "SERVICE answered
+// STATUS: detail", detail being the service's own explanation.
+func StatusError(service string, status int, what, detail string, r Refusal) error {
+	switch {
+	case status == http.StatusNotFound:
+		return Errorf(ENOTFOUND, "%s: not found%s", what, r.NotFound)
+	case status == http.StatusUnauthorized:
+		return Errorf(EINVALID, "%s: %s", what, r.Unauthorized)
+	case status == http.StatusForbidden:
+		return Errorf(EINVALID, "%s: %s", what, r.Forbidden)
+	case status >= 500:
+		return Errorf(EUNAVAILABLE, "%s: %s answered %d: %s", what, service, status, detail)
+	default:
+		return Errorf(EINVALID, "%s: %s answered %d: %s", what, service, status, detail)
+	}
 }
 
 // ResolveSecret returns the secret that ref names ("env:NAME"), "" for no

@@ -2,6 +2,8 @@ package tandem
 
 import (
 	"context"
+	"net/http"
+	"strings"
 	"time"
 )
 
@@ -23,4 +25,50 @@ type DeliveryStore interface {
 	// ForgetDelivery removes a delivery's keys, so that a delivery that
 	// could not be acted on is acted on when the code host retries it.
 	ForgetDelivery(ctx context.Context, host string, keys []string) error
+}
+
+// Webhook events, as a WebhookReceiver names them.
+const (
+	EventPush        = "push"         // commits pushed to a repository
+	EventPullRequest = "pull_request" // a pull (merge) request opened, merged, closed…
+)
+
+// WebhookReceiver reads the webhook deliveries of one type of code host
+// (HostGitea, HostGitHub, HostGitLab): how they are signed, named and
+// shaped.
+type WebhookReceiver interface {
+	// Verify reports whether the delivery of body with the headers h was
+	// signed with secret. An empty secret verifies nothing.
+	Verify(secret, body []byte, h http.Header) bool
+	// Delivery returns the event of a delivery, EventPush,
+	// EventPullRequest or the host's own name of another, and the id
+	// the host gives the delivery, the same when it retries or
+	// redelivers it, or "" when there is none.
+	Delivery(h http.Header) (event, id string)
+	// ParsePush returns the repository a push event's payload names, a
+	// name that stays inside a folder (see FolderName). A payload that
+	// is not a push event, or another name, is EINVALID.
+	ParsePush(body []byte) (repo string, err error)
+	// ParsePullRequest returns the address of the pull request a pull
+	// request event's payload is about and its state, ChangeOpen,
+	// ChangeMerged or ChangeClosed. A payload that is not such an event
+	// is EINVALID.
+	ParsePullRequest(body []byte) (url, state string, err error)
+}
+
+// FolderName reports whether name can name a folder inside another: it
+// is not empty, "." or "..", and has no slash or backslash.
+func FolderName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, `/\`)
+}
+
+// ChangeState returns a code host's state of a pull request as Tandem
+// tracks it: ChangeMerged and ChangeClosed as they are, and ChangeOpen for
+// any other (open, opened, reopened, locked while being merged…).
+func ChangeState(state string) string {
+	switch state {
+	case ChangeMerged, ChangeClosed:
+		return state
+	}
+	return ChangeOpen
 }

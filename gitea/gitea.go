@@ -35,11 +35,10 @@ func client(ctx context.Context, baseURL, token string, hc *http.Client) (*sdk.C
 	return c, nil
 }
 
-// apiError returns err as a *tandem.Error by the status of resp: 404 is
-// ENOTFOUND, 401 and 403 EINVALID naming the rights the token needs, 5xx
-// and network failures EUNAVAILABLE. what says what was asked for; rights
-// the token scopes the request needs. Other statuses keep the server's
-// message as EINVALID.
+// apiError returns err as a *tandem.Error by the status of resp (see
+// tandem.StatusError), naming the rights the token needs on 401 and 403,
+// and a network failure as EUNAVAILABLE. what says what was asked for;
+// rights the token scopes the request needs.
 func apiError(err error, resp *sdk.Response, what, rights string) error {
 	if err == nil {
 		return nil
@@ -50,16 +49,8 @@ func apiError(err error, resp *sdk.Response, what, rights string) error {
 	if resp == nil || resp.Response == nil {
 		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitea unreachable: %v", what, err)
 	}
-	switch code := resp.StatusCode; {
-	case code == http.StatusNotFound:
-		return tandem.Errorf(tandem.ENOTFOUND, "%s: not found", what)
-	case code == http.StatusUnauthorized:
-		return tandem.Errorf(tandem.EINVALID, "%s: gitea refused the token (401): check that it is valid and has the %s rights", what, rights)
-	case code == http.StatusForbidden:
-		return tandem.Errorf(tandem.EINVALID, "%s: the token lacks rights (403): it needs %s", what, rights)
-	case code >= 500:
-		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitea answered %d: %v", what, code, err)
-	default:
-		return tandem.Errorf(tandem.EINVALID, "%s: gitea answered %d: %v", what, code, err)
-	}
+	return tandem.StatusError("gitea", resp.StatusCode, what, err.Error(), tandem.Refusal{
+		Unauthorized: "gitea refused the token (401): check that it is valid and has the " + rights + " rights",
+		Forbidden:    "the token lacks rights (403): it needs " + rights,
+	})
 }

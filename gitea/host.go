@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"sort"
-	"strings"
 
 	sdk "code.gitea.io/sdk/gitea"
 
@@ -33,24 +31,21 @@ type Host struct {
 // A nil hc is http.DefaultClient. It returns EINVALID for a host without
 // URL or Org or with a token that does not resolve.
 func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http.Client) (*Host, error) {
-	base, err := tandem.BaseURL("code host "+h.Name, h.URL)
+	base, token, err := h.Endpoint(getenv)
 	if err != nil {
 		return nil, err
 	}
 	if h.Org == "" {
 		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: org is required", h.Name)
 	}
-	if h.Name == "" || strings.ContainsAny(h.Name, `/\`) || h.Name == "." || h.Name == ".." {
-		return nil, tandem.Errorf(tandem.EINVALID, "code host %q: name must be a plain folder name", h.Name)
-	}
-	token, err := tandem.ResolveSecret(h.Token, getenv)
+	dir, err := h.MirrorDir(mirrors)
 	if err != nil {
-		return nil, fmt.Errorf("code host %s: %w", h.Name, err)
+		return nil, err
 	}
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	return &Host{host: h, baseURL: base, token: token, mirrors: gitx.Mirrors(filepath.Join(mirrors, h.Name)), hc: hc}, nil
+	return &Host{host: h, baseURL: base, token: token, mirrors: gitx.Mirrors(dir), hc: hc}, nil
 }
 
 // Repositories lists the organization's repositories, sorted by name,

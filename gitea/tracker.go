@@ -31,17 +31,13 @@ type Tracker struct {
 // http.DefaultClient. It returns EINVALID for a malformed repo, URL or
 // token reference.
 func NewTracker(h tandem.CodeHost, repo string, getenv func(string) string, hc *http.Client) (*Tracker, error) {
-	base, err := tandem.BaseURL("code host "+h.Name, h.URL)
+	base, token, err := h.Endpoint(getenv)
 	if err != nil {
 		return nil, err
 	}
 	owner, name, ok := strings.Cut(repo, "/")
 	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
 		return nil, tandem.Errorf(tandem.EINVALID, "tracker repository %q: want owner/name", repo)
-	}
-	token, err := tandem.ResolveSecret(h.Token, getenv)
-	if err != nil {
-		return nil, fmt.Errorf("code host %s: %w", h.Name, err)
 	}
 	if hc == nil {
 		hc = http.DefaultClient

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net/http"
 	"strings"
 
 	"github.com/tandem-dev/tandem"
@@ -30,9 +31,8 @@ func VerifySignature(secret, body []byte, header string) bool {
 
 // ParsePush returns the repository name, the branch and the commit after a
 // push from the payload of a push event. branch is "" for a push that is
-// not to a branch (a tag). A payload that is not a push event is EINVALID.
-// GitHub's push events have the same fields; GitLab's name the repository
-// by its display name, so the last part of its project's path is taken.
+// not to a branch (a tag). A payload that is not a push event, or a name
+// that is not a tandem.FolderName, is EINVALID.
 func ParsePush(body []byte) (repo, branch, after string, err error) {
 	var p struct {
 		Ref        string `json:"ref"`
@@ -40,9 +40,6 @@ func ParsePush(body []byte) (repo, branch, after string, err error) {
 		Repository struct {
 			Name string `json:"name"`
 		} `json:"repository"`
-		Project struct {
-			Path string `json:"path_with_namespace"`
-		} `json:"project"`
 	}
 	if err := json.Unmarshal(body, &p); err != nil {
 		return "", "", "", tandem.Errorf(tandem.EINVALID, "push event: %v", err)
@@ -53,23 +50,17 @@ func ParsePush(body []byte) (repo, branch, after string, err error) {
 	if b, ok := strings.CutPrefix(p.Ref, "refs/heads/"); ok {
 		branch = b
 	}
-	repo = p.Repository.Name
-	if p.Project.Path != "" {
-		repo = p.Project.Path[strings.LastIndex(p.Project.Path, "/")+1:]
-	}
 	// The name picks a mirror folder: nothing that could leave it.
-	if repo == "" || repo == "." || repo == ".." || strings.ContainsAny(repo, `/\`) {
-		return "", "", "", tandem.Errorf(tandem.EINVALID, "push event: %q is not a repository name", repo)
+	if !tandem.FolderName(p.Repository.Name) {
+		return "", "", "", tandem.Errorf(tandem.EINVALID, "push event: %q is not a repository name", p.Repository.Name)
 	}
-	return repo, branch, p.After, nil
+	return p.Repository.Name, branch, p.After, nil
 }
 
 // ParsePullRequest returns the address of the pull request and its state
-// (open, merged or closed) from the payload of a pull request event. The
-// payloads of Gitea and GitHub carry it as pull_request, with merged set
-// once merged; GitLab's merge request events as object_attributes, whose
-// state is opened, merged, closed or locked. A payload that is not such an
-// event is EINVALID.
+// (open, merged or closed) from the payload of a pull request event, which
+// carries it as pull_request, with merged set once merged. A payload that
+// is not such an event is EINVALID.
 func ParsePullRequest(body []byte) (url, state string, err error) {
 	var p struct {
 		PullRequest *struct {
@@ -77,29 +68,47 @@ func ParsePullRequest(body []byte) (url, state string, err error) {
 			State  string `json:"state"`
 			Merged bool   `json:"merged"`
 		} `json:"pull_request"`
-		MergeRequest *struct {
-			URL   string `json:"url"`
-			State string `json:"state"`
-		} `json:"object_attributes"`
 	}
 	if err := json.Unmarshal(body, &p); err != nil {
 		return "", "", tandem.Errorf(tandem.EINVALID, "pull request event: %v", err)
 	}
-	switch {
-	case p.PullRequest != nil && p.PullRequest.URL != "":
-		url, state = p.PullRequest.URL, p.PullRequest.State
-		if p.PullRequest.Merged {
-			state = tandem.ChangeMerged
-		}
-	case p.MergeRequest != nil && p.MergeRequest.URL != "":
-		url, state = p.MergeRequest.URL, p.MergeRequest.State
-	default:
+	if p.PullRequest == nil || p.PullRequest.URL == "" {
 		return "", "", tandem.Errorf(tandem.EINVALID, "pull request event: the pull request's address is missing")
 	}
-	switch state {
-	case tandem.ChangeMerged, tandem.ChangeClosed:
-	default:
-		state = tandem.ChangeOpen
+	state = p.PullRequest.State
+	if p.PullRequest.Merged {
+		state = tandem.ChangeMerged
 	}
-	return url, state, nil
+	return p.PullRequest.URL, tandem.ChangeState(state), nil
+}
+
+// WebhookReceiver reads Gitea's webhook deliveries: signed in
+// X-Gitea-Signature, named in X-Gitea-Event and identified by
+// X-Gitea-Delivery.
+type WebhookReceiver struct{}
+
+var _ tandem.WebhookReceiver = WebhookReceiver{}
+
+// Verify reports whether the delivery's X-Gitea-Signature is the HMAC of
+// body under secret (see VerifySignature).
+func (WebhookReceiver) Verify(secret, body []byte, h http.Header) bool {
+	return VerifySignature(secret, body, h.Get("X-Gitea-Signature"))
+}
+
+// Delivery returns the X-Gitea-Event and X-Gitea-Delivery of a delivery.
+func (WebhookReceiver) Delivery(h http.Header) (event, id string) {
+	return h.Get("X-Gitea-Event"), h.Get("X-Gitea-Delivery")
+}
+
+// ParsePush returns the repository of a push event's payload (see
+// ParsePush).
+func (WebhookReceiver) ParsePush(body []byte) (string, error) {
+	repo, _, _, err := ParsePush(body)
+	return repo, err
+}
+
+// ParsePullRequest returns the address and state of the pull request of
+// a pull request event's payload (see ParsePullRequest).
+func (WebhookReceiver) ParsePullRequest(body []byte) (url, state string, err error) {
+	return ParsePullRequest(body)
 }

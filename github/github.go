@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	gh "github.com/google/go-github/v74/github"
@@ -31,13 +30,9 @@ type endpoint struct {
 
 // newEndpoint checks h's URL and resolves its token reference.
 func newEndpoint(h tandem.CodeHost, getenv func(string) string, hc *http.Client) (endpoint, error) {
-	web, err := tandem.BaseURL("code host "+h.Name, h.URL)
+	web, token, err := h.Endpoint(getenv)
 	if err != nil {
 		return endpoint{}, err
-	}
-	token, err := tandem.ResolveSecret(h.Token, getenv)
-	if err != nil {
-		return endpoint{}, fmt.Errorf("code host %s: %w", h.Name, err)
 	}
 	if hc == nil {
 		hc = http.DefaultClient
@@ -72,10 +67,9 @@ func (e endpoint) header() string {
 }
 
 // apiError returns err as a *tandem.Error: a rate limit is EUNAVAILABLE
-// saying when to try again, 404 ENOTFOUND, 401 and 403 EINVALID naming the
-// rights the token needs, 5xx and network failures EUNAVAILABLE, and other
-// statuses EINVALID with GitHub's message and field errors. what says what
-// was asked for.
+// saying when to try again, a network failure EUNAVAILABLE, and an error
+// status as tandem.StatusError says, with GitHub's message and field
+// errors and the rights the token needs. what says what was asked for.
 func apiError(err error, what, rights string) error {
 	if err == nil {
 		return nil
@@ -107,22 +101,5 @@ func apiError(err error, what, rights string) error {
 			msg += fmt.Sprintf("; %s %s %s", e.Resource, e.Field, e.Code)
 		}
 	}
-	switch code := resp.Response.StatusCode; {
-	case code == http.StatusNotFound:
-		return tandem.Errorf(tandem.ENOTFOUND, "%s: not found (or the token cannot see it)", what)
-	case code == http.StatusUnauthorized:
-		return tandem.Errorf(tandem.EINVALID, "%s: github refused the token (401): check that it is valid and has %s", what, rights)
-	case code == http.StatusForbidden:
-		return tandem.Errorf(tandem.EINVALID, "%s: the token lacks rights (403): it needs %s: %s", what, rights, msg)
-	case code >= 500:
-		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: github answered %d: %s", what, code, msg)
-	default:
-		return tandem.Errorf(tandem.EINVALID, "%s: github answered %d: %s", what, code, msg)
-	}
-}
-
-// VerifySignature reports whether signature, a webhook's
-// X-Hub-Signature-256 header, is the HMAC-SHA256 of body under secret.
-func VerifySignature(secret, body []byte, signature string) bool {
-	return strings.HasPrefix(signature, "sha256=") && gh.ValidateSignature(signature, body, secret) == nil
+	return tandem.StatusError("github", resp.Response.StatusCode, what, msg, tandem.TokenRefusal("github", rights, msg))
 }

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 
 	gh "github.com/google/go-github/v74/github"
 
@@ -44,10 +42,11 @@ func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http
 	if h.Org == "" {
 		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: org is required", h.Name)
 	}
-	if h.Name == "" || strings.ContainsAny(h.Name, `/\`) || h.Name == "." || h.Name == ".." {
-		return nil, tandem.Errorf(tandem.EINVALID, "code host %q: name must be a plain folder name", h.Name)
+	dir, err := h.MirrorDir(mirrors)
+	if err != nil {
+		return nil, err
 	}
-	return &Host{host: h, api: api, mirrors: gitx.Mirrors(filepath.Join(mirrors, h.Name))}, nil
+	return &Host{host: h, api: api, mirrors: gitx.Mirrors(dir)}, nil
 }
 
 // Repositories lists the organization's repositories, sorted by name,

@@ -6,7 +6,6 @@ package gitlab
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -35,13 +34,9 @@ type endpoint struct {
 // /api/v4/. The client neither retries nor paces requests itself: hc's
 // transport does that where it is safe.
 func newEndpoint(h tandem.CodeHost, getenv func(string) string, hc *http.Client) (endpoint, error) {
-	web, err := tandem.BaseURL("code host "+h.Name, h.URL)
+	web, token, err := h.Endpoint(getenv)
 	if err != nil {
 		return endpoint{}, err
-	}
-	token, err := tandem.ResolveSecret(h.Token, getenv)
-	if err != nil {
-		return endpoint{}, fmt.Errorf("code host %s: %w", h.Name, err)
 	}
 	if hc == nil {
 		hc = http.DefaultClient
@@ -63,11 +58,10 @@ func (e endpoint) header() string {
 	return "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte("oauth2:"+e.token))
 }
 
-// apiError returns err as a *tandem.Error: 404 is ENOTFOUND, 401 and 403
-// EINVALID naming the rights the token needs, a rate limit (429)
-// EUNAVAILABLE saying when to try again, 5xx and network failures
-// EUNAVAILABLE, and other statuses EINVALID with GitLab's message. what
-// says what was asked for.
+// apiError returns err as a *tandem.Error: a rate limit (429) is
+// EUNAVAILABLE saying when to try again, a network failure EUNAVAILABLE,
+// and another error status as tandem.StatusError says, with GitLab's
+// message and the rights the token needs. what says what was asked for.
 func apiError(err error, what, rights string) error {
 	if err == nil {
 		return nil
@@ -76,27 +70,16 @@ func apiError(err error, what, rights string) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if errors.Is(err, gl.ErrNotFound) {
-		return tandem.Errorf(tandem.ENOTFOUND, "%s: not found (or the token cannot see it)", what)
+		return tandem.StatusError("gitlab", http.StatusNotFound, what, "", tandem.TokenRefusal("gitlab", rights, ""))
 	}
 	var resp *gl.ErrorResponse
 	if !errors.As(err, &resp) || resp.Response == nil {
 		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitlab unreachable: %v", what, err)
 	}
-	msg := resp.Message
-	switch code := resp.Response.StatusCode; {
-	case code == http.StatusNotFound:
-		return tandem.Errorf(tandem.ENOTFOUND, "%s: not found (or the token cannot see it)", what)
-	case code == http.StatusUnauthorized:
-		return tandem.Errorf(tandem.EINVALID, "%s: gitlab refused the token (401): check that it is valid and has %s", what, rights)
-	case code == http.StatusForbidden:
-		return tandem.Errorf(tandem.EINVALID, "%s: the token lacks rights (403): it needs %s: %s", what, rights, msg)
-	case code == http.StatusTooManyRequests:
+	if resp.Response.StatusCode == http.StatusTooManyRequests {
 		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitlab rate limit: retry after %s", what, retryAfter(resp.Response.Header))
-	case code >= 500:
-		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitlab answered %d: %s", what, code, msg)
-	default:
-		return tandem.Errorf(tandem.EINVALID, "%s: gitlab answered %d: %s", what, code, msg)
 	}
+	return tandem.StatusError("gitlab", resp.Response.StatusCode, what, resp.Message, tandem.TokenRefusal("gitlab", rights, resp.Message))
 }
 
 // retryAfter says when a rate limited client may try again: the wait of
@@ -112,10 +95,4 @@ func retryAfter(h http.Header) string {
 		return time.Unix(s, 0).UTC().Format(time.RFC3339)
 	}
 	return "a while"
-}
-
-// VerifyToken reports whether header, a webhook's X-Gitlab-Token header,
-// is secret. GitLab sends the secret itself rather than a signature.
-func VerifyToken(secret []byte, header string) bool {
-	return len(secret) > 0 && header != "" && subtle.ConstantTimeCompare(secret, []byte(header)) == 1
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,10 +44,11 @@ func New(h tandem.CodeHost, getenv func(string) string, mirrors string, hc *http
 	if !validPath(h.Org) {
 		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: org %q: want the full path of a group, such as acme or acme/platform", h.Name, h.Org)
 	}
-	if h.Name == "" || strings.ContainsAny(h.Name, `/\`) || h.Name == "." || h.Name == ".." {
-		return nil, tandem.Errorf(tandem.EINVALID, "code host %q: name must be a plain folder name", h.Name)
+	dir, err := h.MirrorDir(mirrors)
+	if err != nil {
+		return nil, err
 	}
-	return &Host{host: h, api: api, mirrors: gitx.Mirrors(filepath.Join(mirrors, h.Name))}, nil
+	return &Host{host: h, api: api, mirrors: gitx.Mirrors(dir)}, nil
 }
 
 // validPath reports whether p is a path of one or more non-empty segments

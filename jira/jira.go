@@ -318,8 +318,8 @@ func (t *Tracker) call(ctx context.Context, method, path string, in, out any) er
 }
 
 // statusError turns an error answer into a *tandem.Error carrying Jira's
-// messages: 404 ENOTFOUND, 401 and 403 EINVALID, 429 and 5xx
-// EUNAVAILABLE (saying when to retry), others EINVALID.
+// messages: 429 is EUNAVAILABLE saying when to retry, and other statuses
+// as tandem.StatusError says.
 func statusError(resp *http.Response, body []byte, what string) error {
 	var e struct {
 		ErrorMessages []string          `json:"errorMessages"`
@@ -334,14 +334,7 @@ func statusError(resp *http.Response, body []byte, what string) error {
 	if msg == "" {
 		msg = http.StatusText(resp.StatusCode)
 	}
-	switch code := resp.StatusCode; {
-	case code == http.StatusNotFound:
-		return tandem.Errorf(tandem.ENOTFOUND, "jira %s: not found: %s", what, msg)
-	case code == http.StatusUnauthorized:
-		return tandem.Errorf(tandem.EINVALID, "jira %s: jira refused the credentials (401): check the user and token", what)
-	case code == http.StatusForbidden:
-		return tandem.Errorf(tandem.EINVALID, "jira %s: not allowed (403): the account needs to browse, create and transition issues in the project: %s", what, msg)
-	case code == http.StatusTooManyRequests:
+	if resp.StatusCode == http.StatusTooManyRequests {
 		wait := resp.Header.Get("Retry-After")
 		if wait == "" {
 			wait = "a while"
@@ -349,9 +342,10 @@ func statusError(resp *http.Response, body []byte, what string) error {
 			wait += "s"
 		}
 		return tandem.Errorf(tandem.EUNAVAILABLE, "jira %s: rate limited: retry after %s", what, wait)
-	case code >= 500:
-		return tandem.Errorf(tandem.EUNAVAILABLE, "jira %s: jira answered %d: %s", what, code, msg)
-	default:
-		return tandem.Errorf(tandem.EINVALID, "jira %s: jira answered %d: %s", what, code, msg)
 	}
+	return tandem.StatusError("jira", resp.StatusCode, "jira "+what, msg, tandem.Refusal{
+		NotFound:     ": " + msg,
+		Unauthorized: "jira refused the credentials (401): check the user and token",
+		Forbidden:    "not allowed (403): the account needs to browse, create and transition issues in the project: " + msg,
+	})
 }

@@ -10,13 +10,15 @@ import (
 	"time"
 
 	"github.com/tandem-dev/tandem"
-	"github.com/tandem-dev/tandem/gitea"
-	"github.com/tandem-dev/tandem/github"
-	"github.com/tandem-dev/tandem/gitlab"
 )
 
 // maxHookBytes bounds a webhook's body.
 const maxHookBytes = 1 << 20
+
+// SetWebhookReceivers gives the server the readers of webhooks by code
+// host type (tandem.HostGitea…). A code host of another type takes no
+// webhooks.
+func (s *Server) SetWebhookReceivers(r map[string]tandem.WebhookReceiver) { s.webhooks = r }
 
 // handleHook takes a code host's signed webhook: a push starts a rescan
 // of the repository pushed to, so that targets and adoption follow the
@@ -32,7 +34,8 @@ func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := hs[0]
-	if (h.Type != tandem.HostGitea && h.Type != tandem.HostGitHub && h.Type != tandem.HostGitLab) || h.WebhookSecret == "" {
+	receiver, ok := s.webhooks[h.Type]
+	if !ok || h.WebhookSecret == "" {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "code host %s takes no webhooks: give it a webhookSecret", h.Name))
 		return
 	}
@@ -42,21 +45,12 @@ func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "webhook body: %v", err))
 		return
 	}
-	verified, event := false, ""
-	switch {
-	case secret == "":
-	case h.Type == tandem.HostGitea:
-		verified, event = gitea.VerifySignature([]byte(secret), body, r.Header.Get("X-Gitea-Signature")), r.Header.Get("X-Gitea-Event")
-	case h.Type == tandem.HostGitHub:
-		verified, event = github.VerifySignature([]byte(secret), body, r.Header.Get("X-Hub-Signature-256")), r.Header.Get("X-GitHub-Event")
-	default:
-		verified, event = gitlab.VerifyToken([]byte(secret), r.Header.Get("X-Gitlab-Token")), gitlabEvent(r.Header.Get("X-Gitlab-Event"))
-	}
-	if !verified {
+	if secret == "" || !receiver.Verify([]byte(secret), body, r.Header) {
 		s.writeError(w, r, tandem.Errorf(tandem.EFORBIDDEN, "webhook signature does not match the secret of code host %s", h.Name))
 		return
 	}
-	delivery := deliveryID(h.Type, r.Header)
+	event, delivery := receiver.Delivery(r.Header)
+	delivery = strings.TrimSpace(delivery)
 	ids := deliveryKeys(delivery, event, body)
 	fresh, err := s.store.RecordDelivery(r.Context(), h.Name, ids, time.Now().UTC())
 	if err != nil {
@@ -67,7 +61,7 @@ func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"ignored": "already delivered", "delivery": delivery})
 		return
 	}
-	status, out, err := s.actOnHook(r.Context(), h.Name, event, body)
+	status, out, err := s.actOnHook(r.Context(), receiver, h.Name, event, body)
 	if err != nil {
 		// Not acted on: the code host's retry of it is new.
 		if ferr := s.store.ForgetDelivery(r.Context(), h.Name, ids); ferr != nil {
@@ -77,26 +71,6 @@ func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, status, out)
-}
-
-// deliveryID returns the id a code host gives a webhook delivery, the
-// same when it retries or redelivers it, or "" when there is none:
-// X-Gitea-Delivery, X-GitHub-Delivery, and GitLab's Idempotency-Key
-// (GitLab 17.4 and later) or else X-Gitlab-Event-UUID.
-func deliveryID(hostType string, h http.Header) string {
-	var id string
-	switch hostType {
-	case tandem.HostGitea:
-		id = h.Get("X-Gitea-Delivery")
-	case tandem.HostGitHub:
-		id = h.Get("X-GitHub-Delivery")
-	case tandem.HostGitLab:
-		id = h.Get("Idempotency-Key")
-		if id == "" {
-			id = h.Get("X-Gitlab-Event-UUID")
-		}
-	}
-	return strings.TrimSpace(id)
 }
 
 // deliveryKeys are what a delivery is remembered by: its id, when it has
@@ -114,31 +88,20 @@ func deliveryKeys(id, event string, body []byte) []string {
 
 // actOnHook acts on a verified delivery's event and returns the status
 // and body to answer with.
-func (s *Server) actOnHook(ctx context.Context, host, event string, body []byte) (int, any, error) {
+func (s *Server) actOnHook(ctx context.Context, receiver tandem.WebhookReceiver, host, event string, body []byte) (int, any, error) {
 	switch event {
-	case "push":
-		return s.hookPush(ctx, host, body)
-	case "pull_request":
-		return s.hookPullRequest(ctx, body)
+	case tandem.EventPush:
+		return s.hookPush(ctx, receiver, host, body)
+	case tandem.EventPullRequest:
+		return s.hookPullRequest(ctx, receiver, body)
 	default:
 		return http.StatusAccepted, map[string]string{"ignored": event}, nil
 	}
 }
 
-// gitlabEvent names GitLab's events as Gitea and GitHub do.
-func gitlabEvent(name string) string {
-	switch name {
-	case "Push Hook":
-		return "push"
-	case "Merge Request Hook":
-		return "pull_request"
-	}
-	return name
-}
-
 // hookPush starts a rescan of the repository pushed to.
-func (s *Server) hookPush(ctx context.Context, host string, body []byte) (int, any, error) {
-	repo, _, _, err := gitea.ParsePush(body)
+func (s *Server) hookPush(ctx context.Context, receiver tandem.WebhookReceiver, host string, body []byte) (int, any, error) {
+	repo, err := receiver.ParsePush(body)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -151,8 +114,8 @@ func (s *Server) hookPush(ctx context.Context, host string, body []byte) (int, a
 
 // hookPullRequest records the state of one of Tandem's pull requests:
 // merged, closed unmerged, or reopened. Other pull requests are ignored.
-func (s *Server) hookPullRequest(ctx context.Context, body []byte) (int, any, error) {
-	url, state, err := gitea.ParsePullRequest(body)
+func (s *Server) hookPullRequest(ctx context.Context, receiver tandem.WebhookReceiver, body []byte) (int, any, error) {
+	url, state, err := receiver.ParsePullRequest(body)
 	if err != nil {
 		return 0, nil, err
 	}

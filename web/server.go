@@ -36,6 +36,9 @@ type Server struct {
 	publicURL string
 	// anonymousRead lets requests without a token read (as a viewer).
 	anonymousRead bool
+	// webhooks reads the webhooks of each type of code host that takes
+	// them; see SetWebhookReceivers.
+	webhooks map[string]tandem.WebhookReceiver
 
 	// advice and consumption are the services of the advisor and of the
 	// consumption figures.
