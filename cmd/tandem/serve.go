@@ -98,40 +98,110 @@ func serveCommand(e env) *cobra.Command {
 
 // serve runs until ctx ends, then drains requests and jobs.
 func serve(ctx context.Context, e env, o serveOptions) error {
-	level := slog.LevelInfo
-	if o.verbose {
-		level = slog.LevelDebug
-	}
-	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-
-	if o.role != roleAll && o.role != roleAPI && o.role != roleWorker {
-		return tandem.Errorf(tandem.EINVALID, "--role %q: want all, api or worker", o.role)
-	}
+	logger := serveLogger(e, o.verbose)
 	// Checked before the database is opened: a first start's admin token,
 	// printed only once the server runs, would be lost to a later failure.
-	if o.publicURL != "" {
-		if _, err := tandem.BaseURL("--public-url", o.publicURL); err != nil {
-			return err
-		}
+	if err := o.validate(); err != nil {
+		return err
 	}
 	o.oidc.PublicURL = o.publicURL
 	oidc, err := setupOIDC(ctx, o.oidc, e.getenv)
 	if err != nil {
 		return err
 	}
-	db, err := sqlstore.Open(ctx, o.db)
+	db, err := openServeDB(ctx, o)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if o.role != roleAll && db.Dialect() != sqlstore.Postgres {
-		return tandem.Errorf(tandem.EINVALID, "--role %s needs a PostgreSQL database (--db postgres://…): a SQLite database is served by one process", o.role)
-	}
 	admin, err := bootstrapToken(ctx, db, e.getenv)
 	if err != nil {
 		return err
 	}
+	b, err := newBackend(ctx, e, o, db, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	handler, err := b.handler(e, o, oidc)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	if err := b.queue.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	url := "http://" + ln.Addr().String()
+	logger.Info("serving", "url", url, "db", db.Dialect(), "role", o.role)
+	if err := greet(ctx, e, o, b, admin, url); err != nil {
+		return err
+	}
 
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	}
+	b.shutdown(srv)
+	return nil
+}
+
+// serveLogger returns the logger of serve, on stderr: every request and
+// job when verbose.
+func serveLogger(e env, verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// validate returns EINVALID for an unknown role or a public URL that is
+// not http(s).
+func (o serveOptions) validate() error {
+	if o.role != roleAll && o.role != roleAPI && o.role != roleWorker {
+		return tandem.Errorf(tandem.EINVALID, "--role %q: want all, api or worker", o.role)
+	}
+	if o.publicURL != "" {
+		if _, err := tandem.BaseURL("--public-url", o.publicURL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openServeDB opens the database of serve; a role other than all needs
+// PostgreSQL, which several processes can share.
+func openServeDB(ctx context.Context, o serveOptions) (*sqlstore.DB, error) {
+	db, err := sqlstore.Open(ctx, o.db)
+	if err != nil {
+		return nil, err
+	}
+	if o.role != roleAll && db.Dialect() != sqlstore.Postgres {
+		db.Close()
+		return nil, tandem.Errorf(tandem.EINVALID, "--role %s needs a PostgreSQL database (--db postgres://…): a SQLite database is served by one process", o.role)
+	}
+	return db, nil
+}
+
+// backend is what a serve process's API and workers share: the store, the
+// job queue and the campaign service, its log and its metrics.
+type backend struct {
+	db        *sqlstore.DB
+	queue     *jobs.Queue
+	campaigns *campaign.Service
+	logger    *slog.Logger
+	reg       *prometheus.Registry
+}
+
+// newBackend makes the campaign service and the job queue over db, with
+// the code hosts, trackers and command runner they work through.
+func newBackend(ctx context.Context, e env, o serveOptions, db *sqlstore.DB, logger *slog.Logger) (backend, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	poster := &chat.Poster{Getenv: e.getenv}
@@ -139,14 +209,7 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	// write budget per host, Retry-After honoured, reads retried.
 	hostClient := &http.Client{Timeout: 30 * time.Second, Transport: throttle.New(nil, reg)}
 	hosts := hostOpener{getenv: e.getenv, mirrors: o.mirrors, client: hostClient}
-	// Command checks and fixes run in a sandbox unless told otherwise;
-	// where none can be made, each is refused with an error saying why.
-	runner := proc.Runner{Unsandboxed: o.unsandboxed}
-	if o.unsandboxed {
-		logger.Warn("command checks and fixes run without a sandbox (--unsandboxed-commands)")
-	} else if err := runner.Check(ctx); err != nil {
-		logger.Warn("command checks and fixes will be refused", "err", err)
-	}
+	runner := commandRunner(ctx, o.unsandboxed, logger)
 	scanner := scan.New()
 	scanner.Runner = runner
 	campaigns := &campaign.Service{Store: db, Fix: fixRunner(e.getenv, runner), Merge: gitx.Merge, Diff: gitx.ChangeDiff, BranchHead: gitx.BranchHead, Notify: poster.Post,
@@ -166,19 +229,35 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 		JobTimeout: o.timeout,
 	})
 	if err != nil {
-		return err
+		return backend{}, err
 	}
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+	return backend{db: db, queue: queue, campaigns: campaigns, logger: logger, reg: reg}, nil
+}
+
+// commandRunner returns the runner of command checks and fixes: in a
+// sandbox unless unsandboxed; where none can be made, each is refused
+// with an error saying why.
+func commandRunner(ctx context.Context, unsandboxed bool, logger *slog.Logger) proc.Runner {
+	runner := proc.Runner{Unsandboxed: unsandboxed}
+	if unsandboxed {
+		logger.Warn("command checks and fixes run without a sandbox (--unsandboxed-commands)")
+	} else if err := runner.Check(ctx); err != nil {
+		logger.Warn("command checks and fixes will be refused", "err", err)
 	}
-	api := web.NewServer(db, queue, campaigns, logger, reg)
+	return runner
+}
+
+// handler returns what the process answers: the API, the pages and the
+// webhooks, or only health and metrics for a worker.
+func (b backend) handler(e env, o serveOptions, oidc *web.OIDC) (http.Handler, error) {
+	api := web.NewServer(b.db, b.queue, b.campaigns, b.logger, b.reg)
 	api.SetGetenv(e.getenv)
 	api.SetAnonymousRead(o.anonymous)
 	if err := api.SetPublicURL(o.publicURL); err != nil {
-		return err
+		return nil, err
 	}
 	api.SetOIDC(oidc)
+	api.SetWebhookReceivers(webhookReceivers())
 	var handler http.Handler = api
 	if o.role == roleWorker {
 		// A worker answers its health and metrics, not the API.
@@ -190,24 +269,23 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	if o.rules != "" {
 		data, err := os.ReadFile(o.rules)
 		if err != nil {
-			return fmt.Errorf("advisor rules: %w", err)
+			return nil, fmt.Errorf("advisor rules: %w", err)
 		}
 		rules, err := advisor.ParseRules(o.rules, data)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		api.SetAdvisorRules(rules)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	if err := queue.Start(ctx); err != nil {
-		return fmt.Errorf("start workers: %w", err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	url := "http://" + ln.Addr().String()
-	logger.Info("serving", "url", url, "db", db.Dialect(), "role", o.role)
+	return handler, nil
+}
+
+// greet loads the demo, when asked for, and tells the user where the
+// server is, with the first admin token, made by this start, unless it
+// came from the environment.
+func greet(ctx context.Context, e env, o serveOptions, b backend, admin, url string) error {
 	if o.demo != "" {
-		if err := loadDemo(ctx, db, queue, o.demo); err != nil {
+		if err := loadDemo(ctx, b.db, b.queue, o.demo); err != nil {
 			return err
 		}
 	}
@@ -219,22 +297,21 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	if o.demo != "" {
 		printDemoHints(e, o.demo, url)
 	}
-
-	select {
-	case <-ctx.Done():
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	}
-	logger.Info("shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		logger.Error("http shutdown", "err", err)
-	}
-	if err := queue.Stop(shutdown); err != nil {
-		logger.Error("workers shutdown", "err", err)
-	}
 	return nil
+}
+
+// shutdown drains srv's requests and the queue's jobs, for 15 seconds at
+// most.
+func (b backend) shutdown(srv *http.Server) {
+	b.logger.Info("shutting down")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		b.logger.Error("http shutdown", "err", err)
+	}
+	if err := b.queue.Stop(ctx); err != nil {
+		b.logger.Error("workers shutdown", "err", err)
+	}
 }
 
 // tick is the scheduled work of every minute: campaigns' nudges,
@@ -284,6 +361,16 @@ func (o hostOpener) open(h tandem.CodeHost) (tandem.Host, error) {
 		return gitlab.New(h, o.getenv, o.mirrors, o.client)
 	default:
 		return nil, tandem.Errorf(tandem.EINVALID, "code host %s: type %q is not supported", h.Name, h.Type)
+	}
+}
+
+// webhookReceivers are the readers of webhooks by code host type: the
+// types whose hosts send them.
+func webhookReceivers() map[string]tandem.WebhookReceiver {
+	return map[string]tandem.WebhookReceiver{
+		tandem.HostGitea:  gitea.WebhookReceiver{},
+		tandem.HostGitHub: github.WebhookReceiver{},
+		tandem.HostGitLab: gitlab.WebhookReceiver{},
 	}
 }
 
