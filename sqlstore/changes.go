@@ -299,24 +299,14 @@ func findChangeRequest(ctx context.Context, tx *sql.Tx, id int64) (tandem.Change
 }
 
 func findChangeRequests(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.ChangeRequest, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, migration, codebase, branch, commit_id, title, body, state, url,
-		approved_by, approved_at, created_at, merged_at, merge_commit FROM change_requests WHERE `+cond+" ORDER BY id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	crs := []tandem.ChangeRequest{}
-	for rows.Next() {
-		var cr tandem.ChangeRequest
+	return queryRows(ctx, tx, func(rows *sql.Rows) (cr tandem.ChangeRequest, err error) {
 		var merged, approved sql.NullTime
-		if err := rows.Scan(&cr.ID, &cr.Migration, &cr.Codebase, &cr.Branch, &cr.Commit, &cr.Title, &cr.Body, &cr.State,
-			&cr.URL, &cr.ApprovedBy, &approved, &cr.CreatedAt, &merged, &cr.MergeCommit); err != nil {
-			return nil, err
-		}
+		err = rows.Scan(&cr.ID, &cr.Migration, &cr.Codebase, &cr.Branch, &cr.Commit, &cr.Title, &cr.Body, &cr.State,
+			&cr.URL, &cr.ApprovedBy, &approved, &cr.CreatedAt, &merged, &cr.MergeCommit)
 		cr.MergedAt, cr.ApprovedAt = timePtr(merged), timePtr(approved)
-		crs = append(crs, cr)
-	}
-	return crs, rows.Err()
+		return cr, err
+	}, `SELECT id, migration, codebase, branch, commit_id, title, body, state, url,
+		approved_by, approved_at, created_at, merged_at, merge_commit FROM change_requests WHERE `+cond+" ORDER BY id", args...)
 }
 
 // ApproveChangeRequest records that the owning team approved a target's

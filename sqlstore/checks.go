@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -20,25 +19,15 @@ func (db *DB) FindMigrations(ctx context.Context, name string) ([]tandem.Migrati
 
 func findMigrations(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Migration, error) {
 	cond, args := where("name", name)
-	rows, err := tx.QueryContext(ctx, "SELECT spec_json FROM migrations"+cond, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	migrations := []tandem.Migration{}
-	for rows.Next() {
+	migrations, err := queryRows(ctx, tx, func(rows *sql.Rows) (m tandem.Migration, err error) {
 		var js string
 		if err := rows.Scan(&js); err != nil {
-			return nil, err
+			return m, err
 		}
-		var m tandem.Migration
-		if err := decode(js, &m); err != nil {
-			return nil, err
-		}
-		migrations = append(migrations, m)
-	}
+		return m, decode(js, &m)
+	}, "SELECT spec_json FROM migrations"+cond, args...)
 	slices.SortFunc(migrations, func(a, b tandem.Migration) int { return strings.Compare(a.Name, b.Name) })
-	return migrations, rows.Err()
+	return migrations, err
 }
 
 // FindCheckResults returns the current results that f selects, sorted by
@@ -54,45 +43,25 @@ func (db *DB) FindCheckResults(ctx context.Context, f tandem.CheckResultFilter) 
 }
 
 func findCheckResults(ctx context.Context, tx *sql.Tx, f tandem.CheckResultFilter) ([]tandem.CheckResult, error) {
-	var conds []string
-	var args []any
-	if f.Codebase != "" {
-		args = append(args, f.Codebase)
-		conds = append(conds, "codebase = $1")
-	}
-	if f.Check != "" {
-		args = append(args, f.Check)
-		conds = append(conds, fmt.Sprintf("check_id = $%d", len(args)))
-	}
-	query := "SELECT codebase, check_id, digest, commit_id, holds, evidence, error, checked_at FROM check_results"
-	if len(conds) > 0 {
-		query += " WHERE " + strings.Join(conds, " AND ")
-	}
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	results := []tandem.CheckResult{}
-	for rows.Next() {
-		var r tandem.CheckResult
+	var c conds
+	addSet(&c, "codebase", f.Codebase)
+	addSet(&c, "check_id", f.Check)
+	results, err := queryRows(ctx, tx, func(rows *sql.Rows) (r tandem.CheckResult, err error) {
 		var evidence string
 		if err := rows.Scan(&r.Codebase, &r.Check, &r.Digest, &r.Commit, &r.Holds, &evidence, &r.Error, &r.CheckedAt); err != nil {
-			return nil, err
+			return r, err
 		}
-		if err := decode(evidence, &r.Evidence); err != nil {
-			return nil, err
-		}
+		err = decode(evidence, &r.Evidence)
 		r.Evidence = nonNil(r.Evidence)
-		results = append(results, r)
-	}
+		return r, err
+	}, "SELECT codebase, check_id, digest, commit_id, holds, evidence, error, checked_at FROM check_results"+c.where(), c.args...)
 	slices.SortFunc(results, func(a, b tandem.CheckResult) int {
 		if c := strings.Compare(a.Check, b.Check); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Codebase, b.Codebase)
 	})
-	return results, rows.Err()
+	return results, err
 }
 
 // FindCheckHistory returns every change of a check's results, oldest
@@ -100,21 +69,14 @@ func findCheckResults(ctx context.Context, tx *sql.Tx, f tandem.CheckResultFilte
 func (db *DB) FindCheckHistory(ctx context.Context, check string) ([]tandem.CheckResult, error) {
 	var history []tandem.CheckResult
 	err := db.readTx(ctx, "find check history", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT codebase, commit_id, holds, changed_at FROM check_history
-			WHERE check_id = $1 ORDER BY changed_at, id`, check)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		history = []tandem.CheckResult{}
-		for rows.Next() {
+		var err error
+		history, err = queryRows(ctx, tx, func(rows *sql.Rows) (tandem.CheckResult, error) {
 			r := tandem.CheckResult{Check: check, Evidence: []tandem.Match{}}
-			if err := rows.Scan(&r.Codebase, &r.Commit, &r.Holds, &r.CheckedAt); err != nil {
-				return err
-			}
-			history = append(history, r)
-		}
-		return rows.Err()
+			err := rows.Scan(&r.Codebase, &r.Commit, &r.Holds, &r.CheckedAt)
+			return r, err
+		}, `SELECT codebase, commit_id, holds, changed_at FROM check_history
+			WHERE check_id = $1 ORDER BY changed_at, id`, check)
+		return err
 	})
 	return history, err
 }

@@ -62,16 +62,9 @@ func validateLinks(links []string) error {
 // FindRequests returns the requests f selects, newest first; ENOTFOUND
 // when f names one by ID that does not exist.
 func (db *DB) FindRequests(ctx context.Context, f tandem.RequestFilter) ([]tandem.Request, error) {
-	var reqs []tandem.Request
-	err := db.readTx(ctx, "find requests", func(tx *sql.Tx) error {
-		var err error
-		reqs, err = findRequests(ctx, tx, f)
-		return err
+	return findByID(ctx, db, "request", f.ID, func(tx *sql.Tx) ([]tandem.Request, error) {
+		return findRequests(ctx, tx, f)
 	})
-	if err == nil && f.ID != 0 && len(reqs) == 0 {
-		return nil, tandem.Errorf(tandem.ENOTFOUND, "request %d not found", f.ID)
-	}
-	return reqs, err
 }
 
 func findRequests(ctx context.Context, tx *sql.Tx, f tandem.RequestFilter) ([]tandem.Request, error) {
@@ -82,30 +75,19 @@ func findRequests(ctx context.Context, tx *sql.Tx, f tandem.RequestFilter) ([]ta
 	addSet(&c, "state", f.State)
 	query := `SELECT id, type, from_team, platform, title, body, size, needed_by, state, reason, pattern, links, created_by, updated_by,
 		created_at, responded_at, accepted_at, done_at FROM requests` + c.where()
-	args := c.args
-	rows, err := tx.QueryContext(ctx, query+" ORDER BY id DESC", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	reqs := []tandem.Request{}
-	for rows.Next() {
-		var r tandem.Request
+	return queryRows(ctx, tx, func(rows *sql.Rows) (r tandem.Request, err error) {
 		var links string
 		var responded, accepted, done sql.NullTime
 		if err := rows.Scan(&r.ID, &r.Type, &r.FromTeam, &r.Platform, &r.Title, &r.Body, &r.Size, &r.NeededBy, &r.State, &r.Reason,
 			&r.Pattern, &links, &r.CreatedBy, &r.UpdatedBy, &r.CreatedAt, &responded, &accepted, &done); err != nil {
-			return nil, err
+			return r, err
 		}
 		r.CreatedAt = r.CreatedAt.UTC()
 		r.RespondedAt, r.AcceptedAt, r.DoneAt = timePtr(responded), timePtr(accepted), timePtr(done)
-		if err := decode(links, &r.Links); err != nil {
-			return nil, err
-		}
+		err = decode(links, &r.Links)
 		r.Links = nonNil(r.Links)
-		reqs = append(reqs, r)
-	}
-	return reqs, rows.Err()
+		return r, err
+	}, query+" ORDER BY id DESC", c.args...)
 }
 
 // UpdateRequest changes a request's state, pattern and links, stamping
@@ -410,25 +392,15 @@ func (db *DB) FindSupportChanges(ctx context.Context, platform string) ([]tandem
 // findSupportChanges returns the support changes cond selects, oldest
 // first, with the teams each announcement reached.
 func findSupportChanges(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.SupportChange, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, platform, from_model, to_model, announcement, effective, state, created_by, created_at, applied_at, withdrawn_at, withdrawn_by
-		FROM support_changes WHERE `+cond+" ORDER BY id", args...)
-	if err != nil {
-		return nil, err
-	}
-	cs := []tandem.SupportChange{}
-	for rows.Next() {
-		var c tandem.SupportChange
+	cs, err := queryRows(ctx, tx, func(rows *sql.Rows) (c tandem.SupportChange, err error) {
 		var applied, withdrawn sql.NullTime
-		if err := rows.Scan(&c.ID, &c.Platform, &c.From, &c.To, &c.Announcement, &c.Effective, &c.State, &c.By, &c.CreatedAt, &applied, &withdrawn, &c.WithdrawnBy); err != nil {
-			rows.Close()
-			return nil, err
-		}
+		err = rows.Scan(&c.ID, &c.Platform, &c.From, &c.To, &c.Announcement, &c.Effective, &c.State, &c.By, &c.CreatedAt, &applied, &withdrawn, &c.WithdrawnBy)
 		c.CreatedAt = c.CreatedAt.UTC()
 		c.AppliedAt, c.WithdrawnAt = timePtr(applied), timePtr(withdrawn)
-		cs = append(cs, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return c, err
+	}, `SELECT id, platform, from_model, to_model, announcement, effective, state, created_by, created_at, applied_at, withdrawn_at, withdrawn_by
+		FROM support_changes WHERE `+cond+" ORDER BY id", args...)
+	if err != nil {
 		return nil, err
 	}
 	for i := range cs {

@@ -117,24 +117,14 @@ func (db *DB) FindContributions(ctx context.Context, codebase string) ([]tandem.
 }
 
 func findContributions(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.Contribution, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, codebase, author, team, title, url, state, opened_at, reviewed_at, merged_at
-		FROM contributions WHERE `+cond+" ORDER BY id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cs := []tandem.Contribution{}
-	for rows.Next() {
-		var c tandem.Contribution
+	return queryRows(ctx, tx, func(rows *sql.Rows) (c tandem.Contribution, err error) {
 		var reviewed, merged sql.NullTime
-		if err := rows.Scan(&c.ID, &c.Codebase, &c.Author, &c.Team, &c.Title, &c.URL, &c.State, &c.OpenedAt, &reviewed, &merged); err != nil {
-			return nil, err
-		}
+		err = rows.Scan(&c.ID, &c.Codebase, &c.Author, &c.Team, &c.Title, &c.URL, &c.State, &c.OpenedAt, &reviewed, &merged)
 		c.OpenedAt = c.OpenedAt.UTC()
 		c.ReviewedAt, c.MergedAt = timePtr(reviewed), timePtr(merged)
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+		return c, err
+	}, `SELECT id, codebase, author, team, title, url, state, opened_at, reviewed_at, merged_at
+		FROM contributions WHERE `+cond+" ORDER BY id", args...)
 }
 
 // GrantTrust gives an outside contributor the commit bit on a codebase

@@ -299,16 +299,9 @@ func (db *DB) LogWork(ctx context.Context, id int64, w tandem.WorkLog) (tandem.W
 // FindEngagements returns the engagements f selects, with their codebases
 // and logs.
 func (db *DB) FindEngagements(ctx context.Context, f tandem.EngagementFilter) ([]tandem.Engagement, error) {
-	var es []tandem.Engagement
-	err := db.readTx(ctx, "find engagements", func(tx *sql.Tx) error {
-		var err error
-		es, err = findEngagements(ctx, tx, f)
-		return err
+	return findByID(ctx, db, "engagement", f.ID, func(tx *sql.Tx) ([]tandem.Engagement, error) {
+		return findEngagements(ctx, tx, f)
 	})
-	if err == nil && f.ID != 0 && len(es) == 0 {
-		return nil, tandem.Errorf(tandem.ENOTFOUND, "engagement %d not found", f.ID)
-	}
-	return es, err
 }
 
 // findEngagement returns engagement id, or ENOTFOUND.

@@ -131,35 +131,33 @@ func find[T any](ctx context.Context, db *DB, kind, name string, fn func(context
 	return found, nil
 }
 
+// findByID runs fn in a read transaction, "find " and kind's plural, and
+// returns ENOTFOUND when an id was given and nothing matched.
+func findByID[T any](ctx context.Context, db *DB, kind string, id int64, fn func(*sql.Tx) ([]T, error)) ([]T, error) {
+	var found []T
+	err := db.readTx(ctx, "find "+kind+"s", func(tx *sql.Tx) error {
+		var err error
+		found, err = fn(tx)
+		return err
+	})
+	if err == nil && id != 0 && len(found) == 0 {
+		return nil, tandem.Errorf(tandem.ENOTFOUND, "%s %d not found", kind, id)
+	}
+	return found, err
+}
+
 func findTeams(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Team, error) {
 	cond, args := where("name", name)
-	rows, err := tx.QueryContext(ctx, "SELECT name, type, aliases, tracker, chat FROM teams"+cond, args...)
+	teams, err := queryRows(ctx, tx, func(rows *sql.Rows) (t tandem.Team, err error) {
+		var aliases, tracker, chat string
+		if err := rows.Scan(&t.Name, &t.Type, &aliases, &tracker, &chat); err != nil {
+			return t, err
+		}
+		return t, decodeAll([]string{chat, aliases, tracker}, &t.Chat, &t.Aliases, &t.Tracker)
+	}, "SELECT name, type, aliases, tracker, chat FROM teams"+cond, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	teams := []tandem.Team{}
-	for rows.Next() {
-		var t tandem.Team
-		var aliases, tracker, chat string
-		if err := rows.Scan(&t.Name, &t.Type, &aliases, &tracker, &chat); err != nil {
-			return nil, err
-		}
-		if err := decode(chat, &t.Chat); err != nil {
-			return nil, err
-		}
-		if err := decode(aliases, &t.Aliases); err != nil {
-			return nil, err
-		}
-		if err := decode(tracker, &t.Tracker); err != nil {
-			return nil, err
-		}
-		teams = append(teams, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
 	cond, args = where("team", name)
 	members, err := pairs(ctx, tx, "SELECT DISTINCT team, person FROM memberships"+cond, args...)
 	if err != nil {
@@ -213,55 +211,27 @@ func findPeople(ctx context.Context, tx *sql.Tx, handle string) ([]tandem.Person
 
 func findCodeHosts(ctx context.Context, tx *sql.Tx, name string) ([]tandem.CodeHost, error) {
 	cond, args := where("name", name)
-	rows, err := tx.QueryContext(ctx, "SELECT name, type, path, url, org, token, webhook_secret, archived, forks FROM codehosts"+cond, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	hosts := []tandem.CodeHost{}
-	for rows.Next() {
-		var h tandem.CodeHost
-		if err := rows.Scan(&h.Name, &h.Type, &h.Path, &h.URL, &h.Org, &h.Token, &h.WebhookSecret, &h.Archived, &h.Forks); err != nil {
-			return nil, err
-		}
-		hosts = append(hosts, h)
-	}
+	hosts, err := queryRows(ctx, tx, func(rows *sql.Rows) (h tandem.CodeHost, err error) {
+		err = rows.Scan(&h.Name, &h.Type, &h.Path, &h.URL, &h.Org, &h.Token, &h.WebhookSecret, &h.Archived, &h.Forks)
+		return h, err
+	}, "SELECT name, type, path, url, org, token, webhook_secret, archived, forks FROM codehosts"+cond, args...)
 	slices.SortFunc(hosts, func(a, b tandem.CodeHost) int { return strings.Compare(a.Name, b.Name) })
-	return hosts, rows.Err()
+	return hosts, err
 }
 
 func findPlatforms(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Platform, error) {
 	cond, args := where("name", name)
-	rows, err := tx.QueryContext(ctx, "SELECT name, owner, codebases, adoption, support, docs, support_notice, community, trust_ladder FROM platforms"+cond, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	platforms := []tandem.Platform{}
-	for rows.Next() {
-		var p tandem.Platform
+	platforms, err := queryRows(ctx, tx, func(rows *sql.Rows) (p tandem.Platform, err error) {
 		var codebases, adoption, docs, community string
 		if err := rows.Scan(&p.Name, &p.Owner, &codebases, &adoption, &p.Support, &docs, &p.SupportNotice, &community, &p.TrustLadder); err != nil {
-			return nil, err
+			return p, err
 		}
-		if err := decode(community, &p.Community); err != nil {
-			return nil, err
-		}
-		p.Community = nonNil(p.Community)
-		if err := decode(codebases, &p.Codebases); err != nil {
-			return nil, err
-		}
-		if err := decode(adoption, &p.Adoption); err != nil {
-			return nil, err
-		}
-		if err := decode(docs, &p.Docs); err != nil {
-			return nil, err
-		}
-		p.Docs = nonNil(p.Docs)
-		platforms = append(platforms, p)
-	}
+		err = decodeAll([]string{community, codebases, adoption, docs}, &p.Community, &p.Codebases, &p.Adoption, &p.Docs)
+		p.Community, p.Docs = nonNil(p.Community), nonNil(p.Docs)
+		return p, err
+	}, "SELECT name, owner, codebases, adoption, support, docs, support_notice, community, trust_ladder FROM platforms"+cond, args...)
 	slices.SortFunc(platforms, func(a, b tandem.Platform) int { return strings.Compare(a.Name, b.Name) })
-	return platforms, rows.Err()
+	return platforms, err
 }
 
 // findCodebases returns the codebases f selects, sorted by name: those
@@ -324,17 +294,9 @@ func scanCodebase(rows *sql.Rows) (tandem.Codebase, error) {
 		t := scanned.Time.UTC()
 		c.ScannedAt = &t
 	}
-	if err := decode(trusted, &c.Trusted); err != nil {
-		return c, err
-	}
-	if err := decode(ownership, &c.Ownership); err != nil {
-		return c, err
-	}
-	if err := decode(problems, &c.Problems); err != nil {
-		return c, err
-	}
+	err := decodeAll([]string{trusted, ownership, problems}, &c.Trusted, &c.Ownership, &c.Problems)
 	c.Problems = nonNil(c.Problems)
-	return c, nil
+	return c, err
 }
 
 // sameName returns, of codebases whose names equal name but for case,
@@ -369,24 +331,13 @@ func undiscoveredPolicies(ctx context.Context, tx *sql.Tx, name string) ([]tande
 		query += " AND LOWER(p.name) = LOWER($1)"
 		args = append(args, name)
 	}
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var cs []tandem.Codebase
-	for rows.Next() {
-		var c tandem.Codebase
+	return queryRows(ctx, tx, func(rows *sql.Rows) (c tandem.Codebase, err error) {
 		var trusted string
 		p := tandem.Problem{Message: tandem.UndiscoveredCodebase}
 		if err := rows.Scan(&c.Name, &c.Contributions, &trusted, &p.File, &p.Line); err != nil {
-			return nil, err
-		}
-		if err := decode(trusted, &c.Trusted); err != nil {
-			return nil, err
+			return c, err
 		}
 		c.Problems = []tandem.Problem{p}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+		return c, decode(trusted, &c.Trusted)
+	}, query, args...)
 }

@@ -188,6 +188,17 @@ func decode(s string, v any) error {
 	return nil
 }
 
+// decodeAll decodes JSON columns, each of cols into the value into
+// holds at its index, stopping at the first error.
+func decodeAll(cols []string, into ...any) error {
+	for i, s := range cols {
+		if err := decode(s, into[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // encode returns v as JSON for a TEXT column; nil string lists become [].
 func encode(v any) string {
 	if p, ok := v.([]string); ok {

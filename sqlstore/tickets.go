@@ -171,16 +171,9 @@ func addComment(ctx context.Context, tx *sql.Tx, ticketID int64, body string, no
 // FindTickets returns the tickets f selects, with their comments, sorted
 // by id.
 func (db *DB) FindTickets(ctx context.Context, f tandem.TicketFilter) ([]tandem.Ticket, error) {
-	var tickets []tandem.Ticket
-	err := db.readTx(ctx, "find tickets", func(tx *sql.Tx) error {
-		var err error
-		tickets, err = findTickets(ctx, tx, f)
-		return err
+	return findByID(ctx, db, "ticket", f.ID, func(tx *sql.Tx) ([]tandem.Ticket, error) {
+		return findTickets(ctx, tx, f)
 	})
-	if err == nil && f.ID != 0 && len(tickets) == 0 {
-		return nil, tandem.Errorf(tandem.ENOTFOUND, "ticket %d not found", f.ID)
-	}
-	return tickets, err
 }
 
 func findTickets(ctx context.Context, tx *sql.Tx, f tandem.TicketFilter) ([]tandem.Ticket, error) {

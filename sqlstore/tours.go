@@ -136,15 +136,13 @@ func withdrawnByHand(ctx context.Context, tx *sql.Tx, migration, codebase string
 // exempt ones become ticketed when their exemption ends. When any target
 // went back, its ticket says so with comment, given the codebases back.
 func returnTargets(ctx context.Context, tx *sql.Tx, e tandem.Engagement, comment func(e tandem.Engagement, back []string) string, now time.Time) error {
+	targets, err := tourTargets(ctx, tx, e)
+	if err != nil {
+		return err
+	}
 	var back []string
 	tickets := map[int64]bool{}
-	for _, codebase := range e.Codebases {
-		t, err := findTarget(ctx, tx, e.Migration, codebase)
-		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
-			continue
-		} else if err != nil {
-			return err
-		}
+	for _, t := range targets {
 		switch t.State {
 		case tandem.TargetTourProposed:
 			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase), t.State, tandem.TargetTicketed,
@@ -159,7 +157,7 @@ func returnTargets(ctx context.Context, tx *sql.Tx, e tandem.Engagement, comment
 		default:
 			continue
 		}
-		back = append(back, codebase)
+		back = append(back, t.Codebase)
 		if t.Ticket != nil {
 			tickets[t.Ticket.ID] = true
 		}
@@ -217,23 +215,21 @@ func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time
 	if e.State != tandem.EngagementProposed {
 		return nil
 	}
+	targets, err := tourTargets(ctx, tx, e)
+	if err != nil {
+		return err
+	}
 	var done, gone []string
 	var exempt []tandem.Target
 	tickets := map[int64]bool{}
-	for _, codebase := range e.Codebases {
-		t, err := findTarget(ctx, tx, e.Migration, codebase)
-		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
-			continue
-		} else if err != nil {
-			return err
-		}
+	for _, t := range targets {
 		switch t.State {
 		case tandem.TargetDone:
-			done = append(done, codebase)
+			done = append(done, t.Codebase)
 		case tandem.TargetExempt:
 			exempt = append(exempt, t)
 		case tandem.TargetGone:
-			gone = append(gone, codebase)
+			gone = append(gone, t.Codebase)
 		default:
 			return nil
 		}
@@ -255,4 +251,21 @@ func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time
 		}
 	}
 	return nil
+}
+
+// tourTargets returns the targets of a Tour of Duty's codebases in its
+// migration, in the order of its codebases; a codebase that is no longer
+// a target has none.
+func tourTargets(ctx context.Context, tx *sql.Tx, e tandem.Engagement) ([]tandem.Target, error) {
+	var targets []tandem.Target
+	for _, codebase := range e.Codebases {
+		t, err := findTarget(ctx, tx, e.Migration, codebase)
+		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		targets = append(targets, t)
+	}
+	return targets, nil
 }
