@@ -127,8 +127,21 @@ func closeTicketIfDone(ctx context.Context, tx *sql.Tx, ticketID int64, now time
 	if err != nil || len(targets) == 0 {
 		return err
 	}
-	var done, gone []string
-	var exempt []tandem.Target
+	done, gone, exempt, ok := settled(targets)
+	if !ok {
+		return nil
+	}
+	if err := move(ctx, tx, tandem.TicketLifecycle, fmt.Sprintf("ticket %d", ticketID), state, tandem.TicketClosed,
+		"UPDATE tickets SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", now, ticketID); err != nil {
+		return err
+	}
+	return addComment(ctx, tx, ticketID, tandem.TicketClosedComment(done, gone, exempt), now)
+}
+
+// settled sorts targets that need nothing more into the codebases done,
+// the codebases gone from their host and the targets exempt, in their
+// order; false when any target still needs the change.
+func settled(targets []tandem.Target) (done, gone []string, exempt []tandem.Target, ok bool) {
 	for _, t := range targets {
 		switch t.State {
 		case tandem.TargetDone:
@@ -138,14 +151,10 @@ func closeTicketIfDone(ctx context.Context, tx *sql.Tx, ticketID int64, now time
 		case tandem.TargetGone:
 			gone = append(gone, t.Codebase)
 		default:
-			return nil
+			return nil, nil, nil, false
 		}
 	}
-	if err := move(ctx, tx, tandem.TicketLifecycle, fmt.Sprintf("ticket %d", ticketID), state, tandem.TicketClosed,
-		"UPDATE tickets SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", now, ticketID); err != nil {
-		return err
-	}
-	return addComment(ctx, tx, ticketID, tandem.TicketClosedComment(done, gone, exempt), now)
+	return done, gone, exempt, true
 }
 
 // reopenTicket reopens a closed ticket, and comments why either way.

@@ -219,20 +219,12 @@ func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time
 	if err != nil {
 		return err
 	}
-	var done, gone []string
-	var exempt []tandem.Target
+	done, gone, exempt, ok := settled(targets)
+	if !ok {
+		return nil
+	}
 	tickets := map[int64]bool{}
 	for _, t := range targets {
-		switch t.State {
-		case tandem.TargetDone:
-			done = append(done, t.Codebase)
-		case tandem.TargetExempt:
-			exempt = append(exempt, t)
-		case tandem.TargetGone:
-			gone = append(gone, t.Codebase)
-		default:
-			return nil
-		}
 		if t.Ticket != nil {
 			tickets[t.Ticket.ID] = true
 		}
