@@ -18,7 +18,7 @@ import (
 )
 
 // seedCampaign makes a store with one migration of n targets over 200
-// teams, in every state, found over the last 60 days.
+// teams, in every state (bench.SeedCampaign).
 func seedCampaign(tb testing.TB, n int) *sqlstore.DB {
 	tb.Helper()
 	db, err := sqlstore.Open(context.Background(), sqlstoretest.SQLite(tb))

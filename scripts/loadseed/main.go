@@ -1,8 +1,8 @@
 // Command loadseed makes a SQLite database holding one migration, "big",
-// with many targets over 200 teams, in every state and found over the
-// last 60 days (bench.SeedCampaign, as BenchmarkCampaignPage seeds it),
-// for load tests of the
-// campaign page with wrk (docs/performance.md, "Read load (wrk)"):
+// with many targets over 200 teams, in every state, written through the
+// store as a scan and a campaign would (bench.SeedCampaign, as
+// BenchmarkCampaignPage seeds it), for load tests of the campaign page
+// with wrk (docs/performance.md, "Read load (wrk)"):
 //
 //	go run ./scripts/loadseed -db /tmp/load-big.db -n 50000
 //	tandem serve --db /tmp/load-big.db --addr 127.0.0.1:8090
