@@ -159,6 +159,7 @@ func firstOf[T fmt.Stringer](xs []T, more string) string {
 	return s
 }
 
+// orDash is a table cell of s, or "-" when s is empty.
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -166,6 +167,8 @@ func orDash(s string) string {
 	return s
 }
 
+// codebaseRow is a codebase: who owns it and why, where it stands, and
+// its first problem.
 func codebaseRow(c tandem.Codebase) []string {
 	owner := "<none>"
 	switch {
@@ -186,6 +189,7 @@ func codebaseRow(c tandem.Codebase) []string {
 	return []string{name, owner, orDash(c.OwnerSource), c.Contributions, orDash(c.DefaultBranch), orDash(head), problems}
 }
 
+// adoptionRow is a platform's adoption, with its trend as counts.
 func adoptionRow(a tandem.Adoption) []string {
 	trend := make([]string, len(a.Trend))
 	for i, p := range a.Trend {
@@ -194,10 +198,13 @@ func adoptionRow(a tandem.Adoption) []string {
 	return []string{a.Platform, fmt.Sprint(len(a.Codebases)), list(a.Teams), fmt.Sprint(a.Unowned), strings.Join(trend, "→")}
 }
 
+// engagementRow is an engagement, with the hours logged on it.
 func engagementRow(x tandem.Engagement) []string {
 	return []string{fmt.Sprint(x.ID), x.Type, x.State, orDash(x.Person), x.HomeTeam, x.HostTeam, orDash(x.Ends), fmt.Sprint(loggedHours(x)), orDash(strings.Join(x.Warnings, "; "))}
 }
 
+// contributorRow is an outside contributor, with the command that gives
+// them the commit bit where they are proposed for it.
 func contributorRow(c tandem.Contributor) []string {
 	proposed := "-"
 	if c.Proposed {
@@ -249,6 +256,8 @@ func printLoadSummary(w io.Writer, l web.PlatformLoad) {
 	}
 }
 
+// printReadinessWarnings prints, below the readiness of codebases, the
+// warning of each that has one.
 func printReadinessWarnings(w io.Writer, rs []consumption.Readiness) {
 	for _, r := range rs {
 		if r.Warning != "" {
