@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -59,6 +60,16 @@ func Generate(ctx context.Context, dir string, opts FleetOptions) (*Fleet, error
 		}
 	}
 	done := filepath.Join(dir, ".complete")
+	if _, err := os.Stat(done); err == nil {
+		return f, nil
+	}
+	// Processes sharing the cache (test binaries run side by side) build a
+	// fleet one at a time: the others wait, then find it complete.
+	unlock, err := lockFile(dir + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if _, err := os.Stat(done); err == nil {
 		return f, nil
 	}
@@ -267,3 +278,20 @@ var vendored = sync.OnceValue(func() []vendoredFile {
 	}
 	return vs
 })()
+
+// lockFile holds an exclusive lock on the file at path, created if
+// missing, until the returned function is called.
+func lockFile(path string) (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	fh, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(fh.Fd()), syscall.LOCK_EX); err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() { fh.Close() }, nil
+}
