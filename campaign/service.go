@@ -18,11 +18,24 @@ type FixRun struct {
 	Env     []string // names of the server's environment variables it sees
 }
 
+// Store is the part of tandem.Store a campaign uses: the catalog, and what
+// a campaign files and moves.
+type Store interface {
+	tandem.CatalogStore
+	tandem.TargetStore
+	tandem.TicketStore
+	tandem.ChangeRequestStore
+	tandem.CampaignStore
+	// ProposeTour proposes a Tour of Duty for a straggler
+	// (tandem.EngagementStore).
+	ProposeTour(ctx context.Context, e tandem.Engagement) (tandem.Engagement, bool, error)
+}
+
 // Service runs migration campaigns over a store: filing tickets, escalating
 // stragglers, nudging and expiring exemptions. Every step can be run again:
 // what was done is not done twice.
 type Service struct {
-	Store tandem.Store
+	Store Store
 	// Fix runs a fix, commits what it changed on the branch, pushes it to
 	// the codebase and returns the commit.
 	Fix func(ctx context.Context, r FixRun) (string, error)

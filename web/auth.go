@@ -74,7 +74,7 @@ func inPlatformTeam(platform func(s *Server, r *http.Request, on subject) (strin
 			return false, err
 		}
 		teams, err := s.teamsOf(r.Context(), who.Person)
-		return slices.Contains(teams, ps[0].Owner), err
+		return tandem.MayAct(who.Person, teams, ps[0].Owner), err
 	}
 }
 
@@ -87,7 +87,7 @@ func inCodebaseTeam(codebase func(r *http.Request, on subject) string) rule {
 			return false, err
 		}
 		teams, err := s.teamsOf(r.Context(), who.Person)
-		return slices.Contains(teams, owner), err
+		return tandem.MayAct(who.Person, teams, owner), err
 	}
 }
 
@@ -142,15 +142,7 @@ func itsCodebase(_ *http.Request, on subject) string { return on.Codebase }
 // inItsTeams lets through a member of any team the input names.
 func inItsTeams(s *Server, r *http.Request, who tandem.Token, on subject) (bool, error) {
 	teams, err := s.teamsOf(r.Context(), who.Person)
-	if err != nil {
-		return false, err
-	}
-	for _, t := range on.Teams {
-		if t != "" && slices.Contains(teams, t) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return tandem.MayAct(who.Person, teams, on.Teams...), err
 }
 
 // namesSelf lets through the person the input is about.
@@ -195,7 +187,7 @@ func (s *Server) actor(r *http.Request, claimed string, teams ...string) (string
 		return "", err
 	}
 	teams = slices.DeleteFunc(slices.Clone(teams), func(t string) bool { return t == "" })
-	if len(teams) > 0 && !slices.ContainsFunc(theirs[0].Teams, func(t string) bool { return slices.Contains(teams, t) }) {
+	if len(teams) > 0 && !tandem.MayAct(claimed, theirs[0].Teams, teams...) {
 		return "", tandem.Errorf(tandem.EFORBIDDEN, "by: %s is not in %s: name a person of the team that makes this change", claimed, strings.Join(teams, " or "))
 	}
 	return claimed, nil
