@@ -300,3 +300,13 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// ReminderComment is the nudge a campaign posts on a ticket still open:
+// the migration's title and its deadline, when it has one.
+func ReminderComment(m Migration) string {
+	body := fmt.Sprintf("Reminder: %s.", m.Title)
+	if m.Deadline != "" {
+		body += " The deadline is " + m.Deadline + "."
+	}
+	return body
+}

@@ -39,10 +39,7 @@ func (s *Service) nudge(ctx context.Context, m tandem.Migration, now time.Time) 
 		if !due {
 			continue
 		}
-		body := fmt.Sprintf("Reminder: %s.", m.Title)
-		if m.Deadline != "" {
-			body += " The deadline is " + m.Deadline + "."
-		}
+		body := tandem.ReminderComment(m)
 		ok, err := s.Store.NudgeTicket(ctx, t.ID, body, now.Add(-every/2), now)
 		if err != nil {
 			return n, err
