@@ -286,11 +286,11 @@ func shortCommit(commit string) string {
 }
 
 // modelOrNone returns a support model, "none" for none.
-func modelOrNone(model string) string {
+func modelOrNone(model SupportModel) string {
 	if model == "" {
 		return "none"
 	}
-	return model
+	return string(model)
 }
 
 // plural returns one when n is 1, many otherwise.

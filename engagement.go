@@ -5,16 +5,6 @@ import (
 	"time"
 )
 
-// Engagement types.
-const (
-	TourOfDuty     = "tour-of-duty"
-	EmbeddedExpert = "embedded-expert"
-	WhiteGloveTour = "white-glove"
-)
-
-// EngagementTypes lists every engagement type.
-var EngagementTypes = []string{TourOfDuty, EmbeddedExpert, WhiteGloveTour}
-
 // Engagement states.
 const (
 	EngagementProposed = "proposed"
@@ -31,9 +21,9 @@ var EngagementStates = []string{EngagementProposed, EngagementActive, Engagement
 // engineer on a Tour of Duty with a straggler's team, proposed by a
 // campaign, for example.
 type Engagement struct {
-	ID    int64  `json:"id"`
-	Type  string `json:"type"`
-	State string `json:"state"` // proposed | active | ended | withdrawn
+	ID    int64   `json:"id"`
+	Type  Pattern `json:"type"`
+	State string  `json:"state"` // proposed | active | ended | withdrawn
 	// Person is who moves, when known: a campaign proposes a Tour of Duty
 	// before anyone is named, and it starts once someone is.
 	Person   string `json:"person,omitempty"`
@@ -43,7 +33,7 @@ type Engagement struct {
 	// Platform and Phase place the engagement: the platform it serves and
 	// migration, consumption or evolution, derived by EngagementPhase.
 	Platform  string `json:"platform,omitempty"`
-	Phase     string `json:"phase,omitempty"`
+	Phase     Phase  `json:"phase,omitempty"`
 	Migration string `json:"migration,omitempty"`
 	// Codebases are the host team's codebases a campaign's Tour of Duty
 	// is for: one proposal per host team and migration gathers them.
@@ -135,7 +125,7 @@ func (e Engagement) StartedOn(today string) (starts, ends string) {
 //
 // It returns "" when neither team owns the platform, or the platform is
 // not known (platformOwner ""): no phase follows then.
-func EngagementPhase(e Engagement, platformOwner string) string {
+func EngagementPhase(e Engagement, platformOwner string) Phase {
 	switch {
 	case platformOwner == "" || e.HomeTeam == e.HostTeam:
 		return ""

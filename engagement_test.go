@@ -8,14 +8,14 @@ func TestEngagementPhase(t *testing.T) {
 		name  string
 		e     Engagement
 		owner string // the platform's owner team
-		want  string
+		want  Phase
 	}{
 		{"a platform engineer's Tour of Duty with a product team for a migration is migration work",
 			Engagement{Type: TourOfDuty, HomeTeam: platform, HostTeam: "legacy", Migration: "logrus-to-obslog"}, platform, PhaseMigration},
 		{"a platform engineer's Tour of Duty with a product team, outside a migration, helps it consume",
 			Engagement{Type: TourOfDuty, HomeTeam: platform, HostTeam: "payments"}, platform, PhaseConsumption},
 		{"white-glove onboarding of a product team helps it consume",
-			Engagement{Type: WhiteGloveTour, HomeTeam: platform, HostTeam: "payments"}, platform, PhaseConsumption},
+			Engagement{Type: WhiteGlove, HomeTeam: platform, HostTeam: "payments"}, platform, PhaseConsumption},
 		{"an embedded expert of the platform team builds what the platform lacks: evolution",
 			Engagement{Type: EmbeddedExpert, HomeTeam: platform, HostTeam: "search"}, platform, PhaseEvolution},
 		{"a product engineer's Tour of Duty in the platform team is evolution",

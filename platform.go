@@ -1,16 +1,20 @@
 package tandem
 
+// SupportModel is how a platform team supports the teams that consume its
+// platform.
+type SupportModel string
+
 // Support models, from the most hands-on to none.
 const (
-	WhiteGlove           = "white-glove"
-	ProfessionalServices = "professional-services"
-	OfficeHours          = "office-hours"
-	Community            = "community"
-	SelfService          = "self-service"
+	SupportWhiteGlove           SupportModel = "white-glove"
+	SupportProfessionalServices SupportModel = "professional-services"
+	SupportOfficeHours          SupportModel = "office-hours"
+	SupportCommunity            SupportModel = "community"
+	SupportSelfService          SupportModel = "self-service"
 )
 
 // SupportModels lists every valid support model.
-var SupportModels = []string{WhiteGlove, ProfessionalServices, OfficeHours, Community, SelfService}
+var SupportModels = []SupportModel{SupportWhiteGlove, SupportProfessionalServices, SupportOfficeHours, SupportCommunity, SupportSelfService}
 
 // Platform is an internal product a platform team builds for other teams.
 type Platform struct {
@@ -18,8 +22,8 @@ type Platform struct {
 	Owner     string   `json:"owner"`
 	Codebases []string `json:"codebases"`
 	// Adoption is the check that holds in a codebase that uses the platform.
-	Adoption *Check `json:"adoption,omitempty"`
-	Support  string `json:"support,omitempty"`
+	Adoption *Check       `json:"adoption,omitempty"`
+	Support  SupportModel `json:"support,omitempty"`
 	// SupportNotice is how long before it takes effect a change of the
 	// support model must be announced to consumers (default 4 weeks).
 	SupportNotice string `json:"supportNotice,omitempty"`

@@ -47,7 +47,7 @@ type Request struct {
 	State    string `json:"state"`
 	// Reason says why a request was declined.
 	Reason  string   `json:"reason,omitempty"`
-	Pattern string   `json:"pattern,omitempty"`
+	Pattern Pattern  `json:"pattern,omitempty"`
 	Links   []string `json:"links"`
 	// CreatedBy and UpdatedBy are who filed and last changed it.
 	CreatedBy   string     `json:"created_by,omitempty"`
@@ -74,7 +74,7 @@ type RequestFilter struct {
 type RequestUpdate struct {
 	State   string
 	Reason  string
-	Pattern string
+	Pattern Pattern
 	Links   []string
 	By      string
 }

@@ -19,12 +19,12 @@ var SupportChangeStates = []string{SupportAnnounced, SupportApplied, SupportWith
 // takes effect on Effective, and is posted to every consuming team's
 // tracker before that.
 type SupportChange struct {
-	ID           int64  `json:"id"`
-	Platform     string `json:"platform"`
-	From         string `json:"from"`
-	To           string `json:"to"`
-	Announcement string `json:"announcement"`
-	Effective    string `json:"effective"` // YYYY-MM-DD
+	ID           int64        `json:"id"`
+	Platform     string       `json:"platform"`
+	From         SupportModel `json:"from"`
+	To           SupportModel `json:"to"`
+	Announcement string       `json:"announcement"`
+	Effective    string       `json:"effective"` // YYYY-MM-DD
 	// State is announced, applied or withdrawn (SupportChangeLifecycle).
 	State       string     `json:"state"`
 	By          string     `json:"by,omitempty"`

@@ -22,7 +22,7 @@ import (
 type Situation struct {
 	// Phase is migration, consumption or evolution; "" when the work is not
 	// cross-team.
-	Phase string
+	Phase tandem.Phase
 	// CrossTeam is false when driver and owner are the same team doing
 	// ordinary work.
 	CrossTeam bool
@@ -107,11 +107,11 @@ type Ranked struct {
 // Advice is the advisor's answer: the patterns that fit, best first, what
 // to watch out for, and the history facts that moved the ranking.
 type Advice struct {
-	Phase     string   `json:"phase"`
-	CrossTeam bool     `json:"cross_team"`
-	Patterns  []Ranked `json:"patterns"`
-	Warnings  []string `json:"warnings"`
-	Evidence  []string `json:"evidence"`
+	Phase     tandem.Phase `json:"phase"`
+	CrossTeam bool         `json:"cross_team"`
+	Patterns  []Ranked     `json:"patterns"`
+	Warnings  []string     `json:"warnings"`
+	Evidence  []string     `json:"evidence"`
 }
 
 // History thresholds: how much record a fact needs, and what it does.
@@ -132,7 +132,7 @@ const (
 func Advise(r Rules, s Situation, h History) Advice {
 	a := Advice{Phase: s.Phase, CrossTeam: s.CrossTeam, Patterns: []Ranked{}, Warnings: []string{}, Evidence: []string{}}
 	fill := filler(s)
-	if s.CrossTeam && slices.Contains(phases, s.Phase) {
+	if s.CrossTeam && slices.Contains(tandem.Phases, s.Phase) {
 		a.Patterns = rank(r, s, fill)
 		a.Patterns, a.Evidence = learn(a.Patterns, s.Owner, h)
 		ties(r, s, a.Patterns)
@@ -287,7 +287,7 @@ func filler(s Situation) func(string) string {
 		"{owner}'s", possessive(owner),
 		"{driver}", driver,
 		"{owner}", owner,
-		"{phase}", or(s.Phase, "unknown phase"),
+		"{phase}", or(string(s.Phase), "unknown phase"),
 		"{policy}", or(s.Policy, "unknown"),
 		"{maturity}", or(s.Maturity, "unknown"),
 		"{size}", or(s.Size, "unknown"),
@@ -423,7 +423,7 @@ func (c condition) unknown(s Situation) ([]string, bool) {
 		return sp.holds(v, known)
 	}
 	is := func(b *bool, v bool) bool { return b == nil || *b == v }
-	ok := list(c.phase, s.Phase, "the phase") &&
+	ok := list(c.phase, string(s.Phase), "the phase") &&
 		list(c.policy, s.Policy, inputs[0]) &&
 		list(c.maturity, s.Maturity, inputs[1]) &&
 		list(c.support, s.Support, inputs[2]) &&

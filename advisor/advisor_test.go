@@ -25,13 +25,13 @@ type expectation struct {
 
 // oracle encodes ../shared/DOMAIN.md's advice independently of the
 // rules table.
-func oracle(phase, policy, size, maturity string) expectation {
+func oracle(phase tandem.Phase, policy, size, maturity string) expectation {
 	const (
-		ticket   = tandem.PatternFileATicket
-		tour     = tandem.PatternTourOfDuty
-		trusted  = tandem.PatternTrustedOutsider
-		open     = tandem.PatternInternalOpenSource
-		embedded = tandem.PatternEmbeddedExpert
+		ticket   = string(tandem.FileATicket)
+		tour     = string(tandem.TourOfDuty)
+		trusted  = string(tandem.TrustedOutsider)
+		open     = string(tandem.InternalOpenSource)
+		embedded = string(tandem.EmbeddedExpert)
 	)
 	switch phase {
 	case tandem.PhaseMigration:
@@ -50,11 +50,11 @@ func oracle(phase, policy, size, maturity string) expectation {
 	case tandem.PhaseConsumption:
 		switch maturity {
 		case "low":
-			return expectation{top: []string{tandem.PatternWhiteGlove}}
+			return expectation{top: []string{string(tandem.WhiteGlove)}}
 		case "medium":
-			return expectation{topTwo: []string{tandem.PatternProfessionalServices, PatternCommunityOfPractice}}
+			return expectation{topTwo: []string{string(tandem.ProfessionalServices), string(tandem.CommunityOfPractice)}}
 		default:
-			return expectation{top: []string{PatternSelfService}}
+			return expectation{top: []string{string(tandem.SelfService)}}
 		}
 	default: // evolution
 		if size == tandem.SizeLarge {
@@ -81,7 +81,7 @@ func names(ps []Ranked) []string {
 }
 
 func TestAdviseFollowsTheDomain(t *testing.T) {
-	for _, phase := range phases {
+	for _, phase := range tandem.Phases {
 		for _, policy := range policies {
 			for _, size := range sizes {
 				for _, maturity := range maturities {
@@ -133,13 +133,13 @@ func TestAdviseFavoursDoingTheWorkWhenUrgent(t *testing.T) {
 	}{
 		{"an urgent migration of a trusted codebase puts trusted-outsider above file-a-ticket",
 			Situation{Phase: tandem.PhaseMigration, Policy: tandem.Trusted, Trusted: true, Teams: 15},
-			tandem.PatternTrustedOutsider, tandem.PatternFileATicket},
+			string(tandem.TrustedOutsider), string(tandem.FileATicket)},
 		{"an urgent migration of an open codebase puts internal-open-source above file-a-ticket",
 			Situation{Phase: tandem.PhaseMigration, Policy: tandem.Open, Teams: 15},
-			tandem.PatternInternalOpenSource, tandem.PatternFileATicket},
+			string(tandem.InternalOpenSource), string(tandem.FileATicket)},
 		{"an urgent evolution of a closed platform puts embedded-expert above file-a-ticket",
 			Situation{Phase: tandem.PhaseEvolution, Policy: tandem.Closed, Size: tandem.SizeSmall, Teams: 1},
-			tandem.PatternEmbeddedExpert, tandem.PatternFileATicket},
+			string(tandem.EmbeddedExpert), string(tandem.FileATicket)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,19 +175,19 @@ func TestAdviseLearnsFromHistory(t *testing.T) {
 	if got, want := base.Evidence, []string{"No recorded history yet: the advice is the built-in table only."}; !slices.Equal(got, want) {
 		t.Errorf("evidence without history = %q, want %q", got, want)
 	}
-	if got, want := base.Patterns[0].Pattern, tandem.PatternFileATicket; got != want {
+	if got, want := base.Patterns[0].Pattern, string(tandem.FileATicket); got != want {
 		t.Fatalf("top pattern without history = %s, want %s", got, want)
 	}
 
 	t.Run("a team that finished few tickets lowers file-a-ticket below trusted-outsider", func(t *testing.T) {
-		h := History{Teams: map[string]map[string]Stat{"payments": {tandem.PatternFileATicket: {Count: 8, Done: 1, Median: 90 * 24 * time.Hour}}}}
+		h := History{Teams: map[string]map[string]Stat{"payments": {string(tandem.FileATicket): {Count: 8, Done: 1, Median: 90 * 24 * time.Hour}}}}
 		a := Advise(DefaultRules(), s, h)
-		ticket, ti := score(a, tandem.PatternFileATicket)
-		_, oi := score(a, tandem.PatternTrustedOutsider)
+		ticket, ti := score(a, string(tandem.FileATicket))
+		_, oi := score(a, string(tandem.TrustedOutsider))
 		if ti < 0 || oi < 0 || oi > ti {
 			t.Errorf("ranking %v, want trusted-outsider above file-a-ticket", names(a.Patterns))
 		}
-		before, _ := score(base, tandem.PatternFileATicket)
+		before, _ := score(base, string(tandem.FileATicket))
 		if got, want := ticket, before-slowPenalty-slowMalus; got != want {
 			t.Errorf("file-a-ticket score = %v, want %v", got, want)
 		}
@@ -200,10 +200,10 @@ func TestAdviseLearnsFromHistory(t *testing.T) {
 	})
 
 	t.Run("fast merges across the organisation raise trusted-outsider", func(t *testing.T) {
-		h := History{Org: map[string]Stat{tandem.PatternTrustedOutsider: {Count: 5, Done: 5, Median: 3 * 24 * time.Hour}}}
+		h := History{Org: map[string]Stat{string(tandem.TrustedOutsider): {Count: 5, Done: 5, Median: 3 * 24 * time.Hour}}}
 		a := Advise(DefaultRules(), s, h)
-		before, _ := score(base, tandem.PatternTrustedOutsider)
-		if got, want := func() float64 { v, _ := score(a, tandem.PatternTrustedOutsider); return v }(), before+fastBonus; got != want {
+		before, _ := score(base, string(tandem.TrustedOutsider))
+		if got, want := func() float64 { v, _ := score(a, string(tandem.TrustedOutsider)); return v }(), before+fastBonus; got != want {
 			t.Errorf("trusted-outsider score = %v, want %v", got, want)
 		}
 		if got, want := a.Evidence, []string{"The organisation finished 5 of 5 trusted-outsider pieces of work, in a median of 3d."}; !slices.Equal(got, want) {
@@ -213,8 +213,8 @@ func TestAdviseLearnsFromHistory(t *testing.T) {
 
 	t.Run("too little history is not used", func(t *testing.T) {
 		h := History{
-			Teams: map[string]map[string]Stat{"payments": {tandem.PatternFileATicket: {Count: 1, Done: 0}}},
-			Org:   map[string]Stat{tandem.PatternFileATicket: {Count: 2, Done: 0}},
+			Teams: map[string]map[string]Stat{"payments": {string(tandem.FileATicket): {Count: 1, Done: 0}}},
+			Org:   map[string]Stat{string(tandem.FileATicket): {Count: 2, Done: 0}},
 		}
 		a := Advise(DefaultRules(), s, h)
 		if got, want := names(a.Patterns), names(base.Patterns); !slices.Equal(got, want) {
@@ -227,12 +227,12 @@ func TestAdviseLearnsFromHistory(t *testing.T) {
 
 	t.Run("the team's record wins over the organisation's", func(t *testing.T) {
 		h := History{
-			Teams: map[string]map[string]Stat{"payments": {tandem.PatternFileATicket: {Count: 4, Done: 4, Median: 5 * 24 * time.Hour}}},
-			Org:   map[string]Stat{tandem.PatternFileATicket: {Count: 40, Done: 4, Median: 100 * 24 * time.Hour}},
+			Teams: map[string]map[string]Stat{"payments": {string(tandem.FileATicket): {Count: 4, Done: 4, Median: 5 * 24 * time.Hour}}},
+			Org:   map[string]Stat{string(tandem.FileATicket): {Count: 40, Done: 4, Median: 100 * 24 * time.Hour}},
 		}
 		a := Advise(DefaultRules(), s, h)
-		got, _ := score(a, tandem.PatternFileATicket)
-		before, _ := score(base, tandem.PatternFileATicket)
+		got, _ := score(a, string(tandem.FileATicket))
+		before, _ := score(base, string(tandem.FileATicket))
 		if want := before + fastBonus; got != want {
 			t.Errorf("file-a-ticket score = %v, want %v", got, want)
 		}
@@ -330,7 +330,7 @@ func TestAdviseFillsInTheSituation(t *testing.T) {
 	s := Situation{Phase: tandem.PhaseEvolution, CrossTeam: true, Driver: "checkout", Owner: "design-system",
 		Policy: tandem.Open, Size: tandem.SizeLarge, Notice: 6 * week, Teams: 1, Readiness: -1}
 	a := Advise(DefaultRules(), s, History{})
-	_, i := score(a, tandem.PatternTourOfDuty)
+	_, i := score(a, string(tandem.TourOfDuty))
 	if i < 0 {
 		t.Fatalf("tour-of-duty not ranked: %v", names(a.Patterns))
 	}
@@ -354,7 +354,7 @@ warnings:
 	}
 	s := Situation{Phase: tandem.PhaseMigration, CrossTeam: true, Owner: "payments", Teams: 4, Readiness: -1}
 	a := Advise(r, s, History{})
-	if got, want := names(a.Patterns), []string{tandem.PatternFileATicket, PatternSelfService}; !slices.Equal(got, want) {
+	if got, want := names(a.Patterns), []string{string(tandem.FileATicket), string(tandem.SelfService)}; !slices.Equal(got, want) {
 		t.Errorf("ranking %v, want %v", got, want)
 	}
 	if got, want := a.Warnings, []string{"Tell payments on chat too."}; !slices.Equal(got, want) {
@@ -371,9 +371,9 @@ warnings:
 func TestReasonsHaveNoPlaceholdersLeft(t *testing.T) {
 	left := regexp.MustCompile(`\{[a-z_]+\}`)
 	s := Situation{CrossTeam: true, Driver: "checkout", Owner: "payments", Policy: tandem.Open, Trusted: true,
-		Maturity: "low", Size: tandem.SizeLarge, Teams: 30, Notice: 5 * week, Urgent: true, Support: tandem.OfficeHours,
+		Maturity: "low", Size: tandem.SizeLarge, Teams: 30, Notice: 5 * week, Urgent: true, Support: string(tandem.SupportOfficeHours),
 		Readiness: 10, TourWeeks: 1, CollaboratingWeeks: 20}
-	for _, phase := range phases {
+	for _, phase := range tandem.Phases {
 		s.Phase = phase
 		a := Advise(DefaultRules(), s, History{})
 		texts := slices.Clone(a.Warnings)
@@ -423,7 +423,7 @@ func TestAdviseWording(t *testing.T) {
 		}
 		return texts
 	}
-	ticket, trusted, open := tandem.PatternFileATicket, tandem.PatternTrustedOutsider, tandem.PatternInternalOpenSource
+	ticket, trusted, open := string(tandem.FileATicket), string(tandem.TrustedOutsider), string(tandem.InternalOpenSource)
 	tests := []struct {
 		name    string
 		s       Situation

@@ -63,16 +63,16 @@ func (s *Service) recordTargets(ctx context.Context, rec *recorder) error {
 // a trusted codebase, else internal open source), or else the ticket.
 // A target with neither, or whose codebase left its host (where the
 // pattern neither worked nor failed), followed none.
-func targetWork(t tandem.Target, policy string) (string, *time.Time, bool) {
+func targetWork(t tandem.Target, policy string) (tandem.Pattern, *time.Time, bool) {
 	switch {
 	case t.State == tandem.TargetGone:
 		return "", nil, false
 	case t.PROpenedAt != nil && policy == tandem.Trusted:
-		return tandem.PatternTrustedOutsider, t.PROpenedAt, true
+		return tandem.TrustedOutsider, t.PROpenedAt, true
 	case t.PROpenedAt != nil:
-		return tandem.PatternInternalOpenSource, t.PROpenedAt, true
+		return tandem.InternalOpenSource, t.PROpenedAt, true
 	case t.TicketedAt != nil:
-		return tandem.PatternFileATicket, t.TicketedAt, true
+		return tandem.FileATicket, t.TicketedAt, true
 	}
 	return "", nil, false
 }
@@ -122,8 +122,8 @@ func newRecorder() *recorder {
 // add records a piece of work of a pattern for the organisation and for
 // the receiving team, done in d when done. Work of no known team counts
 // twice for the organisation.
-func (rec *recorder) add(team, pattern string, done bool, d time.Duration) {
-	for _, key := range [][2]string{{"", pattern}, {team, pattern}} {
+func (rec *recorder) add(team string, pattern tandem.Pattern, done bool, d time.Duration) {
+	for _, key := range [][2]string{{"", string(pattern)}, {team, string(pattern)}} {
 		st := rec.stat(key)
 		st.Count++
 		if done {

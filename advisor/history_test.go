@@ -13,12 +13,12 @@ func TestTargetWork(t *testing.T) {
 		name   string
 		target tandem.Target
 		policy string
-		want   string // the pattern, "" for none
+		want   tandem.Pattern // the pattern, "" for none
 		began  *time.Time
 	}{
-		{"a change request is internal open source", tandem.Target{PROpenedAt: &opened, TicketedAt: &ticketed}, tandem.Open, tandem.PatternInternalOpenSource, &opened},
-		{"a change request to a trusted codebase is a trusted outsider's", tandem.Target{PROpenedAt: &opened}, tandem.Trusted, tandem.PatternTrustedOutsider, &opened},
-		{"a ticket alone is a ticket", tandem.Target{TicketedAt: &ticketed}, tandem.Trusted, tandem.PatternFileATicket, &ticketed},
+		{"a change request is internal open source", tandem.Target{PROpenedAt: &opened, TicketedAt: &ticketed}, tandem.Open, tandem.InternalOpenSource, &opened},
+		{"a change request to a trusted codebase is a trusted outsider's", tandem.Target{PROpenedAt: &opened}, tandem.Trusted, tandem.TrustedOutsider, &opened},
+		{"a ticket alone is a ticket", tandem.Target{TicketedAt: &ticketed}, tandem.Trusted, tandem.FileATicket, &ticketed},
 		{"a target neither reached followed none", tandem.Target{}, tandem.Open, "", nil},
 		{"a gone target followed none", tandem.Target{State: tandem.TargetGone, TicketedAt: &ticketed}, tandem.Open, "", nil},
 	} {
@@ -34,16 +34,16 @@ func TestTargetWork(t *testing.T) {
 func TestRecorder(t *testing.T) {
 	day := 24 * time.Hour
 	rec := newRecorder()
-	rec.add("payments", tandem.PatternFileATicket, true, 2*day)
-	rec.add("payments", tandem.PatternFileATicket, true, 4*day)
-	rec.add("search", tandem.PatternFileATicket, false, 0)
+	rec.add("payments", tandem.FileATicket, true, 2*day)
+	rec.add("payments", tandem.FileATicket, true, 4*day)
+	rec.add("search", tandem.FileATicket, false, 0)
 	t.Run("the organisation counts every team's work", func(t *testing.T) {
-		if got, want := rec.h.Org[tandem.PatternFileATicket], (Stat{Count: 3, Done: 2, Median: 3 * day}); got != want {
+		if got, want := rec.h.Org[string(tandem.FileATicket)], (Stat{Count: 3, Done: 2, Median: 3 * day}); got != want {
 			t.Errorf("got %+v, want %+v", got, want)
 		}
 	})
 	t.Run("a team counts its own", func(t *testing.T) {
-		if got, want := rec.h.Teams["search"][tandem.PatternFileATicket], (Stat{Count: 1}); got != want {
+		if got, want := rec.h.Teams["search"][string(tandem.FileATicket)], (Stat{Count: 1}); got != want {
 			t.Errorf("got %+v, want %+v", got, want)
 		}
 	})

@@ -13,22 +13,15 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Patterns the advisor recommends that a request does not record as
-// tandem.Pattern* constants: ways a platform supports its consumers.
-const (
-	PatternCommunityOfPractice = "community-of-practice"
-	PatternSelfService         = "self-service"
-)
-
 // Patterns lists every pattern the advisor knows, in the order of the
 // domain: how teams change each other's code, then how a platform
 // supports its consumers.
-var Patterns = []string{
-	tandem.PatternFileATicket, tandem.PatternTourOfDuty, tandem.PatternTrustedOutsider,
-	tandem.PatternInternalOpenSource, tandem.PatternEmbeddedExpert,
-	tandem.PatternProfessionalServices, tandem.PatternWhiteGlove,
-	PatternCommunityOfPractice, PatternSelfService,
-}
+var Patterns = tandem.Strings([]tandem.Pattern{
+	tandem.FileATicket, tandem.TourOfDuty, tandem.TrustedOutsider,
+	tandem.InternalOpenSource, tandem.EmbeddedExpert,
+	tandem.ProfessionalServices, tandem.WhiteGlove,
+	tandem.CommunityOfPractice, tandem.SelfService,
+})
 
 //go:embed rules.yaml
 var builtin []byte
@@ -101,7 +94,7 @@ func (s *span) holds(v float64, known bool) bool {
 
 // Values a condition may name.
 var (
-	phases     = []string{tandem.PhaseMigration, tandem.PhaseConsumption, tandem.PhaseEvolution}
+	phases     = tandem.Strings(tandem.Phases)
 	policies   = []string{tandem.Closed, tandem.Trusted, tandem.Open}
 	maturities = []string{"low", "medium", "high"}
 	sizes      = []string{tandem.SizeSmall, tandem.SizeLarge}
@@ -349,7 +342,7 @@ func (p parser) condition(field string, n *yaml.Node, warning bool) (condition, 
 		{"policy", &c.policy, policies},
 		{"maturity", &c.maturity, maturities},
 		{"size", &c.size, sizes},
-		{"support", &c.support, tandem.SupportModels},
+		{"support", &c.support, tandem.Strings(tandem.SupportModels)},
 		{"ranked", &c.ranked, Patterns},
 		{"top", &c.top, Patterns},
 	}

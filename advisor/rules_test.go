@@ -22,7 +22,7 @@ func TestDefaultRules(t *testing.T) {
 	if len(r.rules) == 0 || len(r.warnings) == 0 {
 		t.Errorf("the embedded table has %d rules and %d warnings, want some of each", len(r.rules), len(r.warnings))
 	}
-	if got, want := DefaultRules().tradeoffs[tandem.PatternFileATicket].Scalability, "high"; got != want {
+	if got, want := DefaultRules().tradeoffs[string(tandem.FileATicket)].Scalability, "high"; got != want {
 		t.Errorf("file-a-ticket scalability = %q, want %q", got, want)
 	}
 }

@@ -36,7 +36,7 @@ type Question struct {
 // platform or team that is not in the catalog, and EINVALID when the phase
 // is neither given nor follows from a driver and an owner.
 func (s *Service) Situation(ctx context.Context, q Question) (Situation, error) {
-	st := Situation{Driver: q.Driver, Owner: q.Owner, Phase: q.Phase, Policy: q.Policy,
+	st := Situation{Driver: q.Driver, Owner: q.Owner, Phase: tandem.Phase(q.Phase), Policy: q.Policy,
 		Maturity: q.Maturity, Size: cmp.Or(q.Size, tandem.SizeSmall), Readiness: -1, CrossTeam: true,
 		Trusted: q.Trusted, Teams: q.Teams, TourWeeks: q.TourWeeks, CollaboratingWeeks: q.CollaboratingWeeks,
 		Notice: q.Notice}
@@ -57,7 +57,7 @@ func (s *Service) Situation(ctx context.Context, q Question) (Situation, error) 
 		if err != nil {
 			return st, err
 		}
-		st.Support = ps[0].Support
+		st.Support = string(ps[0].Support)
 		if st.Maturity == "" {
 			st.Maturity = maturityOf(ps[0].Support)
 		}
@@ -133,11 +133,11 @@ func (s *Service) readiness(ctx context.Context, codebase string) (int, error) {
 // maturityOf is a platform's maturity as its support model shows it: a
 // platform still giving white-glove help is young; one that is
 // self-service is mature.
-func maturityOf(support string) string {
+func maturityOf(support tandem.SupportModel) string {
 	switch support {
-	case tandem.WhiteGlove:
+	case tandem.SupportWhiteGlove:
 		return "low"
-	case tandem.Community, tandem.SelfService:
+	case tandem.SupportCommunity, tandem.SupportSelfService:
 		return "high"
 	case "":
 		return ""
@@ -150,7 +150,7 @@ func maturityOf(support string) string {
 // team changing a platform's is evolution, a product team in its own code
 // consuming a platform is consumption; a platform team in its own code is
 // no cross-team work.
-func (s *Service) phaseOf(ctx context.Context, driver, owner string) (string, bool, error) {
+func (s *Service) phaseOf(ctx context.Context, driver, owner string) (tandem.Phase, bool, error) {
 	if driver == "" || owner == "" {
 		return "", true, tandem.Errorf(tandem.EINVALID, "say who drives and who owns the code (driver and owner, or a codebase), or give the phase")
 	}

@@ -16,13 +16,13 @@ const loadMonths = 6
 // request backlog and lead times, how many sessions it held, and what
 // they warn of.
 type Figures struct {
-	Platform  string           `json:"platform"`
-	Support   string           `json:"support"`
-	Load      Load             `json:"load"`
-	Backlog   Backlog          `json:"backlog"`
-	LeadTimes RequestLeadTimes `json:"lead_times"`
-	Sessions  int              `json:"sessions"`
-	Warnings  []string         `json:"warnings"`
+	Platform  string              `json:"platform"`
+	Support   tandem.SupportModel `json:"support"`
+	Load      Load                `json:"load"`
+	Backlog   Backlog             `json:"backlog"`
+	LeadTimes RequestLeadTimes    `json:"lead_times"`
+	Sessions  int                 `json:"sessions"`
+	Warnings  []string            `json:"warnings"`
 }
 
 // Figures gathers the consumption figures of the platform called name. It

@@ -107,7 +107,7 @@ func monthLoad(platform string, reqs []tandem.Request, engagements []tandem.Enga
 		if r.AcceptedAt != nil {
 			counted = *r.AcceptedAt
 		}
-		handsOn := tandem.HandsOn(r.Pattern) && counted.UTC().Format("2006-01") == month
+		handsOn := r.Pattern.HandsOn() && counted.UTC().Format("2006-01") == month
 		if handsOn {
 			m.HandsOnRequests++
 		}

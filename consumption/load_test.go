@@ -12,7 +12,7 @@ import (
 
 func TestPlatformLoad(t *testing.T) {
 	now := at(t, "2024-03-13T12:00:00Z")
-	request := func(from, pattern, created string, accepted string) tandem.Request {
+	request := func(from string, pattern tandem.Pattern, created string, accepted string) tandem.Request {
 		r := tandem.Request{Platform: "obslog", FromTeam: from, Pattern: pattern, State: tandem.RequestAccepted, CreatedAt: at(t, created)}
 		if accepted != "" {
 			r.AcceptedAt = ptr(t, accepted)
@@ -20,7 +20,7 @@ func TestPlatformLoad(t *testing.T) {
 		return r
 	}
 	engagement := func(host, starts, ends string, log ...tandem.WorkLog) tandem.Engagement {
-		return tandem.Engagement{Type: tandem.WhiteGloveTour, State: tandem.EngagementActive, Platform: "obslog",
+		return tandem.Engagement{Type: tandem.WhiteGlove, State: tandem.EngagementActive, Platform: "obslog",
 			HomeTeam: "platform", HostTeam: host, Starts: starts, Ends: ends, Log: log}
 	}
 	hours := func(day string, h float64) tandem.WorkLog {
@@ -32,16 +32,16 @@ func TestPlatformLoad(t *testing.T) {
 	// February, accepted in March) and a ticket from checkout: 28h over
 	// two teams, 14h per team.
 	rising := []tandem.Request{
-		request("payments", tandem.PatternWhiteGlove, "2024-01-08T10:00:00Z", "2024-01-09T10:00:00Z"),
-		request("search", tandem.PatternProfessionalServices, "2024-02-27T10:00:00Z", "2024-03-04T10:00:00Z"),
-		request("search", tandem.PatternTourOfDuty, "2024-03-05T10:00:00Z", ""),
-		request("checkout", tandem.PatternFileATicket, "2024-03-06T10:00:00Z", "2024-03-07T10:00:00Z"),
-		{Platform: "chassis", FromTeam: "checkout", Pattern: tandem.PatternWhiteGlove, CreatedAt: at(t, "2024-03-06T10:00:00Z")},
+		request("payments", tandem.WhiteGlove, "2024-01-08T10:00:00Z", "2024-01-09T10:00:00Z"),
+		request("search", tandem.ProfessionalServices, "2024-02-27T10:00:00Z", "2024-03-04T10:00:00Z"),
+		request("search", tandem.TourOfDuty, "2024-03-05T10:00:00Z", ""),
+		request("checkout", tandem.FileATicket, "2024-03-06T10:00:00Z", "2024-03-07T10:00:00Z"),
+		{Platform: "chassis", FromTeam: "checkout", Pattern: tandem.WhiteGlove, CreatedAt: at(t, "2024-03-06T10:00:00Z")},
 	}
 	engagements := []tandem.Engagement{
 		engagement("payments", "2024-01-08", "2024-01-19", hours("2024-01-10", 8)),
 		engagement("search", "2024-03-04", "2024-04-15", hours("2024-03-05", 12), hours("2024-03-06", 8)),
-		{Type: tandem.WhiteGloveTour, State: tandem.EngagementActive, Platform: "chassis", HostTeam: "payments",
+		{Type: tandem.WhiteGlove, State: tandem.EngagementActive, Platform: "chassis", HostTeam: "payments",
 			Starts: "2024-03-01", Ends: "2024-04-12", Log: []tandem.WorkLog{hours("2024-03-05", 40)}},
 	}
 	growingAdoption := []tandem.TrendPoint{{Day: "2024-01-15", Count: 2}, {Day: "2024-03-01", Count: 5}, {Day: "2024-03-20", Count: 9}}
@@ -104,9 +104,9 @@ func TestPlatformLoad(t *testing.T) {
 		{
 			name: "adoption rising while load per team falls does not warn", months: 3, trend: growingAdoption,
 			reqs: append(slices.Clone(rising),
-				request("checkout", tandem.PatternFileATicket, "2024-03-08T10:00:00Z", ""),
-				request("ledger", tandem.PatternFileATicket, "2024-03-08T10:00:00Z", ""),
-				request("growth", tandem.PatternInternalOpenSource, "2024-03-09T10:00:00Z", "")),
+				request("checkout", tandem.FileATicket, "2024-03-08T10:00:00Z", ""),
+				request("ledger", tandem.FileATicket, "2024-03-08T10:00:00Z", ""),
+				request("growth", tandem.InternalOpenSource, "2024-03-09T10:00:00Z", "")),
 		},
 		{
 			name: "a single month with load does not warn", reqs: rising, trend: growingAdoption, months: 1,

@@ -76,8 +76,8 @@ func TestNewWorkLog(t *testing.T) {
 
 func TestValidateSupportChange(t *testing.T) {
 	now := time.Date(2025, 3, 10, 15, 0, 0, 0, time.UTC)
-	p := tandem.Platform{Name: "obslog", Support: tandem.WhiteGlove}
-	ok := tandem.SupportChange{To: tandem.SelfService, Effective: "2025-04-07", Announcement: "docs are ready"}
+	p := tandem.Platform{Name: "obslog", Support: tandem.SupportWhiteGlove}
+	ok := tandem.SupportChange{To: tandem.SupportSelfService, Effective: "2025-04-07", Announcement: "docs are ready"}
 	for _, tt := range []struct {
 		name   string
 		notice string
@@ -88,7 +88,7 @@ func TestValidateSupportChange(t *testing.T) {
 		{"less than the default notice is refused", "", func(c *tandem.SupportChange) { c.Effective = "2025-04-06" },
 			"effective: 2025-04-06 gives consumers less than the 28-day notice; the earliest is 2025-04-07"},
 		{"the platform's own notice counts", "2w", func(c *tandem.SupportChange) { c.Effective = "2025-03-24" }, ""},
-		{"the model changes", "", func(c *tandem.SupportChange) { c.To = tandem.WhiteGlove }, "to: white-glove is already obslog's support model"},
+		{"the model changes", "", func(c *tandem.SupportChange) { c.To = tandem.SupportWhiteGlove }, "to: white-glove is already obslog's support model"},
 		{"an announcement is required", "", func(c *tandem.SupportChange) { c.Announcement = "" }, "announcement: required: say how support changes and why"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

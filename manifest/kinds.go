@@ -98,11 +98,7 @@ func (d *decoder) team(name string, n *yaml.Node) *tandem.Team {
 		}
 	}
 	typ := f.required("type")
-	valid := make([]string, len(tandem.TeamTypes))
-	for i, tt := range tandem.TeamTypes {
-		valid[i] = string(tt)
-	}
-	f.oneOf("type", typ, "team type", valid)
+	f.oneOf("type", typ, "team type", tandem.Strings(tandem.TeamTypes))
 	t.Type = tandem.TeamType(typ)
 	t.Members = f.names("members", true)
 	t.Aliases = f.names("aliases", false)
@@ -265,8 +261,8 @@ func (d *decoder) platform(name string, n *yaml.Node) *tandem.Platform {
 	if f.has("adoption") {
 		p.Adoption = d.check(f.field("adoption"), f.vals["adoption"])
 	}
-	p.Support = f.str("support")
-	f.oneOf("support", p.Support, "support model", tandem.SupportModels)
+	p.Support = tandem.SupportModel(f.str("support"))
+	f.oneOf("support", string(p.Support), "support model", tandem.Strings(tandem.SupportModels))
 	if p.SupportNotice = f.str("supportNotice"); p.SupportNotice != "" {
 		f.duration("supportNotice", "a duration")
 	}

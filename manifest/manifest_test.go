@@ -137,7 +137,7 @@ spec:
     - {title: Guide, url: "https://docs.example.com/logging"}
     - url: http://wiki.example.com/logging
 `,
-		want: &tandem.Platform{Name: "logging", Owner: "sdk", Codebases: []string{"logging-go", "logging-java"}, Support: tandem.OfficeHours,
+		want: &tandem.Platform{Name: "logging", Owner: "sdk", Codebases: []string{"logging-go", "logging-java"}, Support: tandem.SupportOfficeHours,
 			Adoption: &tandem.Check{Any: []tandem.Check{
 				{GoMod: &tandem.GoModCheck{Require: "example.com/logging", AtLeast: "v1.4.0"}},
 				{Path: "**/pom.xml", Contains: "<artifactId>logging</artifactId>"},

@@ -88,7 +88,7 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return nil, err
 			}
-			if err == nil && current != p.Support {
+			if err == nil && tandem.SupportModel(current) != p.Support {
 				problems = append(problems, o.At("spec.support", "%s's support model is %s: change it with an announcement (tandem platform support %s --to %s), not by apply",
 					p.Name, orNone(current), p.Name, orNone(p.Support)))
 			}

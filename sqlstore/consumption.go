@@ -139,7 +139,7 @@ func (db *DB) UpdateRequest(ctx context.Context, id int64, u tandem.RequestUpdat
 		}
 		if u.Pattern != "" {
 			if !slices.Contains(tandem.Patterns, u.Pattern) {
-				return tandem.Errorf(tandem.EINVALID, "unknown pattern %q (valid: %s)", u.Pattern, strings.Join(tandem.Patterns, ", "))
+				return tandem.Errorf(tandem.EINVALID, "unknown pattern %q (valid: %s)", u.Pattern, strings.Join(tandem.Strings(tandem.Patterns), ", "))
 			}
 			r.Pattern = u.Pattern
 		}
@@ -366,11 +366,11 @@ func closeAnnouncement(ctx context.Context, tx *sql.Tx, id int64, comment string
 // supportTopic is the topic of a support change's announcement tickets.
 func supportTopic(id int64) string { return fmt.Sprintf("support-change/%d", id) }
 
-func orNone(s string) string {
+func orNone[T ~string](s T) string {
 	if s == "" {
 		return "none"
 	}
-	return s
+	return string(s)
 }
 
 // FindSupportChanges returns a platform's support model history, oldest

@@ -68,7 +68,7 @@ func goneFleet(t *testing.T, db *DB) {
 	objs := []tandem.Object{
 		{Kind: tandem.KindTeam, Name: "payments", File: "t.yaml", Line: 1, Spec: &tandem.Team{Name: "payments", Type: tandem.StreamAligned}},
 		{Kind: tandem.KindTeam, Name: "obs", File: "t.yaml", Line: 2, Spec: &tandem.Team{Name: "obs", Type: tandem.PlatformTeam}},
-		{Kind: tandem.KindPlatform, Name: "obslog", File: "p.yaml", Line: 1, Spec: &tandem.Platform{Name: "obslog", Owner: "obs", Support: tandem.SelfService}},
+		{Kind: tandem.KindPlatform, Name: "obslog", File: "p.yaml", Line: 1, Spec: &tandem.Platform{Name: "obslog", Owner: "obs", Support: tandem.SupportSelfService}},
 		{Kind: tandem.KindMigration, Name: "logrus", File: "m.yaml", Line: 1,
 			Spec: &tandem.Migration{Platform: "obslog", Title: "Move", Target: tandem.Check{Path: "**/*.go", Contains: "logrus"}}},
 	}

@@ -126,7 +126,7 @@ func platform(name, owner string, codebases ...string) tandem.Object {
 		lines[fmt.Sprintf("spec.codebases[%d]", i)] = 30 + i
 	}
 	return tandem.Object{Kind: tandem.KindPlatform, Name: name, File: "platforms.yaml", Line: 1, Lines: lines,
-		Spec: &tandem.Platform{Name: name, Owner: owner, Codebases: codebases, Support: tandem.SelfService}}
+		Spec: &tandem.Platform{Name: name, Owner: owner, Codebases: codebases, Support: tandem.SupportSelfService}}
 }
 
 func host(name string) tandem.Object {

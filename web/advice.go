@@ -65,7 +65,7 @@ type adviseData struct {
 }
 
 func (s *Server) handleAdvicePage(w http.ResponseWriter, r *http.Request) {
-	d := adviseData{Q: map[string]string{}, Phases: []string{tandem.PhaseMigration, tandem.PhaseConsumption, tandem.PhaseEvolution},
+	d := adviseData{Q: map[string]string{}, Phases: tandem.Strings(tandem.Phases),
 		Sizes: []string{tandem.SizeSmall, tandem.SizeLarge}}
 	for k := range r.URL.Query() {
 		d.Q[k] = r.URL.Query().Get(k)

@@ -38,7 +38,7 @@ func adviseCommand(e env, server *string) *cobra.Command {
 				if request == "" {
 					return tandem.Errorf(tandem.EINVALID, "--follow records the pattern chosen on a request: give --request ID")
 				}
-				if err := client(e, *server).Post(cmd.Context(), "requests/"+url.PathEscape(request), tandem.RequestUpdate{Pattern: follow, By: whoami(e, by)}, nil); err != nil {
+				if err := client(e, *server).Post(cmd.Context(), "requests/"+url.PathEscape(request), tandem.RequestUpdate{Pattern: tandem.Pattern(follow), By: whoami(e, by)}, nil); err != nil {
 					return err
 				}
 			}

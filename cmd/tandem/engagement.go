@@ -46,13 +46,13 @@ func engagementCreateCommand(e env, server *string) *cobra.Command {
 		},
 	}
 	outputFlag(cmd, &output, "text")
-	cmd.Flags().StringVar(&x.Type, "type", tandem.TourOfDuty, "tour-of-duty, embedded-expert or white-glove")
+	cmd.Flags().StringVar((*string)(&x.Type), "type", string(tandem.TourOfDuty), "tour-of-duty, embedded-expert or white-glove")
 	cmd.Flags().StringVar(&x.Person, "person", "", "who moves")
 	cmd.Flags().StringVar(&x.HomeTeam, "home", "", "the person's team")
 	cmd.Flags().StringVar(&x.HostTeam, "host", "", "the team joined")
 	cmd.Flags().StringVar(&x.Purpose, "purpose", "", "what for")
 	cmd.Flags().StringVar(&x.Platform, "platform", "", "the platform it serves")
-	cmd.Flags().StringVar(&x.Phase, "phase", "", "migration, consumption or evolution: derived from the type, the teams and the platform; one that contradicts it is refused")
+	cmd.Flags().StringVar((*string)(&x.Phase), "phase", "", "migration, consumption or evolution: derived from the type, the teams and the platform; one that contradicts it is refused")
 	cmd.Flags().StringVar(&x.Starts, "starts", "", "YYYY-MM-DD (default today)")
 	cmd.Flags().StringVar(&x.Ends, "ends", "", "YYYY-MM-DD: the end of the time box (default 6 weeks after the start)")
 	for _, f := range []string{"person", "home", "host", "purpose"} {

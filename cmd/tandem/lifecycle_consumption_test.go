@@ -171,7 +171,7 @@ func TestSupportChangesFollowTheirLifecycle(t *testing.T) {
 					continue
 				}
 				told++
-				if last := tk.Comments[len(tk.Comments)-1].Body; tk.State != tandem.TicketClosed || !strings.Contains(last, "In effect: from "+later+", obslog's support is "+applied[0].To+".") {
+				if last := tk.Comments[len(tk.Comments)-1].Body; tk.State != tandem.TicketClosed || !strings.Contains(last, "In effect: from "+later+", obslog's support is "+string(applied[0].To)+".") {
 					t.Errorf("%s's announcement ticket once in effect: %s, last comment %q", tk.Team, tk.State, last)
 				}
 			}

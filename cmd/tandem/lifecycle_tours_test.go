@@ -346,7 +346,7 @@ func TestEngagementPhaseIsDerived(t *testing.T) {
 			for _, tt := range []struct {
 				name string
 				args []string
-				want string
+				want tandem.Phase
 			}{
 				{"a platform engineer's tour with a product team", []string{"--type", "tour-of-duty", "--person", "olga", "--home", "observability", "--host", "payments"}, tandem.PhaseConsumption},
 				{"a product engineer's tour with the platform team", []string{"--type", "tour-of-duty", "--person", "alice", "--home", "payments", "--host", "observability"}, tandem.PhaseEvolution},

@@ -41,7 +41,7 @@ func platformSupportCommand(e env, server *string) *cobra.Command {
 		},
 	}
 	outputFlag(cmd, &output, "text")
-	cmd.Flags().StringVar(&c.To, "to", "", strings.Join(tandem.SupportModels, ", "))
+	cmd.Flags().StringVar((*string)(&c.To), "to", "", strings.Join(tandem.Strings(tandem.SupportModels), ", "))
 	cmd.Flags().StringVar(&c.Effective, "effective", "", "YYYY-MM-DD, after the platform's notice period")
 	cmd.Flags().StringVar(&c.Announcement, "announcement", "", "how support changes and why")
 	cmd.Flags().StringVar(&c.By, "by", "", "who announces, of the owner team (default: the token's person; an admin names one)")

@@ -62,7 +62,7 @@ func requestUpdateCommand(e env, server *string) *cobra.Command {
 	outputFlag(cmd, &output, "text")
 	cmd.Flags().StringVar(&u.State, "state", "", strings.Join(tandem.RequestStates, ", "))
 	cmd.Flags().StringVar(&u.Reason, "reason", "", "why (required to decline)")
-	cmd.Flags().StringVar(&u.Pattern, "pattern", "", strings.Join(tandem.Patterns, ", "))
+	cmd.Flags().StringVar((*string)(&u.Pattern), "pattern", "", strings.Join(tandem.Strings(tandem.Patterns), ", "))
 	cmd.Flags().StringArrayVar(&u.Links, "link", nil, "a ticket or pull request URL (repeatable)")
 	cmd.Flags().StringVar(&u.By, "by", "", "who changes it, of the asking team or the platform's (default: the token's person; an admin names one)")
 	return cmd
@@ -99,7 +99,7 @@ func requestShowCommand(e env, server *string) *cobra.Command {
 func updateRequest(cmd *cobra.Command, e env, server, id string, u tandem.RequestUpdate, output string) error {
 	u.By = whoami(e, u.By)
 	return post(cmd, e, server, "requests/"+url.PathEscape(id), u, output, func(out tandem.Request) {
-		printf(e.stdout, "request %d: %s%s\n", out.ID, out.State, map[bool]string{true: " (" + out.Pattern + ")", false: ""}[out.Pattern != ""])
+		printf(e.stdout, "request %d: %s%s\n", out.ID, out.State, map[bool]string{true: " (" + string(out.Pattern) + ")", false: ""}[out.Pattern != ""])
 	})
 }
 
@@ -111,7 +111,7 @@ func printRequest(w io.Writer, q tandem.Request) {
 	printf(w, "  from:       %s, to platform %s\n", q.FromTeam, q.Platform)
 	state := q.State
 	if q.Pattern != "" {
-		state += ", pattern " + q.Pattern
+		state += ", pattern " + string(q.Pattern)
 	}
 	printf(w, "  state:      %s\n", state)
 	if q.Reason != "" {

@@ -68,7 +68,7 @@ func viewTables(now func() time.Time) map[string]table {
 			return rowsOf(monthRow)(l.Load.Months)
 		}, printLoadSummary),
 		"support": columns([]string{"ID", "FROM", "TO", "EFFECTIVE", "STATE", "TEAMS"}, func(c tandem.SupportChange) []string {
-			return []string{fmt.Sprint(c.ID), orDash(c.From), c.To, c.Effective, c.State, orDash(strings.Join(c.Teams, ", "))}
+			return []string{fmt.Sprint(c.ID), orDash(c.From), string(c.To), c.Effective, c.State, orDash(strings.Join(c.Teams, ", "))}
 		}),
 		"contributions": columns([]string{"ID", "CODEBASE", "AUTHOR", "TEAM", "STATE", "TITLE"}, func(c tandem.Contribution) []string {
 			return []string{fmt.Sprint(c.ID), c.Codebase, c.Author, c.Team, c.State, c.Title}
@@ -160,11 +160,11 @@ func firstOf[T fmt.Stringer](xs []T, more string) string {
 }
 
 // orDash is a table cell of s, or "-" when s is empty.
-func orDash(s string) string {
+func orDash[T ~string](s T) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return string(s)
 }
 
 // codebaseRow is a codebase: who owns it and why, where it stands, and
@@ -200,7 +200,7 @@ func adoptionRow(a tandem.Adoption) []string {
 
 // engagementRow is an engagement, with the hours logged on it.
 func engagementRow(x tandem.Engagement) []string {
-	return []string{fmt.Sprint(x.ID), x.Type, x.State, orDash(x.Person), x.HomeTeam, x.HostTeam, orDash(x.Ends), fmt.Sprint(loggedHours(x)), orDash(strings.Join(x.Warnings, "; "))}
+	return []string{fmt.Sprint(x.ID), string(x.Type), x.State, orDash(x.Person), x.HomeTeam, x.HostTeam, orDash(x.Ends), fmt.Sprint(loggedHours(x)), orDash(strings.Join(x.Warnings, "; "))}
 }
 
 // contributorRow is an outside contributor, with the command that gives
