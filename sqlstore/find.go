@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 
@@ -340,4 +341,15 @@ func undiscoveredPolicies(ctx context.Context, tx *sql.Tx, name string) ([]tande
 		c.Problems = []tandem.Problem{p}
 		return c, decode(trusted, &c.Trusted)
 	}, query, args...)
+}
+
+// platformOwner returns the team that owns platform; EINVALID when
+// there is no such platform.
+func platformOwner(ctx context.Context, tx *sql.Tx, platform string) (string, error) {
+	var owner string
+	err := tx.QueryRowContext(ctx, "SELECT owner FROM platforms WHERE name = $1", platform).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", notFound(tandem.EINVALID, "platform", platform)
+	}
+	return owner, err
 }
