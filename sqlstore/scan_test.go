@@ -3,10 +3,13 @@ package sqlstore_test
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,5 +175,176 @@ func testScanNotifies(t *testing.T, db *sqlstore.DB, _ string) {
 	n, err := conn.Conn().WaitForNotification(wait)
 	if err != nil || n.Payload != strconv.FormatInt(scan.ID, 10) {
 		t.Errorf("notification = %+v, %v; want scan %d", n, err, scan.ID)
+	}
+}
+
+func testScanProgress(t *testing.T, db *sqlstore.DB, _ string) {
+	ctx := t.Context()
+	var enqueued int64
+	scan, err := db.CreateScan(ctx, []string{"one", "two"}, func(_ context.Context, tx *sql.Tx, id int64) error {
+		enqueued = id
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scan.ID == 0 || enqueued != scan.ID {
+		t.Fatalf("scan id %d, enqueued with %d", scan.ID, enqueued)
+	}
+	if got, want := scan.State, tandem.ScanRunning; got != want {
+		t.Errorf("new scan state = %q, want %q", got, want)
+	}
+
+	calls := 0
+	record := func(host string, names ...string) tandem.Scan {
+		t.Helper()
+		s, err := db.RecordRepositories(ctx, scan.ID, host,
+			tandem.Listing{Read: names, Problems: []tandem.Problem{{File: "codehost/" + host, Message: "skipped a folder"}}},
+			func(context.Context, *sql.Tx) error { calls++; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	record("one", "a", "b")
+	s := record("one", "a", "b")
+	if got, want := calls, 1; got != want {
+		t.Errorf("enqueue called %d times for one host recorded twice, want %d", got, want)
+	}
+	if s.HostsDone != 1 || s.Codebases != 2 || len(s.Problems) != 1 {
+		t.Errorf("after host one: hosts done %d, codebases %d, problems %d; want 1, 2, 1", s.HostsDone, s.Codebases, len(s.Problems))
+	}
+
+	save(t, db, scan.ID, tandem.Codebase{Name: "a", Host: "one", Head: "abc"})
+	save(t, db, scan.ID, tandem.Codebase{Name: "a", Host: "one", Head: "abc"})
+	save(t, db, scan.ID, tandem.Codebase{Name: "b", Host: "one", Problems: []tandem.Problem{{Message: "broken HEAD"}}})
+	s, err = db.FindScan(ctx, scan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Done != 1 || s.Failed != 1 || s.State != tandem.ScanRunning {
+		t.Errorf("after reads: done %d, failed %d, state %s; want 1, 1, running", s.Done, s.Failed, s.State)
+	}
+	if got, want := codebase(t, db, "b").Problems, []tandem.Problem{{Message: "broken HEAD"}}; !slices.Equal(got, want) {
+		t.Errorf("problems of b = %v, want %v", got, want)
+	}
+
+	s = record("two")
+	if got, want := s.State, tandem.ScanDone; got != want {
+		t.Errorf("state once every host is listed = %q, want %q", got, want)
+	}
+	if s.FinishedAt == nil || s.FinishedAt.Before(s.StartedAt) {
+		t.Errorf("finished at %v, started at %v", s.FinishedAt, s.StartedAt)
+	}
+	if got, want := len(s.Problems), 2; got != want {
+		t.Errorf("%d problems, want %d", got, want)
+	}
+
+	if _, err := db.RecordRepositories(ctx, scan.ID, "three", tandem.Listing{}, func(context.Context, *sql.Tx) error { return nil }); tandem.ErrorCode(err) != tandem.EINVALID {
+		t.Errorf("recording a host outside the scan: err = %v, want invalid", err)
+	}
+	if _, err := db.RecordRepositories(ctx, scan.ID+100, "one", tandem.Listing{}, func(context.Context, *sql.Tx) error { return nil }); tandem.ErrorCode(err) != tandem.ENOTFOUND {
+		t.Errorf("recording into a missing scan: err = %v, want not found", err)
+	}
+	if _, _, err := db.SaveCodebase(ctx, scan.ID+100, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "a", Host: "one"}}); tandem.ErrorCode(err) != tandem.ENOTFOUND {
+		t.Errorf("saving into a missing scan: err = %v, want not found", err)
+	}
+
+	empty, err := db.CreateScan(ctx, nil, noEnqueue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := empty.State, tandem.ScanDone; got != want {
+		t.Errorf("state of a scan of no hosts = %q, want %q", got, want)
+	}
+}
+
+func testCreateScanRollback(t *testing.T, db *sqlstore.DB, _ string) {
+	var id int64
+	boom := errors.New("queue is full")
+	_, err := db.CreateScan(t.Context(), []string{"one"}, func(ctx context.Context, tx *sql.Tx, scanID int64) error {
+		id = scanID
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("CreateScan error = %v, want %v", err, boom)
+	}
+	if _, err := db.FindScan(t.Context(), id); tandem.ErrorCode(err) != tandem.ENOTFOUND {
+		t.Errorf("FindScan of a rolled back scan: err = %v, want not found", err)
+	}
+}
+
+func testScanConcurrent(t *testing.T, db *sqlstore.DB, _ string) {
+	ctx := t.Context()
+	scan, err := db.CreateScan(ctx, []string{"one", "two"}, noEnqueue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	names := map[string][]string{}
+	for i := range n {
+		h := []string{"one", "two"}[i%2]
+		names[h] = append(names[h], fmt.Sprintf("repo-%02d", i))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n+2)
+	for h, ns := range names {
+		wg.Go(func() {
+			_, err := db.RecordRepositories(ctx, scan.ID, h, tandem.Listing{Read: ns}, func(context.Context, *sql.Tx) error { return nil })
+			errs <- err
+		})
+	}
+	wg.Wait()
+	for h, ns := range names {
+		for _, name := range ns {
+			wg.Go(func() {
+				_, _, err := db.SaveCodebase(ctx, scan.ID, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: name, Host: h, Head: "abc"}})
+				errs <- err
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	s, err := db.FindScan(ctx, scan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.HostsDone != 2 || s.Codebases != n || s.Done != n || s.State != tandem.ScanDone {
+		t.Errorf("scan = hosts done %d, codebases %d, done %d, state %s; want 2, %d, %d, done",
+			s.HostsDone, s.Codebases, s.Done, s.State, n, n)
+	}
+}
+
+func testScanConflict(t *testing.T, db *sqlstore.DB, _ string) {
+	ctx := t.Context()
+	save(t, db, 0, tandem.Codebase{Name: "api", Host: "one", Head: "abc"})
+	scan, err := db.CreateScan(ctx, []string{"two"}, noEnqueue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordRepositories(ctx, scan.ID, "two", tandem.Listing{Read: []string{"api"}}, func(context.Context, *sql.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		_, _, err := db.SaveCodebase(ctx, scan.ID, tandem.CodebaseRead{Codebase: tandem.Codebase{Name: "api", Host: "two", Head: "def"}})
+		if got, want := tandem.ErrorCode(err), tandem.ECONFLICT; got != want {
+			t.Fatalf("error code = %q (%v), want %q", got, err, want)
+		}
+	}
+	s, err := db.FindScan(ctx, scan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Failed != 1 || s.Done != 0 || s.State != tandem.ScanDone {
+		t.Errorf("scan = failed %d, done %d, state %s; want 1, 0, done", s.Failed, s.Done, s.State)
+	}
+	want := []tandem.Problem{{File: "codehost/two", Field: "api", Message: `codebase "api" already exists on host "one"`}}
+	if !slices.Equal(s.Problems, want) {
+		t.Errorf("problems = %v, want %v", s.Problems, want)
 	}
 }
