@@ -89,3 +89,14 @@ type ChangeRequestStore interface {
 	ChangeRequestsToCheck(ctx context.Context, before time.Time) ([]ChangeRequest, error)
 	AdoptChangeRequest(ctx context.Context, migration, codebase, url string) (Target, error)
 }
+
+// ChangeState returns a code host's state of a pull request as Tandem
+// tracks it: ChangeMerged and ChangeClosed as they are, and ChangeOpen for
+// any other (open, opened, reopened, locked while being merged…).
+func ChangeState(state string) string {
+	switch state {
+	case ChangeMerged, ChangeClosed:
+		return state
+	}
+	return ChangeOpen
+}

@@ -290,3 +290,9 @@ func webHost(u *url.URL) string {
 	}
 	return host
 }
+
+// FolderName reports whether name can name a folder inside another: it
+// is not empty, "." or "..", and has no slash or backslash.
+func FolderName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, `/\`)
+}

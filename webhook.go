@@ -3,7 +3,6 @@ package tandem
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -54,21 +53,4 @@ type WebhookReceiver interface {
 	// ChangeMerged or ChangeClosed. A payload that is not such an event
 	// is EINVALID.
 	ParsePullRequest(body []byte) (url, state string, err error)
-}
-
-// FolderName reports whether name can name a folder inside another: it
-// is not empty, "." or "..", and has no slash or backslash.
-func FolderName(name string) bool {
-	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, `/\`)
-}
-
-// ChangeState returns a code host's state of a pull request as Tandem
-// tracks it: ChangeMerged and ChangeClosed as they are, and ChangeOpen for
-// any other (open, opened, reopened, locked while being merged…).
-func ChangeState(state string) string {
-	switch state {
-	case ChangeMerged, ChangeClosed:
-		return state
-	}
-	return ChangeOpen
 }

@@ -18,7 +18,7 @@ const PullPollEvery = 10 * time.Minute
 // request at url, as a webhook delivers it. It reports whether the state
 // changed; ENOTFOUND when the pull request is not one of Tandem's.
 func (s *Service) PullRequestState(ctx context.Context, url, state string) (tandem.ChangeRequest, bool, error) {
-	return s.Store.SetChangeRequestState(ctx, url, changeState(state), s.now())
+	return s.Store.SetChangeRequestState(ctx, url, tandem.ChangeState(state), s.now())
 }
 
 // CheckPullRequests reads from their code hosts the state of the open pull
@@ -77,16 +77,5 @@ func (s *Service) readPullRequest(ctx context.Context, cr tandem.ChangeRequest) 
 	if err != nil {
 		return "", err
 	}
-	return changeState(pr.State), nil
-}
-
-// changeState returns a code host's state of a pull request as a change
-// request's: merged and closed as they are, anything else (opened,
-// locked while merging) open.
-func changeState(s string) string {
-	switch s {
-	case tandem.ChangeMerged, tandem.ChangeClosed:
-		return s
-	}
-	return tandem.ChangeOpen
+	return tandem.ChangeState(pr.State), nil
 }
