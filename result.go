@@ -65,6 +65,19 @@ func ActiveChecks(platforms []Platform, migrations []Migration) []NamedCheck {
 	return checks
 }
 
+// StoredChecks returns the ActiveChecks of the catalog in store.
+func StoredChecks(ctx context.Context, store CatalogStore) ([]NamedCheck, error) {
+	platforms, err := store.FindPlatforms(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	migrations, err := store.FindMigrations(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	return ActiveChecks(platforms, migrations), nil
+}
+
 func named(id string, c Check) NamedCheck {
 	js, _ := json.Marshal(c) // a Check always marshals
 	sum := sha256.Sum256(js)

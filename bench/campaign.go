@@ -63,7 +63,7 @@ func SeedCampaign(ctx context.Context, db tandem.Store, n int) error {
 	}
 	seed := campaignSeed{db: db, n: n}
 	var err error
-	if seed.checks, err = activeChecks(ctx, db); err != nil {
+	if seed.checks, err = tandem.StoredChecks(ctx, db); err != nil {
 		return err
 	}
 	if err := seed.scan(ctx); err != nil {
@@ -143,20 +143,6 @@ func (s campaignSeed) read(i int, head string, needed bool) tandem.CodebaseRead 
 		r.Results = append(r.Results, res)
 	}
 	return r
-}
-
-// activeChecks returns the checks a scan of the stored catalog
-// evaluates.
-func activeChecks(ctx context.Context, db tandem.Store) ([]tandem.NamedCheck, error) {
-	platforms, err := db.FindPlatforms(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	migrations, err := db.FindMigrations(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	return tandem.ActiveChecks(platforms, migrations), nil
 }
 
 // scan saves every codebase in a scan of the code host, each needing the

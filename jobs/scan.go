@@ -76,7 +76,7 @@ func (w *scanHostWorker) Work(ctx context.Context, job *river.Job[ScanHostArgs])
 		}
 		problems = append(problems, tandem.Problem{File: "codehost/" + a.Host, Message: tandem.ErrorMessage(listErr)})
 	}
-	checks, err := activeChecks(ctx, w.cfg.Store)
+	checks, err := tandem.StoredChecks(ctx, w.cfg.Store)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (w *readCodebasesWorker) Work(ctx context.Context, job *river.Job[ReadCodeb
 	if err != nil {
 		return err
 	}
-	checks, err := activeChecks(ctx, w.cfg.Store)
+	checks, err := tandem.StoredChecks(ctx, w.cfg.Store)
 	if err != nil {
 		return err
 	}
@@ -208,20 +208,6 @@ func (w *readCodebasesWorker) Work(ctx context.Context, job *river.Job[ReadCodeb
 	}
 	w.queue.changed(ctx, scan)
 	return nil
-}
-
-// activeChecks returns every check in force: platforms' adoption and
-// migrations' target and done checks.
-func activeChecks(ctx context.Context, store tandem.CatalogStore) ([]tandem.NamedCheck, error) {
-	platforms, err := store.FindPlatforms(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	migrations, err := store.FindMigrations(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	return tandem.ActiveChecks(platforms, migrations), nil
 }
 
 type metrics struct {
