@@ -6,10 +6,6 @@ import (
 	"github.com/tandem-dev/tandem/consumption"
 )
 
-// PlatformLoad is the answer of a platform's load: its consumption
-// figures.
-type PlatformLoad = consumption.Figures
-
 func (s *Server) handlePlatformLoad(w http.ResponseWriter, r *http.Request) {
 	out, err := s.consumption.Figures(r.Context(), r.PathValue("name"))
 	if err != nil {

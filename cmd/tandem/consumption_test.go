@@ -12,7 +12,6 @@ import (
 	"github.com/tandem-dev/tandem/consumption"
 	"github.com/tandem-dev/tandem/gitx/gittest"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
-	"github.com/tandem-dev/tandem/web"
 )
 
 const consumptionCatalog = `apiVersion: tandem.dev/v1
@@ -152,7 +151,7 @@ func TestConsumptionAndEvolution(t *testing.T) {
 			}
 
 			// Figures, in JSON.
-			var load web.PlatformLoad
+			var load consumption.Figures
 			getJSON(t, url, &load, "platform", "load", "obslog", "-o", "json")
 			if load.Sessions != 3 || load.Backlog.Open != 2 || load.LeadTimes.Count != 2 || len(load.Load.Months) == 0 || load.Load.Months[0].Month != past[:7] {
 				t.Fatalf("load = %+v, want months from %s, the first logged", load, past[:7])

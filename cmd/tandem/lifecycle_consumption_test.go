@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/consumption"
 	"github.com/tandem-dev/tandem/gitx/gittest"
 	"github.com/tandem-dev/tandem/sqlstore"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
-	"github.com/tandem-dev/tandem/web"
 )
 
 // ladderCatalog has a platform with an open codebase (where Internal Open
@@ -241,7 +241,7 @@ func TestLeadTimesAndLoadFromRecordedData(t *testing.T) {
 			c := ladderServer(t, engine.DSN)
 			c.ok("request", "update", "1", "--state", "declined", "--reason", "Out of scope.", "--by", "carol")
 			c.ok("request", "update", "2", "--state", "done", "--by", "carol")
-			var load web.PlatformLoad
+			var load consumption.Figures
 			getJSON(t, c.url, &load, "platform", "load", "obslog", "-o", "json")
 			if lt := load.LeadTimes; lt.DoneCount != 1 || lt.DeclinedCount != 1 || lt.DoneText == "" || lt.DeclinedText == "" {
 				t.Errorf("lead times = %+v, want one done and one declined, apart", lt)

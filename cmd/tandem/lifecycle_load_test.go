@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tandem-dev/tandem/consumption"
 	"github.com/tandem-dev/tandem/gitx/gittest"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
-	"github.com/tandem-dev/tandem/web"
 )
 
 // loadCatalog has three platforms of one team: obslog, whose adoption is
@@ -121,7 +121,7 @@ func TestPlatformLoadShowsOnlyWhatWasRecorded(t *testing.T) {
 
 			t.Run("adoption nobody measured is null, not 0", func(t *testing.T) {
 				raw := c.ok("platform", "load", "chassis", "-o", "json")
-				var l web.PlatformLoad
+				var l consumption.Figures
 				if err := json.Unmarshal([]byte(raw), &l); err != nil {
 					t.Fatal(err)
 				}
@@ -152,9 +152,9 @@ func TestPlatformLoadShowsOnlyWhatWasRecorded(t *testing.T) {
 }
 
 // platformLoad returns `tandem platform load name -o json`.
-func platformLoad(t *testing.T, c toursClient, name string) web.PlatformLoad {
+func platformLoad(t *testing.T, c toursClient, name string) consumption.Figures {
 	t.Helper()
-	var l web.PlatformLoad
+	var l consumption.Figures
 	getJSON(t, c.url, &l, "platform", "load", name, "-o", "json")
 	return l
 }

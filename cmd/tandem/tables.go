@@ -64,7 +64,7 @@ func viewTables(now func() time.Time) map[string]table {
 		"sessions": columns([]string{"ID", "PLATFORM", "KIND", "AT", "HOST", "TEAMS", "QUESTIONS"}, func(x tandem.Session) []string {
 			return []string{fmt.Sprint(x.ID), x.Platform, x.Kind, x.At.Format("2006-01-02 15:04"), x.Host, fmt.Sprint(len(x.Attendees)), fmt.Sprint(len(x.Questions))}
 		}),
-		"load": tableOf([]string{"MONTH", "HOURS", "HANDS-ON REQUESTS", "CONSUMING TEAMS", "PER TEAM", "ADOPTION"}, func(l web.PlatformLoad) [][]string {
+		"load": tableOf([]string{"MONTH", "HOURS", "HANDS-ON REQUESTS", "CONSUMING TEAMS", "PER TEAM", "ADOPTION"}, func(l consumption.Figures) [][]string {
 			return rowsOf(monthRow)(l.Load.Months)
 		}, printLoadSummary),
 		"support": columns([]string{"ID", "FROM", "TO", "EFFECTIVE", "STATE", "TEAMS"}, func(c tandem.SupportChange) []string {
@@ -246,7 +246,7 @@ func monthRow(m consumption.MonthLoad) []string {
 
 // printLoadSummary prints, below a platform's load, its support model,
 // request backlog, lead times and warnings.
-func printLoadSummary(w io.Writer, l web.PlatformLoad) {
+func printLoadSummary(w io.Writer, l consumption.Figures) {
 	printf(w, "\nsupport: %s · open requests: %d (median age %s) · sessions: %d\n", orDash(l.Support), l.Backlog.Open, orDash(l.Backlog.MedianAgeText), l.Sessions)
 	lt := l.LeadTimes
 	printf(w, "lead times: first response %s (%d) · accepted %s (%d) · done %s (%d) · declined %s (%d)\n", orDash(lt.FirstResponseText), lt.Responded,
