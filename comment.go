@@ -245,7 +245,7 @@ func nothingLeft(done, gone []string, exempt []Target) string {
 // SupportChangeWithdrawnComment closes the announcement of support change
 // c, withdrawn before it took effect, with why.
 func SupportChangeWithdrawnComment(c SupportChange, reason string) string {
-	return fmt.Sprintf("Withdrawn: %s's support stays %s; it will not change to %s on %s. %s", c.Platform, modelOrNone(c.From), c.To, c.Effective, reason)
+	return fmt.Sprintf("Withdrawn: %s's support stays %s; it will not change to %s on %s. %s", c.Platform, c.From.OrNone(), c.To, c.Effective, reason)
 }
 
 // SupportChangeAppliedComment closes the announcement of support change
@@ -283,14 +283,6 @@ func shortCommit(commit string) string {
 		return commit[:12]
 	}
 	return commit
-}
-
-// modelOrNone returns a support model, "none" for none.
-func modelOrNone(model SupportModel) string {
-	if model == "" {
-		return "none"
-	}
-	return string(model)
 }
 
 // plural returns one when n is 1, many otherwise.

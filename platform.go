@@ -13,6 +13,14 @@ const (
 	SupportSelfService          SupportModel = "self-service"
 )
 
+// OrNone returns the support model, "none" for none.
+func (m SupportModel) OrNone() string {
+	if m == "" {
+		return "none"
+	}
+	return string(m)
+}
+
 // SupportModels lists every valid support model.
 var SupportModels = []SupportModel{SupportWhiteGlove, SupportProfessionalServices, SupportOfficeHours, SupportCommunity, SupportSelfService}
 

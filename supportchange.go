@@ -2,6 +2,7 @@ package tandem
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -50,4 +51,15 @@ type SupportChangeStore interface {
 	FindSupportChanges(ctx context.Context, platform string) ([]SupportChange, error)
 	// ApplySupportChanges makes due announced changes effective.
 	ApplySupportChanges(ctx context.Context, now time.Time) ([]SupportChange, error)
+}
+
+// Topic is the topic of the tickets announcing c.
+func (c SupportChange) Topic() string { return fmt.Sprintf("support-change/%d", c.ID) }
+
+// Ticket returns the title, body and marker of the ticket announcing c
+// to team.
+func (c SupportChange) Ticket(team string) (title, body, marker string) {
+	marker = "<!-- tandem:" + c.Topic() + ";team=" + team + " -->"
+	title = fmt.Sprintf("%s support changes from %s to %s on %s", c.Platform, c.From.OrNone(), c.To, c.Effective)
+	return title, c.Announcement + "\n\n" + marker, marker
 }

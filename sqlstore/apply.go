@@ -90,7 +90,7 @@ func checkObjects(ctx context.Context, tx *sql.Tx, objs []tandem.Object) ([]any,
 			}
 			if err == nil && tandem.SupportModel(current) != p.Support {
 				problems = append(problems, o.At("spec.support", "%s's support model is %s: change it with an announcement (tandem platform support %s --to %s), not by apply",
-					p.Name, orNone(current), p.Name, orNone(p.Support)))
+					p.Name, tandem.SupportModel(current).OrNone(), p.Name, p.Support.OrNone()))
 			}
 		}
 		for _, r := range k.refs(specs[i]) {

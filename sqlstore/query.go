@@ -220,11 +220,3 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
-
-// orNone returns s, "none" for none.
-func orNone[T ~string](s T) string {
-	if s == "" {
-		return "none"
-	}
-	return string(s)
-}

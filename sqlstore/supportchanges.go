@@ -38,7 +38,7 @@ func (db *DB) AnnounceSupportChange(ctx context.Context, c tandem.SupportChange,
 			p := pending[0]
 			if p.To != c.To || p.Effective != c.Effective {
 				return tandem.Errorf(tandem.ECONFLICT, "%s's support already changes from %s to %s on %s (support change %d): withdraw it first with tandem platform withdraw-support %s %d",
-					c.Platform, orNone(p.From), p.To, p.Effective, p.ID, c.Platform, p.ID)
+					c.Platform, p.From.OrNone(), p.To, p.Effective, p.ID, c.Platform, p.ID)
 			}
 			c = p
 			return nil
@@ -58,14 +58,12 @@ func (db *DB) AnnounceSupportChange(ctx context.Context, c tandem.SupportChange,
 		} else if err != nil {
 			return err
 		}
-		topic := supportTopic(c.ID)
-		title := fmt.Sprintf("%s support changes from %s to %s on %s", c.Platform, orNone(c.From), c.To, c.Effective)
 		for _, team := range teams {
+			title, body, marker := c.Ticket(team)
 			var id int64
 			err := tx.QueryRowContext(ctx, `INSERT INTO tickets (tracker, migration, team, codebase, topic, title, body, state, marker, created_at)
 				VALUES ('builtin', '', $1, '', $2, $3, $4, $5, $6, $7) ON CONFLICT (migration, team, codebase, topic) DO NOTHING RETURNING id`,
-				team, topic, title, c.Announcement+"\n\n<!-- tandem:"+topic+";team="+team+" -->", tandem.TicketOpen,
-				"<!-- tandem:"+topic+";team="+team+" -->", now).Scan(&id)
+				team, c.Topic(), title, body, tandem.TicketOpen, marker, now).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			} else if err != nil {
@@ -117,15 +115,15 @@ func (db *DB) WithdrawSupportChange(ctx context.Context, platform string, id int
 			return err
 		}
 		c.State, c.WithdrawnAt, c.WithdrawnBy = tandem.SupportWithdrawn, &now, by
-		return closeAnnouncement(ctx, tx, id, tandem.SupportChangeWithdrawnComment(c, reason), now)
+		return closeAnnouncement(ctx, tx, c, tandem.SupportChangeWithdrawnComment(c, reason), now)
 	})
 	return c, err
 }
 
 // closeAnnouncement closes the open announcement tickets of a support
 // change, and comments why on every one.
-func closeAnnouncement(ctx context.Context, tx *sql.Tx, id int64, comment string, now time.Time) error {
-	open, err := column[int64](ctx, tx, "SELECT id FROM tickets WHERE topic = $1 AND state = $2 ORDER BY id", supportTopic(id), tandem.TicketOpen)
+func closeAnnouncement(ctx context.Context, tx *sql.Tx, c tandem.SupportChange, comment string, now time.Time) error {
+	open, err := column[int64](ctx, tx, "SELECT id FROM tickets WHERE topic = $1 AND state = $2 ORDER BY id", c.Topic(), tandem.TicketOpen)
 	if err != nil {
 		return err
 	}
@@ -135,7 +133,7 @@ func closeAnnouncement(ctx context.Context, tx *sql.Tx, id int64, comment string
 			return err
 		}
 	}
-	all, err := column[int64](ctx, tx, "SELECT id FROM tickets WHERE topic = $1 ORDER BY id", supportTopic(id))
+	all, err := column[int64](ctx, tx, "SELECT id FROM tickets WHERE topic = $1 ORDER BY id", c.Topic())
 	if err != nil {
 		return err
 	}
@@ -146,9 +144,6 @@ func closeAnnouncement(ctx context.Context, tx *sql.Tx, id int64, comment string
 	}
 	return nil
 }
-
-// supportTopic is the topic of a support change's announcement tickets.
-func supportTopic(id int64) string { return fmt.Sprintf("support-change/%d", id) }
 
 // FindSupportChanges returns a platform's support model history, oldest
 // first, with the teams each announcement reached.
@@ -181,11 +176,11 @@ func findSupportChanges(ctx context.Context, tx *sql.Tx, cond string, args ...an
 		return nil, err
 	}
 	for i := range cs {
-		teams, err := pairs(ctx, tx, "SELECT topic, team FROM tickets WHERE topic = $1", supportTopic(cs[i].ID))
+		teams, err := pairs(ctx, tx, "SELECT topic, team FROM tickets WHERE topic = $1", cs[i].Topic())
 		if err != nil {
 			return nil, err
 		}
-		cs[i].Teams = nonNil(teams[supportTopic(cs[i].ID)])
+		cs[i].Teams = nonNil(teams[cs[i].Topic()])
 	}
 	return cs, nil
 }
@@ -211,7 +206,7 @@ func (db *DB) ApplySupportChanges(ctx context.Context, now time.Time) ([]tandem.
 			}
 			at := now.UTC()
 			applied[i].State, applied[i].AppliedAt = tandem.SupportApplied, &at
-			if err := closeAnnouncement(ctx, tx, c.ID, tandem.SupportChangeAppliedComment(c), at); err != nil {
+			if err := closeAnnouncement(ctx, tx, c, tandem.SupportChangeAppliedComment(c), at); err != nil {
 				return err
 			}
 		}
