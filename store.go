@@ -18,4 +18,5 @@ type Store interface {
 	ContributionStore
 	TokenStore
 	DeliveryStore
+	VersionStore
 }

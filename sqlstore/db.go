@@ -246,9 +246,13 @@ func (db *DB) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) er
 	if err := fn(tx); err != nil {
 		return storeErr(op, err)
 	}
+	if err := db.bumpInTx(ctx, tx); err != nil {
+		return storeErr(op, err)
+	}
 	if err := tx.Commit(); err != nil {
 		return storeErr(op, err)
 	}
+	db.bumpAfterCommit(ctx)
 	return nil
 }
 

@@ -1,31 +1,59 @@
-package sqlstore
+package sqlstore_test
 
-import "testing"
+import (
+	"testing"
 
-func TestCheckSQLiteVersion(t *testing.T) {
-	tests := []struct {
-		name    string
-		version string
-		ok      bool
-	}{
-		{"the minimum is accepted", "3.51.3", true},
-		{"a later patch is accepted", "3.51.10", true},
-		{"a later minor is accepted", "3.54.1", true},
-		{"a later major is accepted", "4.0.0", true},
-		{"a version without patch at a later minor is accepted", "3.52", true},
-		{"an earlier patch is refused", "3.51.2", false},
-		{"an earlier minor is refused even with a larger patch", "3.45.10", false},
-		{"parts compare as numbers, not text", "3.9.9", false},
-		{"an earlier major is refused", "2.99.99", false},
-		{"garbage is refused", "three", false},
-		{"an empty version is refused", "", false},
-		{"a negative part is refused", "3.-1.0", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := checkSQLiteVersion(tt.version)
-			if got, want := err == nil, tt.ok; got != want {
-				t.Errorf("checkSQLiteVersion(%q) = %v, want ok %v", tt.version, err, want)
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/sqlstore"
+	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
+)
+
+// TestDataVersion checks that the version grows with each committed
+// write, is seen by another process's connection, and stays put for a
+// refused write and for reads.
+func TestDataVersion(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := t.Context()
+			db, err := sqlstore.Open(ctx, e.DSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			other, err := sqlstore.Open(ctx, e.DSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			version := func(db *sqlstore.DB) int64 {
+				t.Helper()
+				n, err := db.DataVersion(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			v0 := version(db)
+			apply(t, db, team("pay", nil, nil))
+			v1 := version(db)
+			if v1 <= v0 {
+				t.Fatalf("after a write the version is %d, was %d: want it to grow", v1, v0)
+			}
+			if got := version(other); got != v1 {
+				t.Fatalf("another connection reads version %d, want %d", got, v1)
+			}
+			if _, err := db.FindTeams(ctx, ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Apply(ctx, []tandem.Object{platform("obs", "nobody")}); tandem.ErrorCode(err) != tandem.EINVALID {
+				t.Fatalf("apply of a platform owned by an unknown team: %v, want EINVALID", err)
+			}
+			if got := version(db); got != v1 {
+				t.Fatalf("after a read and a refused write the version is %d, want %d", got, v1)
+			}
+			apply(t, other, team("obs", nil, nil))
+			if got := version(db); got <= v1 {
+				t.Fatalf("after another process's write the version is %d, want more than %d", got, v1)
 			}
 		})
 	}
