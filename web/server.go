@@ -44,6 +44,9 @@ type Server struct {
 	// consumption figures.
 	advice      *advisor.Service
 	consumption *consumption.Service
+
+	// cache keeps the answers of read routes while the data is unchanged.
+	cache *readCache
 }
 
 // NewServer returns the handler of every route, over the given store,
@@ -65,6 +68,7 @@ func NewServer(store tandem.Store, scanner tandem.Scanner, campaigns *campaign.S
 		consumption:   &consumption.Service{Store: store},
 		anonymousRead: true,
 		getenv:        func(string) string { return "" },
+		cache:         newReadCache(reg),
 	}
 	reg.MustRegister(s.requests)
 	s.routes()
