@@ -53,6 +53,11 @@ func TestRoles(t *testing.T) {
 		t.Errorf("wait=forever: %d %s, want 422 naming the parameter", r.status, r.body)
 	}
 
+	// Pages and lists the api process cached before the scan must show
+	// what the worker wrote once it is done.
+	listed := httpGet(t, api+"/api/v1/codebases")
+	home := httpGet(t, api+"/")
+
 	// The API process learns of the worker's progress while it waits: each
 	// answer is a step on, until done.
 	worker := startServer(t, dsn, "--role", "worker")
@@ -67,6 +72,23 @@ func TestRoles(t *testing.T) {
 	}
 	if scan.Done != 6 {
 		t.Errorf("once a worker started, the scan is %+v, want 6 codebases done", scan)
+	}
+	var codebases []tandem.Codebase
+	after := httpGet(t, api+"/api/v1/codebases")
+	if err := json.Unmarshal([]byte(after), &codebases); err != nil || after == listed {
+		t.Fatalf("the api process lists the same codebases after the worker's scan as before (%v)", err)
+	}
+	read := 0
+	for _, c := range codebases {
+		if c.Head != "" {
+			read++
+		}
+	}
+	if read != 6 {
+		t.Errorf("the api process lists %d codebases read after the worker's scan, want 6", read)
+	}
+	if after := httpGet(t, api+"/"); after == home || !strings.Contains(after, "6 codebases") {
+		t.Errorf("the api process's home page after the worker's scan does not say 6 codebases")
 	}
 	if body := httpGet(t, worker+"/healthz"); !strings.Contains(body, "ok") {
 		t.Errorf("the worker's /healthz = %q", body)
