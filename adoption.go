@@ -10,7 +10,8 @@ import (
 // codebase to its owner, nil when it has none), and the trend of adopting
 // codebases per day, replayed from the check's history. The codebases of
 // gone, gone from their host since the time it maps them to, count
-// nowhere now, and in the trend until the day they left.
+// nowhere now, and in the trend until the day they left. The history is
+// replayed once, with a running count of the adopting codebases.
 func ComputeAdoption(platform string, results, history []CheckResult, owners map[string]*string, gone map[string]time.Time) Adoption {
 	a := Adoption{Platform: platform, Codebases: []string{}, Teams: []string{}, Trend: []TrendPoint{}}
 	teams := map[string]bool{}
@@ -39,20 +40,32 @@ func ComputeAdoption(platform string, results, history []CheckResult, owners map
 	// was read of it at the same time.
 	slices.SortStableFunc(events, func(x, y CheckResult) int { return x.CheckedAt.Compare(y.CheckedAt) })
 	adopting := map[string]bool{}
+	count := 0
 	for _, h := range events {
-		day := h.CheckedAt.UTC().Format(time.DateOnly)
+		if was := adopting[h.Codebase]; was != h.Holds {
+			count += holdsDelta(h.Holds)
+		}
 		adopting[h.Codebase] = h.Holds
-		count := 0
-		for _, holds := range adopting {
-			if holds {
-				count++
-			}
-		}
-		if n := len(a.Trend); n > 0 && a.Trend[n-1].Day == day {
-			a.Trend[n-1].Count = count
-		} else {
-			a.Trend = append(a.Trend, TrendPoint{Day: day, Count: count})
-		}
+		a.Trend = addToTrend(a.Trend, h.CheckedAt, count)
 	}
 	return a
+}
+
+// holdsDelta is how a result that starts or stops holding moves a count.
+func holdsDelta(holds bool) int {
+	if holds {
+		return 1
+	}
+	return -1
+}
+
+// addToTrend records that count codebases adopt at time at: the count of
+// its day, replacing an earlier count of the same day.
+func addToTrend(trend []TrendPoint, at time.Time, count int) []TrendPoint {
+	day := at.UTC().Format(time.DateOnly)
+	if n := len(trend); n > 0 && trend[n-1].Day == day {
+		trend[n-1].Count = count
+		return trend
+	}
+	return append(trend, TrendPoint{Day: day, Count: count})
 }

@@ -1,7 +1,10 @@
 package tandem_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -70,6 +73,65 @@ func TestComputeAdoptionLeavesGoneCodebasesOut(t *testing.T) {
 	if !reflect.DeepEqual(a.Trend, want) {
 		t.Errorf("Trend = %v, want %v: indexer counts until the day it left", a.Trend, want)
 	}
+}
+
+// TestComputeAdoptionTrendReplaysHistory compares the trend of random
+// histories with the one quadraticTrend recounts after every event.
+func TestComputeAdoptionTrendReplaysHistory(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 500 {
+		history, gone := randomHistory(rng)
+		got := tandem.ComputeAdoption("obslog", nil, history, nil, gone).Trend
+		if want := quadraticTrend(history, gone); !reflect.DeepEqual(got, want) {
+			t.Fatalf("history %d: %v gone %v:\nTrend = %v\nwant    %v", i, history, gone, got, want)
+		}
+	}
+}
+
+// randomHistory returns a history of up to 40 changes of 6 codebases over
+// 5 days, several at the same instant, oldest first, and up to 3 of the
+// codebases gone at one of those times or another.
+func randomHistory(rng *rand.Rand) ([]tandem.CheckResult, map[string]time.Time) {
+	start := time.Date(2026, 11, 1, 22, 0, 0, 0, time.UTC)
+	at := func() time.Time { return start.Add(time.Duration(rng.IntN(5*8)) * 3 * time.Hour) }
+	history := make([]tandem.CheckResult, rng.IntN(40))
+	for i := range history {
+		history[i] = tandem.CheckResult{Codebase: fmt.Sprint("c", rng.IntN(6)), Holds: rng.IntN(3) > 0, CheckedAt: at()}
+	}
+	slices.SortStableFunc(history, func(x, y tandem.CheckResult) int { return x.CheckedAt.Compare(y.CheckedAt) })
+	gone := map[string]time.Time{}
+	for range rng.IntN(4) {
+		gone[fmt.Sprint("c", rng.IntN(6))] = at()
+	}
+	return history, gone
+}
+
+// quadraticTrend is the trend as ComputeAdoption once computed it,
+// counting every adopting codebase again after each event.
+func quadraticTrend(history []tandem.CheckResult, gone map[string]time.Time) []tandem.TrendPoint {
+	trend := []tandem.TrendPoint{}
+	events := slices.Clone(history)
+	for c, at := range gone {
+		events = append(events, tandem.CheckResult{Codebase: c, Holds: false, CheckedAt: at})
+	}
+	slices.SortStableFunc(events, func(x, y tandem.CheckResult) int { return x.CheckedAt.Compare(y.CheckedAt) })
+	adopting := map[string]bool{}
+	for _, h := range events {
+		day := h.CheckedAt.UTC().Format(time.DateOnly)
+		adopting[h.Codebase] = h.Holds
+		count := 0
+		for _, holds := range adopting {
+			if holds {
+				count++
+			}
+		}
+		if n := len(trend); n > 0 && trend[n-1].Day == day {
+			trend[n-1].Count = count
+		} else {
+			trend = append(trend, tandem.TrendPoint{Day: day, Count: count})
+		}
+	}
+	return trend
 }
 
 func TestNextTargetState(t *testing.T) {
