@@ -19,4 +19,5 @@ type Store interface {
 	TokenStore
 	DeliveryStore
 	VersionStore
+	SummaryStore
 }
