@@ -109,6 +109,11 @@ type CodebaseFilter struct {
 	// codebase, as codebases without a host whose one problem is
 	// UndiscoveredCodebase, located where the document was declared.
 	Declared bool
+	// Limit, when above 0, selects at most Limit codebases, sorted as
+	// the database sorts text, whose name sorts after After: a page of
+	// them, read without the others (keyset paging). Without a Name.
+	Limit int
+	After string
 }
 
 // UndiscoveredCodebase is the problem of a Codebase document that names no

@@ -94,6 +94,15 @@ type TargetQuery struct {
 	Team      string // the team ticketed, or the owner before that; "" for all
 	Offset    int
 	Limit     int // 0: all
+	// After selects the targets whose codebase sorts after it: the page
+	// after one that ends there (keyset paging, which reads no earlier
+	// target); "" for none.
+	After string
+	// Before selects the targets whose codebase sorts before it; with
+	// Limit, the Limit nearest: the page before one that starts there.
+	Before string
+	// Last selects, with Limit, the last Limit targets: the last page.
+	Last bool
 }
 
 // TargetStats summarises a migration's targets without loading them.

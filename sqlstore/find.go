@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -241,6 +242,38 @@ func findPlatforms(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Platf
 // else the one whose name differs only in case (EINVALID when several
 // do).
 func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]tandem.Codebase, error) {
+	if f.Limit > 0 && f.Name == "" {
+		return findCodebasePage(ctx, tx, f)
+	}
+	c := codebaseConds(f)
+	cs, err := queryRows(ctx, tx, scanCodebase, codebaseSelect+c.where(), c.args...)
+	if err != nil {
+		return nil, err
+	}
+	if f.Name != "" {
+		if cs, err = sameName(cs, f.Name); err != nil {
+			return nil, err
+		}
+	}
+	if withUndiscovered(f) && (f.Name == "" || len(cs) == 0) {
+		declared, err := undiscoveredPolicies(ctx, tx, f.Name)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, declared...)
+	}
+	slices.SortFunc(cs, func(a, b tandem.Codebase) int { return strings.Compare(a.Name, b.Name) })
+	return cs, nil
+}
+
+// codebaseSelect reads the codebases that scanCodebase scans.
+const codebaseSelect = `SELECT name, host, default_branch, head, owner, owner_source, contributions,
+		trusted, ownership, problems, scanned_at, location, gone_at,
+		(SELECT auto_merge FROM codebase_policies p WHERE LOWER(p.name) = LOWER(codebases.name)) FROM codebases`
+
+// codebaseConds returns the conditions on codebases of f: its name (in
+// any case), owner and host, and whether they are gone.
+func codebaseConds(f tandem.CodebaseFilter) conds {
 	var c conds
 	if f.Name != "" {
 		c.add("LOWER(name) = LOWER($%d)", f.Name)
@@ -253,26 +286,55 @@ func findCodebases(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]
 	case f.Name == "":
 		c.addPlain("gone_at IS NULL")
 	}
-	cs, err := queryRows(ctx, tx, scanCodebase, `SELECT name, host, default_branch, head, owner, owner_source, contributions,
-		trusted, ownership, problems, scanned_at, location, gone_at,
-		(SELECT auto_merge FROM codebase_policies p WHERE LOWER(p.name) = LOWER(codebases.name)) FROM codebases`+c.where(), c.args...)
+	return c
+}
+
+// withUndiscovered reports whether f selects the Codebase documents that
+// name no discovered codebase too.
+func withUndiscovered(f tandem.CodebaseFilter) bool {
+	return f.Declared && !f.Gone && f.Owner == "" && f.Host == ""
+}
+
+// findCodebasePage returns the page f asks for: the first f.Limit
+// codebases whose name sorts after f.After, with the Codebase documents
+// that name none when f selects them too, sorted as the database sorts
+// text so that the next page starts after the last. It reads that page
+// alone: the page's names, then its codebases and documents between the
+// two names that bound it.
+func findCodebasePage(ctx context.Context, tx *sql.Tx, f tandem.CodebaseFilter) ([]tandem.Codebase, error) {
+	c := codebaseConds(f)
+	c.add("name > $%d", f.After)
+	if !withUndiscovered(f) {
+		c.args = append(c.args, f.Limit)
+		return queryRows(ctx, tx, scanCodebase, codebaseSelect+c.where()+fmt.Sprintf(" ORDER BY name LIMIT $%d", len(c.args)), c.args...)
+	}
+	args := slices.Concat(c.args, []any{f.Limit})
+	lim := len(args)
+	names, err := column[string](ctx, tx, fmt.Sprintf(`SELECT name FROM (SELECT name FROM codebases%s ORDER BY name LIMIT $%d) found
+		UNION ALL
+		SELECT name FROM (SELECT name FROM codebase_policies p WHERE %s AND p.name > $%d ORDER BY name LIMIT $%d) declared
+		ORDER BY name LIMIT $%d`, c.where(), lim, undiscovered, len(c.args), lim, lim), args...)
+	if err != nil || len(names) == 0 {
+		return []tandem.Codebase{}, err
+	}
+	c.add("name <= $%d", names[len(names)-1])
+	cs, err := queryRows(ctx, tx, scanCodebase, codebaseSelect+c.where(), c.args...)
 	if err != nil {
 		return nil, err
 	}
-	if f.Name != "" {
-		if cs, err = sameName(cs, f.Name); err != nil {
-			return nil, err
-		}
+	declared, err := queryUndiscovered(ctx, tx, " AND p.name > $1 AND p.name <= $2", f.After, names[len(names)-1])
+	if err != nil {
+		return nil, err
 	}
-	if f.Declared && !f.Gone && f.Owner == "" && f.Host == "" && (f.Name == "" || len(cs) == 0) {
-		declared, err := undiscoveredPolicies(ctx, tx, f.Name)
-		if err != nil {
-			return nil, err
-		}
-		cs = append(cs, declared...)
+	byName := map[string]tandem.Codebase{}
+	for _, cb := range slices.Concat(cs, declared) {
+		byName[cb.Name] = cb
 	}
-	slices.SortFunc(cs, func(a, b tandem.Codebase) int { return strings.Compare(a.Name, b.Name) })
-	return cs, nil
+	page := make([]tandem.Codebase, len(names))
+	for i, name := range names {
+		page[i] = byName[name]
+	}
+	return page, nil
 }
 
 // scanCodebase reads a codebase from a row of findCodebases.
@@ -325,13 +387,20 @@ func sameName(cs []tandem.Codebase, name string) ([]tandem.Codebase, error) {
 // is set), as codebases without a host whose problem says where the
 // document was declared.
 func undiscoveredPolicies(ctx context.Context, tx *sql.Tx, name string) ([]tandem.Codebase, error) {
-	query := `SELECT name, contributions, trusted, declared_file, declared_line FROM codebase_policies p
-		WHERE NOT EXISTS (SELECT 1 FROM codebases c WHERE LOWER(c.name) = LOWER(p.name))`
-	var args []any
 	if name != "" {
-		query += " AND LOWER(p.name) = LOWER($1)"
-		args = append(args, name)
+		return queryUndiscovered(ctx, tx, " AND LOWER(p.name) = LOWER($1)", name)
 	}
+	return queryUndiscovered(ctx, tx, "")
+}
+
+// undiscovered is the condition on a Codebase document (p) that names no
+// discovered codebase.
+const undiscovered = "NOT EXISTS (SELECT 1 FROM codebases c WHERE LOWER(c.name) = LOWER(p.name))"
+
+// queryUndiscovered returns the Codebase documents that name no
+// discovered codebase and meet cond (" AND …", or ""), as
+// undiscoveredPolicies does.
+func queryUndiscovered(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.Codebase, error) {
 	return queryRows(ctx, tx, func(rows *sql.Rows) (c tandem.Codebase, err error) {
 		var trusted string
 		p := tandem.Problem{Message: tandem.UndiscoveredCodebase}
@@ -340,7 +409,7 @@ func undiscoveredPolicies(ctx context.Context, tx *sql.Tx, name string) ([]tande
 		}
 		c.Problems = []tandem.Problem{p}
 		return c, decode(trusted, &c.Trusted)
-	}, query, args...)
+	}, "SELECT name, contributions, trusted, declared_file, declared_line FROM codebase_policies p WHERE "+undiscovered+cond, args...)
 }
 
 // platformOwner returns the team that owns platform; EINVALID when

@@ -301,35 +301,85 @@ func syncTargetTeams(ctx context.Context, tx *sql.Tx, codebase string) error {
 }
 
 // FindTargetPage returns one page of the targets q selects, sorted by
-// codebase, and how many it selects in all.
+// codebase, and how many it selects in all. The page is read from an
+// index in codebase order from where its key (q.After, q.Before, the end
+// for q.Last) starts, and the total from the counts triggers keep
+// (migration 00005): neither costs more for a page far down a migration
+// of 100,000 targets.
 func (db *DB) FindTargetPage(ctx context.Context, q tandem.TargetQuery) ([]tandem.Target, int, error) {
 	var targets []tandem.Target
 	total := 0
 	err := db.readTx(ctx, "find target page", func(tx *sql.Tx) error {
-		conds := []string{"t.migration = $1"}
-		args := []any{q.Migration}
-		if q.State != "" {
-			args = append(args, q.State)
-			conds = append(conds, fmt.Sprintf("t.state = $%d", len(args)))
-		}
-		if q.Team != "" {
-			args = append(args, q.Team)
-			conds = append(conds, fmt.Sprintf("t.team = $%d", len(args)))
-		}
-		where := strings.Join(conds, " AND ")
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM targets t WHERE "+where, args...).Scan(&total); err != nil {
+		var err error
+		if total, err = countTargets(ctx, tx, q); err != nil {
 			return err
 		}
-		page := where + " ORDER BY t.codebase"
-		if q.Limit > 0 {
-			args = append(args, q.Limit, q.Offset)
-			page += fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args))
+		clause, args, backward := targetPage(q)
+		if targets, err = findTargetsOrdered(ctx, tx, clause, args...); backward {
+			slices.Reverse(targets)
 		}
-		var err error
-		targets, err = findTargetsOrdered(ctx, tx, page, args...)
 		return err
 	})
 	return targets, total, err
+}
+
+// targetFilter returns the conditions of the targets q selects, by
+// migration, state and team, and their arguments; column is prefixed
+// with prefix.
+func targetFilter(q tandem.TargetQuery, prefix string) (conds []string, args []any) {
+	add := func(column string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf("%s%s = $%d", prefix, column, len(args)))
+	}
+	add("migration", q.Migration)
+	if q.State != "" {
+		add("state", q.State)
+	}
+	if q.Team != "" {
+		add("team", q.Team)
+	}
+	return conds, args
+}
+
+// targetPage returns the WHERE clause of the page q asks for, with its
+// ORDER BY and LIMIT, and its arguments. A page before a codebase, or the
+// last, is read backward from its end (and must be reversed); the others
+// forward.
+func targetPage(q tandem.TargetQuery) (clause string, args []any, backward bool) {
+	conds, args := targetFilter(q, "t.")
+	key := func(op, codebase string) {
+		args = append(args, codebase)
+		conds = append(conds, fmt.Sprintf("t.codebase %s $%d", op, len(args)))
+	}
+	if q.After != "" {
+		key(">", q.After)
+	}
+	if q.Before != "" {
+		key("<", q.Before)
+	}
+	backward = q.Before != "" || q.Last
+	clause = strings.Join(conds, " AND ") + " ORDER BY t.codebase"
+	if backward {
+		clause += " DESC"
+	}
+	if q.Limit > 0 {
+		args = append(args, q.Limit)
+		clause += fmt.Sprintf(" LIMIT $%d", len(args))
+	}
+	if q.Offset > 0 {
+		args = append(args, q.Offset)
+		clause += fmt.Sprintf(" OFFSET $%d", len(args))
+	}
+	return clause, args, backward
+}
+
+// countTargets returns how many targets q's filter selects, summed from
+// the counts by team and state that triggers keep.
+func countTargets(ctx context.Context, tx *sql.Tx, q tandem.TargetQuery) (int, error) {
+	conds, args := targetFilter(q, "")
+	var total int
+	err := tx.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM target_team_counts WHERE "+strings.Join(conds, " AND "), args...).Scan(&total)
+	return total, err
 }
 
 // TargetStats summarises a migration's targets by team and state and by
