@@ -193,12 +193,13 @@ type server struct {
 	done   chan struct{}
 }
 
-// serve starts `tandem serve` on dsn in role and returns it once it
-// listens, on a port the system chose.
-func (s *session) serve(ctx context.Context, dsn, role string) (*server, error) {
+// serve starts `tandem serve` on dsn in role, with the flags extra, and
+// returns it once it listens, on a port the system chose.
+func (s *session) serve(ctx context.Context, dsn, role string, extra ...string) (*server, error) {
 	srv := &server{stderr: &lockedBuffer{}, done: make(chan struct{})}
-	srv.cmd = s.command(ctx, "serve", "--db", dsn, "--role", role, "--addr", "127.0.0.1:0",
-		"--scan-every", "0", "--mirrors", filepath.Join(s.dir, "mirrors"))
+	args := []string{"serve", "--db", dsn, "--role", role, "--addr", "127.0.0.1:0",
+		"--scan-every", "0", "--mirrors", filepath.Join(s.dir, "mirrors")}
+	srv.cmd = s.command(ctx, append(args, extra...)...)
 	srv.cmd.Env = append(srv.cmd.Env, "TANDEM_BOOTSTRAP_TOKEN="+s.token)
 	srv.cmd.Stderr = srv.stderr
 	stdout, err := srv.cmd.StdoutPipe()

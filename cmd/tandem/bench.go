@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -75,5 +76,61 @@ several --repos, time per 1,000 repositories at each size.`,
 	cmd.Flags().IntVar(&touched, "touch", 10, "repositories that get a new commit before the in-process rescan")
 	cmd.Flags().StringVar(&dir, "dir", filepath.Join(os.TempDir(), "tandem-bench"), "where the fleet is generated")
 	cmd.Flags().StringVar(&postgres, "postgres", "", "also measure serve on this PostgreSQL server (postgres://…), on a database tandem_bench_PID created and dropped by the run")
+	cmd.AddCommand(benchReadsCommand(e))
+	return cmd
+}
+
+// benchReadsCommand is `tandem bench reads`: the read path under load.
+func benchReadsCommand(e env) *cobra.Command {
+	var o bench.ReadOptions
+	cmd := &cobra.Command{
+		Use:   "reads",
+		Short: "Measure how many page and API reads per second serve answers, and how fast",
+		Long: `Serves fleets with this binary's serve, as users run it, and loads its read
+routes one after the other, each for --duration, with anonymous GETs on
+--connections keep-alive connections at once (each connection one request at
+a time, every body read to its end, as wrk does). Prints, for each engine,
+fleet and route, the requests per second, the median and 99th percentile
+latency, the errors (answers other than 2xx and 3xx, and requests without an
+answer), the target the route is held to, whether it met it, and the serve
+process's peak memory.
+
+Fleets (--fleet):
+  demo   serve --demo's nine codebases, once its first scan is done: the home
+         page, a campaign, a team, a platform and the codebases, as pages and
+         as /api/v1 JSON; held to 5,000 req/s with p99 under 50 ms.
+  large  a store seeded with --targets codebases over 200 teams and one
+         migration, "big", with a target in every state for each (seeded
+         once on SQLite and kept in --dir; seeded each run on PostgreSQL):
+         the home page, /api/v1/codebases, the campaign page, its filtered
+         view, its last page of targets and its JSON; held to 2,000 req/s
+         with p99 under 50 ms.
+
+With --postgres, each fleet is served again on a database of that server,
+created and dropped by the run, and held to SQLite's rate on the same route
+divided by 1.5. The run fails only when a server does not start or a route
+does not answer 200 before its load; errors under load are in the table.
+The load generator runs in this process, on the same machine as the server:
+both share its CPUs.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			binary, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			o.Binary, o.Log = binary, e.stderr
+			results, err := bench.RunReads(cmd.Context(), o)
+			if len(results) > 0 {
+				bench.PrintReads(e.stdout, results)
+			}
+			return err
+		},
+	}
+	cmd.Flags().IntVar(&o.Connections, "connections", 64, "connections loading each route at once")
+	cmd.Flags().DurationVar(&o.Duration, "duration", 30*time.Second, "how long each route is loaded")
+	cmd.Flags().IntVar(&o.Targets, "targets", 50000, "codebases, each a target of the campaign, of the large fleet")
+	cmd.Flags().StringVar(&o.Postgres, "postgres", "", "also measure on this PostgreSQL server (postgres://…), on databases tandem_reads_PID_* created and dropped by the run")
+	cmd.Flags().StringVar(&o.Dir, "dir", filepath.Join(os.TempDir(), "tandem-bench"), "where the seeded SQLite database of the large fleet is kept")
+	cmd.Flags().StringSliceVar(&o.Fleets, "fleet", []string{bench.FleetDemo, bench.FleetLarge}, "fleets to serve: demo, large or both")
 	return cmd
 }
