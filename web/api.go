@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tandem-dev/tandem"
@@ -73,7 +74,8 @@ func (s *Server) handlePlatforms(w http.ResponseWriter, r *http.Request) {
 
 // handleCodebases answers the codebases the hosts list, with the Codebase
 // documents that name none; ?gone=true the codebases gone from their host
-// instead. One named is found gone or not.
+// instead. One named is found gone or not. The list is read from the
+// store a page at a time, after the codebase of the ?after= cursor.
 func (s *Server) handleCodebases(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var gone bool
@@ -84,9 +86,32 @@ func (s *Server) handleCodebases(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	list(s, w, r, func(name string) ([]tandem.Codebase, error) {
-		return s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Name: name, Owner: q.Get("owner"), Host: q.Get("host"), Gone: gone, Declared: !gone})
-	})
+	f := tandem.CodebaseFilter{Name: r.PathValue("name"), Owner: q.Get("owner"), Host: q.Get("host"), Gone: gone, Declared: !gone}
+	if f.Name != "" {
+		list(s, w, r, func(string) ([]tandem.Codebase, error) { return s.store.FindCodebases(r.Context(), f) })
+		return
+	}
+	p, err := readPage(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	after, ok := strings.CutPrefix(p.after, codebaseCursor)
+	if p.after != "" && !ok {
+		s.writeError(w, r, badCursor(q.Get("after")))
+		return
+	}
+	f.After, f.Limit = after, p.limit+1
+	cs, err := s.store.FindCodebases(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(cs) > p.limit {
+		cs = cs[:p.limit]
+		setNext(w, r, codebaseCursor+cs[len(cs)-1].Name)
+	}
+	writeJSON(w, http.StatusOK, cs)
 }
 
 func (s *Server) handleStartScan(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,17 +35,29 @@ func seedCampaign(tb testing.TB, n int) *sqlstore.DB {
 }
 
 // BenchmarkCampaignPage renders the campaign page of a migration with
-// 50,000 targets: aggregates and one page of targets, never all of them.
+// 50,000 targets, its first, filtered and last pages, and the API's
+// answers about it and the catalog: aggregates and one page of targets
+// or codebases, never all of them. Each request asks a URL of its own,
+// so that every one is made, never answered from the cache of reads.
 func BenchmarkCampaignPage(b *testing.B) {
 	db := seedCampaign(b, 50_000)
 	srv := web.NewServer(db, nil, &campaign.Service{Store: db}, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
-	for _, path := range []string{"/campaigns/big", "/campaigns/big?state=ticketed&team=team-007&page=1", "/api/v1/campaigns"} {
+	for _, path := range []string{
+		"/campaigns/big", "/campaigns/big?state=ticketed&team=team-007", "/campaigns/big?state=ticketed",
+		"/campaigns/big?last=true", "/api/v1/campaigns", "/api/v1/campaigns/big", "/api/v1/codebases",
+	} {
 		b.Run(path, func(b *testing.B) {
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			n := 0
 			for b.Loop() {
+				n++
 				rec := httptest.NewRecorder()
-				srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+				srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path+sep+"bench="+strconv.Itoa(n), nil))
 				if rec.Code != http.StatusOK {
-					b.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+					b.Fatalf("%s: %d %.300s", path, rec.Code, rec.Body)
 				}
 				_, _ = io.Copy(io.Discard, rec.Body)
 			}

@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tandem-dev/tandem"
@@ -11,12 +13,20 @@ import (
 	"github.com/tandem-dev/tandem/consumption"
 )
 
-// CampaignStatus is a campaign's progress as the API shows it.
+// CampaignStatus is a campaign's progress as the API shows it: its counts
+// by state, by team and by day (Burndown), all from the counts the store
+// keeps, so that it costs the same for 100 or 100,000 targets. The API
+// lists the targets apart, a page at a time
+// (GET /api/v1/campaigns/{name}/targets); Targets, and LeadTimes, which
+// need every done target, are filled by whoever reads them all (the
+// CLI's campaign status).
 type CampaignStatus struct {
-	tandem.Campaign
+	Migration tandem.Migration        `json:"migration"`
+	Counts    map[string]int          `json:"counts"`
+	Targets   []tandem.Target         `json:"targets,omitzero"`
 	Teams     []campaign.TeamProgress `json:"teams"`
 	Burndown  []campaign.Point        `json:"burndown"`
-	LeadTimes []campaign.LeadTime     `json:"lead_times"`
+	LeadTimes []campaign.LeadTime     `json:"lead_times,omitzero"`
 }
 
 // CampaignSummary is one line of the campaign list.
@@ -92,29 +102,109 @@ func (s *Server) handleCampaign(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
+// campaignStatus reads a campaign's status from the counts the store
+// keeps, and its tickets: none of its targets.
 func (s *Server) campaignStatus(r *http.Request) (CampaignStatus, error) {
-	ms, err := s.store.FindMigrations(r.Context(), r.PathValue("name"))
+	ctx := r.Context()
+	ms, err := s.store.FindMigrations(ctx, r.PathValue("name"))
 	if err != nil {
 		return CampaignStatus{}, err
 	}
-	targets, err := s.store.FindTargets(r.Context(), ms[0].Name)
+	st, err := s.store.TargetStats(ctx, ms[0].Name)
 	if err != nil {
 		return CampaignStatus{}, err
 	}
-	now := time.Now().UTC()
-	return CampaignStatus{
-		Campaign:  tandem.NewCampaign(ms[0], targets),
-		Teams:     campaign.ByTeam(targets),
-		Burndown:  nonNilPoints(campaign.Burndown(targets, now)),
-		LeadTimes: campaign.LeadTimes(targets),
-	}, nil
+	tickets, err := s.store.FindTickets(ctx, tandem.TicketFilter{Migration: ms[0].Name})
+	if err != nil {
+		return CampaignStatus{}, err
+	}
+	out := CampaignStatus{Migration: ms[0], Counts: tandem.NewCampaign(ms[0], nil).Counts,
+		Teams: teamProgress(st.ByTeam, tickets), Burndown: dayBurndown(st.Days, time.Now().UTC())}
+	for _, counts := range st.ByTeam {
+		for state, n := range counts {
+			out.Counts[state] += n
+		}
+	}
+	return out, nil
 }
 
-func nonNilPoints(p []campaign.Point) []campaign.Point {
-	if p == nil {
-		return []campaign.Point{}
+// teamProgress is campaign.ByTeam from the counts by team and state: per
+// team sorted by name (campaign.Unowned for none), with its ticket when
+// it has one ticket in the campaign.
+func teamProgress(byTeam map[string]map[string]int, tickets []tandem.Ticket) []campaign.TeamProgress {
+	ticketsOf := map[string][]tandem.Ticket{}
+	for _, t := range tickets {
+		ticketsOf[t.Team] = append(ticketsOf[t.Team], t)
 	}
-	return p
+	out := []campaign.TeamProgress{}
+	for team, counts := range byTeam {
+		p := campaign.TeamProgress{Team: team, States: counts}
+		for _, n := range counts {
+			p.Total += n
+		}
+		if ts := ticketsOf[team]; team != "" && len(ts) == 1 {
+			p.Ticket = &tandem.TicketRef{ID: ts[0].ID, URL: ts[0].URL, State: ts[0].State}
+		}
+		if team == "" {
+			p.Team = campaign.Unowned
+		}
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b campaign.TeamProgress) int { return strings.Compare(a.Team, b.Team) })
+	return out
+}
+
+// dayBurndown is campaign.Burndown from the counts kept by day: for each
+// day (UTC) from the first a target was found to now's, the targets open
+// at its end. Exempt targets, whose day of exemption is not kept, count
+// as never open (campaign.DayChanges).
+func dayBurndown(days []tandem.DayCount, now time.Time) []campaign.Point {
+	changes := campaign.DayChanges(days)
+	points := []campaign.Point{}
+	if len(changes) == 0 {
+		return points
+	}
+	open, next := 0, 0
+	for day := changes[0].At; !day.After(now); day = day.AddDate(0, 0, 1) {
+		for ; next < len(changes) && !changes[next].At.After(day); next++ {
+			open = changes[next].Open
+		}
+		points = append(points, campaign.Point{Day: day.Format(time.DateOnly), Open: open})
+	}
+	return points
+}
+
+// handleCampaignTargets answers one page of a campaign's targets, sorted
+// by codebase, filtered by ?state= and ?team=: read from the store a
+// page at a time, after the codebase of the ?after= cursor.
+func (s *Server) handleCampaignTargets(w http.ResponseWriter, r *http.Request) {
+	p, err := readPage(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	after, ok := strings.CutPrefix(p.after, codebaseCursor)
+	if p.after != "" && !ok {
+		s.writeError(w, r, badCursor(r.URL.Query().Get("after")))
+		return
+	}
+	ms, err := s.store.FindMigrations(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	targets, _, err := s.store.FindTargetPage(r.Context(), tandem.TargetQuery{Migration: ms[0].Name, State: q.Get("state"), Team: q.Get("team"),
+		After: after, Limit: p.limit + 1})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(targets) > p.limit {
+		targets = targets[:p.limit]
+		setNext(w, r, codebaseCursor+targets[len(targets)-1].Codebase)
+	}
+	writeJSON(w, http.StatusOK, targets)
 }
 
 func (s *Server) handleLaunch(w http.ResponseWriter, r *http.Request) {
@@ -248,21 +338,29 @@ func (s *Server) handleAdopt(w http.ResponseWriter, r *http.Request, req TargetR
 	writeJSON(w, http.StatusOK, t)
 }
 
+// handleExport answers every target of a campaign, as CSV or JSON: the
+// one answer that reads them all.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
-	st, err := s.campaignStatus(r)
+	ms, err := s.store.FindMigrations(r.Context(), r.PathValue("name"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	targets, err := s.store.FindTargets(r.Context(), ms[0].Name)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	name := ms[0].Name
 	switch format := r.URL.Query().Get("format"); format {
 	case "", "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="`+st.Migration.Name+`.csv"`)
-		if err := campaign.WriteCSV(w, st.Targets); err != nil {
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+		if err := campaign.WriteCSV(w, targets); err != nil {
 			s.logger.Error("export", "err", err)
 		}
 	case "json":
-		writeJSON(w, http.StatusOK, map[string]any{"migration": st.Migration.Name, "teams": st.Teams, "targets": st.Targets})
+		writeJSON(w, http.StatusOK, map[string]any{"migration": name, "teams": campaign.ByTeam(targets), "targets": targets})
 	default:
 		s.writeError(w, r, tandem.Errorf(tandem.EINVALID, "unknown export format %q (valid: csv, json)", format))
 	}

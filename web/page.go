@@ -24,9 +24,17 @@ const (
 type pageRequest struct {
 	limit int
 	// after is the decoded cursor: "" for the first page, "n:OFFSET" for
-	// lists paged in the web layer, "h:HANDLE" for people.
+	// lists paged in the web layer, "h:HANDLE" for people,
+	// codebaseCursor and a name for codebases and a campaign's targets.
 	after string
 }
+
+// Kinds of cursors, the prefix of a decoded ?after=.
+const (
+	offsetCursor   = "n:"
+	handleCursor   = "h:"
+	codebaseCursor = "c:"
+)
 
 // readPage returns the page r asks for; EINVALID for a limit out of
 // 1…MaxPageSize or a cursor this server did not give.
@@ -43,12 +51,23 @@ func readPage(r *http.Request) (pageRequest, error) {
 	}
 	if v := q.Get("after"); v != "" {
 		b, err := base64.RawURLEncoding.DecodeString(v)
-		if err != nil || !utf8.Valid(b) || (!strings.HasPrefix(string(b), "n:") && !strings.HasPrefix(string(b), "h:")) {
+		if err != nil || !utf8.Valid(b) || !hasCursorKind(string(b)) {
 			return p, badCursor(v)
 		}
 		p.after = string(b)
 	}
 	return p, nil
+}
+
+// hasCursorKind reports whether a decoded cursor starts with a kind this
+// server gives.
+func hasCursorKind(cursor string) bool {
+	for _, kind := range []string{offsetCursor, handleCursor, codebaseCursor} {
+		if strings.HasPrefix(cursor, kind) {
+			return true
+		}
+	}
+	return false
 }
 
 // badCursor is the error of an ?after= that is not a cursor of this list.
@@ -61,7 +80,7 @@ func (p pageRequest) offset(r *http.Request) (int, error) {
 	if p.after == "" {
 		return 0, nil
 	}
-	v, ok := strings.CutPrefix(p.after, "n:")
+	v, ok := strings.CutPrefix(p.after, offsetCursor)
 	n, err := strconv.Atoi(v)
 	if !ok || err != nil || n < 0 || strconv.Itoa(n) != v {
 		return 0, badCursor(r.URL.Query().Get("after"))
@@ -100,7 +119,7 @@ func list[T any](s *Server, w http.ResponseWriter, r *http.Request, find func(na
 	from = min(from, len(items))
 	end := min(from+p.limit, len(items))
 	if end < len(items) {
-		setNext(w, r, "n:"+strconv.Itoa(end))
+		setNext(w, r, offsetCursor+strconv.Itoa(end))
 	}
 	page := items[from:end]
 	if page == nil {
@@ -122,7 +141,7 @@ func (s *Server) handlePeople(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	after, ok := strings.CutPrefix(p.after, "h:")
+	after, ok := strings.CutPrefix(p.after, handleCursor)
 	if p.after != "" && !ok {
 		s.writeError(w, r, badCursor(r.URL.Query().Get("after")))
 		return
@@ -134,7 +153,7 @@ func (s *Server) handlePeople(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(people) > p.limit {
 		people = people[:p.limit]
-		setNext(w, r, "h:"+people[len(people)-1].Handle)
+		setNext(w, r, handleCursor+people[len(people)-1].Handle)
 	}
 	writeJSON(w, http.StatusOK, people)
 }
