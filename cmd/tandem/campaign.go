@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/campaign"
 	"github.com/tandem-dev/tandem/web"
 )
@@ -36,8 +38,43 @@ func campaignListCommand(e env, server *string) *cobra.Command {
 }
 
 func campaignStatusCommand(e env, server *string) *cobra.Command {
-	return viewCommand(e, server, "status NAME", "Show a migration's targets: owner, state, ticket, change request and evidence",
-		"campaigns", "campaign", cobra.ExactArgs(1))
+	var output string
+	cmd := &cobra.Command{
+		Use:   "status NAME",
+		Short: "Show a migration's targets: owner, state, ticket, change request and evidence",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := campaignStatus(cmd.Context(), client(e, *server), args[0])
+			if err != nil {
+				return err
+			}
+			raw, err := json.Marshal(st)
+			if err != nil {
+				return err
+			}
+			return printObjects(e.stdout, "campaign", raw, output)
+		},
+	}
+	outputFlag(cmd, &output, "table")
+	return cmd
+}
+
+// campaignStatus reads a campaign's status and every one of its targets,
+// the list a page at a time, and adds the targets and their lead times
+// to the status.
+func campaignStatus(ctx context.Context, c *web.Client, name string) (web.CampaignStatus, error) {
+	var st web.CampaignStatus
+	if err := c.Get(ctx, "campaigns", name, nil, &st); err != nil {
+		return st, err
+	}
+	if err := c.Get(ctx, "campaigns/"+url.PathEscape(st.Migration.Name)+"/targets", "", nil, &st.Targets); err != nil {
+		return st, err
+	}
+	if st.Targets == nil {
+		st.Targets = []tandem.Target{}
+	}
+	st.LeadTimes = campaign.LeadTimes(st.Targets)
+	return st, nil
 }
 
 func campaignLaunchCommand(e env, server *string) *cobra.Command {
