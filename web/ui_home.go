@@ -22,9 +22,20 @@ type homeData struct {
 
 type platformRow struct {
 	tandem.Platform
-	Adoption tandem.Adoption
+	Adoption adoptionCounts
 	Chart    template.HTML
 }
+
+// adoptionCounts is what a platform's card shows of its adoption: how
+// many codebases and teams adopted it. The home template counts them
+// with len, as it would lists of names.
+type adoptionCounts struct {
+	Codebases, Teams tally
+}
+
+// tally is a count as a list of that many empty items, which takes no
+// memory whatever the count.
+type tally []struct{}
 
 type campaignRow struct {
 	CampaignSummary
@@ -40,20 +51,13 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	codebases, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{})
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	adoptions, err := s.consumption.AdoptionOf(ctx, platforms, codebases)
+	sum, err := s.store.FindSummary(ctx)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	now := time.Now().UTC()
-	for i, p := range platforms {
-		d.Platforms = append(d.Platforms, platformRow{Platform: p, Adoption: adoptions[i], Chart: adoptionChart(p.Name, adoptions[i].Trend, now, 320, 150)})
-	}
+	d.Platforms = platformRows(platforms, sum.Platforms, now)
 	summaries, err := s.campaignSummaries(ctx)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -67,21 +71,28 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Campaigns = append(d.Campaigns, row)
 	}
-	d.Codebases = len(codebases)
-	for _, c := range codebases {
-		if c.Owner == nil {
-			d.Unowned++
-		}
-	}
+	d.Codebases, d.Unowned, d.Teams = sum.Codebases, sum.Unowned, sum.Teams
 	if d.Unowned > 0 {
 		d.Warnings = append(d.Warnings, strconv.Itoa(d.Unowned)+" codebases have no known owner")
 	}
-	teams, err := s.store.FindTeams(ctx, "")
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	d.Teams = len(teams)
 	d.Scan, _ = strconv.ParseInt(r.URL.Query().Get("scan"), 10, 64)
 	s.render(w, r, "home", "Home", d)
+}
+
+// platformRows returns the cards of platforms, each with its adoption
+// among adoptions (none when the store summed none for it) and its trend
+// charted up to now.
+func platformRows(platforms []tandem.Platform, adoptions []tandem.AdoptionSummary, now time.Time) []platformRow {
+	byName := make(map[string]tandem.AdoptionSummary, len(adoptions))
+	for _, a := range adoptions {
+		byName[a.Platform] = a
+	}
+	rows := make([]platformRow, 0, len(platforms))
+	for _, p := range platforms {
+		a := byName[p.Name]
+		rows = append(rows, platformRow{Platform: p,
+			Adoption: adoptionCounts{Codebases: make(tally, a.Codebases), Teams: make(tally, a.Teams)},
+			Chart:    adoptionChart(p.Name, a.Trend, now, 320, 150)})
+	}
+	return rows
 }
