@@ -46,6 +46,9 @@ type LoadResult struct {
 	// report; "" when there was none.
 	FirstError string
 	latencies  histogram // of every answered request
+	// quantiles and max are the latencies wrk reported, when it loaded.
+	quantiles map[float64]time.Duration
+	max       time.Duration
 }
 
 // Errors is the number of requests answered with a status other than
@@ -62,7 +65,12 @@ func (r LoadResult) Rate() float64 {
 
 // Quantile returns the latency that the fraction q of answered requests
 // did not exceed, to within 1%; 0 when none was answered.
-func (r LoadResult) Quantile(q float64) time.Duration { return r.latencies.quantile(q) }
+func (r LoadResult) Quantile(q float64) time.Duration {
+	if r.quantiles != nil {
+		return r.quantiles[q]
+	}
+	return r.latencies.quantile(q)
+}
 
 // P50 is the median latency of answered requests.
 func (r LoadResult) P50() time.Duration { return r.Quantile(0.50) }
@@ -71,11 +79,21 @@ func (r LoadResult) P50() time.Duration { return r.Quantile(0.50) }
 func (r LoadResult) P99() time.Duration { return r.Quantile(0.99) }
 
 // Max is the slowest answered request's latency.
-func (r LoadResult) Max() time.Duration { return time.Duration(r.latencies.max) }
+func (r LoadResult) Max() time.Duration {
+	if r.quantiles != nil {
+		return r.max
+	}
+	return time.Duration(r.latencies.max)
+}
 
 // Answered is the number of requests whose latency was recorded: those
 // answered, whatever their status.
-func (r LoadResult) Answered() int64 { return r.latencies.total }
+func (r LoadResult) Answered() int64 {
+	if r.quantiles != nil {
+		return r.Requests - r.Failed
+	}
+	return r.latencies.total
+}
 
 // Load GETs o.URL in a loop on o.Connections keep-alive connections at
 // once, one goroutine each, for o.Duration, reading every body to its

@@ -40,6 +40,8 @@ type ReadOptions struct {
 	Targets     int           // codebases and targets of the large fleet (default 50,000)
 	Connections int           // connections loading each route (default 64)
 	Duration    time.Duration // load of each route (default 30s)
+	// Wrk is the path of wrk, which loads instead of Load when set.
+	Wrk string
 	// Dir keeps the seeded SQLite database of each size of the large
 	// fleet, made once and copied for each run.
 	Dir string
@@ -412,7 +414,11 @@ func read(ctx context.Context, target string) ([]byte, error) {
 // load loads route and adds its result.
 func (r *readRun) load(ctx context.Context, srv *server, route string) error {
 	resetPeakRSS(srv.proc())
-	l, err := Load(ctx, LoadOptions{URL: srv.url + route, Connections: r.o.Connections, Duration: r.o.Duration})
+	lo := LoadOptions{URL: srv.url + route, Connections: r.o.Connections, Duration: r.o.Duration}
+	l, err := Load(ctx, lo)
+	if r.o.Wrk != "" {
+		l, err = Wrk(ctx, r.o.Wrk, lo)
+	}
 	if err != nil {
 		return err
 	}

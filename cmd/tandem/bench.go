@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -83,6 +84,7 @@ several --repos, time per 1,000 repositories at each size.`,
 // benchReadsCommand is `tandem bench reads`: the read path under load.
 func benchReadsCommand(e env) *cobra.Command {
 	var o bench.ReadOptions
+	load := "auto"
 	cmd := &cobra.Command{
 		Use:   "reads",
 		Short: "Measure how many page and API reads per second serve answers, and how fast",
@@ -110,8 +112,11 @@ With --postgres, each fleet is served again on a database of that server,
 created and dropped by the run, and held to SQLite's rate on the same route
 divided by 1.5. The run fails only when a server does not start or a route
 does not answer 200 before its load; errors under load are in the table.
-The load generator runs in this process, on the same machine as the server:
-both share its CPUs.`,
+
+The load comes from wrk where it is installed (--load wrk, the default when
+wrk is on the PATH), otherwise from a bounded load generator in this process
+(--load go), which costs the shared CPUs more than wrk does. Either way it
+runs on the same machine as the server, and both share its CPUs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			binary, err := os.Executable()
@@ -119,6 +124,14 @@ both share its CPUs.`,
 				return err
 			}
 			o.Binary, o.Log = binary, e.stderr
+			if o.Wrk, err = loadGenerator(load); err != nil {
+				return err
+			}
+			if o.Wrk != "" {
+				fmt.Fprintf(e.stdout, "load: %s -t2 -c%d -d%s --latency\n", o.Wrk, o.Connections, o.Duration)
+			} else {
+				fmt.Fprintf(e.stdout, "load: built in, %d connections, %s\n", o.Connections, o.Duration)
+			}
 			results, err := bench.RunReads(cmd.Context(), o)
 			if len(results) > 0 {
 				bench.PrintReads(e.stdout, results)
@@ -131,6 +144,23 @@ both share its CPUs.`,
 	cmd.Flags().IntVar(&o.Targets, "targets", 50000, "codebases, each a target of the campaign, of the large fleet")
 	cmd.Flags().StringVar(&o.Postgres, "postgres", "", "also measure on this PostgreSQL server (postgres://…), on databases tandem_reads_PID_* created and dropped by the run")
 	cmd.Flags().StringVar(&o.Dir, "dir", filepath.Join(os.TempDir(), "tandem-bench"), "where the seeded SQLite database of the large fleet is kept")
+	cmd.Flags().StringVar(&load, "load", load, "what loads the routes: wrk, go (built in), or auto (wrk when installed)")
 	cmd.Flags().StringSliceVar(&o.Fleets, "fleet", []string{bench.FleetDemo, bench.FleetLarge}, "fleets to serve: demo, large or both")
 	return cmd
+}
+
+// loadGenerator returns the path of wrk for --load wrk (or auto, when wrk
+// is installed), "" for the built-in load generator.
+func loadGenerator(load string) (string, error) {
+	switch load {
+	case "go":
+		return "", nil
+	case "wrk", "auto":
+		path, err := exec.LookPath("wrk")
+		if err != nil && load == "wrk" {
+			return "", tandem.Errorf(tandem.EINVALID, "--load wrk: wrk is not installed (Debian: apt-get install wrk); --load go uses the built-in load generator")
+		}
+		return path, nil
+	}
+	return "", tandem.Errorf(tandem.EINVALID, "--load %q: want wrk, go or auto", load)
 }
