@@ -19,6 +19,7 @@ type Store interface {
 	FindEngagements(ctx context.Context, f tandem.EngagementFilter) ([]tandem.Engagement, error)
 	FindSessions(ctx context.Context, platform string) ([]tandem.Session, error)
 	FindContributions(ctx context.Context, codebase string) ([]tandem.Contribution, error)
+	FindAdoption(ctx context.Context, name string) ([]tandem.Adoption, error)
 }
 
 // Service loads what the analytics of this package compute over from a

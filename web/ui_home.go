@@ -22,20 +22,9 @@ type homeData struct {
 
 type platformRow struct {
 	tandem.Platform
-	Adoption adoptionCounts
+	Adoption tandem.AdoptionSummary
 	Chart    template.HTML
 }
-
-// adoptionCounts is what a platform's card shows of its adoption: how
-// many codebases and teams adopted it. The home template counts them
-// with len, as it would lists of names.
-type adoptionCounts struct {
-	Codebases, Teams tally
-}
-
-// tally is a count as a list of that many empty items, which takes no
-// memory whatever the count.
-type tally []struct{}
 
 type campaignRow struct {
 	CampaignSummary
@@ -90,9 +79,7 @@ func platformRows(platforms []tandem.Platform, adoptions []tandem.AdoptionSummar
 	rows := make([]platformRow, 0, len(platforms))
 	for _, p := range platforms {
 		a := byName[p.Name]
-		rows = append(rows, platformRow{Platform: p,
-			Adoption: adoptionCounts{Codebases: make(tally, a.Codebases), Teams: make(tally, a.Teams)},
-			Chart:    adoptionChart(p.Name, a.Trend, now, 320, 150)})
+		rows = append(rows, platformRow{Platform: p, Adoption: a, Chart: adoptionChart(p.Name, a.Trend, now, 320, 150)})
 	}
 	return rows
 }
