@@ -216,7 +216,7 @@ func createToken(t *testing.T, srv, person, role string) string {
 func snapshot(t *testing.T, srv string) string {
 	t.Helper()
 	var b strings.Builder
-	for _, path := range []string{"campaigns/logrus-to-obslog", "change-requests", "tickets", "requests", "engagements", "sessions", "contributions"} {
+	for _, path := range []string{"campaigns/logrus-to-obslog", "campaigns/logrus-to-obslog/targets", "change-requests", "tickets", "requests", "engagements", "sessions", "contributions"} {
 		b.WriteString(httpGet(t, srv+"/api/v1/"+path))
 	}
 	return b.String()
