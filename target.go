@@ -128,6 +128,9 @@ type TargetStore interface {
 	// FindTargets returns a migration's targets; ENOTFOUND for an unknown
 	// migration.
 	FindTargets(ctx context.Context, migration string) ([]Target, error)
+	// FindCodebaseTargets returns a codebase's targets in every
+	// migration, by migration.
+	FindCodebaseTargets(ctx context.Context, codebase string) ([]Target, error)
 	// FindTargetPage returns one page of the targets q selects, sorted by
 	// codebase, and how many it selects in all.
 	FindTargetPage(ctx context.Context, q TargetQuery) ([]Target, int, error)

@@ -45,6 +45,18 @@ func findTargets(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]t
 	return findTargetsOrdered(ctx, tx, cond+" ORDER BY t.codebase", args...)
 }
 
+// FindCodebaseTargets returns a codebase's targets in every migration,
+// by migration, through the index on targets (codebase).
+func (db *DB) FindCodebaseTargets(ctx context.Context, codebase string) ([]tandem.Target, error) {
+	var targets []tandem.Target
+	err := db.readTx(ctx, "find codebase targets", func(tx *sql.Tx) error {
+		var err error
+		targets, err = findTargetsOrdered(ctx, tx, "t.codebase = $1 ORDER BY t.migration", codebase)
+		return err
+	})
+	return targets, err
+}
+
 // findTargetsOrdered returns the targets of a WHERE clause that carries its
 // own ORDER BY (and LIMIT).
 func findTargetsOrdered(ctx context.Context, tx *sql.Tx, clause string, args ...any) ([]tandem.Target, error) {

@@ -7,21 +7,38 @@ import (
 	"github.com/tandem-dev/tandem"
 )
 
-// codebasesData is the codebase list: the codebases scans found, and the
-// Codebase documents that name none of them, shown apart as warnings.
+// codebasesData is a page of the codebase list: the codebases scans
+// found, the Codebase documents that name none of them (shown apart as
+// warnings), and the first name of the next page, "" on the last.
 type codebasesData struct {
 	Codebases    []tandem.Codebase
 	Undiscovered []tandem.Codebase
+	Owner        string
+	Gone         bool
+	After        string // where this page starts, "" on the first
+	Next         string
 }
 
+// handleCodebasesPage lists codebases pageSize at a time, by name, read
+// a page at a time (?after=NAME), as owner (?owner=) or gone (?gone=)
+// filter them.
 func (s *Server) handleCodebasesPage(w http.ResponseWriter, r *http.Request) {
-	gone, _ := strconv.ParseBool(r.URL.Query().Get("gone")) // as the API reads it; anything else: the present ones
-	cs, err := s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Owner: r.URL.Query().Get("owner"), Gone: gone, Declared: !gone})
+	q := r.URL.Query()
+	gone, _ := strconv.ParseBool(q.Get("gone")) // as the API reads it; anything else: the present ones
+	d := codebasesData{Owner: q.Get("owner"), Gone: gone}
+	var err error
+	if d.After, err = codebaseKey("after", q.Get("after")); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	cs, err := s.store.FindCodebases(r.Context(), tandem.CodebaseFilter{Owner: d.Owner, Gone: gone, Declared: !gone, After: d.After, Limit: pageSize + 1})
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	var d codebasesData
+	if len(cs) > pageSize {
+		cs, d.Next = cs[:pageSize], cs[pageSize-1].Name
+	}
 	for _, c := range cs {
 		if c.Host == "" {
 			d.Undiscovered = append(d.Undiscovered, c)
@@ -51,22 +68,9 @@ func (s *Server) handleCodebasePage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	ms, err := s.store.FindMigrations(ctx, "")
-	if err != nil {
+	if d.Targets, err = s.store.FindCodebaseTargets(ctx, cs[0].Name); err != nil {
 		s.renderError(w, r, err)
 		return
-	}
-	for _, m := range ms {
-		targets, err := s.store.FindTargets(ctx, m.Name)
-		if err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		for _, t := range targets {
-			if t.Codebase == cs[0].Name {
-				d.Targets = append(d.Targets, t)
-			}
-		}
 	}
 	s.render(w, r, "codebase", cs[0].Name, d)
 }
