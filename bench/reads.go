@@ -415,10 +415,11 @@ func read(ctx context.Context, target string) ([]byte, error) {
 func (r *readRun) load(ctx context.Context, srv *server, route string) error {
 	resetPeakRSS(srv.proc())
 	lo := LoadOptions{URL: srv.url + route, Connections: r.o.Connections, Duration: r.o.Duration}
-	l, err := Load(ctx, lo)
+	load := Load
 	if r.o.Wrk != "" {
-		l, err = Wrk(ctx, r.o.Wrk, lo)
+		load = func(ctx context.Context, o LoadOptions) (LoadResult, error) { return Wrk(ctx, r.o.Wrk, o) }
 	}
+	l, err := load(ctx, lo)
 	if err != nil {
 		return err
 	}
