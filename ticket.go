@@ -101,6 +101,10 @@ type TicketFilter struct {
 	Team      string
 	State     string
 	Topic     string
+	// NoComments leaves each ticket's Comments empty, for readers that
+	// show tickets' states only: a campaign's tickets carry a comment per
+	// change to their targets.
+	NoComments bool
 }
 
 // TicketStore keeps the tickets a campaign files in teams' trackers, their

@@ -225,27 +225,38 @@ func findTickets(ctx context.Context, tx *sql.Tx, f tandem.TicketFilter) ([]tand
 		return nil, err
 	}
 	rows.Close()
-	for i := range tickets {
-		crows, err := tx.QueryContext(ctx, "SELECT id, body, created_at, synced_at FROM ticket_comments WHERE ticket_id = $1 ORDER BY id", tickets[i].ID)
-		if err != nil {
-			return nil, err
+	if len(tickets) == 0 || f.NoComments {
+		return tickets, nil
+	}
+	return tickets, ticketComments(ctx, tx, tickets, c)
+}
+
+// ticketComments reads the comments of tickets, which the conditions c
+// selected, in one query for all of them rather than one per ticket.
+func ticketComments(ctx context.Context, tx *sql.Tx, tickets []tandem.Ticket, c conds) error {
+	index := make(map[int64]int, len(tickets))
+	for i, t := range tickets {
+		index[t.ID] = i
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT ticket_id, id, body, created_at, synced_at FROM ticket_comments
+		WHERE ticket_id IN (SELECT id FROM tickets`+c.where()+`) ORDER BY ticket_id, id`, c.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ticket int64
+		var cm tandem.Comment
+		var synced sql.NullTime
+		if err := rows.Scan(&ticket, &cm.ID, &cm.Body, &cm.At, &synced); err != nil {
+			return err
 		}
-		for crows.Next() {
-			var c tandem.Comment
-			var synced sql.NullTime
-			if err := crows.Scan(&c.ID, &c.Body, &c.At, &synced); err != nil {
-				crows.Close()
-				return nil, err
-			}
-			c.SyncedAt = timePtr(synced)
-			tickets[i].Comments = append(tickets[i].Comments, c)
-		}
-		crows.Close()
-		if err := crows.Err(); err != nil {
-			return nil, err
+		cm.SyncedAt = timePtr(synced)
+		if i, ok := index[ticket]; ok {
+			tickets[i].Comments = append(tickets[i].Comments, cm)
 		}
 	}
-	return tickets, nil
+	return rows.Err()
 }
 
 // NudgeTicket comments a reminder on an open ticket and counts it. It

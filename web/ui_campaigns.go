@@ -89,7 +89,7 @@ func (s *Server) campaignPage(r *http.Request) (campaignData, error) {
 		d.Open += t.Open
 	}
 	d.Bar = ProgressBar(ms[0].Name+" progress", stateParts(d.Counts))
-	tickets, err := s.store.FindTickets(ctx, tandem.TicketFilter{Migration: ms[0].Name})
+	tickets, err := s.store.FindTickets(ctx, tandem.TicketFilter{Migration: ms[0].Name, NoComments: true})
 	if err != nil {
 		return d, err
 	}
