@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/tandem-dev/tandem"
-	"github.com/tandem-dev/tandem/sqlstore"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
 )
 
@@ -14,11 +13,7 @@ func TestFindCodebaseTargets(t *testing.T) {
 	for _, e := range sqlstoretest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := t.Context()
-			db, err := sqlstore.Open(ctx, e.DSN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := open(t, e)
 			apply(t, db, team("obs", nil, nil), platform("obslog", "obs"), migrationObj("zap", "obslog"), migrationObj("logrus", "obslog"))
 			for _, name := range []string{"api", "web"} {
 				var results []tandem.CheckResult

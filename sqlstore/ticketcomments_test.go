@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/tandem-dev/tandem"
-	"github.com/tandem-dev/tandem/sqlstore"
 	"github.com/tandem-dev/tandem/sqlstore/sqlstoretest"
 )
 
@@ -16,11 +15,7 @@ func TestTicketComments(t *testing.T) {
 	for _, e := range sqlstoretest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := t.Context()
-			db, err := sqlstore.Open(ctx, e.DSN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
+			db := open(t, e)
 			apply(t, db, team("obs", nil, nil), team("pay", nil, []string{"@acme/pay"}), team("web", nil, []string{"@acme/web"}),
 				platform("obslog", "obs"), migrationObj("logrus", "obslog"))
 			target := tandem.CheckID("migration", "logrus", tandem.RoleTarget)

@@ -15,16 +15,7 @@ func TestDataVersion(t *testing.T) {
 	for _, e := range sqlstoretest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			ctx := t.Context()
-			db, err := sqlstore.Open(ctx, e.DSN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			other, err := sqlstore.Open(ctx, e.DSN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer other.Close()
+			db, other := open(t, e), open(t, e)
 			version := func(db *sqlstore.DB) int64 {
 				t.Helper()
 				n, err := db.DataVersion(ctx)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tandem-dev/tandem"
@@ -91,27 +90,10 @@ func (s *Server) handleCodebases(w http.ResponseWriter, r *http.Request) {
 		list(s, w, r, func(string) ([]tandem.Codebase, error) { return s.store.FindCodebases(r.Context(), f) })
 		return
 	}
-	p, err := readPage(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	after, ok := strings.CutPrefix(p.after, codebaseCursor)
-	if p.after != "" && !ok {
-		s.writeError(w, r, badCursor(q.Get("after")))
-		return
-	}
-	f.After, f.Limit = after, p.limit+1
-	cs, err := s.store.FindCodebases(r.Context(), f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if len(cs) > p.limit {
-		cs = cs[:p.limit]
-		setNext(w, r, codebaseCursor+cs[len(cs)-1].Name)
-	}
-	writeJSON(w, http.StatusOK, cs)
+	keyed(s, w, r, codebaseCursor, func(after string, limit int) ([]tandem.Codebase, error) {
+		f.After, f.Limit = after, limit
+		return s.store.FindCodebases(r.Context(), f)
+	}, func(c tandem.Codebase) string { return c.Name })
 }
 
 func (s *Server) handleStartScan(w http.ResponseWriter, r *http.Request) {

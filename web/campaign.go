@@ -178,33 +178,17 @@ func dayBurndown(days []tandem.DayCount, now time.Time) []campaign.Point {
 // by codebase, filtered by ?state= and ?team=: read from the store a
 // page at a time, after the codebase of the ?after= cursor.
 func (s *Server) handleCampaignTargets(w http.ResponseWriter, r *http.Request) {
-	p, err := readPage(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	after, ok := strings.CutPrefix(p.after, codebaseCursor)
-	if p.after != "" && !ok {
-		s.writeError(w, r, badCursor(r.URL.Query().Get("after")))
-		return
-	}
 	ms, err := s.store.FindMigrations(r.Context(), r.PathValue("name"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	q := r.URL.Query()
-	targets, _, err := s.store.FindTargetPage(r.Context(), tandem.TargetQuery{Migration: ms[0].Name, State: q.Get("state"), Team: q.Get("team"),
-		After: after, Limit: p.limit + 1})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if len(targets) > p.limit {
-		targets = targets[:p.limit]
-		setNext(w, r, codebaseCursor+targets[len(targets)-1].Codebase)
-	}
-	writeJSON(w, http.StatusOK, targets)
+	keyed(s, w, r, codebaseCursor, func(after string, limit int) ([]tandem.Target, error) {
+		targets, _, err := s.store.FindTargetPage(r.Context(), tandem.TargetQuery{Migration: ms[0].Name, State: q.Get("state"), Team: q.Get("team"),
+			After: after, Limit: limit})
+		return targets, err
+	}, func(t tandem.Target) string { return t.Codebase })
 }
 
 func (s *Server) handleLaunch(w http.ResponseWriter, r *http.Request) {

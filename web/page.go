@@ -136,24 +136,35 @@ func (s *Server) handlePeople(w http.ResponseWriter, r *http.Request) {
 		list(s, w, r, func(name string) ([]tandem.Person, error) { return s.store.FindPeople(r.Context(), name) })
 		return
 	}
+	keyed(s, w, r, handleCursor, func(after string, limit int) ([]tandem.Person, error) {
+		return s.store.FindPeoplePage(r.Context(), tandem.PeoplePage{After: after, Limit: limit})
+	}, func(p tandem.Person) string { return p.Handle })
+}
+
+// keyed answers with one page of a list the store reads a page at a
+// time, by key: find reads up to limit items after the key of the
+// request's cursor ("" on the first page), which is one more than the
+// page holds, to know whether another follows; key is an item's key,
+// kept after kind in the next page's cursor.
+func keyed[T any](s *Server, w http.ResponseWriter, r *http.Request, kind string, find func(after string, limit int) ([]T, error), key func(T) string) {
 	p, err := readPage(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	after, ok := strings.CutPrefix(p.after, handleCursor)
+	after, ok := strings.CutPrefix(p.after, kind)
 	if p.after != "" && !ok {
 		s.writeError(w, r, badCursor(r.URL.Query().Get("after")))
 		return
 	}
-	people, err := s.store.FindPeoplePage(r.Context(), tandem.PeoplePage{After: after, Limit: p.limit + 1})
+	items, err := find(after, p.limit+1)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if len(people) > p.limit {
-		people = people[:p.limit]
-		setNext(w, r, handleCursor+people[len(people)-1].Handle)
+	if len(items) > p.limit {
+		items = items[:p.limit]
+		setNext(w, r, kind+key(items[len(items)-1]))
 	}
-	writeJSON(w, http.StatusOK, people)
+	writeJSON(w, http.StatusOK, items)
 }
