@@ -115,6 +115,21 @@ type TargetStats struct {
 	Days []DayCount `json:"days"`
 }
 
+// Counts returns how many targets are in each state, every state of
+// TargetStates present (0 when none).
+func (s TargetStats) Counts() map[string]int {
+	counts := make(map[string]int, len(TargetStates))
+	for _, state := range TargetStates {
+		counts[state] = 0
+	}
+	for _, byState := range s.ByTeam {
+		for state, n := range byState {
+			counts[state] += n
+		}
+	}
+	return counts
+}
+
 // DayCount is how many targets were found on Found and done on Done.
 type DayCount struct {
 	Found string `json:"found"`

@@ -186,6 +186,32 @@ func ByTeam(targets []tandem.Target) []TeamProgress {
 	return out
 }
 
+// TeamsOf is ByTeam from the counts a store keeps by team and state
+// (tandem.TargetStats.ByTeam), with the teams' tickets: Ticket is set
+// when a team has one ticket in the campaign.
+func TeamsOf(byTeam map[string]map[string]int, tickets []tandem.Ticket) []TeamProgress {
+	ticketsOf := map[string][]tandem.Ticket{}
+	for _, t := range tickets {
+		ticketsOf[t.Team] = append(ticketsOf[t.Team], t)
+	}
+	out := []TeamProgress{}
+	for team, counts := range byTeam {
+		p := TeamProgress{Team: team, States: counts}
+		for _, n := range counts {
+			p.Total += n
+		}
+		if ts := ticketsOf[team]; team != "" && len(ts) == 1 {
+			p.Ticket = &tandem.TicketRef{ID: ts[0].ID, URL: ts[0].URL, State: ts[0].State}
+		}
+		if team == "" {
+			p.Team = Unowned
+		}
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b TeamProgress) int { return strings.Compare(a.Team, b.Team) })
+	return out
+}
+
 // csvHeader is the header row of WriteCSV.
 var csvHeader = []string{
 	"codebase", "team", "state", "ticket_url", "ticket_state",
@@ -336,6 +362,22 @@ func OpenAt(changes []Change, t time.Time) int {
 		open = c.Open
 	}
 	return open
+}
+
+// DayBurndown is Burndown from the counts a store keeps by day
+// (tandem.TargetStats.Days): for each day (UTC) from the first a target
+// was found to now's, the targets open at its end. Exempt targets count
+// as never open (DayChanges).
+func DayBurndown(days []tandem.DayCount, now time.Time) []Point {
+	changes := DayChanges(days)
+	points := []Point{}
+	if len(changes) == 0 {
+		return points
+	}
+	for day := changes[0].At; !day.After(now); day = day.AddDate(0, 0, 1) {
+		points = append(points, Point{Day: day.Format(dateLayout), Open: OpenAt(changes, day)})
+	}
+	return points
 }
 
 // Ideal returns the ideal burndown: a straight line from the targets open

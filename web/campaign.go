@@ -3,9 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tandem-dev/tandem"
@@ -114,64 +112,12 @@ func (s *Server) campaignStatus(r *http.Request) (CampaignStatus, error) {
 	if err != nil {
 		return CampaignStatus{}, err
 	}
-	tickets, err := s.store.FindTickets(ctx, tandem.TicketFilter{Migration: ms[0].Name})
+	tickets, err := s.store.FindTickets(ctx, tandem.TicketFilter{Migration: ms[0].Name, NoComments: true})
 	if err != nil {
 		return CampaignStatus{}, err
 	}
-	out := CampaignStatus{Migration: ms[0], Counts: tandem.NewCampaign(ms[0], nil).Counts,
-		Teams: teamProgress(st.ByTeam, tickets), Burndown: dayBurndown(st.Days, time.Now().UTC())}
-	for _, counts := range st.ByTeam {
-		for state, n := range counts {
-			out.Counts[state] += n
-		}
-	}
-	return out, nil
-}
-
-// teamProgress is campaign.ByTeam from the counts by team and state: per
-// team sorted by name (campaign.Unowned for none), with its ticket when
-// it has one ticket in the campaign.
-func teamProgress(byTeam map[string]map[string]int, tickets []tandem.Ticket) []campaign.TeamProgress {
-	ticketsOf := map[string][]tandem.Ticket{}
-	for _, t := range tickets {
-		ticketsOf[t.Team] = append(ticketsOf[t.Team], t)
-	}
-	out := []campaign.TeamProgress{}
-	for team, counts := range byTeam {
-		p := campaign.TeamProgress{Team: team, States: counts}
-		for _, n := range counts {
-			p.Total += n
-		}
-		if ts := ticketsOf[team]; team != "" && len(ts) == 1 {
-			p.Ticket = &tandem.TicketRef{ID: ts[0].ID, URL: ts[0].URL, State: ts[0].State}
-		}
-		if team == "" {
-			p.Team = campaign.Unowned
-		}
-		out = append(out, p)
-	}
-	slices.SortFunc(out, func(a, b campaign.TeamProgress) int { return strings.Compare(a.Team, b.Team) })
-	return out
-}
-
-// dayBurndown is campaign.Burndown from the counts kept by day: for each
-// day (UTC) from the first a target was found to now's, the targets open
-// at its end. Exempt targets, whose day of exemption is not kept, count
-// as never open (campaign.DayChanges).
-func dayBurndown(days []tandem.DayCount, now time.Time) []campaign.Point {
-	changes := campaign.DayChanges(days)
-	points := []campaign.Point{}
-	if len(changes) == 0 {
-		return points
-	}
-	open, next := 0, 0
-	for day := changes[0].At; !day.After(now); day = day.AddDate(0, 0, 1) {
-		for ; next < len(changes) && !changes[next].At.After(day); next++ {
-			open = changes[next].Open
-		}
-		points = append(points, campaign.Point{Day: day.Format(time.DateOnly), Open: open})
-	}
-	return points
+	return CampaignStatus{Migration: ms[0], Counts: st.Counts(),
+		Teams: campaign.TeamsOf(st.ByTeam, tickets), Burndown: campaign.DayBurndown(st.Days, time.Now().UTC())}, nil
 }
 
 // handleCampaignTargets answers one page of a campaign's targets, sorted

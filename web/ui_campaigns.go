@@ -63,7 +63,7 @@ func (s *Server) campaignPage(r *http.Request) (campaignData, error) {
 		return campaignData{}, err
 	}
 	q := r.URL.Query()
-	d := campaignData{Migration: ms[0], Counts: map[string]int{}, State: q.Get("state"), Team: q.Get("team"), States: tandem.TargetStates}
+	d := campaignData{Migration: ms[0], State: q.Get("state"), Team: q.Get("team"), States: tandem.TargetStates}
 	key, err := readTargetKey(q)
 	if err != nil {
 		return d, err
@@ -72,10 +72,10 @@ func (s *Server) campaignPage(r *http.Request) (campaignData, error) {
 	if err != nil {
 		return d, err
 	}
+	d.Counts = st.Counts()
 	for team, counts := range st.ByTeam {
 		row := teamRow{Team: team, Counts: counts}
 		for state, n := range counts {
-			d.Counts[state] += n
 			row.Total += n
 			if tandem.TargetOpen(state) {
 				row.Open += n
