@@ -92,8 +92,7 @@ type TargetQuery struct {
 	Migration string
 	State     string // "" for every state
 	Team      string // the team ticketed, or the owner before that; "" for all
-	Offset    int
-	Limit     int // 0: all
+	Limit     int    // 0: all
 	// After selects the targets whose codebase sorts after it: the page
 	// after one that ends there (keyset paging, which reads no earlier
 	// target); "" for none.

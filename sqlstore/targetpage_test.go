@@ -129,13 +129,13 @@ func checkPages(t *testing.T, db *DB) {
 // as the database sorts, and their COUNT(*), read from the table itself.
 func selectedTargets(t *testing.T, db *DB, q tandem.TargetQuery) ([]string, int) {
 	t.Helper()
-	conds, args := targetFilter(q, "")
-	where := strings.Join(conds, " AND ")
+	c := targetConds(q, "")
+	where, args := c.where(), c.args
 	var count int
-	if err := db.db.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM targets WHERE "+where, args...).Scan(&count); err != nil {
+	if err := db.db.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM targets"+where, args...).Scan(&count); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.db.QueryContext(t.Context(), "SELECT codebase FROM targets WHERE "+where+" ORDER BY codebase", args...)
+	rows, err := db.db.QueryContext(t.Context(), "SELECT codebase FROM targets"+where+" ORDER BY codebase", args...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -335,22 +335,14 @@ func (db *DB) FindTargetPage(ctx context.Context, q tandem.TargetQuery) ([]tande
 	return targets, total, err
 }
 
-// targetFilter returns the conditions of the targets q selects, by
-// migration, state and team, and their arguments; column is prefixed
-// with prefix.
-func targetFilter(q tandem.TargetQuery, prefix string) (conds []string, args []any) {
-	add := func(column string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf("%s%s = $%d", prefix, column, len(args)))
-	}
-	add("migration", q.Migration)
-	if q.State != "" {
-		add("state", q.State)
-	}
-	if q.Team != "" {
-		add("team", q.Team)
-	}
-	return conds, args
+// targetConds returns the conditions of the targets q selects, by
+// migration, state and team, on columns prefixed with prefix.
+func targetConds(q tandem.TargetQuery, prefix string) conds {
+	var c conds
+	c.add(prefix+"migration = $%d", q.Migration)
+	addSet(&c, prefix+"state", q.State)
+	addSet(&c, prefix+"team", q.Team)
+	return c
 }
 
 // targetPage returns the WHERE clause of the page q asks for, with its
@@ -358,39 +350,31 @@ func targetFilter(q tandem.TargetQuery, prefix string) (conds []string, args []a
 // last, is read backward from its end (and must be reversed); the others
 // forward.
 func targetPage(q tandem.TargetQuery) (clause string, args []any, backward bool) {
-	conds, args := targetFilter(q, "t.")
-	key := func(op, codebase string) {
-		args = append(args, codebase)
-		conds = append(conds, fmt.Sprintf("t.codebase %s $%d", op, len(args)))
-	}
+	c := targetConds(q, "t.")
 	if q.After != "" {
-		key(">", q.After)
+		c.add("t.codebase > $%d", q.After)
 	}
 	if q.Before != "" {
-		key("<", q.Before)
+		c.add("t.codebase < $%d", q.Before)
 	}
 	backward = q.Before != "" || q.Last
-	clause = strings.Join(conds, " AND ") + " ORDER BY t.codebase"
+	clause = strings.Join(c.list, " AND ") + " ORDER BY t.codebase"
 	if backward {
 		clause += " DESC"
 	}
 	if q.Limit > 0 {
-		args = append(args, q.Limit)
-		clause += fmt.Sprintf(" LIMIT $%d", len(args))
+		c.args = append(c.args, q.Limit)
+		clause += fmt.Sprintf(" LIMIT $%d", len(c.args))
 	}
-	if q.Offset > 0 {
-		args = append(args, q.Offset)
-		clause += fmt.Sprintf(" OFFSET $%d", len(args))
-	}
-	return clause, args, backward
+	return clause, c.args, backward
 }
 
 // countTargets returns how many targets q's filter selects, summed from
 // the counts by team and state that triggers keep.
 func countTargets(ctx context.Context, tx *sql.Tx, q tandem.TargetQuery) (int, error) {
-	conds, args := targetFilter(q, "")
+	c := targetConds(q, "")
 	var total int
-	err := tx.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM target_team_counts WHERE "+strings.Join(conds, " AND "), args...).Scan(&total)
+	err := tx.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM target_team_counts"+c.where(), c.args...).Scan(&total)
 	return total, err
 }
 

@@ -129,7 +129,7 @@ func testTargetPages(t *testing.T, db *sqlstore.DB, _ string) {
 		t.Fatal(err)
 	}
 
-	page, total, err := db.FindTargetPage(ctx, tandem.TargetQuery{Migration: "logrus", Offset: 1, Limit: 2})
+	page, total, err := db.FindTargetPage(ctx, tandem.TargetQuery{Migration: "logrus", After: "a", Limit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
