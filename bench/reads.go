@@ -351,34 +351,26 @@ func waitScan(ctx context.Context, base string, id int64, limit time.Duration) e
 	}
 }
 
-// A campaign page leads to its last page of targets by a link named
-// Last, or says how many numbered pages it has.
-var (
-	lastLink = regexp.MustCompile(`<a href="([^"]*)"[^>]*>Last</a>`)
-	pagesOf  = regexp.MustCompile(`page 1 of (\d+)`)
-)
+// lastLink is a campaign page's link to its last page of targets.
+var lastLink = regexp.MustCompile(`<a href="([^"]*)"[^>]*>Last</a>`)
 
 // lastPage returns the route of the campaign page's last page of
-// targets: where its Last link leads, or, on a page without one, the
-// highest page number it gives.
+// targets: where its Last link leads.
 func lastPage(ctx context.Context, base, route string) (string, error) {
 	body, err := read(ctx, base+route)
 	if err != nil {
 		return "", err
 	}
-	if m := lastLink.FindSubmatch(body); m != nil {
-		href, err := url.Parse(html.UnescapeString(string(m[1])))
-		if err != nil {
-			return "", fmt.Errorf("GET %s: its Last link: %w", route, err)
-		}
-		from, _ := url.Parse(route)
-		last := from.ResolveReference(href)
-		return last.RequestURI(), nil
+	m := lastLink.FindSubmatch(body)
+	if m == nil {
+		return "", fmt.Errorf("GET %s: the page has no Last link to its last page of targets", route)
 	}
-	if m := pagesOf.FindSubmatch(body); m != nil {
-		return fmt.Sprintf("%s?page=%s", route, m[1]), nil
+	href, err := url.Parse(html.UnescapeString(string(m[1])))
+	if err != nil {
+		return "", fmt.Errorf("GET %s: its Last link: %w", route, err)
 	}
-	return "", fmt.Errorf("GET %s: the page has no way to its last page of targets: no Last link, no %q", route, pagesOf)
+	from, _ := url.Parse(route)
+	return from.ResolveReference(href).RequestURI(), nil
 }
 
 // answers200 fails unless an anonymous GET of target is answered 200.
