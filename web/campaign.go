@@ -76,14 +76,11 @@ func (s *Server) campaignSummaries(ctx context.Context) ([]CampaignSummary, erro
 		if err != nil {
 			return nil, err
 		}
-		sum := CampaignSummary{Name: m.Name, Platform: m.Platform, Title: m.Title, Deadline: m.Deadline, Counts: tandem.NewCampaign(m, nil).Counts}
-		for _, counts := range st.ByTeam {
-			for state, n := range counts {
-				sum.Counts[state] += n
-				sum.Total += n
-				if tandem.TargetOpen(state) {
-					sum.Open += n
-				}
+		sum := CampaignSummary{Name: m.Name, Platform: m.Platform, Title: m.Title, Deadline: m.Deadline, Counts: st.Counts()}
+		for state, n := range sum.Counts {
+			sum.Total += n
+			if tandem.TargetOpen(state) {
+				sum.Open += n
 			}
 		}
 		out = append(out, sum)
