@@ -13,18 +13,6 @@ type Campaign struct {
 	Targets   []Target       `json:"targets"`
 }
 
-// NewCampaign counts a migration's targets by state.
-func NewCampaign(m Migration, targets []Target) Campaign {
-	c := Campaign{Migration: m, Counts: map[string]int{}, Targets: targets}
-	for _, s := range TargetStates {
-		c.Counts[s] = 0
-	}
-	for _, t := range targets {
-		c.Counts[t.State]++
-	}
-	return c
-}
-
 // CampaignStore is what a campaign reads beyond its targets, tickets and
 // change requests: its pace, and one actor at a time per migration.
 type CampaignStore interface {

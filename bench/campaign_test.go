@@ -38,7 +38,10 @@ func TestSeedCampaign(t *testing.T) {
 			if got, want := len(targets), n; got != want {
 				t.Fatalf("targets = %d, want %d", got, want)
 			}
-			counts := tandem.NewCampaign(tandem.Migration{}, targets).Counts
+			counts := map[string]int{}
+			for _, tg := range targets {
+				counts[tg.State]++
+			}
 			for _, s := range tandem.TargetStates {
 				if got, want := counts[s], n/len(tandem.TargetStates); got != want {
 					t.Errorf("%s targets = %d, want %d", s, got, want)
