@@ -15,10 +15,19 @@ type Check struct {
 	GoMod   *GoModCheck `json:"gomod,omitempty"`
 	Command []string    `json:"command,omitempty"`
 
+	// Source says who evaluates the check: "" for the server's scan, or
+	// SourceCI for a CI job, which runs `tandem check --push` in a
+	// checkout where the build is at hand and pushes the result. Only a
+	// platform's or migration's check as a whole has one.
+	Source string `json:"source,omitempty"`
+
 	All []Check `json:"all,omitempty"`
 	Any []Check `json:"any,omitempty"`
 	Not *Check  `json:"not,omitempty"`
 }
+
+// SourceCI is the Source of a check that CI evaluates and pushes.
+const SourceCI = "ci"
 
 // GoModCheck holds when go.mod requires Module below or at least a version.
 type GoModCheck struct {

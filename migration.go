@@ -25,6 +25,24 @@ type Migration struct {
 	Fix      *FixSpec      `json:"fix,omitempty"`
 	Escalate *EscalateSpec `json:"escalate,omitempty"`
 	Rollout  *RolloutSpec  `json:"rollout,omitempty"`
+	// Guard reports, on open pull requests of the fleet's codebases,
+	// changes that bring back what the migration removes.
+	Guard *GuardSpec `json:"guard,omitempty"`
+}
+
+// Guard modes: what a guarded pull request that adds new evidence of a
+// migration's target gets.
+const (
+	GuardWarn  = "warn"  // a neutral status and one comment with the evidence
+	GuardBlock = "block" // a failing status and the same comment
+)
+
+// GuardSpec is a migration's backsliding guard: from Since (YYYY-MM-DD,
+// or at once when empty), pull requests that add new evidence of the
+// migration's target get a status of Mode.
+type GuardSpec struct {
+	Mode  string `json:"mode"`
+	Since string `json:"since,omitempty"`
 }
 
 // Ticket grouping: one ticket per owning team, or per codebase.

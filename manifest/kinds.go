@@ -294,7 +294,7 @@ func (d *decoder) links(f fields, key string) []tandem.Link {
 func (d *decoder) migration(name string, n *yaml.Node) *tandem.Migration {
 	m := &tandem.Migration{Name: name, Ticket: tandem.TicketSpec{Per: tandem.PerTeam}}
 	f, ok := d.mapping("spec", n, "platform", "title", "summary", "target", "done", "deadline",
-		"ticket", "nudge", "fix", "escalate", "rollout")
+		"ticket", "nudge", "fix", "escalate", "rollout", "guard")
 	if !ok {
 		return m
 	}
@@ -342,6 +342,17 @@ func (d *decoder) migration(name string, n *yaml.Node) *tandem.Migration {
 			m.Rollout = &tandem.RolloutSpec{Max: r.positive("max"), Per: r.required("per")}
 			if m.Rollout.Per != "" {
 				r.duration("per", "a duration")
+			}
+		}
+	}
+	if f.has("guard") {
+		if g, ok := d.mapping(f.field("guard"), f.vals["guard"], "mode", "since"); ok {
+			m.Guard = &tandem.GuardSpec{Mode: g.required("mode"), Since: g.str("since")}
+			if m.Guard.Mode != "" {
+				g.oneOf("mode", m.Guard.Mode, "guard mode", []string{tandem.GuardWarn, tandem.GuardBlock})
+			}
+			if _, err := time.Parse(time.DateOnly, m.Guard.Since); m.Guard.Since != "" && err != nil {
+				d.errorf(g.field("since"), g.vals["since"], "%q is not a date (YYYY-MM-DD)", m.Guard.Since)
 			}
 		}
 	}
