@@ -29,7 +29,7 @@ type PullRequestEvent struct {
 // Guarded reports whether the event brings new code to evaluate: a pull
 // request opened, reopened, or whose branch moved, and still open.
 func (e PullRequestEvent) Guarded() bool {
-	if e.State != ChangeOpen || e.Head == "" {
+	if e.State != ChangeOpen || e.Head == "" || e.Repo == "" || e.Number <= 0 {
 		return false
 	}
 	switch e.Action {
@@ -37,6 +37,14 @@ func (e PullRequestEvent) Guarded() bool {
 		return true
 	}
 	return false
+}
+
+// PullRequestGuarder evaluates the guard on pull requests, in the
+// background.
+type PullRequestGuarder interface {
+	// GuardPullRequest has the guard evaluate the head of pull request e
+	// of host's repository, once per head.
+	GuardPullRequest(ctx context.Context, host string, e PullRequestEvent) error
 }
 
 // Guarding is a migration that guards a codebase, and in which mode

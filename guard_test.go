@@ -79,12 +79,12 @@ func TestGuardStatus(t *testing.T) {
 func TestPullRequestEventGuarded(t *testing.T) {
 	for action, want := range map[string]bool{"opened": true, "reopened": true, "synchronize": true, "synchronized": true,
 		"open": true, "update": true, "closed": false, "edited": false, "labeled": false} {
-		e := tandem.PullRequestEvent{Action: action, State: tandem.ChangeOpen, Head: "abc"}
+		e := tandem.PullRequestEvent{Repo: "api", Number: 1, Action: action, State: tandem.ChangeOpen, Head: "abc"}
 		if got := e.Guarded(); got != want {
 			t.Errorf("Guarded(%s) = %v, want %v", action, got, want)
 		}
 	}
-	if (tandem.PullRequestEvent{Action: "opened", State: tandem.ChangeMerged, Head: "abc"}).Guarded() {
+	if (tandem.PullRequestEvent{Repo: "api", Number: 1, Action: "opened", State: tandem.ChangeMerged, Head: "abc"}).Guarded() {
 		t.Error("a merged pull request is guarded")
 	}
 }

@@ -48,9 +48,10 @@ type WebhookReceiver interface {
 	// name that stays inside a folder (see FolderName). A payload that
 	// is not a push event, or another name, is EINVALID.
 	ParsePush(body []byte) (repo string, err error)
-	// ParsePullRequest returns the address of the pull request a pull
-	// request event's payload is about and its state, ChangeOpen,
-	// ChangeMerged or ChangeClosed. A payload that is not such an event
-	// is EINVALID.
-	ParsePullRequest(body []byte) (url, state string, err error)
+	// ParsePullRequest returns what a pull request event's payload says
+	// of its pull request: its repository (a FolderName), number,
+	// address, head commit, base branch, the action, and its state,
+	// ChangeOpen, ChangeMerged or ChangeClosed. A payload that is not
+	// such an event, or without the pull request's address, is EINVALID.
+	ParsePullRequest(body []byte) (PullRequestEvent, error)
 }

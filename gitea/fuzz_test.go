@@ -21,7 +21,8 @@ const (
 )
 
 // FuzzWebhook checks that ParsePullRequest never panics and, when it
-// succeeds, gives an address and one of the three states; that ParsePush
+// succeeds, gives an address, one of the three states and a repository
+// that can name a folder, or none; that ParsePush
 // never panics and, when it succeeds,
 // names a repository that can name a folder (not empty, "." or "..", and
 // without "/" or "\"), and that VerifySignature accepts the body's
@@ -49,14 +50,16 @@ func FuzzWebhook(f *testing.F) {
 	}
 	f.Add([]byte(giteaPush), []byte(nil), "")
 	f.Fuzz(func(t *testing.T, body, secret []byte, header string) {
-		url, state, err := gitea.ParsePullRequest(body)
+		pr, err := gitea.ParsePullRequest(body)
 		switch {
 		case err != nil:
 			if got, want := tandem.ErrorCode(err), tandem.EINVALID; got != want {
 				t.Errorf("ParsePullRequest: ErrorCode = %q, want %q (%v)", got, want, err)
 			}
-		case url == "" || (state != tandem.ChangeOpen && state != tandem.ChangeMerged && state != tandem.ChangeClosed):
-			t.Errorf("ParsePullRequest succeeded with %q, state %q", url, state)
+		case pr.URL == "" || (pr.State != tandem.ChangeOpen && pr.State != tandem.ChangeMerged && pr.State != tandem.ChangeClosed):
+			t.Errorf("ParsePullRequest succeeded with %q, state %q", pr.URL, pr.State)
+		case pr.Repo != "" && !tandem.FolderName(pr.Repo):
+			t.Errorf("ParsePullRequest succeeded with repository %q", pr.Repo)
 		}
 
 		repo, _, _, err := gitea.ParsePush(body)

@@ -387,23 +387,28 @@ func TestParsePush(t *testing.T) {
 
 func TestParsePullRequest(t *testing.T) {
 	for _, tc := range []struct {
-		name       string
-		body       string
-		url, state string
-		code       string
+		name string
+		body string
+		want tandem.PullRequestEvent
+		code string
 	}{
-		{"Gitea's merged pull request", `{"action":"closed","number":1,"pull_request":{"html_url":"http://forge/acme/api/pulls/1","state":"closed","merged":true}}`, "http://forge/acme/api/pulls/1", tandem.ChangeMerged, ""},
-		{"a reopened pull request", `{"action":"reopened","pull_request":{"html_url":"http://forge/acme/api/pulls/1","state":"open"}}`, "http://forge/acme/api/pulls/1", tandem.ChangeOpen, ""},
-		{"a push payload is invalid", `{"ref":"refs/heads/main","repository":{"name":"api"}}`, "", "", tandem.EINVALID},
-		{"a payload that is not JSON is invalid", `action=closed`, "", "", tandem.EINVALID},
+		{"Gitea's merged pull request", `{"action":"closed","number":1,"pull_request":{"html_url":"http://forge/acme/api/pulls/1","state":"closed","merged":true}}`,
+			tandem.PullRequestEvent{Number: 1, Action: "closed", URL: "http://forge/acme/api/pulls/1", State: tandem.ChangeMerged}, ""},
+		{"a reopened pull request", `{"action":"reopened","pull_request":{"html_url":"http://forge/acme/api/pulls/1","state":"open"}}`,
+			tandem.PullRequestEvent{Action: "reopened", URL: "http://forge/acme/api/pulls/1", State: tandem.ChangeOpen}, ""},
+		{"a pushed pull request", `{"action":"synchronized","number":4,"pull_request":{"html_url":"http://forge/acme/api/pulls/4","state":"open","head":{"sha":"abc1","ref":"feature"},"base":{"ref":"main"}},"repository":{"name":"api"}}`,
+			tandem.PullRequestEvent{Repo: "api", Number: 4, Head: "abc1", Base: "main", Action: "synchronized", URL: "http://forge/acme/api/pulls/4", State: tandem.ChangeOpen}, ""},
+		{"a repository name that leaves its folder is invalid", `{"action":"opened","pull_request":{"html_url":"http://forge/acme/api/pulls/1","state":"open"},"repository":{"name":".."}}`, tandem.PullRequestEvent{}, tandem.EINVALID},
+		{"a push payload is invalid", `{"ref":"refs/heads/main","repository":{"name":"api"}}`, tandem.PullRequestEvent{}, tandem.EINVALID},
+		{"a payload that is not JSON is invalid", `action=closed`, tandem.PullRequestEvent{}, tandem.EINVALID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			url, state, err := gitea.ParsePullRequest([]byte(tc.body))
-			if got, want := tandem.ErrorCode(err), tc.code; got != want {
-				t.Fatalf("code = %q, want %q (err %v)", got, want, err)
+			got, err := gitea.ParsePullRequest([]byte(tc.body))
+			if code := tandem.ErrorCode(err); code != tc.code {
+				t.Fatalf("code = %q, want %q (err %v)", code, tc.code, err)
 			}
-			if url != tc.url || state != tc.state {
-				t.Errorf("ParsePullRequest = %q %q, want %q %q", url, state, tc.url, tc.state)
+			if got != tc.want {
+				t.Errorf("ParsePullRequest = %+v, want %+v", got, tc.want)
 			}
 		})
 	}

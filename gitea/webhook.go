@@ -1,6 +1,7 @@
 package gitea
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -57,29 +58,48 @@ func ParsePush(body []byte) (repo, branch, after string, err error) {
 	return p.Repository.Name, branch, p.After, nil
 }
 
-// ParsePullRequest returns the address of the pull request and its state
-// (open, merged or closed) from the payload of a pull request event, which
-// carries it as pull_request, with merged set once merged. A payload that
-// is not such an event is EINVALID.
-func ParsePullRequest(body []byte) (url, state string, err error) {
+// ParsePullRequest returns what the payload of a pull request event says
+// of its pull request: the payload carries it as pull_request, with merged
+// set once merged, beside the action, the number and the repository. A
+// payload that is not such an event, or whose repository name is not a
+// tandem.FolderName, is EINVALID; one without a repository names none.
+func ParsePullRequest(body []byte) (tandem.PullRequestEvent, error) {
 	var p struct {
+		Action      string `json:"action"`
+		Number      int64  `json:"number"`
 		PullRequest *struct {
 			URL    string `json:"html_url"`
+			Number int64  `json:"number"`
 			State  string `json:"state"`
 			Merged bool   `json:"merged"`
+			Head   struct {
+				SHA string `json:"sha"`
+			} `json:"head"`
+			Base struct {
+				Ref string `json:"ref"`
+			} `json:"base"`
 		} `json:"pull_request"`
+		Repository struct {
+			Name string `json:"name"`
+		} `json:"repository"`
 	}
 	if err := json.Unmarshal(body, &p); err != nil {
-		return "", "", tandem.Errorf(tandem.EINVALID, "pull request event: %v", err)
+		return tandem.PullRequestEvent{}, tandem.Errorf(tandem.EINVALID, "pull request event: %v", err)
 	}
 	if p.PullRequest == nil || p.PullRequest.URL == "" {
-		return "", "", tandem.Errorf(tandem.EINVALID, "pull request event: the pull request's address is missing")
+		return tandem.PullRequestEvent{}, tandem.Errorf(tandem.EINVALID, "pull request event: the pull request's address is missing")
 	}
-	state = p.PullRequest.State
-	if p.PullRequest.Merged {
+	pr := p.PullRequest
+	// The name picks a mirror folder: nothing that could leave it.
+	if p.Repository.Name != "" && !tandem.FolderName(p.Repository.Name) {
+		return tandem.PullRequestEvent{}, tandem.Errorf(tandem.EINVALID, "pull request event: %q is not a repository name", p.Repository.Name)
+	}
+	state := pr.State
+	if pr.Merged {
 		state = tandem.ChangeMerged
 	}
-	return p.PullRequest.URL, tandem.ChangeState(state), nil
+	return tandem.PullRequestEvent{Repo: p.Repository.Name, Number: cmp.Or(p.Number, pr.Number), Head: pr.Head.SHA, Base: pr.Base.Ref,
+		Action: p.Action, URL: pr.URL, State: tandem.ChangeState(state)}, nil
 }
 
 // WebhookReceiver reads Gitea's webhook deliveries: signed in
@@ -107,8 +127,8 @@ func (WebhookReceiver) ParsePush(body []byte) (string, error) {
 	return repo, err
 }
 
-// ParsePullRequest returns the address and state of the pull request of
-// a pull request event's payload (see ParsePullRequest).
-func (WebhookReceiver) ParsePullRequest(body []byte) (url, state string, err error) {
+// ParsePullRequest returns the pull request of a pull request event's
+// payload (see ParsePullRequest).
+func (WebhookReceiver) ParsePullRequest(body []byte) (tandem.PullRequestEvent, error) {
 	return ParsePullRequest(body)
 }

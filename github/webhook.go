@@ -1,6 +1,7 @@
 package github
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -54,22 +55,28 @@ func (WebhookReceiver) ParsePush(body []byte) (string, error) {
 	return repo, nil
 }
 
-// ParsePullRequest returns the address and state of the pull request of
-// a pull request event's payload: closed with merged set is
-// tandem.ChangeMerged. A payload without the pull request's address is
-// EINVALID.
-func (WebhookReceiver) ParsePullRequest(body []byte) (url, state string, err error) {
+// ParsePullRequest returns what a pull request event's payload says of
+// its pull request: closed with merged set is tandem.ChangeMerged. A
+// payload without the pull request's address, or whose repository name
+// is not a tandem.FolderName, is EINVALID.
+func (WebhookReceiver) ParsePullRequest(body []byte) (tandem.PullRequestEvent, error) {
 	var p gh.PullRequestEvent
 	if err := json.Unmarshal(body, &p); err != nil {
-		return "", "", tandem.Errorf(tandem.EINVALID, "pull request event: %v", err)
+		return tandem.PullRequestEvent{}, tandem.Errorf(tandem.EINVALID, "pull request event: %v", err)
 	}
 	pr := p.GetPullRequest()
 	if pr.GetHTMLURL() == "" {
-		return "", "", tandem.Errorf(tandem.EINVALID, "pull request event: the pull request's address is missing")
+		return tandem.PullRequestEvent{}, tandem.Errorf(tandem.EINVALID, "pull request event: the pull request's address is missing")
 	}
-	state = pr.GetState()
+	repo := p.GetRepo().GetName()
+	// The name picks a mirror folder: nothing that could leave it.
+	if repo != "" && !tandem.FolderName(repo) {
+		return tandem.PullRequestEvent{}, tandem.Errorf(tandem.EINVALID, "pull request event: %q is not a repository name", repo)
+	}
+	state := pr.GetState()
 	if pr.GetMerged() {
 		state = tandem.ChangeMerged
 	}
-	return pr.GetHTMLURL(), tandem.ChangeState(state), nil
+	return tandem.PullRequestEvent{Repo: repo, Number: int64(cmp.Or(p.GetNumber(), pr.GetNumber())), Head: pr.GetHead().GetSHA(),
+		Base: pr.GetBase().GetRef(), Action: p.GetAction(), URL: pr.GetHTMLURL(), State: tandem.ChangeState(state)}, nil
 }

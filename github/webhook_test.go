@@ -66,13 +66,27 @@ func TestWebhookReceiver(t *testing.T) {
 		{"a payload that is not JSON is invalid", `action=closed`, "", "", tandem.EINVALID},
 	} {
 		t.Run("ParsePullRequest: "+tc.name, func(t *testing.T) {
-			url, state, err := r.ParsePullRequest([]byte(tc.body))
+			pr, err := r.ParsePullRequest([]byte(tc.body))
 			if got, want := tandem.ErrorCode(err), tc.code; got != want {
 				t.Fatalf("code = %q, want %q (err %v)", got, want, err)
 			}
-			if url != tc.url || state != tc.state {
+			if url, state := pr.URL, pr.State; url != tc.url || state != tc.state {
 				t.Errorf("ParsePullRequest = %q %q, want %q %q", url, state, tc.url, tc.state)
 			}
 		})
+	}
+}
+
+// TestParsePullRequestEvent checks that a pushed pull request gives the
+// guard its repository, number, head and base.
+func TestParsePullRequestEvent(t *testing.T) {
+	body := `{"action":"synchronize","number":7,"pull_request":{"html_url":"https://github.com/acme/api/pull/7","state":"open","head":{"sha":"abc1","ref":"feature"},"base":{"ref":"main"}},"repository":{"name":"api"}}`
+	got, err := github.WebhookReceiver{}.ParsePullRequest([]byte(body))
+	want := tandem.PullRequestEvent{Repo: "api", Number: 7, Head: "abc1", Base: "main", Action: "synchronize", URL: "https://github.com/acme/api/pull/7", State: tandem.ChangeOpen}
+	if err != nil || got != want {
+		t.Fatalf("ParsePullRequest = %+v, %v, want %+v", got, err, want)
+	}
+	if _, err := (github.WebhookReceiver{}).ParsePullRequest([]byte(`{"pull_request":{"html_url":"u","state":"open"},"repository":{"name":".."}}`)); tandem.ErrorCode(err) != tandem.EINVALID {
+		t.Errorf("a repository name leaving its folder: %v, want EINVALID", err)
 	}
 }

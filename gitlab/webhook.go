@@ -75,22 +75,44 @@ func (WebhookReceiver) ParsePush(body []byte) (string, error) {
 	return repo, nil
 }
 
-// ParsePullRequest returns the address and state of the merge request of
-// a merge request event's payload, its object_attributes, whose state is
-// opened, merged, closed or locked (being merged, and so still open). A
-// payload without the merge request's address is EINVALID.
-func (WebhookReceiver) ParsePullRequest(body []byte) (url, state string, err error) {
+// ParsePullRequest returns what a merge request event's payload says of
+// its merge request, its object_attributes: a state of opened, merged,
+// closed or locked (being merged, and so still open), the action (open,
+// reopen, update…), the last commit and the target branch; and the
+// project, by the last part of its path. A payload without the merge
+// request's address, or whose project path does not end in a
+// tandem.FolderName, is EINVALID.
+func (WebhookReceiver) ParsePullRequest(body []byte) (tandem.PullRequestEvent, error) {
 	var p struct {
 		MergeRequest *struct {
-			URL   string `json:"url"`
-			State string `json:"state"`
+			IID        int64  `json:"iid"`
+			URL        string `json:"url"`
+			State      string `json:"state"`
+			Action     string `json:"action"`
+			Target     string `json:"target_branch"`
+			LastCommit struct {
+				ID string `json:"id"`
+			} `json:"last_commit"`
 		} `json:"object_attributes"`
+		Project struct {
+			Path string `json:"path_with_namespace"`
+		} `json:"project"`
 	}
 	if err := json.Unmarshal(body, &p); err != nil {
-		return "", "", tandem.Errorf(tandem.EINVALID, "pull request event: %v", err)
+		return tandem.PullRequestEvent{}, tandem.Errorf(tandem.EINVALID, "pull request event: %v", err)
 	}
-	if p.MergeRequest == nil || p.MergeRequest.URL == "" {
-		return "", "", tandem.Errorf(tandem.EINVALID, "pull request event: the pull request's address is missing")
+	mr := p.MergeRequest
+	if mr == nil || mr.URL == "" {
+		return tandem.PullRequestEvent{}, tandem.Errorf(tandem.EINVALID, "pull request event: the pull request's address is missing")
 	}
-	return p.MergeRequest.URL, tandem.ChangeState(p.MergeRequest.State), nil
+	var repo string
+	if p.Project.Path != "" {
+		repo = p.Project.Path[strings.LastIndex(p.Project.Path, "/")+1:]
+		// The name picks a mirror folder: nothing that could leave it.
+		if !tandem.FolderName(repo) {
+			return tandem.PullRequestEvent{}, tandem.Errorf(tandem.EINVALID, "pull request event: %q is not a project path", p.Project.Path)
+		}
+	}
+	return tandem.PullRequestEvent{Repo: repo, Number: mr.IID, Head: mr.LastCommit.ID, Base: mr.Target,
+		Action: mr.Action, URL: mr.URL, State: tandem.ChangeState(mr.State)}, nil
 }

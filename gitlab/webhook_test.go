@@ -73,13 +73,24 @@ func TestWebhookReceiver(t *testing.T) {
 		{"a payload that is not JSON is invalid", `action=closed`, "", "", tandem.EINVALID},
 	} {
 		t.Run("ParsePullRequest: "+tc.name, func(t *testing.T) {
-			url, state, err := r.ParsePullRequest([]byte(tc.body))
+			pr, err := r.ParsePullRequest([]byte(tc.body))
 			if got, want := tandem.ErrorCode(err), tc.code; got != want {
 				t.Fatalf("code = %q, want %q (err %v)", got, want, err)
 			}
-			if url != tc.url || state != tc.state {
+			if url, state := pr.URL, pr.State; url != tc.url || state != tc.state {
 				t.Errorf("ParsePullRequest = %q %q, want %q %q", url, state, tc.url, tc.state)
 			}
 		})
+	}
+}
+
+// TestParsePullRequestEvent checks that an updated merge request gives
+// the guard its project, number, head and base.
+func TestParsePullRequestEvent(t *testing.T) {
+	body := `{"object_kind":"merge_request","project":{"path_with_namespace":"acme/platform/api"},"object_attributes":{"iid":3,"url":"https://gitlab.example.com/acme/platform/api/-/merge_requests/3","state":"opened","action":"update","target_branch":"main","last_commit":{"id":"abc1"}}}`
+	got, err := gitlab.WebhookReceiver{}.ParsePullRequest([]byte(body))
+	want := tandem.PullRequestEvent{Repo: "api", Number: 3, Head: "abc1", Base: "main", Action: "update", URL: "https://gitlab.example.com/acme/platform/api/-/merge_requests/3", State: tandem.ChangeOpen}
+	if err != nil || got != want {
+		t.Fatalf("ParsePullRequest = %+v, %v, want %+v", got, err, want)
 	}
 }

@@ -20,10 +20,16 @@ const maxHookBytes = 1 << 20
 // webhooks.
 func (s *Server) SetWebhookReceivers(r map[string]tandem.WebhookReceiver) { s.webhooks = r }
 
+// SetPullRequestGuard gives the server the backsliding guard that
+// evaluates the pull requests its webhooks announce; without one, pull
+// request events only follow Tandem's own pull requests.
+func (s *Server) SetPullRequestGuard(g tandem.PullRequestGuarder) { s.guard = g }
+
 // handleHook takes a code host's signed webhook: a push starts a rescan
 // of the repository pushed to, so that targets and adoption follow the
 // code without waiting for the next poll, and a pull request event records
-// the state of one of Tandem's pull requests. An unsigned or forged delivery is
+// the state of one of Tandem's pull requests and has the backsliding
+// guard evaluate the fleet's pull requests. An unsigned or forged delivery is
 // refused; a verified one is acted on once: the same delivery again within
 // tandem.DeliveryWindow is answered 200 "already delivered" and does
 // nothing.
@@ -93,7 +99,7 @@ func (s *Server) actOnHook(ctx context.Context, receiver tandem.WebhookReceiver,
 	case tandem.EventPush:
 		return s.hookPush(ctx, receiver, host, body)
 	case tandem.EventPullRequest:
-		return s.hookPullRequest(ctx, receiver, body)
+		return s.hookPullRequest(ctx, receiver, host, body)
 	default:
 		return http.StatusAccepted, map[string]string{"ignored": event}, nil
 	}
@@ -112,19 +118,46 @@ func (s *Server) hookPush(ctx context.Context, receiver tandem.WebhookReceiver, 
 	return http.StatusAccepted, scan, nil
 }
 
-// hookPullRequest records the state of one of Tandem's pull requests:
-// merged, closed unmerged, or reopened. Other pull requests are ignored.
-func (s *Server) hookPullRequest(ctx context.Context, receiver tandem.WebhookReceiver, body []byte) (int, any, error) {
-	url, state, err := receiver.ParsePullRequest(body)
+// hookPullRequest records the state of one of Tandem's pull requests
+// (merged, closed unmerged, or reopened) and, when a pull request of a
+// codebase of the fleet is opened, reopened or pushed to, has the
+// backsliding guard evaluate its head. Other pull requests are ignored.
+func (s *Server) hookPullRequest(ctx context.Context, receiver tandem.WebhookReceiver, host string, body []byte) (int, any, error) {
+	pr, err := receiver.ParsePullRequest(body)
 	if err != nil {
 		return 0, nil, err
 	}
-	cr, _, err := s.campaigns.PullRequestState(ctx, url, state)
-	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
-		return http.StatusAccepted, map[string]string{"ignored": "pull request " + url + " is not one of Tandem's"}, nil
-	}
+	guarded, err := s.guardPullRequest(ctx, host, pr)
 	if err != nil {
+		return 0, nil, err
+	}
+	cr, _, err := s.campaigns.PullRequestState(ctx, pr.URL, pr.State)
+	switch {
+	case tandem.ErrorCode(err) == tandem.ENOTFOUND && guarded:
+		return http.StatusAccepted, map[string]string{"guard": "evaluating " + pr.URL + " at " + pr.Head}, nil
+	case tandem.ErrorCode(err) == tandem.ENOTFOUND:
+		return http.StatusAccepted, map[string]string{"ignored": "pull request " + pr.URL + " is not one of Tandem's"}, nil
+	case err != nil:
 		return 0, nil, err
 	}
 	return http.StatusAccepted, cr, nil
+}
+
+// guardPullRequest has the guard evaluate pull request pr when it brings
+// new code to a codebase of host, and reports whether it does.
+func (s *Server) guardPullRequest(ctx context.Context, host string, pr tandem.PullRequestEvent) (bool, error) {
+	if s.guard == nil || !pr.Guarded() {
+		return false, nil
+	}
+	cbs, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{Name: pr.Repo})
+	if err != nil {
+		return false, err
+	}
+	if len(cbs) == 0 || cbs[0].Host != host || cbs[0].GoneAt != nil {
+		return false, nil
+	}
+	if err := s.guard.GuardPullRequest(ctx, host, pr); err != nil {
+		return false, err
+	}
+	return true, nil
 }

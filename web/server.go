@@ -39,6 +39,8 @@ type Server struct {
 	// webhooks reads the webhooks of each type of code host that takes
 	// them; see SetWebhookReceivers.
 	webhooks map[string]tandem.WebhookReceiver
+	// guard evaluates the fleet's pull requests; nil: none is.
+	guard tandem.PullRequestGuarder
 
 	// advice and consumption are the services of the advisor and of the
 	// consumption figures.
