@@ -192,10 +192,10 @@ func GuardComment(m Migration, v GuardVerdict, campaignURL string) string {
 // PullRequestGuard is what the guard needs of a code host: a pull
 // request's commits in the codebase's mirror, and commit statuses.
 type PullRequestGuard interface {
-	// FetchPullRequest fetches the head of pull request number and its
-	// base branch into the codebase's mirror and returns the mirror's
-	// folder and the merge base of the two.
-	FetchPullRequest(ctx context.Context, codebase string, number int64, base string) (dir, mergeBase string, err error)
+	// FetchPullRequest fetches the head of pull request e and its base
+	// branch into the mirror of e's repository and returns the mirror's
+	// folder and the merge base of e.Head and the base branch.
+	FetchPullRequest(ctx context.Context, e PullRequestEvent) (dir, mergeBase string, err error)
 	// PostStatus sets status s on the commit sha of the codebase's
 	// repository, replacing the one of the same context.
 	PostStatus(ctx context.Context, codebase, sha string, s CommitStatus) error

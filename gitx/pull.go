@@ -3,6 +3,8 @@ package gitx
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -70,4 +72,25 @@ func (c Commits) ReadFiles(ctx context.Context, commit string, paths []string) (
 		}
 	}
 	return data, nil
+}
+
+// FetchPull fetches into the mirror of repository name the head of pull
+// request number, published by the host at ref (refs/pull/N/head…), and
+// its base branch, and returns the mirror's folder and the merge base of
+// commit at (the head the pull request was announced at) and the base.
+// The repository must have been mirrored (scanned) before.
+func (m Mirrors) FetchPull(ctx context.Context, r Remote, name string, number int64, ref, base, at string) (dir, mergeBase string, err error) {
+	dir = m.Dir(name)
+	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
+		return "", "", fmt.Errorf("pull request %d of %s: no mirror to fetch into (the repository was never scanned): %w", number, name, err)
+	}
+	head, baseRef := PullRef(number, "head"), PullRef(number, "base")
+	if err := r.Fetch(ctx, dir, "+"+ref+":"+head, "+refs/heads/"+base+":"+baseRef); err != nil {
+		return "", "", fmt.Errorf("pull request %d of %s: %w", number, name, err)
+	}
+	mergeBase, err = MergeBase(ctx, dir, at, baseRef)
+	if err != nil {
+		return "", "", fmt.Errorf("pull request %d of %s: %w", number, name, err)
+	}
+	return dir, mergeBase, nil
 }

@@ -178,3 +178,15 @@ func (s *Server) Repo(path, branch string, files map[string]string) string {
 	gittest.Run(s.t, dir, "config", "http.receivepack", "true")
 	return gittest.Run(s.t, src, "rev-parse", "HEAD")
 }
+
+// PullRequest commits files on top of branch of the bare repository
+// path.git, as a pull request's branch would, publishes the commit at ref
+// (refs/pull/N/head, refs/merge-requests/N/head) and returns it.
+func (s *Server) PullRequest(path, branch, ref string, files map[string]string) string {
+	dir := filepath.Join(s.GitDir, filepath.FromSlash(path)+".git")
+	work := filepath.Join(s.t.TempDir(), "pull")
+	gittest.Run(s.t, "", "clone", "--quiet", "--branch", branch, dir, work)
+	gittest.Commit(s.t, work, files)
+	gittest.Run(s.t, work, "push", "--quiet", "origin", "HEAD:"+ref)
+	return gittest.Run(s.t, work, "rev-parse", "HEAD")
+}
