@@ -18,6 +18,7 @@ type Store interface {
 	ContributionStore
 	TokenStore
 	DeliveryStore
+	GuardStore
 	VersionStore
 	SummaryStore
 }
