@@ -57,6 +57,9 @@ type Config struct {
 	// InsertOnly enqueues work for other processes and works none, periodic
 	// jobs included (serve --role api).
 	InsertOnly bool
+	// Guard, when set, evaluates the fleet's pull requests (the
+	// backsliding guard); nil guards none.
+	Guard *GuardConfig
 	// JobTimeout cancels a job running longer (default DefaultJobTimeout).
 	// A job still marked running RescueGrace after it belonged to a
 	// process that died, and is worked again.
@@ -79,6 +82,7 @@ const RescueGrace = 30 * time.Second
 type Queue struct {
 	client     runner
 	insertOnly bool
+	guarding   bool
 	inserter   *river.Client[*sql.Tx]
 	store      Store
 	logger     *slog.Logger
@@ -112,11 +116,14 @@ func New(ctx context.Context, db *sql.DB, pool *pgxpool.Pool, cfg Config) (*Queu
 	if cfg.JobTimeout == 0 {
 		cfg.JobTimeout = DefaultJobTimeout
 	}
-	q := &Queue{store: cfg.Store, logger: cfg.Logger, insertOnly: cfg.InsertOnly, progress: make(chan struct{}), pool: pool}
+	q := &Queue{store: cfg.Store, logger: cfg.Logger, insertOnly: cfg.InsertOnly, guarding: cfg.Guard != nil, progress: make(chan struct{}), pool: pool}
 	workers := river.NewWorkers()
 	m := newMetrics(cfg.Registerer)
 	river.AddWorker(workers, &scanHostWorker{cfg: cfg, metrics: m, queue: q})
 	river.AddWorker(workers, &readCodebasesWorker{cfg: cfg, metrics: m, queue: q})
+	if cfg.Guard != nil {
+		river.AddWorker(workers, &guardWorker{cfg: *cfg.Guard, logger: cfg.Logger})
+	}
 	var periodic []*river.PeriodicJob
 	if cfg.ScanEvery > 0 {
 		river.AddWorker(workers, &pollWorker{queue: q})

@@ -118,13 +118,17 @@ func serve(ctx context.Context, e env, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	b, err := newBackend(ctx, e, o, db, logger)
+	site := &siteURL{url: o.publicURL}
+	b, err := newBackend(ctx, e, o, db, logger, site)
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	if site.url == "" {
+		site.url = "http://" + ln.Addr().String()
 	}
 	handler, err := b.handler(e, o, oidc)
 	if err != nil {
@@ -201,7 +205,7 @@ type backend struct {
 
 // newBackend makes the campaign service and the job queue over db, with
 // the code hosts, trackers and command runner they work through.
-func newBackend(ctx context.Context, e env, o serveOptions, db *sqlstore.DB, logger *slog.Logger) (backend, error) {
+func newBackend(ctx context.Context, e env, o serveOptions, db *sqlstore.DB, logger *slog.Logger, site *siteURL) (backend, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	poster := &chat.Poster{Getenv: e.getenv}
@@ -227,6 +231,7 @@ func newBackend(ctx context.Context, e env, o serveOptions, db *sqlstore.DB, log
 		Registerer: reg,
 		InsertOnly: o.role == roleAPI,
 		JobTimeout: o.timeout,
+		Guard:      &jobs.GuardConfig{Store: db, Open: hosts.guard, Evaluate: evaluateGuard, CampaignURL: site.campaign},
 	})
 	if err != nil {
 		return backend{}, err
@@ -258,6 +263,7 @@ func (b backend) handler(e env, o serveOptions, oidc *web.OIDC) (http.Handler, e
 	}
 	api.SetOIDC(oidc)
 	api.SetWebhookReceivers(webhookReceivers())
+	api.SetPullRequestGuard(b.queue)
 	var handler http.Handler = api
 	if o.role == roleWorker {
 		// A worker answers its health and metrics, not the API.
