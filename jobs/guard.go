@@ -71,6 +71,13 @@ type guardWorker struct {
 	logger *slog.Logger
 }
 
+// NextRetry retries soon after a code host failed, then less and less
+// often: 1s, 4s, 9s… at most a minute apart, as someone waits for the
+// pull request's checks.
+func (w *guardWorker) NextRetry(job *river.Job[GuardArgs]) time.Time {
+	return time.Now().Add(min(time.Duration(job.Attempt*job.Attempt)*time.Second, time.Minute))
+}
+
 // Work fetches the pull request's head, evaluates every migration that
 // guards the codebase and posts, for each, a commit status and, when the
 // pull request brings back what the migration removes, one comment.

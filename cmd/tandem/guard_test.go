@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/base64"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -110,6 +113,57 @@ spec:
 	statuses = awaitStatuses(t, g, "exempt-svc", head, 1)
 	if _, ok := statuses["tandem/guard/logrus-to-obslog"]; ok || statuses["tandem/guard/mockgen"].Status != "success" {
 		t.Errorf("statuses on the exempt codebase = %+v, want mockgen's success alone", statuses)
+	}
+}
+
+// TestGuardFaultyCodeHost guards a pull request through a proxy that
+// rate-limits calls to Gitea and loses the answers of writes that
+// reached it: the job retries until its status is posted, and the pull
+// request gets its comment once.
+func TestGuardFaultyCodeHost(t *testing.T) {
+	t.Parallel()
+	g := giteatest.Start(t)
+	g.CreateOrg(t, "acme")
+	g.CreateRepo(t, "acme", "done-svc", map[string]string{"main.go": "package main\n"})
+	target, err := neturl.Parse(g.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := &faultyProxy{next: httputil.NewSingleHostReverseProxy(target)}
+	ps := httptest.NewServer(proxy)
+	t.Cleanup(ps.Close)
+	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"FORGE_TOKEN": g.AdminToken, "FORGE_HOOK": "s3cret"})
+	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
+	writeFile(t, catalog, `apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: forge}
+spec: {type: gitea, url: "`+ps.URL+`", org: acme, token: env:FORGE_TOKEN, webhookSecret: env:FORGE_HOOK}
+---
+`+logrusMigration("  guard: {mode: block}\n"))
+	applyAndScan(t, url, catalog)
+	g.Call(t, http.MethodPost, "/orgs/acme/hooks", map[string]any{"type": "gitea", "active": true, "events": []string{"pull_request"},
+		"config": map[string]string{"url": url + "/api/v1/hooks/forge", "content_type": "json", "secret": "s3cret"}}, nil)
+
+	for i := range 3 {
+		head := openPull(t, g, "done-svc", "logging"+strconv.Itoa(i), map[string]string{"log.go": logrusImport})
+		if got := awaitStatuses(t, g, "done-svc", head, 1)["tandem/guard/logrus-to-obslog"]; got.Status != "failure" {
+			t.Errorf("status of pull request %d = %+v, want a failure", i+1, got)
+		}
+		// The comment follows the status in the same job.
+		marker := tandem.GuardMarker("logrus-to-obslog")
+		comments := pullComments(t, g, "done-svc", i+1)
+		for deadline := time.Now().Add(time.Minute); !strings.Contains(comments, marker) && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			comments = pullComments(t, g, "done-svc", i+1)
+		}
+		if n := strings.Count(comments, marker); n != 1 {
+			t.Errorf("pull request %d has %d comments of the guard, want one", i+1, n)
+		}
+	}
+	proxy.mu.Lock()
+	defer proxy.mu.Unlock()
+	t.Logf("the proxy rate-limited %d calls and lost the answers of %d writes", proxy.limited, proxy.failed)
+	if proxy.limited == 0 || proxy.failed == 0 {
+		t.Errorf("the proxy rate-limited %d calls and lost %d answers: the test proved nothing", proxy.limited, proxy.failed)
 	}
 }
 
