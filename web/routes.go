@@ -35,6 +35,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/unexempt", change(s, campaignOrCodebase, TargetRequest.about, s.handleUnexempt))
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/adopt", change(s, campaignOrCodebase, TargetRequest.about, s.handleAdopt))
 	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/export", s.handleExport)
+	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/guard", s.cached(s.handleGuardReports))
 	s.mux.HandleFunc("GET /api/v1/tickets", s.cached(s.handleTickets))
 	s.mux.HandleFunc("GET /api/v1/tickets/{id}", s.cached(s.handleTickets))
 	s.mux.HandleFunc("GET /api/v1/change-requests", s.cached(s.handleChangeRequests))

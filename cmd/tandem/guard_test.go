@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -95,6 +96,18 @@ spec:
 	if n := strings.Count(comments, tandem.GuardMarker("logrus-to-obslog")); n != 1 || !strings.Contains(comments, "`log.go:3`") ||
 		strings.Count(comments, tandem.GuardMarker("mockgen")) != 1 || !strings.Contains(comments, url+"/campaigns/logrus-to-obslog") {
 		t.Errorf("comments on the pull request:\n%s\nwant one per migration, with the evidence and the campaign", comments)
+	}
+
+	// The campaign's guard reports: both heads, newest first, with the
+	// evidence and the comment recorded.
+	status, raw := asAdmin(t, http.MethodGet, url+"/api/v1/campaigns/logrus-to-obslog/guard", "")
+	var reports []tandem.GuardReport
+	if err := json.Unmarshal(raw, &reports); status != http.StatusOK || err != nil {
+		t.Fatalf("guard reports: %d %s (%v)", status, raw, err)
+	}
+	if len(reports) != 2 || reports[0].Head != head || reports[1].CommentedAt == nil || reports[1].State != tandem.StatusFailure ||
+		len(reports[1].Evidence) != 1 || reports[1].Evidence[0] != (tandem.Match{Path: "log.go", Line: 3}) {
+		t.Errorf("guard reports = %+v, want both heads of the pull request, the first commented with log.go:3", reports)
 	}
 
 	// Logging removed from a codebase still using it: a success.
