@@ -27,16 +27,23 @@ const gomockImport = "package main\n\nimport _ \"github.com/golang/mock/gomock\"
 // that is done fails the blocking migration's status, with the evidence,
 // and gets one comment however often it is pushed to; one that removes
 // logrus succeeds; an exempt codebase gets no status of the migration
-// that exempts it; and a warning migration gives Gitea's warning.
+// that exempts it; and a warning migration gives Gitea's warning. On
+// every engine: the jobs' uniqueness is the database's.
 func TestGuardOnGitea(t *testing.T) {
 	t.Parallel()
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) { guardOnGitea(t, e.DSN) })
+	}
+}
+
+func guardOnGitea(t *testing.T, dsn string) {
 	g := giteatest.Start(t)
 	g.CreateOrg(t, "acme")
 	g.CreateRepo(t, "acme", "done-svc", map[string]string{"CODEOWNERS": "* @acme/payments\n", "main.go": "package main\n"})
 	g.CreateRepo(t, "acme", "legacy", map[string]string{"CODEOWNERS": "* @acme/payments\n", "main.go": logrusImport})
 	g.CreateRepo(t, "acme", "exempt-svc", map[string]string{"CODEOWNERS": "* @acme/payments\n", "main.go": logrusImport})
 
-	url := startServerEnv(t, sqlstoretest.SQLite(t), map[string]string{"FORGE_TOKEN": g.AdminToken, "FORGE_HOOK": "s3cret"})
+	url := startServerEnv(t, dsn, map[string]string{"FORGE_TOKEN": g.AdminToken, "FORGE_HOOK": "s3cret"})
 	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
 	writeFile(t, catalog, `apiVersion: tandem.dev/v1
 kind: CodeHost
