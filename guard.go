@@ -143,8 +143,8 @@ func GuardStatus(v GuardVerdict, campaignURL string) CommitStatus {
 			s.Description = "warning: " + s.Description
 		}
 	}
-	if len(s.Description) > maxStatusDescription {
-		s.Description = s.Description[:maxStatusDescription-1] + "…"
+	if r := []rune(s.Description); len(r) > maxStatusDescription {
+		s.Description = string(r[:maxStatusDescription-1]) + "…"
 	}
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tandem-dev/tandem"
 )
@@ -65,6 +66,10 @@ func TestGuardStatus(t *testing.T) {
 		if s.State != tc.state || s.Description != tc.desc || s.Context != "tandem/guard/m" || s.TargetURL != "https://t/campaigns/m" {
 			t.Errorf("GuardStatus(%s, %v) = %+v, want %s %q", tc.mode, tc.evidence, s, tc.state, tc.desc)
 		}
+	}
+	long := tandem.GuardStatus(tandem.GuardVerdict{Migration: strings.Repeat("é", 150), State: tandem.StatusSuccess}, "")
+	if n := utf8.RuneCountInString(long.Description); n != 140 || !utf8.ValidString(long.Description) || !strings.HasSuffix(long.Description, "…") {
+		t.Errorf("a long description has %d characters (%q), want 140, cut with …", n, long.Description)
 	}
 	m := tandem.Migration{Name: "logrus", Title: "Move off logrus"}
 	body := tandem.GuardComment(m, tandem.GuardVerdict{Migration: "logrus", Mode: tandem.GuardBlock, Evidence: ev[:2]}, "https://t/campaigns/logrus")
