@@ -25,11 +25,12 @@ const (
 	RoleCI = "ci"
 )
 
-// Roles lists the roles from the most to the least powerful.
-var Roles = []string{RoleAdmin, RolePlatformOwner, RoleTeamMember, RoleViewer, RoleCI}
+// Roles lists the roles of people from the most to the least powerful;
+// RoleCI, a machine's, is of another kind and not among them.
+var Roles = []string{RoleAdmin, RolePlatformOwner, RoleTeamMember, RoleViewer}
 
-// ValidRole reports whether role is one of Roles.
-func ValidRole(role string) bool { return slices.Contains(Roles, role) }
+// ValidRole reports whether role is one of Roles or RoleCI.
+func ValidRole(role string) bool { return slices.Contains(Roles, role) || role == RoleCI }
 
 // MayAct reports whether person may change what concerns teams: a
 // person named, and a member of one of teams (theirs lists the teams the
