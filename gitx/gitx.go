@@ -164,3 +164,8 @@ func CheckoutHead(ctx context.Context, dir string) (gitDir, commit string, err e
 	}
 	return lines[0], lines[1], nil
 }
+
+// RemoteURL returns the URL of the remote name of the repository at dir.
+func RemoteURL(ctx context.Context, dir, name string) (string, error) {
+	return run(ctx, dir, "remote", "get-url", name)
+}

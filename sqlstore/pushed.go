@@ -39,6 +39,9 @@ func (db *DB) PushResults(ctx context.Context, codebase, commit, by string, resu
 			if !ok {
 				return tandem.Errorf(tandem.EINVALID, "push results for %s: %q is no active check of source ci: the server's scan evaluates the others", c.Name, r.Check)
 			}
+			if r.Digest != "" && r.Digest != nc.Digest {
+				return tandem.Errorf(tandem.ECONFLICT, "push results for %s: %s was evaluated as defined elsewhere than on the server: apply the catalog's files, or check against the server's", c.Name, r.Check)
+			}
 			r.Codebase, r.Digest, r.Commit, r.Source, r.CheckedAt = c.Name, nc.Digest, commit, tandem.SourceCI, now
 			r.Evidence = nonNil(r.Evidence)
 			if r.Error != "" {

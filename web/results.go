@@ -19,7 +19,10 @@ type ResultsPush struct {
 
 // PushedResult is one check's result in a ResultsPush.
 type PushedResult struct {
-	Check    string         `json:"check"`
+	Check string `json:"check"`
+	// Digest is the definition evaluated (tandem.NamedCheck.Digest);
+	// when given, it must be the server's.
+	Digest   string         `json:"digest,omitempty"`
 	Holds    bool           `json:"holds"`
 	Evidence []tandem.Match `json:"evidence"`
 	Error    string         `json:"error,omitempty"`
@@ -54,7 +57,7 @@ func (s *Server) handlePushResults(w http.ResponseWriter, r *http.Request, in Re
 	who, _ := tokenOf(r)
 	results := make([]tandem.CheckResult, len(in.Results))
 	for i, p := range in.Results {
-		results[i] = tandem.CheckResult{Check: p.Check, Holds: p.Holds, Evidence: p.Evidence, Error: p.Error}
+		results[i] = tandem.CheckResult{Check: p.Check, Digest: p.Digest, Holds: p.Holds, Evidence: p.Evidence, Error: p.Error}
 	}
 	name := r.PathValue("name")
 	current, err := s.store.PushResults(r.Context(), name, in.Commit, who.Person, results)
