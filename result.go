@@ -156,7 +156,9 @@ type CheckStore interface {
 	FindCheckHistory(ctx context.Context, check string) ([]CheckResult, error)
 	// PushResults records results a CI job (person by) evaluated on
 	// codebase at commit. Each must be of an active check of source CI
-	// (EINVALID naming it otherwise); ENOTFOUND for an unknown codebase.
+	// (EINVALID naming it otherwise), and of its definition on the server
+	// when it gives a Digest (ECONFLICT otherwise); ENOTFOUND for an
+	// unknown codebase.
 	// Every push is kept (FindPushedResults); when commit is the
 	// codebase's head, the results become current, as a scan's do, and
 	// move targets, in one transaction. It reports whether they did.

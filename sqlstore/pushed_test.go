@@ -58,6 +58,9 @@ func testPushResults(t *testing.T, db *sqlstore.DB) {
 	if _, err := db.PushResults(ctx, "ghost", "c1", "ci-bot", []tandem.CheckResult{{Check: target}}); tandem.ErrorCode(err) != tandem.ENOTFOUND {
 		t.Errorf("pushing for an unknown codebase = %v, want ENOTFOUND", err)
 	}
+	if _, err := db.PushResults(ctx, "api", "c1", "ci-bot", []tandem.CheckResult{{Check: target, Digest: "elsewhere", Holds: true}}); tandem.ErrorCode(err) != tandem.ECONFLICT {
+		t.Errorf("pushing a result of another definition = %v, want ECONFLICT", err)
+	}
 	ev := []tandem.Match{{Path: "main.go", Line: 7}}
 	ok, err := db.PushResults(ctx, "api", "c1", "ci-bot", []tandem.CheckResult{{Check: target, Holds: true, Evidence: ev}})
 	if err != nil || !ok {
