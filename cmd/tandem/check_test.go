@@ -124,7 +124,12 @@ func TestCheckAgreesWithScan(t *testing.T) {
 	}
 	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
 	writeFile(t, catalog, checkCatalog(filepath.Join(fleet.Dir, "repos")))
-	url := startServer(t, sqlstoretest.SQLite(t))
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) { checkAgreesWithScan(t, fleet, catalog, startServer(t, e.DSN)) })
+	}
+}
+
+func checkAgreesWithScan(t *testing.T, fleet *bench.Fleet, catalog, url string) {
 	if code, _, errOut := tandemCLI(t, url, "apply", "-f", catalog); code != 0 {
 		t.Fatalf("apply: %s", errOut)
 	}
@@ -204,7 +209,12 @@ func TestCheckPush(t *testing.T) {
 	}
 	catalog := filepath.Join(t.TempDir(), "catalog.yaml")
 	writeFile(t, catalog, checkCatalog(filepath.Join(fleet.Dir, "repos")))
-	url := startServer(t, sqlstoretest.SQLite(t))
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) { checkPush(t, fleet, catalog, startServer(t, e.DSN)) })
+	}
+}
+
+func checkPush(t *testing.T, fleet *bench.Fleet, catalog, url string) {
 	for _, args := range [][]string{{"apply", "-f", catalog}, {"scan", "--wait"}} {
 		if code, _, errOut := tandemCLI(t, url, args...); code != 0 {
 			t.Fatalf("%v: %s", args, errOut)
