@@ -94,8 +94,17 @@ func TestPushResultsRefusals(t *testing.T) {
 			}
 		})
 	}
+	// Nor does it sign a browser in.
+	req := httptest.NewRequest("POST", "/signin", strings.NewReader("token="+tokens["ci-a"]))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden || len(rec.Result().Cookies()) != 0 {
+		t.Errorf("signing in with a ci token = %d, cookies %v; want 403 and none", rec.Code, rec.Result().Cookies())
+	}
+
 	// Nothing of those was recorded.
-	rec := send(srv, tokens["viewer"], "GET", "/api/v1/codebases/payments-api", "")
+	rec = send(srv, tokens["viewer"], "GET", "/api/v1/codebases/payments-api", "")
 	var views []struct {
 		Results []tandem.CheckResult `json:"results"`
 	}
