@@ -50,18 +50,18 @@ func (r Report) Blocked() []Tripped {
 }
 
 // Evaluate evaluates the active checks of platforms and migrations on the
-// commit checked out in dir (scan.Scanner.ReadCheckout) and the guards
-// of migrations in force on day today (YYYY-MM-DD).
-func Evaluate(ctx context.Context, s *scan.Scanner, dir, codebase string, platforms []tandem.Platform, migrations []tandem.Migration, today string) (Report, error) {
+// commit checked out in dir (scan.Scanner.ReadCheckout) at now, and the
+// guards of migrations in force on now's day (UTC).
+func Evaluate(ctx context.Context, s *scan.Scanner, dir, codebase string, platforms []tandem.Platform, migrations []tandem.Migration, now time.Time) (Report, error) {
 	checks := tandem.ActiveChecks(platforms, migrations)
 	commit, results, problems, err := s.ReadCheckout(ctx, dir, checks)
 	if err != nil {
 		return Report{}, err
 	}
 	for i := range results {
-		results[i].Codebase = codebase
+		results[i].Codebase, results[i].CheckedAt = codebase, now.UTC()
 	}
-	return Report{Codebase: codebase, Commit: commit, Results: results, Guards: Guards(migrations, results, today),
+	return Report{Codebase: codebase, Commit: commit, Results: results, Guards: Guards(migrations, results, Today(now)),
 		Problems: append([]tandem.Problem{}, problems...)}, nil
 }
 

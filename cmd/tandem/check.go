@@ -77,7 +77,7 @@ func runCheck(cmd *cobra.Command, e env, server string, o checkOptions) error {
 	}
 	s := scan.New()
 	s.Runner, s.CommandTimeout = proc.Runner{Unsandboxed: o.unsandboxed}, o.timeout
-	report, err := ci.Evaluate(ctx, s, o.dir, o.codebase, platforms, migrations, ci.Today(time.Now()))
+	report, err := ci.Evaluate(ctx, s, o.dir, o.codebase, platforms, migrations, time.Now())
 	if err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func guardVerdict(e env, r ci.Report) error {
 			level = "error"
 			blocked = append(blocked, g.Migration)
 		}
-		printf(e.stderr, "%s: migration %s: its target holds again at %s (guard: %s): %s\n", level, g.Migration, short(r.Commit), g.Mode, strings.Join(ev, ", "))
+		printf(e.stderr, "%s: migration %s: its target holds at %s (guard: %s): %s\n", level, g.Migration, short(r.Commit), g.Mode, strings.Join(ev, ", "))
 	}
 	if len(blocked) > 0 {
 		return errors.New("guarded migrations blocked: " + strings.Join(blocked, ", "))
