@@ -163,7 +163,7 @@ type CheckStore interface {
 	// codebase's head, the results become current, as a scan's do, and
 	// move targets, in one transaction. It reports whether they did.
 	PushResults(ctx context.Context, codebase, commit, by string, results []CheckResult) (current bool, err error)
-	// FindPushedResults returns every result pushed for codebase, the
-	// latest first.
-	FindPushedResults(ctx context.Context, codebase string) ([]CheckResult, error)
+	// FindPushedResults returns the latest limit results pushed for
+	// codebase, the latest first, current or history.
+	FindPushedResults(ctx context.Context, codebase string, limit int) ([]CheckResult, error)
 }

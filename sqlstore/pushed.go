@@ -85,13 +85,13 @@ func ciChecks(ctx context.Context, tx *sql.Tx) (map[string]tandem.NamedCheck, er
 	return checks, nil
 }
 
-// FindPushedResults returns every result pushed for codebase, the latest
-// first.
-func (db *DB) FindPushedResults(ctx context.Context, codebase string) ([]tandem.CheckResult, error) {
+// FindPushedResults returns the latest limit results pushed for
+// codebase, the latest first.
+func (db *DB) FindPushedResults(ctx context.Context, codebase string, limit int) ([]tandem.CheckResult, error) {
 	var results []tandem.CheckResult
 	err := db.readTx(ctx, "find pushed results", func(tx *sql.Tx) error {
 		var err error
-		results, err = queryPushed(ctx, tx, "codebase = $1 ORDER BY id DESC", codebase)
+		results, err = queryPushed(ctx, tx, "codebase = $1 ORDER BY id DESC LIMIT $2", codebase, limit)
 		return err
 	})
 	return results, err

@@ -82,7 +82,7 @@ func testPushResults(t *testing.T, db *sqlstore.DB) {
 	if got := current()[target]; !got.Holds || got.Commit != "c1" {
 		t.Errorf("current after an older push = %+v, want c1's", got)
 	}
-	pushed, err := db.FindPushedResults(ctx, "api")
+	pushed, err := db.FindPushedResults(ctx, "api", 10)
 	if err != nil || len(pushed) != 2 || pushed[0].Commit != "c0" || pushed[1].Commit != "c1" {
 		t.Errorf("pushed history = %+v, %v; want c0 then c1", pushed, err)
 	}

@@ -68,11 +68,17 @@ func (s *Server) handlePushResults(w http.ResponseWriter, r *http.Request, in Re
 	writeJSON(w, http.StatusOK, ResultsPushed{Codebase: name, Commit: in.Commit, Current: current, Results: len(results)})
 }
 
+// pushedShown is how many of the latest pushed results a codebase's
+// page and GET /api/v1/codebases/{name} show.
+const pushedShown = 20
+
 // codebaseView is a codebase as GET /api/v1/codebases/{name} shows it:
-// with its current check results, each with its commit and source.
+// with its current check results, each with its commit and source, and
+// the latest results CI pushed, current or history.
 type codebaseView struct {
 	tandem.Codebase
 	Results []tandem.CheckResult `json:"results"`
+	Pushed  []tandem.CheckResult `json:"pushed"`
 }
 
 // codebaseViews returns the codebases f selects with their results.
@@ -88,6 +94,10 @@ func (s *Server) codebaseViews(ctx context.Context, f tandem.CodebaseFilter) ([]
 			return nil, err
 		}
 		views[i].Results = nonNilResults(views[i].Results)
+		if views[i].Pushed, err = s.store.FindPushedResults(ctx, c.Name, pushedShown); err != nil {
+			return nil, err
+		}
+		views[i].Pushed = nonNilResults(views[i].Pushed)
 	}
 	return views, nil
 }

@@ -134,6 +134,7 @@ func TestPushResults(t *testing.T) {
 	var views []struct {
 		Name    string               `json:"name"`
 		Results []tandem.CheckResult `json:"results"`
+		Pushed  []tandem.CheckResult `json:"pushed"`
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &views); err != nil || len(views) != 1 {
 		t.Fatalf("GET codebase = %d %s: %v", rec.Code, rec.Body, err)
@@ -143,9 +144,13 @@ func TestPushResults(t *testing.T) {
 		len(rs[0].Evidence) != 1 || rs[0].Evidence[0] != (tandem.Match{Path: "main.go", Line: 4}) {
 		t.Errorf("results = %+v, want vet's at c1 from ci", rs)
 	}
+	if p := views[0].Pushed; len(p) != 2 || p[0].Commit != "c0" || p[0].Holds || p[1].Commit != "c1" {
+		t.Errorf("pushed = %+v, want c0's then c1's", p)
+	}
 	rec = send(srv, tokens["viewer"], "GET", "/codebases/payments-api", "")
-	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, "from CI at <code>c1</code>") {
-		t.Errorf("codebase page = %d, want vet from CI at c1:\n%s", rec.Code, body)
+	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, "from CI at <code>c1</code>") ||
+		!strings.Contains(body, "<code>c0</code> <span class=\"muted\">history: not the head</span>") {
+		t.Errorf("codebase page = %d, want vet from CI at c1, and c0's push as history:\n%s", rec.Code, body)
 	}
 	rec = send(srv, tokens["viewer"], "GET", "/api/v1/campaigns/vet/targets", "")
 	if !strings.Contains(rec.Body.String(), `"payments-api"`) {

@@ -266,6 +266,13 @@ func checkPush(t *testing.T, fleet *bench.Fleet, catalog, url string) {
 	if got := codebaseResults(t, url, name)[built]; !got.Holds || got.Commit != head {
 		t.Errorf("after the later push = %+v, want %s's result still current", got, head)
 	}
+	var views []struct {
+		Pushed []tandem.CheckResult `json:"pushed"`
+	}
+	getJSON(t, url, &views, "get", "codebase", name, "-o", "json")
+	if p := views[0].Pushed; len(p) != 2 || p[0].Commit != report.Commit || p[0].Holds || p[1].Commit != head || !p[1].Holds {
+		t.Errorf("pushed = %+v, want the later commit's then %s's", p, head)
+	}
 	if !strings.Contains(httpGet(t, url+"/codebases/"+name), "from CI at <code>"+head[:12]+"</code>") {
 		t.Errorf("the codebase page does not show the result from CI at %s", head[:12])
 	}
