@@ -19,13 +19,18 @@ const (
 	RolePlatformOwner = "platform-owner" // their teams' platforms, and what team-members do
 	RoleTeamMember    = "team-member"    // their teams' tickets, exemptions, requests, engagements
 	RoleViewer        = "viewer"         // reads only
+	// RoleCI pushes the results of checks of source CI for the one
+	// codebase its token is bound to (Token.Codebase), and does nothing
+	// else: not even read.
+	RoleCI = "ci"
 )
 
-// Roles lists the roles from the most to the least powerful.
+// Roles lists the roles of people from the most to the least powerful;
+// RoleCI, a machine's, is of another kind and not among them.
 var Roles = []string{RoleAdmin, RolePlatformOwner, RoleTeamMember, RoleViewer}
 
-// ValidRole reports whether role is one of Roles.
-func ValidRole(role string) bool { return slices.Contains(Roles, role) }
+// ValidRole reports whether role is one of Roles or RoleCI.
+func ValidRole(role string) bool { return slices.Contains(Roles, role) || role == RoleCI }
 
 // MayAct reports whether person may change what concerns teams: a
 // person named, and a member of one of teams (theirs lists the teams the
@@ -79,13 +84,24 @@ type Token struct {
 	Person string `json:"person"`
 	Role   string `json:"role"`
 	// Label says what the token is for ("CI", "laptop").
-	Label      string     `json:"label,omitempty"`
+	Label string `json:"label,omitempty"`
+	// Codebase is the one codebase a ci token may push results for; ""
+	// for every other role.
+	Codebase   string     `json:"codebase,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
 	// ExpiresAt ends a token by itself, like a revocation; nil for never.
 	// Sign-ins through an identity provider get one.
 	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+// MayPushResults reports whether the token's holder may push CI results
+// for codebase: an admin, or a ci token bound to that very codebase. The
+// route's guard and the handler both go by it and the codebase in the
+// path, so that they cannot read different fields.
+func (t Token) MayPushResults(codebase string) bool {
+	return t.Role == RoleAdmin || t.Role == RoleCI && t.Codebase != "" && t.Codebase == codebase
 }
 
 // TokenPrefix starts every token secret, so that secret scanners and

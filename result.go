@@ -65,7 +65,19 @@ func ActiveChecks(platforms []Platform, migrations []Migration) []NamedCheck {
 	return checks
 }
 
-// StoredChecks returns the ActiveChecks of the catalog in store.
+// ScannedChecks returns the checks of checks that the server's scan
+// evaluates: all but those of source CI, whose results only CI pushes.
+func ScannedChecks(checks []NamedCheck) []NamedCheck {
+	var scanned []NamedCheck
+	for _, nc := range checks {
+		if nc.Check.Source != SourceCI {
+			scanned = append(scanned, nc)
+		}
+	}
+	return scanned
+}
+
+// StoredChecks returns the ScannedChecks of the catalog in store.
 func StoredChecks(ctx context.Context, store CatalogStore) ([]NamedCheck, error) {
 	platforms, err := store.FindPlatforms(ctx, "")
 	if err != nil {
@@ -75,7 +87,7 @@ func StoredChecks(ctx context.Context, store CatalogStore) ([]NamedCheck, error)
 	if err != nil {
 		return nil, err
 	}
-	return ActiveChecks(platforms, migrations), nil
+	return ScannedChecks(ActiveChecks(platforms, migrations)), nil
 }
 
 func named(id string, c Check) NamedCheck {
@@ -106,6 +118,9 @@ type CheckResult struct {
 	// timed out, a go.mod that does not parse); Holds is false then.
 	Error     string    `json:"error,omitempty"`
 	CheckedAt time.Time `json:"checked_at"`
+	// Source is who evaluated it: "" the server's scan, SourceCI a CI job
+	// that pushed it (`tandem check --push`).
+	Source string `json:"source,omitempty"`
 }
 
 // CheckResultFilter selects check results; zero fields match everything.
@@ -139,4 +154,16 @@ type CheckStore interface {
 	// FindCheckHistory returns every change of a check's results, oldest
 	// first: the source of trends.
 	FindCheckHistory(ctx context.Context, check string) ([]CheckResult, error)
+	// PushResults records results a CI job (person by) evaluated on
+	// codebase at commit. Each must be of an active check of source CI
+	// (EINVALID naming it otherwise), and of its definition on the server
+	// when it gives a Digest (ECONFLICT otherwise); ENOTFOUND for an
+	// unknown codebase.
+	// Every push is kept (FindPushedResults); when commit is the
+	// codebase's head, the results become current, as a scan's do, and
+	// move targets, in one transaction. It reports whether they did.
+	PushResults(ctx context.Context, codebase, commit, by string, results []CheckResult) (current bool, err error)
+	// FindPushedResults returns the latest limit results pushed for
+	// codebase, the latest first, current or history.
+	FindPushedResults(ctx context.Context, codebase string, limit int) ([]CheckResult, error)
 }

@@ -149,3 +149,23 @@ func readBatch(r *bufio.Reader, paths []string, maxSize int64) (map[string]File,
 	}
 	return files, nil
 }
+
+// CheckoutHead returns the git directory that holds the objects of the
+// work tree dir (the common one of a linked work tree) and the commit
+// checked out there, HEAD, detached or not.
+func CheckoutHead(ctx context.Context, dir string) (gitDir, commit string, err error) {
+	out, err := run(ctx, dir, "rev-parse", "--path-format=absolute", "--git-common-dir", "--verify", "HEAD^{commit}")
+	if err != nil {
+		return "", "", fmt.Errorf("%s: read HEAD: %w", dir, err)
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) != 2 {
+		return "", "", fmt.Errorf("%s: read HEAD: unexpected output %q", dir, out)
+	}
+	return lines[0], lines[1], nil
+}
+
+// RemoteURL returns the URL of the remote name of the repository at dir.
+func RemoteURL(ctx context.Context, dir, name string) (string, error) {
+	return run(ctx, dir, "remote", "get-url", name)
+}

@@ -29,15 +29,16 @@ func (d *decoder) check(path string, n *yaml.Node) *tandem.Check {
 		return nil
 	}
 	defer func() { d.checks = d.checks[:len(d.checks)-1] }()
-	f, ok := d.mapping(path, n, "path", "contains", "matches", "gomod", "command", "all", "any", "not")
+	f, ok := d.mapping(path, n, "path", "contains", "matches", "gomod", "command", "all", "any", "not", "source")
 	if !ok {
 		return nil
 	}
+	source := d.source(f)
 	form, ok := d.checkForm(path, f)
 	if !ok {
 		return nil
 	}
-	c := &tandem.Check{}
+	c := &tandem.Check{Source: source}
 	switch form {
 	case "path":
 		c.Path, c.Contains, c.Matches = d.pathCheck(f)
@@ -59,6 +60,29 @@ func (d *decoder) check(path string, n *yaml.Node) *tandem.Check {
 		c.Not = d.check(f.field("not"), f.vals["not"])
 	}
 	return c
+}
+
+// sources are the values of a check's source: who evaluates it.
+var sources = []string{tandem.SourceCI}
+
+// source decodes who evaluates the check f: "" (the server's scan) or
+// tandem.SourceCI. Only a check as a whole has one, a platform's adoption
+// or a migration's target or done, never a check within all, any or not:
+// a result is of a whole check.
+func (d *decoder) source(f fields) string {
+	if _, ok := f.vals["source"]; !ok {
+		return ""
+	}
+	if len(d.checks) > 1 {
+		d.errorf(f.field("source"), nil, "only a check as a whole (a platform's adoption, a migration's target or done) has a source, not one within all, any or not")
+		return ""
+	}
+	s := f.required("source")
+	f.oneOf("source", s, "source", sources)
+	if !slices.Contains(sources, s) {
+		return ""
+	}
+	return s
 }
 
 // enterCheck records that the check n at path is being decoded, and

@@ -428,7 +428,7 @@ func TestDecodeCheckErrors(t *testing.T) {
 		adoption: "\n    any:\n      - path: go.mod\n      - not:\n          path: /abs\n      - nope: 1\n",
 		want: []string{
 			`bad.yaml:10: spec.adoption.any[1].not.path: "/abs" must be relative to the repository root`,
-			"bad.yaml:11: spec.adoption.any[2].nope: unknown field (valid: path, contains, matches, gomod, command, all, any, not)",
+			"bad.yaml:11: spec.adoption.any[2].nope: unknown field (valid: path, contains, matches, gomod, command, all, any, not, source)",
 			"bad.yaml:11: spec.adoption.any[2]: empty check: want one of path, gomod, command, all, any, not",
 		},
 	}} {

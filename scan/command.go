@@ -12,12 +12,12 @@ import (
 	"github.com/tandem-dev/tandem/proc"
 )
 
-// runCommands runs the command leaves of programs with s.Runner in one
-// checkout of tree, made only when some program has one, and removed
-// afterwards. The checkout is the only folder a sandboxed command may
-// write.
-func (s *Scanner) runCommands(ctx context.Context, r *gitobj.Repo, tree gitobj.OID, programs []*check.Program, runs []*check.Run) {
-	var dir string
+// runCommands runs the command leaves of programs with s.Runner in
+// workdir, a checkout of tree, or, when it is "", in one made only when
+// some program has one and removed afterwards. The checkout is the only
+// folder a sandboxed command may write.
+func (s *Scanner) runCommands(ctx context.Context, r *gitobj.Repo, tree gitobj.OID, workdir string, programs []*check.Program, runs []*check.Run) {
+	dir := workdir
 	for j, p := range programs {
 		for _, l := range p.Leaves() {
 			argv := l.Command()

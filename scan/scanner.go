@@ -134,7 +134,7 @@ func (s *Scanner) Read(ctx context.Context, host tandem.CodeHost, repo tandem.Re
 	c.Ownership, c.Problems = readOwnership(r, tree)
 
 	var read int64
-	results, problems := s.evaluate(ctx, r, repo.Dir, head, tree, checks, &read)
+	results, problems := s.evaluate(ctx, r, repo.Dir, "", head, tree, checks, &read)
 	c.Problems = append(c.Problems, problems...)
 	return tandem.CodebaseRead{Codebase: c, Results: results, BytesRead: read}
 }
@@ -154,8 +154,10 @@ func (s *Scanner) program(nc tandem.NamedCheck) (*check.Program, error) {
 	return p, nil
 }
 
-// evaluate runs every check over the files of tree.
-func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head, tree gitobj.OID, checks []tandem.NamedCheck, read *int64) ([]tandem.CheckResult, []tandem.Problem) {
+// evaluate runs every check over the files of tree, read from the git
+// directory dir. Command checks run in workdir, a checkout of tree, or,
+// when it is "", in a fresh one.
+func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir, workdir string, head, tree gitobj.OID, checks []tandem.NamedCheck, read *int64) ([]tandem.CheckResult, []tandem.Problem) {
 	results := make([]tandem.CheckResult, len(checks))
 	var programs []*check.Program
 	var compiled []int // index in checks of each program
@@ -182,7 +184,7 @@ func (s *Scanner) evaluate(ctx context.Context, r *gitobj.Repo, dir string, head
 		}
 		return results, nil
 	}
-	s.runCommands(ctx, r, tree, programs, runs)
+	s.runCommands(ctx, r, tree, workdir, programs, runs)
 
 	for j, i := range compiled {
 		res := runs[j].Result()

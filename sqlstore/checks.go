@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -48,13 +49,13 @@ func findCheckResults(ctx context.Context, tx *sql.Tx, f tandem.CheckResultFilte
 	addSet(&c, "check_id", f.Check)
 	results, err := queryRows(ctx, tx, func(rows *sql.Rows) (r tandem.CheckResult, err error) {
 		var evidence string
-		if err := rows.Scan(&r.Codebase, &r.Check, &r.Digest, &r.Commit, &r.Holds, &evidence, &r.Error, &r.CheckedAt); err != nil {
+		if err := rows.Scan(&r.Codebase, &r.Check, &r.Digest, &r.Commit, &r.Holds, &evidence, &r.Error, &r.CheckedAt, &r.Source); err != nil {
 			return r, err
 		}
 		err = decode(evidence, &r.Evidence)
 		r.Evidence = nonNil(r.Evidence)
 		return r, err
-	}, "SELECT codebase, check_id, digest, commit_id, holds, evidence, error, checked_at FROM check_results"+c.where(), c.args...)
+	}, "SELECT codebase, check_id, digest, commit_id, holds, evidence, error, checked_at, source FROM check_results"+c.where(), c.args...)
 	slices.SortFunc(results, func(a, b tandem.CheckResult) int {
 		if c := strings.Compare(a.Check, b.Check); c != 0 {
 			return c
@@ -81,44 +82,69 @@ func (db *DB) FindCheckHistory(ctx context.Context, check string) ([]tandem.Chec
 	return history, err
 }
 
-// saveResults replaces a codebase's check results with results, appends
-// history where a result changed, and moves the targets of every migration
-// whose target check is among them.
-func saveResults(ctx context.Context, tx *sql.Tx, codebase string, results []tandem.CheckResult, now time.Time) error {
+// saveResults replaces a scan's results of a codebase at head with
+// results, keeping those CI pushed (a scan never evaluates their checks),
+// and records them as writeResults does, with the results CI pushed
+// for head before the scan read it.
+func saveResults(ctx context.Context, tx *sql.Tx, codebase, head string, results []tandem.CheckResult, now time.Time) error {
 	prev, err := findCheckResults(ctx, tx, tandem.CheckResultFilter{Codebase: codebase})
 	if err != nil {
 		return err
 	}
-	before := make(map[string]tandem.CheckResult, len(prev))
-	for _, r := range prev {
-		before[r.Check] = r
-	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM check_results WHERE codebase = $1", codebase); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM check_results WHERE codebase = $1 AND source = ''", codebase); err != nil {
 		return err
 	}
-	byCheck := make(map[string]tandem.CheckResult, len(results))
+	pushed, err := pushedAt(ctx, tx, codebase, head)
+	if err != nil {
+		return err
+	}
+	for _, p := range pushed {
+		if !slices.ContainsFunc(results, func(r tandem.CheckResult) bool { return r.Check == p.Check }) {
+			results = append(results, p)
+		}
+	}
+	return writeResults(ctx, tx, codebase, prev, results, now)
+}
+
+// writeResults writes results as a codebase's current ones, over any of
+// the same checks, appends history where a result changed from prev (the
+// current results before), and moves the targets of every migration
+// whose target or done check is among them, against the other's current
+// result.
+func writeResults(ctx context.Context, tx *sql.Tx, codebase string, prev, results []tandem.CheckResult, now time.Time) error {
+	current := make(map[string]tandem.CheckResult, len(prev)+len(results))
+	for _, r := range prev {
+		current[r.Check] = r
+	}
+	moved := map[string]bool{}
 	for _, r := range results {
-		byCheck[r.Check] = r
 		if _, err := tx.ExecContext(ctx, `INSERT INTO check_results
-			(codebase, check_id, digest, commit_id, holds, evidence, error, checked_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			codebase, r.Check, r.Digest, r.Commit, r.Holds, encode(nonNil(r.Evidence)), r.Error, now); err != nil {
+			(codebase, check_id, digest, commit_id, holds, evidence, error, checked_at, source)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (codebase, check_id) DO UPDATE SET digest = excluded.digest, commit_id = excluded.commit_id,
+				holds = excluded.holds, evidence = excluded.evidence, error = excluded.error,
+				checked_at = excluded.checked_at, source = excluded.source`,
+			codebase, r.Check, r.Digest, r.Commit, r.Holds, encode(nonNil(r.Evidence)), r.Error, now, r.Source); err != nil {
 			return err
 		}
-		if old, ok := before[r.Check]; !ok || old.Holds != r.Holds {
+		if old, ok := current[r.Check]; !ok || old.Holds != r.Holds {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO check_history (codebase, check_id, commit_id, holds, changed_at)
 				VALUES ($1, $2, $3, $4, $5)`, codebase, r.Check, r.Commit, r.Holds, now); err != nil {
 				return err
 			}
 		}
-	}
-	for id, r := range byCheck {
-		kind, name, role := tandem.SplitCheckID(id)
-		if kind != "migration" || role != tandem.RoleTarget {
-			continue
+		current[r.Check] = r
+		if kind, name, role := tandem.SplitCheckID(r.Check); kind == "migration" && (role == tandem.RoleTarget || role == tandem.RoleDone) {
+			moved[name] = true
 		}
-		done := byCheck[tandem.CheckID(kind, name, tandem.RoleDone)]
-		if err := moveTarget(ctx, tx, name, codebase, r, done, now); err != nil {
+	}
+	for _, name := range slices.Sorted(maps.Keys(moved)) {
+		target, ok := current[tandem.CheckID("migration", name, tandem.RoleTarget)]
+		if !ok {
+			continue // no result of its target yet: nothing to move
+		}
+		done := current[tandem.CheckID("migration", name, tandem.RoleDone)]
+		if err := moveTarget(ctx, tx, name, codebase, target, done, now); err != nil {
 			return err
 		}
 	}

@@ -163,7 +163,7 @@ func (w *codebaseWriter) save(ctx context.Context, r tandem.CodebaseRead) (bool,
 	if err != nil || !ok {
 		return false, err
 	}
-	return true, saveResults(ctx, w.tx, c.Name, r.Results, w.now)
+	return true, saveResults(ctx, w.tx, c.Name, c.Head, r.Results, w.now)
 }
 
 // touchCodebases stamps the codebases names of host scanned at now, their
@@ -205,7 +205,7 @@ func lastReads(ctx context.Context, tx *sql.Tx, last map[string]tandem.LastRead,
 		last[name] = tandem.LastRead{Head: head[0], Digests: map[string]string{}}
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT r.codebase, r.check_id, r.digest FROM check_results r
-		JOIN codebases c ON c.name = r.codebase AND c.head = r.commit_id WHERE `+cond, args...)
+		JOIN codebases c ON c.name = r.codebase AND c.head = r.commit_id WHERE r.source = '' AND `+cond, args...)
 	if err != nil {
 		return err
 	}

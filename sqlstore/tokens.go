@@ -18,7 +18,13 @@ const tokenUseGrain = time.Minute
 // their teams are what the token lets them act for.
 func (db *DB) CreateToken(ctx context.Context, t tandem.Token, hash string) (tandem.Token, error) {
 	if !tandem.ValidRole(t.Role) {
-		return tandem.Token{}, tandem.Errorf(tandem.EINVALID, "role %q: want one of admin, platform-owner, team-member, viewer", t.Role)
+		return tandem.Token{}, tandem.Errorf(tandem.EINVALID, "role %q: want one of admin, platform-owner, team-member, viewer, ci", t.Role)
+	}
+	switch {
+	case t.Role == tandem.RoleCI && t.Codebase == "":
+		return tandem.Token{}, tandem.Errorf(tandem.EINVALID, "a ci token needs the codebase it pushes results for")
+	case t.Role != tandem.RoleCI && t.Codebase != "":
+		return tandem.Token{}, tandem.Errorf(tandem.EINVALID, "only a ci token is bound to a codebase, not a %s's", t.Role)
 	}
 	if t.Person == "" {
 		return tandem.Token{}, tandem.Errorf(tandem.EINVALID, "a token needs the person it is for")
@@ -33,13 +39,23 @@ func (db *DB) CreateToken(ctx context.Context, t tandem.Token, hash string) (tan
 				return tandem.Errorf(tandem.EINVALID, "person %q is not in the catalog: a %s acts for the teams the catalog lists them in", t.Person, t.Role)
 			}
 		}
+		if t.Role == tandem.RoleCI {
+			cbs, err := findCodebases(ctx, tx, tandem.CodebaseFilter{Name: t.Codebase})
+			if err != nil && tandem.ErrorCode(err) != tandem.ENOTFOUND {
+				return err
+			}
+			if len(cbs) == 0 {
+				return tandem.Errorf(tandem.EINVALID, "codebase %q is not in the catalog: a ci token pushes results for a scanned codebase", t.Codebase)
+			}
+			t.Codebase = cbs[0].Name
+		}
 		t.CreatedAt = time.Now().UTC()
 		if t.ExpiresAt != nil {
 			expires := t.ExpiresAt.UTC()
 			t.ExpiresAt = &expires
 		}
-		return tx.QueryRowContext(ctx, "INSERT INTO tokens (hash, person, role, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-			hash, t.Person, t.Role, t.Label, t.CreatedAt, t.ExpiresAt).Scan(&t.ID)
+		return tx.QueryRowContext(ctx, "INSERT INTO tokens (hash, person, role, label, codebase, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+			hash, t.Person, t.Role, t.Label, t.Codebase, t.CreatedAt, t.ExpiresAt).Scan(&t.ID)
 	})
 	return t, err
 }
@@ -171,7 +187,7 @@ func (db *DB) DeleteWebSession(ctx context.Context, hash string) error {
 }
 
 func findTokens(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.Token, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT id, person, role, label, created_at, last_used_at, revoked_at, expires_at FROM tokens WHERE "+cond+" ORDER BY id", args...)
+	rows, err := tx.QueryContext(ctx, "SELECT id, person, role, label, codebase, created_at, last_used_at, revoked_at, expires_at FROM tokens WHERE "+cond+" ORDER BY id", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +196,7 @@ func findTokens(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]ta
 	for rows.Next() {
 		var t tandem.Token
 		var used, revoked, expires sql.NullTime
-		if err := rows.Scan(&t.ID, &t.Person, &t.Role, &t.Label, &t.CreatedAt, &used, &revoked, &expires); err != nil {
+		if err := rows.Scan(&t.ID, &t.Person, &t.Role, &t.Label, &t.Codebase, &t.CreatedAt, &used, &revoked, &expires); err != nil {
 			return nil, err
 		}
 		t.CreatedAt = t.CreatedAt.UTC()

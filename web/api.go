@@ -87,7 +87,7 @@ func (s *Server) handleCodebases(w http.ResponseWriter, r *http.Request) {
 	}
 	f := tandem.CodebaseFilter{Name: r.PathValue("name"), Owner: q.Get("owner"), Host: q.Get("host"), Gone: gone, Declared: !gone}
 	if f.Name != "" {
-		list(s, w, r, func(string) ([]tandem.Codebase, error) { return s.store.FindCodebases(r.Context(), f) })
+		list(s, w, r, func(string) ([]codebaseView, error) { return s.codebaseViews(r.Context(), f) })
 		return
 	}
 	keyed(s, w, r, codebaseCursor, func(after string, limit int) ([]tandem.Codebase, error) {

@@ -117,6 +117,7 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST /api/v1/contributions/{id}", "/api/v1/contributions/1", `{"state": "merged"}`, nil, []string{admin, team}},
 		{"POST /api/v1/codebases/{name}/trust", "/api/v1/codebases/payments-api/trust", `{"person": "carol"}`, nil, []string{admin, team}},
 		{"POST /api/v1/scans", "/api/v1/scans", ``, nil, []string{admin, owner, team}},
+		{"POST /api/v1/codebases/{name}/results", "/api/v1/codebases/payments-api/results", `{"commit": "c1", "results": []}`, nil, []string{admin}},
 		{"GET /api/v1/tokens", "/api/v1/tokens", ``, nil, []string{admin}},
 		{"POST /api/v1/tokens", "/api/v1/tokens", `{"person": "alice", "role": "viewer"}`, nil, []string{admin}},
 		{"POST /api/v1/tokens/{id}/revoke", "/api/v1/tokens/5/revoke", `{}`, nil, []string{admin}},

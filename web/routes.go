@@ -64,6 +64,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/contributions", s.cached(s.handleContributions))
 	s.mux.HandleFunc("POST /api/v1/contributions", change(s, anyOf(namesSelf, inCodebaseTeam(itsCodebase)), contributionAbout, s.handleRecordContribution))
 	s.mux.HandleFunc("POST /api/v1/contributions/{id}", change(s, contributionCodebaseTeam, nil, s.handleUpdateContribution))
+	s.mux.HandleFunc(resultsRoute, change(s, mayPushResults, nil, s.handlePushResults))
 	s.mux.HandleFunc("GET /api/v1/codebases/{name}/contributors", s.cached(s.handleContributors))
 	s.mux.HandleFunc("POST /api/v1/codebases/{name}/trust", change(s, inCodebaseTeam(pathName), nil, s.handleGrantTrust))
 	s.mux.HandleFunc("GET /api/v1/platforms/{name}/readiness", s.cached(s.handleReadiness))

@@ -99,7 +99,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	_, pattern := s.mux.Handler(r)
 	r, err := s.authenticate(r)
-	_, signedIn := tokenOf(r)
+	who, signedIn := tokenOf(r)
+	if err == nil && signedIn {
+		err = confineCI(who, pattern)
+	}
 	switch {
 	case err != nil:
 		s.fail(rec, r, err)

@@ -12,6 +12,8 @@ type TokenRequest struct {
 	Person string `json:"person"`
 	Role   string `json:"role"`
 	Label  string `json:"label,omitempty"`
+	// Codebase binds a ci token to the codebase it pushes results for.
+	Codebase string `json:"codebase,omitempty"`
 }
 
 // NewToken is a token just created, with its secret: the one time it is
@@ -27,7 +29,7 @@ func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, q TokenRequest) {
 	secret := tandem.NewTokenSecret()
-	t, err := s.store.CreateToken(r.Context(), tandem.Token{Person: q.Person, Role: q.Role, Label: q.Label}, tandem.HashToken(secret))
+	t, err := s.store.CreateToken(r.Context(), tandem.Token{Person: q.Person, Role: q.Role, Label: q.Label, Codebase: q.Codebase}, tandem.HashToken(secret))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -179,6 +179,9 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		err = tandem.Errorf(tandem.EUNAUTHENTICATED, "that token is unknown or revoked")
 	}
 	if err == nil {
+		err = confineCI(t, "POST /signin")
+	}
+	if err == nil {
 		err = s.startSession(w, r, t, now.Add(tandem.SessionLifetime))
 	}
 	if err != nil {

@@ -53,7 +53,9 @@ func (s *Server) handleCodebasesPage(w http.ResponseWriter, r *http.Request) {
 type codebaseData struct {
 	Codebase tandem.Codebase
 	Results  []tandem.CheckResult
-	Targets  []tandem.Target
+	// Pushed are the latest results CI pushed, current or history.
+	Pushed  []tandem.CheckResult
+	Targets []tandem.Target
 }
 
 func (s *Server) handleCodebasePage(w http.ResponseWriter, r *http.Request) {
@@ -65,6 +67,10 @@ func (s *Server) handleCodebasePage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := codebaseData{Codebase: cs[0]}
 	if d.Results, err = s.store.FindCheckResults(ctx, tandem.CheckResultFilter{Codebase: cs[0].Name}); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if d.Pushed, err = s.store.FindPushedResults(ctx, cs[0].Name, pushedShown); err != nil {
 		s.renderError(w, r, err)
 		return
 	}

@@ -17,10 +17,12 @@ func tokenCommand(e env, server *string) *cobra.Command {
 	var q web.TokenRequest
 	var db, createOut, listOut, revokeOut string
 	create := &cobra.Command{
-		Use:   "create --person HANDLE --role admin|platform-owner|team-member|viewer [--label TEXT]",
+		Use:   "create --person HANDLE --role admin|platform-owner|team-member|viewer|ci [--codebase NAME] [--label TEXT]",
 		Short: "Create a token and print its secret, shown this once",
 		Long: `Creates a token for a person. Team-members act for the teams the catalog lists
 them in, platform-owners also for the platforms those teams own; viewers read.
+A ci token (--role ci --codebase NAME) only pushes the results of checks of
+source ci for that codebase (tandem check --push), and reads nothing.
 
 With --db, the token is written straight into the database, without a server or
 a token: the way back in for whoever runs the database, when every admin token
@@ -43,7 +45,8 @@ is lost.`,
 	}
 	outputFlag(create, &createOut, "text")
 	create.Flags().StringVar(&q.Person, "person", "", "whose token it is (a person of the catalog, but for admins and viewers)")
-	create.Flags().StringVar(&q.Role, "role", tandem.RoleViewer, "admin, platform-owner, team-member or viewer")
+	create.Flags().StringVar(&q.Role, "role", tandem.RoleViewer, "admin, platform-owner, team-member, viewer or ci")
+	create.Flags().StringVar(&q.Codebase, "codebase", "", "ci: the one codebase the token pushes results for")
 	create.Flags().StringVar(&q.Label, "label", "", "what the token is for")
 	create.Flags().StringVar(&db, "db", "", "write into this database directly instead of asking the server")
 
@@ -86,7 +89,7 @@ func createTokenInDB(ctx context.Context, dsn string, q web.TokenRequest) (web.N
 	}
 	defer store.Close()
 	secret := tandem.NewTokenSecret()
-	t, err := store.CreateToken(ctx, tandem.Token{Person: q.Person, Role: q.Role, Label: q.Label}, tandem.HashToken(secret))
+	t, err := store.CreateToken(ctx, tandem.Token{Person: q.Person, Role: q.Role, Label: q.Label, Codebase: q.Codebase}, tandem.HashToken(secret))
 	return web.NewToken{Token: t, Secret: secret}, err
 }
 
@@ -100,7 +103,11 @@ func printTokens(w io.Writer, ts []tandem.Token) {
 		if t.RevokedAt != nil {
 			state = "revoked " + t.RevokedAt.Format("2006-01-02")
 		}
-		printf(w, "%-4d %-16s %-15s %-20s %-17s %s\n", t.ID, t.Person, t.Role, t.Label, used, state)
+		role := t.Role
+		if t.Codebase != "" {
+			role += ":" + t.Codebase
+		}
+		printf(w, "%-4d %-16s %-15s %-20s %-17s %s\n", t.ID, t.Person, role, t.Label, used, state)
 	}
 }
 

@@ -1,0 +1,143 @@
+// Package ci evaluates a checkout as CI sees it, for `tandem check`: the
+// catalog's active checks on the commit checked out, with the scanner
+// and check language of the server's scan, and the migrations whose
+// backsliding guard that commit trips.
+package ci
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/gitx"
+	"github.com/tandem-dev/tandem/manifest"
+	"github.com/tandem-dev/tandem/scan"
+)
+
+// Report is what `tandem check` found in a checkout.
+type Report struct {
+	Codebase string `json:"codebase"`
+	Commit   string `json:"commit"`
+	// Results are one per active check, in the catalog's order; Source
+	// says which of them CI pushes (SourceCI).
+	Results []tandem.CheckResult `json:"results"`
+	// Guards are the guarded migrations whose target holds at Commit.
+	Guards   []Tripped        `json:"guards"`
+	Problems []tandem.Problem `json:"problems"`
+}
+
+// Tripped is a migration whose backsliding guard is in force and whose
+// target holds: Mode block fails the check, warn only says so.
+type Tripped struct {
+	Migration string         `json:"migration"`
+	Mode      string         `json:"mode"`
+	Evidence  []tandem.Match `json:"evidence"`
+}
+
+// Blocked returns the tripped guards of mode block.
+func (r Report) Blocked() []Tripped {
+	var blocked []Tripped
+	for _, g := range r.Guards {
+		if g.Mode == tandem.GuardBlock {
+			blocked = append(blocked, g)
+		}
+	}
+	return blocked
+}
+
+// Evaluate evaluates the active checks of platforms and migrations on the
+// commit checked out in dir (scan.Scanner.ReadCheckout) at now, and the
+// guards of migrations in force on now's day (UTC).
+func Evaluate(ctx context.Context, s *scan.Scanner, dir, codebase string, platforms []tandem.Platform, migrations []tandem.Migration, now time.Time) (Report, error) {
+	checks := tandem.ActiveChecks(platforms, migrations)
+	commit, results, problems, err := s.ReadCheckout(ctx, dir, checks)
+	if err != nil {
+		return Report{}, err
+	}
+	for i := range results {
+		results[i].Codebase, results[i].CheckedAt = codebase, now.UTC()
+	}
+	return Report{Codebase: codebase, Commit: commit, Results: results, Guards: Guards(migrations, results, Today(now)),
+		Problems: append([]tandem.Problem{}, problems...)}, nil
+}
+
+// Guards returns the migrations whose guard is in force on today (from
+// its Since on, or always without one) and whose target holds in
+// results, in the order of migrations.
+func Guards(migrations []tandem.Migration, results []tandem.CheckResult, today string) []Tripped {
+	byCheck := make(map[string]tandem.CheckResult, len(results))
+	for _, r := range results {
+		byCheck[r.Check] = r
+	}
+	tripped := []Tripped{}
+	for _, m := range migrations {
+		if m.Guard == nil || m.Guard.Since > today {
+			continue
+		}
+		r, ok := byCheck[tandem.CheckID("migration", m.Name, tandem.RoleTarget)]
+		if ok && r.Holds {
+			tripped = append(tripped, Tripped{Migration: m.Name, Mode: m.Guard.Mode, Evidence: r.Evidence})
+		}
+	}
+	return tripped
+}
+
+// Today is the day guards are in force on, in UTC.
+func Today(now time.Time) string { return now.UTC().Format(time.DateOnly) }
+
+// Catalog returns the platforms and migrations of the YAML files or
+// folders at paths, the ones `tandem apply` takes; EINVALID with every
+// problem located when they do not decode.
+func Catalog(paths []string) ([]tandem.Platform, []tandem.Migration, error) {
+	var srcs []manifest.Source
+	for _, p := range paths {
+		read, err := manifest.Read(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		srcs = append(srcs, read...)
+	}
+	objs, err := manifest.Decode(srcs)
+	if err != nil {
+		return nil, nil, err
+	}
+	var platforms []tandem.Platform
+	var migrations []tandem.Migration
+	for _, o := range objs {
+		switch spec := o.Spec.(type) {
+		case *tandem.Platform:
+			p := *spec
+			p.Name = o.Name
+			platforms = append(platforms, p)
+		case *tandem.Migration:
+			m := *spec
+			m.Name = o.Name
+			migrations = append(migrations, m)
+		}
+	}
+	// As the server lists them: by name.
+	slices.SortFunc(platforms, func(a, b tandem.Platform) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(migrations, func(a, b tandem.Migration) int { return strings.Compare(a.Name, b.Name) })
+	return platforms, migrations, nil
+}
+
+// CodebaseName returns the name a code host most likely knows the
+// repository checked out in dir by: the last part of its origin
+// remote's URL without .git, or else the folder's name.
+func CodebaseName(ctx context.Context, dir string) (string, error) {
+	if url, err := gitx.RemoteURL(ctx, dir, "origin"); err == nil && url != "" {
+		url = strings.TrimSuffix(strings.TrimRight(url, "/"), ".git")
+		if i := strings.LastIndexAny(url, "/:"); i >= 0 && i < len(url)-1 {
+			return url[i+1:], nil
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("codebase name of %s: %w", dir, err)
+	}
+	return filepath.Base(abs), nil
+}
