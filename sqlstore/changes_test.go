@@ -46,13 +46,13 @@ func TestChangeAdoptedBeforeLaunch(t *testing.T) {
 			if got := state(); got.State != tandem.TargetPROpen {
 				t.Fatalf("adopted: %s is %s, want pr-open", got.Codebase, got.State)
 			}
-			if _, _, err := db.SetChangeRequestState(ctx, url, tandem.ChangeClosed, time.Now()); err != nil {
+			if _, _, err := db.SetChangeRequestState(ctx, url, tandem.ChangeClosed, "", time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := state(); got.State != tandem.TargetPending || got.Error == "" {
 				t.Errorf("closed unmerged before launch: %s is %s (error %q), want pending with the closing as its error", got.Codebase, got.State, got.Error)
 			}
-			if _, _, err := db.SetChangeRequestState(ctx, url, tandem.ChangeOpen, time.Now()); err != nil {
+			if _, _, err := db.SetChangeRequestState(ctx, url, tandem.ChangeOpen, "", time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := state(); got.State != tandem.TargetPROpen || got.Error != "" {
