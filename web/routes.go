@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/campaigns", s.cached(s.handleCampaigns))
 	s.mux.HandleFunc("GET /api/v1/campaigns/{name}", s.cached(s.handleCampaign))
 	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/targets", s.cached(s.handleCampaignTargets))
+	s.mux.HandleFunc("GET /api/v1/campaigns/{name}/stats", s.handleCampaignStats)
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/launch", s.allow(platformOwner(migrationPlatform), s.handleLaunch))
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/escalate", change(s, platformOwner(migrationPlatform), nil, s.handleEscalate))
 	s.mux.HandleFunc("POST /api/v1/campaigns/{name}/approve", change(s, inCodebaseTeam(itsCodebase), TargetRequest.about, s.handleApprove))
