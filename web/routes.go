@@ -76,6 +76,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /platforms/{name}/requests", change(s, inItsTeams, requestAbout, s.handleRequestForm))
 	s.mux.HandleFunc("GET /campaigns/{name}", s.cached(s.handleCampaignPage))
 	s.mux.HandleFunc("GET /campaigns/{name}/launch", s.handleLaunchPreview)
+	s.mux.HandleFunc("GET /campaigns/{name}/stats", s.handleCampaignStatsPage)
 	s.mux.HandleFunc("POST /campaigns/{name}/launch", s.allow(platformOwner(migrationPlatform), s.handleLaunchForm))
 	s.mux.HandleFunc("POST /campaigns/{name}/escalate", change(s, platformOwner(migrationPlatform), nil, s.handleEscalateForm))
 	s.mux.HandleFunc("POST /campaigns/{name}/exempt", change(s, campaignOrCodebase, TargetRequest.about, s.handleExemptForm))

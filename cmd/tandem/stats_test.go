@@ -139,6 +139,13 @@ func TestCampaignStats(t *testing.T) {
 			if out := cli("campaign", "stats", "logrus-to-obslog"); !strings.Contains(out, "team checkout") || !strings.Contains(out, "50% (1/2)") {
 				t.Errorf("stats table:\n%s", out)
 			}
+			page := httpGet(t, url+"/campaigns/logrus-to-obslog/stats")
+			for _, want := range []string{"<title>Median time to first response by team</title>", "<title>checkout: ",
+				"<title>Change requests merged unmodified by pattern</title>", "<td>team legacy</td><td>1</td><td>0</td><td>–</td>"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the analytics page lacks %q", want)
+				}
+			}
 			if code, _, errOut := tandemCLI(t, url, "campaign", "stats", "logrus-to-obslog", "--stuck-after", "soon"); code == 0 || !strings.Contains(errOut, "stuck_after") {
 				t.Errorf("a bad --stuck-after: exit %d, %s", code, errOut)
 			}
