@@ -8,41 +8,49 @@ import (
 	"github.com/tandem-dev/tandem"
 )
 
-// Stats returns migration name's analytics at now (tandem.CampaignStats),
-// reading its targets, tickets, change requests, nudges and the fleet's
-// contribution policies once each; stuckAfter 0 is
-// tandem.DefaultStuckAfter.
+// Stats returns migration name's analytics at now (tandem.CampaignStats);
+// stuckAfter 0 is tandem.DefaultStuckAfter.
 func (s *Service) Stats(ctx context.Context, name string, stuckAfter time.Duration) (tandem.CampaignStats, error) {
-	ms, err := s.Store.FindMigrations(ctx, name)
+	work, err := s.Work(ctx, name)
 	if err != nil {
 		return tandem.CampaignStats{}, err
+	}
+	return StatsOf(name, work, s.now(), stuckAfter), nil
+}
+
+// Work returns migration name's tickets and change requests as work
+// (WorkOf), reading its targets, tickets, change requests, nudges and the
+// fleet's contribution policies once each.
+func (s *Service) Work(ctx context.Context, name string) ([]tandem.Work, error) {
+	ms, err := s.Store.FindMigrations(ctx, name)
+	if err != nil {
+		return nil, err
 	}
 	targets, err := s.Store.FindTargets(ctx, name)
 	if err != nil {
-		return tandem.CampaignStats{}, err
+		return nil, err
 	}
 	tickets, err := s.Store.FindTickets(ctx, tandem.TicketFilter{Migration: name, NoComments: true})
 	if err != nil {
-		return tandem.CampaignStats{}, err
+		return nil, err
 	}
 	crs, err := s.Store.FindChangeRequests(ctx, name, 0)
 	if err != nil {
-		return tandem.CampaignStats{}, err
+		return nil, err
 	}
 	nudges, err := s.Store.NudgeTimes(ctx, name)
 	if err != nil {
-		return tandem.CampaignStats{}, err
+		return nil, err
 	}
 	codebases, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{})
 	if err != nil {
-		return tandem.CampaignStats{}, err
+		return nil, err
 	}
 	policy := make(map[string]string, len(codebases))
 	for _, c := range codebases {
 		policy[c.Name] = c.Contributions
 	}
-	work := WorkOf(ms[0], targets, tickets, crs, policy, nudges)
-	return StatsOf(name, work, s.now(), stuckAfter), nil
+	return WorkOf(ms[0], targets, tickets, crs, policy, nudges), nil
 }
 
 // WorkOf returns a migration's tickets and change requests as work

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/campaign"
 )
 
 // handleCampaignStats answers a campaign's analytics
@@ -35,4 +37,13 @@ func stuckAfter(v string) (time.Duration, error) {
 		return 0, tandem.Errorf(tandem.EINVALID, "stuck_after %q: want a positive duration such as 14d or 36h", v)
 	}
 	return d, nil
+}
+
+// campaignWork returns what reads a campaign's work for the advisor's
+// history: nil for a server without a campaign service.
+func campaignWork(c *campaign.Service) func(ctx context.Context, migration string) ([]tandem.Work, error) {
+	if c == nil {
+		return nil
+	}
+	return c.Work
 }
