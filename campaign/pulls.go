@@ -16,13 +16,14 @@ const PullPollEvery = 10 * time.Minute
 
 // PullRequestState records the state a code host reports for the pull
 // request at url, as a webhook delivers it. A merge records the pull
-// request's head, read from its code host (webhooks do not all carry it):
-// unknown when it cannot be read, the merge recorded all the same. It
-// reports whether the state changed; ENOTFOUND when the pull request is
-// not one of Tandem's.
+// request's head, read from its code host (webhooks do not all carry it),
+// also when a scan of the default branch found the merge first: unknown
+// when it cannot be read, the merge recorded all the same. It reports
+// whether the state changed; ENOTFOUND when the pull request is not one
+// of Tandem's.
 func (s *Service) PullRequestState(ctx context.Context, url, state string) (tandem.ChangeRequest, bool, error) {
 	cr, changed, err := s.Store.SetChangeRequestState(ctx, url, tandem.ChangeState(state), "", s.now())
-	if err != nil || !changed || cr.State != tandem.ChangeMerged || s.Proposers == nil {
+	if err != nil || cr.State != tandem.ChangeMerged || cr.MergedHead != "" || s.Proposers == nil {
 		return cr, changed, err
 	}
 	pr, err := s.readPullRequest(ctx, cr)
