@@ -20,7 +20,7 @@ func (s *Service) Stats(ctx context.Context, name string, stuckAfter time.Durati
 
 // Work returns migration name's tickets and change requests as work
 // (WorkOf), reading its targets, tickets, change requests, nudges and the
-// fleet's contribution policies once each.
+// fleet's trusted codebases once each.
 func (s *Service) Work(ctx context.Context, name string) ([]tandem.Work, error) {
 	ms, err := s.Store.FindMigrations(ctx, name)
 	if err != nil {
@@ -42,7 +42,7 @@ func (s *Service) Work(ctx context.Context, name string) ([]tandem.Work, error) 
 	if err != nil {
 		return nil, err
 	}
-	codebases, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{})
+	codebases, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Contributions: tandem.Trusted})
 	if err != nil {
 		return nil, err
 	}

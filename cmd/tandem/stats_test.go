@@ -120,8 +120,12 @@ func TestCampaignStats(t *testing.T) {
 			if got := st.Patterns[tandem.FileATicket]; got.Tickets != 4 || got.ChangeRequests != 0 {
 				t.Errorf("file-a-ticket: %+v, want the 4 tickets", got)
 			}
-			if got := st.Patterns[tandem.InternalOpenSource].ChangeRequests + st.Patterns[tandem.TrustedOutsider].ChangeRequests; got != 2 {
-				t.Errorf("change request patterns hold %d, want 2", got)
+			// checkout-web trusts the platform team; search is open to all.
+			if got := st.Patterns[tandem.TrustedOutsider]; got.ChangeRequests != 1 || got.MergedUnmodified != 1 {
+				t.Errorf("trusted-outsider: %+v, want checkout-web's change request, merged unmodified", got)
+			}
+			if got := st.Patterns[tandem.InternalOpenSource]; got.ChangeRequests != 1 || got.MergedKnown != 1 || got.MergedUnmodified != 0 {
+				t.Errorf("internal-open-source: %+v, want search's change request, merged modified", got)
 			}
 			if got := st.Fixes["tandem/logrus-to-obslog"]; got.ChangeRequests != 2 || got.Tickets != 0 {
 				t.Errorf("fix tandem/logrus-to-obslog: %+v", got)
