@@ -55,8 +55,8 @@ func (s *Service) Work(ctx context.Context, name string) ([]tandem.Work, error) 
 
 // WorkOf returns a migration's tickets and change requests as work
 // (tandem.Work): each with its team, pattern and fix, and the owning
-// team's actions on it. policy is each codebase's contribution policy,
-// nudges each ticket's nudge times.
+// team's actions on it. policy is codebases' contribution policies (one
+// missing is not trusted), nudges each ticket's nudge times.
 func WorkOf(m tandem.Migration, targets []tandem.Target, tickets []tandem.Ticket, crs []tandem.ChangeRequest,
 	policy map[string]string, nudges map[int64][]time.Time) []tandem.Work {
 	fix := tandem.FixNone
