@@ -32,6 +32,19 @@ type ChangeRequest struct {
 	// MergeCommit is the default branch's head that Tandem's merge made,
 	// when Tandem merged it (autoMerge).
 	MergeCommit string `json:"merge_commit,omitempty"`
+	// MergedHead is the change's own head when it merged, where known:
+	// Commit when the owners merged what Tandem pushed unmodified.
+	MergedHead string `json:"merged_head,omitempty"`
+	// ClosedAt is when the owners closed it unmerged, if they did.
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+}
+
+// MergedUnmodified reports whether the change request merged with the
+// commit Tandem pushed as its head: the owners merged the fix's tree as
+// it was. It is false for a change of the team's own (adopted: no branch)
+// and where the head when merged is unknown.
+func (cr ChangeRequest) MergedUnmodified() bool {
+	return cr.State == ChangeMerged && cr.Branch != "" && cr.MergedHead != "" && cr.MergedHead == cr.Commit
 }
 
 // ChangeFile is one file a change touches and how many lines it adds and
@@ -70,8 +83,9 @@ type ChangeRequestStore interface {
 	// MergeChangeRequest records that Tandem merged an open change request
 	// into its codebase's default branch, making head: the change request
 	// merged and its target back on its ticket until a scan finds it done,
-	// in one transaction, with a comment on the ticket.
-	MergeChangeRequest(ctx context.Context, id int64, head string, at time.Time) (ChangeRequest, error)
+	// in one transaction, with a comment on the ticket. branchHead is the
+	// change's branch's head that was merged ("" when unknown).
+	MergeChangeRequest(ctx context.Context, id int64, head, branchHead string, at time.Time) (ChangeRequest, error)
 	FindChangeRequests(ctx context.Context, migration string, id int64) ([]ChangeRequest, error)
 	// ApproveChangeRequest records that the owning team approved a
 	// target's open change request, and comments it on the ticket.
@@ -81,9 +95,14 @@ type ChangeRequestStore interface {
 	// comments a change of state on the target's ticket and, when the
 	// owners closed it unmerged, leaves that on the target; a target
 	// whose change request merged or closed is back on its ticket until a
-	// scan finds it done. Merged is final. It reports whether the state
-	// changed; ENOTFOUND when no change request has that url.
-	SetChangeRequestState(ctx context.Context, url, state string, at time.Time) (ChangeRequest, bool, error)
+	// scan finds it done. Merged is final; head is the pull request's head
+	// when merged ("" when unknown), recorded as its MergedHead. It reports
+	// whether the state changed; ENOTFOUND when no change request has that
+	// url.
+	SetChangeRequestState(ctx context.Context, url, state, head string, at time.Time) (ChangeRequest, bool, error)
+	// SetMergedHead records the head a merged change request had when it
+	// merged, unless one is recorded already.
+	SetMergedHead(ctx context.Context, id int64, head string) (ChangeRequest, error)
 	// ChangeRequestsToCheck returns the open pull requests on code hosts
 	// whose state was last read before before, or never.
 	ChangeRequestsToCheck(ctx context.Context, before time.Time) ([]ChangeRequest, error)

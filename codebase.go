@@ -101,6 +101,9 @@ type CodebaseFilter struct {
 	Name  string
 	Owner string
 	Host  string
+	// Contributions selects the codebases of one contribution policy
+	// (closed, trusted or open).
+	Contributions string
 	// Gone selects the codebases gone from their host instead of those
 	// it lists (Codebase.GoneAt). Without it, and without a Name, gone
 	// codebases are left out: of lists, counts and totals.

@@ -125,5 +125,8 @@ type TicketStore interface {
 	// nudged at or after since; it reports whether it did.
 	NudgeTicket(ctx context.Context, ticketID int64, body string, since, now time.Time) (bool, error)
 	LastNudges(ctx context.Context, migration string) (map[int64]time.Time, error)
+	// NudgeTimes returns when each ticket of a migration was nudged,
+	// oldest first.
+	NudgeTimes(ctx context.Context, migration string) (map[int64][]time.Time, error)
 	AdoptTicket(ctx context.Context, migration, codebase, url string) (Target, error)
 }

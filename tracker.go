@@ -20,6 +20,9 @@ type ExternalTicket struct {
 	ID    string // the tracker's number or key
 	URL   string
 	State string // open | closed
+	// Head is a pull request's head commit, where the code host says
+	// (empty for tickets).
+	Head string
 }
 
 // TicketTracker files and follows tickets in a team's own tracker. Every

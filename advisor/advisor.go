@@ -60,11 +60,17 @@ type Situation struct {
 }
 
 // Stat is the record of one pattern: how many pieces of work used it, how
-// many finished, and the median time to done (0 when none finished).
+// many the receiving team answered and the median time to that first
+// response (0 when none was answered), and of the change requests merged
+// with a known head, how many the owners merged unmodified.
 type Stat struct {
-	Count  int
-	Done   int
-	Median time.Duration
+	Count     int
+	Responded int
+	Response  time.Duration
+	// Merged counts the merged change requests whose head when merged is
+	// known; Unmodified those that merged the commit Tandem pushed.
+	Merged     int
+	Unmodified int
 }
 
 // History is the organisation's record of patterns.
@@ -120,10 +126,18 @@ const (
 	minOrgCount  = 3
 	slowRate     = 0.5
 	slowPenalty  = 1.5
-	fastMedian   = 7 * 24 * time.Hour
+	fastResponse = 3 * 24 * time.Hour
 	fastBonus    = 1.0
-	slowMedian   = 60 * 24 * time.Hour
+	slowResponse = 30 * 24 * time.Hour
 	slowMalus    = 1.0
+	// A pattern whose owners merged at least fitShare of its change
+	// requests as Tandem pushed them fits their code; under reworkShare,
+	// they rework the platform team's fixes. It needs minMerged merges.
+	minMerged   = 2
+	fitShare    = 0.75
+	fitBonus    = 1.0
+	reworkShare = 0.25
+	reworkMalus = 1.0
 )
 
 // Advise returns the patterns that fit s, ranked by the rules of r and
@@ -211,30 +225,64 @@ func learn(ps []Ranked, owner string, h History) ([]Ranked, []string) {
 		if !ok {
 			continue
 		}
-		fact := fmt.Sprintf("%s finished %d of %d %s pieces of work", who, st.Done, st.Count, p.Pattern)
-		if st.Done > 0 && st.Median > 0 {
-			fact += fmt.Sprintf(", in a median of %s", tandem.DurationText(st.Median))
-		}
-		evidence = append(evidence, fact+".")
-		if float64(st.Done)/float64(st.Count) < slowRate {
-			p.Score -= slowPenalty
-			p.Cons = append(p.Cons, fmt.Sprintf("%s finished only %d of %d %s pieces of work.", who, st.Done, st.Count, p.Pattern))
-		}
-		if st.Done > 0 && st.Median > 0 {
-			switch {
-			case st.Median <= fastMedian:
-				p.Score += fastBonus
-				p.Reasons = append(p.Reasons, fmt.Sprintf("%s: %s work finished in a median of %s.", who, p.Pattern, tandem.DurationText(st.Median)))
-			case st.Median > slowMedian:
-				p.Score -= slowMalus
-				p.Cons = append(p.Cons, fmt.Sprintf("%s: %s work took a median of %s to finish.", who, p.Pattern, tandem.DurationText(st.Median)))
-			}
-		}
+		evidence = append(evidence, fact(who, p.Pattern, st))
+		learnResponse(p, who, st)
+		learnMerges(p, who, st)
 	}
 	if len(evidence) == 0 {
 		evidence = append(evidence, fmt.Sprintf("No recorded history of these patterns yet (%d pieces of work with the owning team, or %d across the organisation): the advice is the built-in table only.", minTeamCount, minOrgCount))
 	}
 	return positive(ps), evidence
+}
+
+// fact says what a record of a pattern holds: how much of its work was
+// answered, how soon, and how many of its merges were unmodified.
+func fact(who, pattern string, st Stat) string {
+	f := fmt.Sprintf("%s answered %d of %d %s pieces of work", who, st.Responded, st.Count, pattern)
+	if st.Responded > 0 {
+		f += fmt.Sprintf(", first in a median of %s", tandem.DurationText(st.Response))
+	}
+	if st.Merged > 0 {
+		f += fmt.Sprintf("; %d of %d change requests merged unmodified", st.Unmodified, st.Merged)
+	}
+	return f + "."
+}
+
+// learnResponse scores a pattern by how much of its work the receiving
+// team answered, and how soon.
+func learnResponse(p *Ranked, who string, st Stat) {
+	if float64(st.Responded)/float64(st.Count) < slowRate {
+		p.Score -= slowPenalty
+		p.Cons = append(p.Cons, fmt.Sprintf("%s answered only %d of %d %s pieces of work.", who, st.Responded, st.Count, p.Pattern))
+	}
+	if st.Responded == 0 {
+		return
+	}
+	switch {
+	case st.Response <= fastResponse:
+		p.Score += fastBonus
+		p.Reasons = append(p.Reasons, fmt.Sprintf("%s: %s work had a first response in a median of %s.", who, p.Pattern, tandem.DurationText(st.Response)))
+	case st.Response > slowResponse:
+		p.Score -= slowMalus
+		p.Cons = append(p.Cons, fmt.Sprintf("%s: %s work waited a median of %s for a first response.", who, p.Pattern, tandem.DurationText(st.Response)))
+	}
+}
+
+// learnMerges scores a pattern by how many of its merged change requests
+// the owners merged as Tandem pushed them.
+func learnMerges(p *Ranked, who string, st Stat) {
+	if st.Merged < minMerged {
+		return
+	}
+	share := float64(st.Unmodified) / float64(st.Merged)
+	switch {
+	case share >= fitShare:
+		p.Score += fitBonus
+		p.Reasons = append(p.Reasons, fmt.Sprintf("%s: the owners merged %d of %d %s change requests unmodified.", who, st.Unmodified, st.Merged, p.Pattern))
+	case share < reworkShare:
+		p.Score -= reworkMalus
+		p.Cons = append(p.Cons, fmt.Sprintf("%s: the owners reworked %d of %d %s change requests before merging.", who, st.Merged-st.Unmodified, st.Merged, p.Pattern))
+	}
 }
 
 // record returns the owner's record of a pattern when it has enough work,

@@ -179,8 +179,8 @@ func TestAdviseLearnsFromHistory(t *testing.T) {
 		t.Fatalf("top pattern without history = %s, want %s", got, want)
 	}
 
-	t.Run("a team that finished few tickets lowers file-a-ticket below trusted-outsider", func(t *testing.T) {
-		h := History{Teams: map[string]map[string]Stat{"payments": {string(tandem.FileATicket): {Count: 8, Done: 1, Median: 90 * 24 * time.Hour}}}}
+	t.Run("a team that answered few tickets lowers file-a-ticket below trusted-outsider", func(t *testing.T) {
+		h := History{Teams: map[string]map[string]Stat{"payments": {string(tandem.FileATicket): {Count: 8, Responded: 1, Response: 90 * 24 * time.Hour}}}}
 		a := Advise(DefaultRules(), s, h)
 		ticket, ti := score(a, string(tandem.FileATicket))
 		_, oi := score(a, string(tandem.TrustedOutsider))
@@ -191,30 +191,50 @@ func TestAdviseLearnsFromHistory(t *testing.T) {
 		if got, want := ticket, before-slowPenalty-slowMalus; got != want {
 			t.Errorf("file-a-ticket score = %v, want %v", got, want)
 		}
-		if got, want := a.Evidence, []string{"payments finished 1 of 8 file-a-ticket pieces of work, in a median of 90d."}; !slices.Equal(got, want) {
+		if got, want := a.Evidence, []string{"payments answered 1 of 8 file-a-ticket pieces of work, first in a median of 90d."}; !slices.Equal(got, want) {
 			t.Errorf("evidence = %q, want %q", got, want)
 		}
-		if p := a.Patterns[ti]; !slices.Contains(p.Cons, "payments finished only 1 of 8 file-a-ticket pieces of work.") {
-			t.Errorf("file-a-ticket cons %q do not name the completion rate", p.Cons)
+		if p := a.Patterns[ti]; !slices.Contains(p.Cons, "payments answered only 1 of 8 file-a-ticket pieces of work.") {
+			t.Errorf("file-a-ticket cons %q do not name the response rate", p.Cons)
 		}
 	})
 
-	t.Run("fast merges across the organisation raise trusted-outsider", func(t *testing.T) {
-		h := History{Org: map[string]Stat{string(tandem.TrustedOutsider): {Count: 5, Done: 5, Median: 3 * 24 * time.Hour}}}
+	t.Run("fast responses across the organisation raise trusted-outsider", func(t *testing.T) {
+		h := History{Org: map[string]Stat{string(tandem.TrustedOutsider): {Count: 5, Responded: 5, Response: 3 * 24 * time.Hour}}}
 		a := Advise(DefaultRules(), s, h)
 		before, _ := score(base, string(tandem.TrustedOutsider))
 		if got, want := func() float64 { v, _ := score(a, string(tandem.TrustedOutsider)); return v }(), before+fastBonus; got != want {
 			t.Errorf("trusted-outsider score = %v, want %v", got, want)
 		}
-		if got, want := a.Evidence, []string{"The organisation finished 5 of 5 trusted-outsider pieces of work, in a median of 3d."}; !slices.Equal(got, want) {
+		if got, want := a.Evidence, []string{"The organisation answered 5 of 5 trusted-outsider pieces of work, first in a median of 3d."}; !slices.Equal(got, want) {
 			t.Errorf("evidence = %q, want %q", got, want)
+		}
+	})
+
+	t.Run("change requests merged unmodified raise their pattern, reworked ones lower it", func(t *testing.T) {
+		open := string(tandem.TrustedOutsider)
+		// Answered in 5 days: neither fast nor slow, so the merges alone move the score.
+		fits := Stat{Count: 4, Responded: 4, Response: 5 * 24 * time.Hour, Merged: 4, Unmodified: 3}
+		reworked := Stat{Count: 4, Responded: 4, Response: 5 * 24 * time.Hour, Merged: 4, Unmodified: 0}
+		before, _ := score(base, open)
+		a := Advise(DefaultRules(), s, History{Org: map[string]Stat{open: fits}})
+		if got, _ := score(a, open); got != before+fitBonus {
+			t.Errorf("3 of 4 unmodified: score %v, want %v", got, before+fitBonus)
+		}
+		if got, want := a.Evidence, []string{"The organisation answered 4 of 4 trusted-outsider pieces of work, first in a median of 5d; 3 of 4 change requests merged unmodified."}; !slices.Equal(got, want) {
+			t.Errorf("evidence = %q, want %q", got, want)
+		}
+		a = Advise(DefaultRules(), s, History{Org: map[string]Stat{open: reworked}})
+		got, i := score(a, open)
+		if got != before-reworkMalus || !slices.Contains(a.Patterns[i].Cons, "The organisation: the owners reworked 4 of 4 trusted-outsider change requests before merging.") {
+			t.Errorf("none unmodified: score %v (want %v), cons %q", got, before-reworkMalus, a.Patterns[i].Cons)
 		}
 	})
 
 	t.Run("too little history is not used", func(t *testing.T) {
 		h := History{
-			Teams: map[string]map[string]Stat{"payments": {string(tandem.FileATicket): {Count: 1, Done: 0}}},
-			Org:   map[string]Stat{string(tandem.FileATicket): {Count: 2, Done: 0}},
+			Teams: map[string]map[string]Stat{"payments": {string(tandem.FileATicket): {Count: 1}}},
+			Org:   map[string]Stat{string(tandem.FileATicket): {Count: 2}},
 		}
 		a := Advise(DefaultRules(), s, h)
 		if got, want := names(a.Patterns), names(base.Patterns); !slices.Equal(got, want) {
@@ -227,8 +247,8 @@ func TestAdviseLearnsFromHistory(t *testing.T) {
 
 	t.Run("the team's record wins over the organisation's", func(t *testing.T) {
 		h := History{
-			Teams: map[string]map[string]Stat{"payments": {string(tandem.FileATicket): {Count: 4, Done: 4, Median: 5 * 24 * time.Hour}}},
-			Org:   map[string]Stat{string(tandem.FileATicket): {Count: 40, Done: 4, Median: 100 * 24 * time.Hour}},
+			Teams: map[string]map[string]Stat{"payments": {string(tandem.FileATicket): {Count: 4, Responded: 4, Response: 2 * 24 * time.Hour}}},
+			Org:   map[string]Stat{string(tandem.FileATicket): {Count: 40, Responded: 4, Response: 100 * 24 * time.Hour}},
 		}
 		a := Advise(DefaultRules(), s, h)
 		got, _ := score(a, string(tandem.FileATicket))
@@ -439,8 +459,8 @@ func TestAdviseWording(t *testing.T) {
 			with(migration, func(s *Situation) { s.Urgent = true }), History{},
 			func(a Advice) []string { return reasons(a, ticket) }, "", "Needed within two weeks"},
 		{"a poor record is a con",
-			migration, History{Teams: map[string]map[string]Stat{"payments": {ticket: {Count: 8, Done: 1}}}},
-			func(a Advice) []string { return cons(a, ticket) }, "payments finished only 1 of 8 file-a-ticket pieces of work.", ""},
+			migration, History{Teams: map[string]map[string]Stat{"payments": {ticket: {Count: 8, Responded: 1}}}},
+			func(a Advice) []string { return cons(a, ticket) }, "payments answered only 1 of 8 file-a-ticket pieces of work.", ""},
 		{"a tie says which input would separate the tied patterns",
 			with(migration, func(s *Situation) { s.Policy, s.Trusted = tandem.Open, true }), History{},
 			func(a Advice) []string { return tie(a, trusted) },
@@ -468,13 +488,13 @@ func TestAdviseWording(t *testing.T) {
 			with(migration, func(s *Situation) { s.Driver = "" }), History{},
 			func(a Advice) []string { return reasons(a, ticket) }, "The driving team needs changes", ""},
 		{"a median under an hour is in minutes",
-			migration, History{Org: map[string]Stat{ticket: {Count: 3, Done: 3, Median: 20 * time.Minute}}},
+			migration, History{Org: map[string]Stat{ticket: {Count: 3, Responded: 3, Response: 20 * time.Minute}}},
 			func(a Advice) []string { return a.Evidence }, "in a median of 20m.", "0h"},
 		{"a median under a minute says so",
-			migration, History{Org: map[string]Stat{ticket: {Count: 3, Done: 3, Median: 30 * time.Second}}},
+			migration, History{Org: map[string]Stat{ticket: {Count: 3, Responded: 3, Response: 30 * time.Second}}},
 			func(a Advice) []string { return a.Evidence }, "in a median of under a minute.", "0m"},
 		{"a median of days and hours shows both",
-			migration, History{Org: map[string]Stat{ticket: {Count: 3, Done: 3, Median: 50 * time.Hour}}},
+			migration, History{Org: map[string]Stat{ticket: {Count: 3, Responded: 3, Response: 50 * time.Hour}}},
 			func(a Advice) []string { return a.Evidence }, "in a median of 2d 2h.", ""},
 		{"no platform given, none is said to be maturing",
 			Situation{Phase: tandem.PhaseConsumption, CrossTeam: true, Driver: "checkout", Owner: "checkout", Teams: 1, Readiness: -1}, History{},

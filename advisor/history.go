@@ -9,11 +9,11 @@ import (
 )
 
 // History returns what the organisation's own records say of each
-// pattern, overall and per receiving team: campaign targets (by ticket or
-// change request) and requests. It returns the store's errors.
+// pattern, overall and per receiving team: campaigns' tickets and change
+// requests (through Work) and requests. It returns the store's errors.
 func (s *Service) History(ctx context.Context) (History, error) {
 	rec := newRecorder()
-	if err := s.recordTargets(ctx, rec); err != nil {
+	if err := s.recordWork(ctx, rec); err != nil {
 		return rec.h, err
 	}
 	if err := s.recordRequests(ctx, rec); err != nil {
@@ -22,63 +22,36 @@ func (s *Service) History(ctx context.Context) (History, error) {
 	return rec.h, nil
 }
 
-// recordTargets records the work of every campaign's targets, by the
-// team owning each.
-func (s *Service) recordTargets(ctx context.Context, rec *recorder) error {
-	codebases, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{})
-	if err != nil {
-		return err
-	}
-	policy := map[string]string{}
-	for _, c := range codebases {
-		policy[c.Name] = c.Contributions
+// recordWork records every campaign's tickets and change requests, by the
+// team owning each: answered or not, how soon, and merged unmodified or
+// not. Without Work, campaigns add nothing.
+func (s *Service) recordWork(ctx context.Context, rec *recorder) error {
+	if s.Work == nil {
+		return nil
 	}
 	ms, err := s.Store.FindMigrations(ctx, "")
 	if err != nil {
 		return err
 	}
 	for _, m := range ms {
-		targets, err := s.Store.FindTargets(ctx, m.Name)
+		work, err := s.Work(ctx, m.Name)
 		if err != nil {
 			return err
 		}
-		for _, t := range targets {
-			pattern, began, ok := targetWork(t, policy[t.Codebase])
-			if !ok {
-				continue
+		for _, w := range work {
+			p := piece{headKnown: w.HeadKnown, unmodified: w.Unmodified}
+			if w.FirstAction != nil {
+				p.responded, p.response = true, w.FirstAction.Sub(w.Opened)
 			}
-			done := t.State == tandem.TargetDone && t.DoneAt != nil
-			var d time.Duration
-			if done {
-				d = t.DoneAt.Sub(*began)
-			}
-			rec.add(t.Team, pattern, done, d)
+			rec.add(w.Team, w.Pattern, p)
 		}
 	}
 	return nil
 }
 
-// targetWork returns the pattern a target's work followed and when it
-// began: the change request the platform team opened (trusted outsider on
-// a trusted codebase, else internal open source), or else the ticket.
-// A target with neither, or whose codebase left its host (where the
-// pattern neither worked nor failed), followed none.
-func targetWork(t tandem.Target, policy string) (tandem.Pattern, *time.Time, bool) {
-	switch {
-	case t.State == tandem.TargetGone:
-		return "", nil, false
-	case t.PROpenedAt != nil && policy == tandem.Trusted:
-		return tandem.TrustedOutsider, t.PROpenedAt, true
-	case t.PROpenedAt != nil:
-		return tandem.InternalOpenSource, t.PROpenedAt, true
-	case t.TicketedAt != nil:
-		return tandem.FileATicket, t.TicketedAt, true
-	}
-	return "", nil, false
-}
-
 // recordRequests records every request that named a pattern and was not
-// declined, by the team owning its platform.
+// declined, by the team owning its platform: answered when that team
+// responded.
 func (s *Service) recordRequests(ctx context.Context, rec *recorder) error {
 	platforms, err := s.Store.FindPlatforms(ctx, "")
 	if err != nil {
@@ -96,40 +69,52 @@ func (s *Service) recordRequests(ctx context.Context, rec *recorder) error {
 		if q.Pattern == "" || q.State == tandem.RequestDeclined {
 			continue
 		}
-		done := q.State == tandem.RequestDone && q.DoneAt != nil
-		var d time.Duration
-		if done {
-			d = q.DoneAt.Sub(q.CreatedAt)
+		var p piece
+		if q.RespondedAt != nil {
+			p.responded, p.response = true, q.RespondedAt.Sub(q.CreatedAt)
 		}
-		rec.add(owner[q.Platform], q.Pattern, done, d)
+		rec.add(owner[q.Platform], q.Pattern, p)
 	}
 	return nil
+}
+
+// piece is one piece of work as the history counts it.
+type piece struct {
+	responded             bool
+	response              time.Duration // to the first response, when responded
+	headKnown, unmodified bool          // a merged change request's
 }
 
 // recorder builds a History one piece of work at a time.
 type recorder struct {
 	h History
-	// durations are the times to done so far, by team ("" for the
-	// organisation) and pattern.
-	durations map[[2]string][]time.Duration
+	// responses are the times to a first response so far, by team (""
+	// for the organisation) and pattern.
+	responses map[[2]string][]time.Duration
 }
 
 func newRecorder() *recorder {
 	return &recorder{h: History{Org: map[string]Stat{}, Teams: map[string]map[string]Stat{}},
-		durations: map[[2]string][]time.Duration{}}
+		responses: map[[2]string][]time.Duration{}}
 }
 
 // add records a piece of work of a pattern for the organisation and for
-// the receiving team, done in d when done. Work of no known team counts
-// twice for the organisation.
-func (rec *recorder) add(team string, pattern tandem.Pattern, done bool, d time.Duration) {
+// the receiving team. Work of no known team counts twice for the
+// organisation.
+func (rec *recorder) add(team string, pattern tandem.Pattern, p piece) {
 	for _, key := range [][2]string{{"", string(pattern)}, {team, string(pattern)}} {
 		st := rec.stat(key)
 		st.Count++
-		if done {
-			st.Done++
-			rec.durations[key] = append(rec.durations[key], d)
-			st.Median = medianOf(rec.durations[key])
+		if p.responded {
+			st.Responded++
+			rec.responses[key] = append(rec.responses[key], p.response)
+			st.Response = medianOf(rec.responses[key])
+		}
+		if p.headKnown {
+			st.Merged++
+		}
+		if p.unmodified {
+			st.Unmodified++
 		}
 		rec.set(key, st)
 	}

@@ -16,7 +16,6 @@ type Store interface {
 	FindCheckResults(ctx context.Context, f tandem.CheckResultFilter) ([]tandem.CheckResult, error)
 	FindPlatforms(ctx context.Context, name string) ([]tandem.Platform, error)
 	FindMigrations(ctx context.Context, name string) ([]tandem.Migration, error)
-	FindTargets(ctx context.Context, migration string) ([]tandem.Target, error)
 	FindRequests(ctx context.Context, f tandem.RequestFilter) ([]tandem.Request, error)
 }
 
@@ -28,6 +27,11 @@ type Service struct {
 	// Rules is the rules table advice is made from (DefaultRules, or an
 	// organisation's own).
 	Rules Rules
+	// Work returns a migration's tickets and change requests as the
+	// campaign's analytics read them (campaign.Service.Work): the
+	// history's evidence of the campaign patterns. Nil leaves campaigns
+	// out of the history.
+	Work func(ctx context.Context, migration string) ([]tandem.Work, error)
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }

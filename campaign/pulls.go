@@ -15,10 +15,23 @@ import (
 const PullPollEvery = 10 * time.Minute
 
 // PullRequestState records the state a code host reports for the pull
-// request at url, as a webhook delivers it. It reports whether the state
-// changed; ENOTFOUND when the pull request is not one of Tandem's.
+// request at url, as a webhook delivers it. A merge records the pull
+// request's head, read from its code host (webhooks do not all carry it),
+// also when a scan of the default branch found the merge first: unknown
+// when it cannot be read, the merge recorded all the same. It reports
+// whether the state changed; ENOTFOUND when the pull request is not one
+// of Tandem's.
 func (s *Service) PullRequestState(ctx context.Context, url, state string) (tandem.ChangeRequest, bool, error) {
-	return s.Store.SetChangeRequestState(ctx, url, tandem.ChangeState(state), s.now())
+	cr, changed, err := s.Store.SetChangeRequestState(ctx, url, tandem.ChangeState(state), "", s.now())
+	if err != nil || cr.State != tandem.ChangeMerged || cr.MergedHead != "" || s.Proposers == nil {
+		return cr, changed, err
+	}
+	pr, err := s.readPullRequest(ctx, cr)
+	if err != nil || pr.Head == "" {
+		return cr, changed, nil // the merge stands, its head unknown
+	}
+	cr, err = s.Store.SetMergedHead(ctx, cr.ID, pr.Head)
+	return cr, changed, err
 }
 
 // CheckPullRequests reads from their code hosts the state of the open pull
@@ -37,12 +50,13 @@ func (s *Service) CheckPullRequests(ctx context.Context) (int, error) {
 	n := 0
 	var errs []error
 	for _, cr := range crs {
-		state, err := s.readPullRequest(ctx, cr)
+		pr, err := s.readPullRequest(ctx, cr)
+		state := tandem.ChangeState(pr.State)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("pull request %s: %w", cr.URL, err))
 			state = cr.State // record the attempt
 		}
-		_, changed, err := s.Store.SetChangeRequestState(ctx, cr.URL, state, now)
+		_, changed, err := s.Store.SetChangeRequestState(ctx, cr.URL, state, pr.Head, now)
 		if err != nil {
 			return n, err
 		}
@@ -67,15 +81,12 @@ func (s *Service) proposerOf(ctx context.Context, codebase string) (tandem.Chang
 	return p, err
 }
 
-// readPullRequest asks the code host of cr's codebase for its state.
-func (s *Service) readPullRequest(ctx context.Context, cr tandem.ChangeRequest) (string, error) {
+// readPullRequest asks the code host of cr's codebase for its state and
+// head.
+func (s *Service) readPullRequest(ctx context.Context, cr tandem.ChangeRequest) (tandem.ExternalTicket, error) {
 	p, err := s.proposerOf(ctx, cr.Codebase)
 	if err != nil {
-		return "", err
+		return tandem.ExternalTicket{}, err
 	}
-	pr, err := p.PullRequest(ctx, cr.Codebase, cr.URL)
-	if err != nil {
-		return "", err
-	}
-	return tandem.ChangeState(pr.State), nil
+	return p.PullRequest(ctx, cr.Codebase, cr.URL)
 }

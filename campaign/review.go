@@ -42,6 +42,7 @@ func (s *Service) Approve(ctx context.Context, name, codebase, by string) (Appro
 	if !c.AutoMerge || c.Contributions == tandem.Closed || cr.Branch == "" || s.Merge == nil {
 		return out, nil
 	}
+	branchHead := s.branchHead(ctx, c.Location, cr.Branch)
 	head, err := s.Merge(ctx, c.Location, c.DefaultBranch, cr.Branch, fmt.Sprintf("Merge %s (approved by %s)\n\n%s", cr.Branch, by, cr.Title))
 	if err != nil {
 		msg := "auto-merge: " + err.Error()
@@ -50,11 +51,24 @@ func (s *Service) Approve(ctx context.Context, name, codebase, by string) (Appro
 		}
 		return out, tandem.Errorf(tandem.EUNAVAILABLE, "%s", msg)
 	}
-	if out.ChangeRequest, err = s.Store.MergeChangeRequest(ctx, cr.ID, head, s.now()); err != nil {
+	if out.ChangeRequest, err = s.Store.MergeChangeRequest(ctx, cr.ID, head, branchHead, s.now()); err != nil {
 		return out, err
 	}
 	out.Merged = head
 	return out, nil
+}
+
+// branchHead returns the head of branch in repo, which Tandem's merge
+// merges: "" when it cannot be read, the merge's own head then unknown.
+func (s *Service) branchHead(ctx context.Context, repo, branch string) string {
+	if s.BranchHead == nil {
+		return ""
+	}
+	head, err := s.BranchHead(ctx, repo, branch)
+	if err != nil {
+		return ""
+	}
+	return head
 }
 
 // maxDiffBytes bounds the list of files and the patch of a change's diff,

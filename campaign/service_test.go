@@ -448,7 +448,7 @@ func TestEscalateAgainAfterCloseAndMerge(t *testing.T) {
 			}
 
 			// Merged by Tandem, then a scan finds it done.
-			cr, err := db.MergeChangeRequest(ctx, target(t, db, "a").PullRequest.ID, "f00d", time.Now())
+			cr, err := db.MergeChangeRequest(ctx, target(t, db, "a").PullRequest.ID, "f00d", "", time.Now())
 			if err != nil || cr.State != tandem.ChangeMerged || cr.MergedAt == nil || cr.MergeCommit != "f00d" {
 				t.Fatalf("MergeChangeRequest = %+v, %v", cr, err)
 			}

@@ -52,7 +52,11 @@ func pullTicket(pr *sdk.PullRequest) tandem.ExternalTicket {
 	if pr.HasMerged {
 		state = tandem.ChangeMerged
 	}
-	return tandem.ExternalTicket{ID: strconv.FormatInt(pr.Index, 10), URL: pr.HTMLURL, State: state}
+	t := tandem.ExternalTicket{ID: strconv.FormatInt(pr.Index, 10), URL: pr.HTMLURL, State: state}
+	if pr.Head != nil {
+		t.Head = pr.Head.Sha
+	}
+	return t
 }
 
 // PullRequest reads the state of the pull request at url on the

@@ -145,7 +145,7 @@ func pullTicket(pr *gh.PullRequest) tandem.ExternalTicket {
 	if pr.MergedAt != nil {
 		state = tandem.ChangeMerged
 	}
-	return tandem.ExternalTicket{ID: strconv.Itoa(pr.GetNumber()), URL: pr.GetHTMLURL(), State: state}
+	return tandem.ExternalTicket{ID: strconv.Itoa(pr.GetNumber()), URL: pr.GetHTMLURL(), State: state, Head: pr.GetHead().GetSHA()}
 }
 
 // PullRequest reads the state of the pull request at url on the

@@ -156,7 +156,7 @@ func (h *Host) Propose(ctx context.Context, codebase, branch, base, title, body 
 }
 
 func mergeTicket(mr *gl.BasicMergeRequest) tandem.ExternalTicket {
-	return tandem.ExternalTicket{ID: strconv.FormatInt(mr.IID, 10), URL: mr.WebURL, State: state(mr.State)}
+	return tandem.ExternalTicket{ID: strconv.FormatInt(mr.IID, 10), URL: mr.WebURL, State: state(mr.State), Head: mr.SHA}
 }
 
 // state returns GitLab's state of an issue or merge request as Tandem's.

@@ -24,7 +24,7 @@ import (
 // Reopened, it is the target's change request again, unless the target
 // follows another open one. Merged is final; reading the state a change
 // request already has only records when it was read.
-func (db *DB) SetChangeRequestState(ctx context.Context, url, state string, at time.Time) (tandem.ChangeRequest, bool, error) {
+func (db *DB) SetChangeRequestState(ctx context.Context, url, state, head string, at time.Time) (tandem.ChangeRequest, bool, error) {
 	if state != tandem.ChangeOpen && state != tandem.ChangeMerged && state != tandem.ChangeClosed {
 		return tandem.ChangeRequest{}, false, tandem.Errorf(tandem.EINVALID, "change request state %q: want open, merged or closed", state)
 	}
@@ -53,7 +53,7 @@ func (db *DB) SetChangeRequestState(ctx context.Context, url, state string, at t
 		var comment string
 		switch state {
 		case tandem.ChangeMerged:
-			if err := moveChange(ctx, tx, cr, tandem.ChangeMerged, at, ""); err != nil {
+			if err := moveChange(ctx, tx, cr, tandem.ChangeMerged, at, "", head); err != nil {
 				return err
 			}
 			comment = tandem.ChangeRequestMergedComment(cr.Codebase, url)
@@ -63,7 +63,7 @@ func (db *DB) SetChangeRequestState(ctx context.Context, url, state string, at t
 				}
 			}
 		case tandem.ChangeClosed:
-			if err := moveChange(ctx, tx, cr, tandem.ChangeClosed, at, ""); err != nil {
+			if err := moveChange(ctx, tx, cr, tandem.ChangeClosed, at, "", ""); err != nil {
 				return err
 			}
 			comment = tandem.ChangeRequestClosedComment(cr.Codebase, url)
@@ -81,7 +81,7 @@ func (db *DB) SetChangeRequestState(ctx context.Context, url, state string, at t
 				}
 				return nil
 			}
-			if err := moveChange(ctx, tx, cr, tandem.ChangeOpen, at, ""); err != nil {
+			if err := moveChange(ctx, tx, cr, tandem.ChangeOpen, at, "", ""); err != nil {
 				return err
 			}
 			comment = tandem.ChangeRequestReopenedComment(url)
@@ -107,7 +107,7 @@ func (db *DB) SetChangeRequestState(ctx context.Context, url, state string, at t
 // ticketed) until a scan of the default branch finds it done, and a
 // comment on the ticket that says so. Recording a merge again changes
 // nothing.
-func (db *DB) MergeChangeRequest(ctx context.Context, id int64, head string, at time.Time) (tandem.ChangeRequest, error) {
+func (db *DB) MergeChangeRequest(ctx context.Context, id int64, head, branchHead string, at time.Time) (tandem.ChangeRequest, error) {
 	var cr tandem.ChangeRequest
 	err := db.inTx(ctx, "merge change request", func(tx *sql.Tx) error {
 		var err error
@@ -123,7 +123,7 @@ func (db *DB) MergeChangeRequest(ctx context.Context, id int64, head string, at 
 			}
 			return nil
 		}
-		if err := moveChange(ctx, tx, cr, tandem.ChangeMerged, at, head); err != nil {
+		if err := moveChange(ctx, tx, cr, tandem.ChangeMerged, at, head, branchHead); err != nil {
 			return err
 		}
 		t, found, err := targetOf(ctx, tx, cr)
@@ -146,16 +146,39 @@ func (db *DB) MergeChangeRequest(ctx context.Context, id int64, head string, at 
 	return cr, err
 }
 
+// SetMergedHead records the head a merged change request had when it
+// merged, unless one is recorded already: a webhook's merge is recorded
+// first and its head read from the code host after.
+func (db *DB) SetMergedHead(ctx context.Context, id int64, head string) (tandem.ChangeRequest, error) {
+	var cr tandem.ChangeRequest
+	err := db.inTx(ctx, "set merged head", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE change_requests SET merged_head = $1 WHERE id = $2 AND state = $3 AND merged_head = ''",
+			head, id, tandem.ChangeMerged); err != nil {
+			return err
+		}
+		var err error
+		cr, err = findChangeRequest(ctx, tx, id)
+		return err
+	})
+	return cr, err
+}
+
 // moveChange moves a change request to another state through its
-// lifecycle; merged, it records when and the head Tandem's merge made.
-func moveChange(ctx context.Context, tx *sql.Tx, cr tandem.ChangeRequest, to string, at time.Time, head string) error {
+// lifecycle; merged, it records when, the head Tandem's merge made (head)
+// and the change's own head that merged (mergedHead); closed, when.
+func moveChange(ctx context.Context, tx *sql.Tx, cr tandem.ChangeRequest, to string, at time.Time, head, mergedHead string) error {
 	what := fmt.Sprintf("change request %s", cr.URL)
-	if to == tandem.ChangeMerged {
+	switch to {
+	case tandem.ChangeMerged:
 		return move(ctx, tx, tandem.ChangeRequestLifecycle, what, cr.State, to,
-			"UPDATE change_requests SET state = $1, merged_at = $3, merge_commit = $4 WHERE state = $2 AND id = $5", at, head, cr.ID)
+			"UPDATE change_requests SET state = $1, merged_at = $3, merge_commit = $4, merged_head = $5 WHERE state = $2 AND id = $6",
+			at, head, mergedHead, cr.ID)
+	case tandem.ChangeClosed:
+		return move(ctx, tx, tandem.ChangeRequestLifecycle, what, cr.State, to,
+			"UPDATE change_requests SET state = $1, closed_at = $3 WHERE state = $2 AND id = $4", at, cr.ID)
 	}
 	return move(ctx, tx, tandem.ChangeRequestLifecycle, what, cr.State, to,
-		"UPDATE change_requests SET state = $1 WHERE state = $2 AND id = $3", cr.ID)
+		"UPDATE change_requests SET state = $1, closed_at = NULL WHERE state = $2 AND id = $3", cr.ID)
 }
 
 // changeEnded moves a target whose change request was merged or closed
@@ -300,13 +323,13 @@ func findChangeRequest(ctx context.Context, tx *sql.Tx, id int64) (tandem.Change
 
 func findChangeRequests(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.ChangeRequest, error) {
 	return queryRows(ctx, tx, func(rows *sql.Rows) (cr tandem.ChangeRequest, err error) {
-		var merged, approved sql.NullTime
+		var merged, approved, closed sql.NullTime
 		err = rows.Scan(&cr.ID, &cr.Migration, &cr.Codebase, &cr.Branch, &cr.Commit, &cr.Title, &cr.Body, &cr.State,
-			&cr.URL, &cr.ApprovedBy, &approved, &cr.CreatedAt, &merged, &cr.MergeCommit)
-		cr.MergedAt, cr.ApprovedAt = timePtr(merged), timePtr(approved)
+			&cr.URL, &cr.ApprovedBy, &approved, &cr.CreatedAt, &merged, &cr.MergeCommit, &cr.MergedHead, &closed)
+		cr.MergedAt, cr.ApprovedAt, cr.ClosedAt = timePtr(merged), timePtr(approved), timePtr(closed)
 		return cr, err
 	}, `SELECT id, migration, codebase, branch, commit_id, title, body, state, url,
-		approved_by, approved_at, created_at, merged_at, merge_commit FROM change_requests WHERE `+cond+" ORDER BY id", args...)
+		approved_by, approved_at, created_at, merged_at, merge_commit, merged_head, closed_at FROM change_requests WHERE `+cond+" ORDER BY id", args...)
 }
 
 // ApproveChangeRequest records that the owning team approved a target's

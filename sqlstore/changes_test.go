@@ -46,13 +46,13 @@ func TestChangeAdoptedBeforeLaunch(t *testing.T) {
 			if got := state(); got.State != tandem.TargetPROpen {
 				t.Fatalf("adopted: %s is %s, want pr-open", got.Codebase, got.State)
 			}
-			if _, _, err := db.SetChangeRequestState(ctx, url, tandem.ChangeClosed, time.Now()); err != nil {
+			if _, _, err := db.SetChangeRequestState(ctx, url, tandem.ChangeClosed, "", time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := state(); got.State != tandem.TargetPending || got.Error == "" {
 				t.Errorf("closed unmerged before launch: %s is %s (error %q), want pending with the closing as its error", got.Codebase, got.State, got.Error)
 			}
-			if _, _, err := db.SetChangeRequestState(ctx, url, tandem.ChangeOpen, time.Now()); err != nil {
+			if _, _, err := db.SetChangeRequestState(ctx, url, tandem.ChangeOpen, "", time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if got := state(); got.State != tandem.TargetPROpen || got.Error != "" {
@@ -60,4 +60,99 @@ func TestChangeAdoptedBeforeLaunch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestChangeAnalyticsColumns records what the analytics read (migration
+// 00027): a merged pull request's head, once; when one was closed, cleared
+// when reopened; and a ticket's nudges, told apart from its other
+// comments.
+func TestChangeAnalyticsColumns(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := t.Context()
+			db, err := sqlstore.Open(ctx, e.DSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			forge := tandem.Object{Kind: tandem.KindCodeHost, Name: "forge", File: "hosts.yaml", Line: 1,
+				Spec: &tandem.CodeHost{Name: "forge", Type: tandem.HostGitea, URL: "https://git.example.com/", Org: "acme", Token: "env:FORGE"}}
+			apply(t, db, forge, team("payments", []string{"alice"}, nil), team("obs", nil, nil), platform("obslog", "obs"), migrationObj("m", "obslog"),
+				policy("api", "payments", tandem.Closed), policy("web", "payments", tandem.Closed))
+			for _, c := range []string{"api", "web"} {
+				if _, _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{
+					Codebase: tandem.Codebase{Name: c, Host: "forge", DefaultBranch: "main", Head: "c1"},
+					Results:  []tandem.CheckResult{{Check: tandem.CheckID("migration", "m", tandem.RoleTarget), Digest: "d", Commit: "c1", Holds: true}},
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+			tk, _, err := db.FileTicket(ctx, tandem.TicketFiling{Migration: "m", Team: "payments", Title: "t", Body: "b", Codebases: []string{"api", "web"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, at := range []time.Time{t0, t0.Add(48 * time.Hour)} {
+				if ok, err := db.NudgeTicket(ctx, tk.ID, "a reminder", at.Add(-time.Hour), at); err != nil || !ok {
+					t.Fatalf("nudge at %v: %v, %v", at, ok, err)
+				}
+			}
+			merged, closed := "https://git.example.com/acme/api/pulls/7", "https://git.example.com/acme/web/pulls/8"
+			for c, url := range map[string]string{"api": merged, "web": closed} {
+				if _, err := db.AdoptChangeRequest(ctx, "m", c, url); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, _, err := db.SetChangeRequestState(ctx, merged, tandem.ChangeMerged, "", t0); err != nil {
+				t.Fatal(err)
+			}
+			if cr, err := db.SetMergedHead(ctx, crAt(t, db, merged).ID, "h1"); err != nil || cr.MergedHead != "h1" {
+				t.Fatalf("set merged head: %q, %v", cr.MergedHead, err)
+			}
+			if cr, err := db.SetMergedHead(ctx, crAt(t, db, merged).ID, "h2"); err != nil || cr.MergedHead != "h1" {
+				t.Errorf("set merged head again: %q, %v; want the first, h1, kept", cr.MergedHead, err)
+			}
+			if _, _, err := db.SetChangeRequestState(ctx, closed, tandem.ChangeClosed, "", t0); err != nil {
+				t.Fatal(err)
+			}
+			if got := crAt(t, db, closed); got.ClosedAt == nil || !got.ClosedAt.Equal(t0) || got.MergedHead != "" {
+				t.Errorf("closed: closed at %v, head %q; want %v and none", got.ClosedAt, got.MergedHead, t0)
+			}
+			if _, _, err := db.SetChangeRequestState(ctx, closed, tandem.ChangeOpen, "", t0.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if got := crAt(t, db, closed); got.ClosedAt != nil {
+				t.Errorf("reopened: closed at %v, want none", got.ClosedAt)
+			}
+			if _, _, err := db.SetChangeRequestState(ctx, closed, tandem.ChangeMerged, "h3", t0.Add(2*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if got := crAt(t, db, closed); got.MergedHead != "h3" {
+				t.Errorf("merged with its head: %q, want h3", got.MergedHead)
+			}
+			nudges, err := db.NudgeTimes(ctx, "m")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := nudges[tk.ID]; len(nudges) != 1 || len(got) != 2 || !got[0].Equal(t0) || !got[1].Equal(t0.Add(48*time.Hour)) {
+				t.Errorf("nudge times = %v, want the two nudges of ticket %d (not its other comments)", nudges, tk.ID)
+			}
+		})
+	}
+}
+
+// crAt returns the change request at url.
+func crAt(t *testing.T, db *sqlstore.DB, url string) tandem.ChangeRequest {
+	t.Helper()
+	crs, err := db.FindChangeRequests(t.Context(), "m", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cr := range crs {
+		if cr.URL == url {
+			return cr
+		}
+	}
+	t.Fatalf("no change request at %s in %+v", url, crs)
+	return tandem.ChangeRequest{}
 }

@@ -272,7 +272,8 @@ const codebaseSelect = `SELECT name, host, default_branch, head, owner, owner_so
 		(SELECT auto_merge FROM codebase_policies p WHERE LOWER(p.name) = LOWER(codebases.name)) FROM codebases`
 
 // codebaseConds returns the conditions on codebases of f: its name (in
-// any case), owner and host, and whether they are gone.
+// any case), owner, host and contribution policy, and whether they are
+// gone.
 func codebaseConds(f tandem.CodebaseFilter) conds {
 	var c conds
 	if f.Name != "" {
@@ -280,6 +281,7 @@ func codebaseConds(f tandem.CodebaseFilter) conds {
 	}
 	addSet(&c, "owner", f.Owner)
 	addSet(&c, "host", f.Host)
+	addSet(&c, "contributions", f.Contributions)
 	switch {
 	case f.Gone:
 		c.addPlain("gone_at IS NOT NULL")
@@ -292,7 +294,7 @@ func codebaseConds(f tandem.CodebaseFilter) conds {
 // withUndiscovered reports whether f selects the Codebase documents that
 // name no discovered codebase too.
 func withUndiscovered(f tandem.CodebaseFilter) bool {
-	return f.Declared && !f.Gone && f.Owner == "" && f.Host == ""
+	return f.Declared && !f.Gone && f.Owner == "" && f.Host == "" && f.Contributions == ""
 }
 
 // findCodebasePage returns the page f asks for: the first f.Limit

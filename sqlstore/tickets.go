@@ -275,7 +275,9 @@ func (db *DB) NudgeTicket(ctx context.Context, ticketID int64, body string, sinc
 			return nil
 		}
 		nudged = true
-		return addComment(ctx, tx, ticketID, body, now)
+		_, err = tx.ExecContext(ctx, "INSERT INTO ticket_comments (ticket_id, body, created_at, nudge) VALUES ($1, $2, $3, TRUE)",
+			ticketID, body, now)
+		return err
 	})
 	return nudged, err
 }
@@ -300,6 +302,30 @@ func (db *DB) LastNudges(ctx context.Context, migration string) (map[int64]time.
 		return rows.Err()
 	})
 	return last, err
+}
+
+// NudgeTimes returns when each ticket of a migration was nudged, oldest
+// first, from the nudges the comments record (migration 00027 on).
+func (db *DB) NudgeTimes(ctx context.Context, migration string) (map[int64][]time.Time, error) {
+	times := map[int64][]time.Time{}
+	err := db.readTx(ctx, "nudge times", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT c.ticket_id, c.created_at FROM ticket_comments c
+			JOIN tickets t ON t.id = c.ticket_id WHERE t.migration = $1 AND c.nudge ORDER BY c.id`, migration)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var at time.Time
+			if err := rows.Scan(&id, &at); err != nil {
+				return err
+			}
+			times[id] = append(times[id], at)
+		}
+		return rows.Err()
+	})
+	return times, err
 }
 
 // AdoptTicket tracks an existing ticket (by URL) as the team's ticket for a

@@ -66,7 +66,7 @@ func NewServer(store tandem.Store, scanner tandem.Scanner, campaigns *campaign.S
 			Buckets: prometheus.ExponentialBuckets(0.001, 4, 8),
 		}, []string{"route", "code"}),
 		mux:           http.NewServeMux(),
-		advice:        &advisor.Service{Store: store, Rules: advisor.DefaultRules()},
+		advice:        &advisor.Service{Store: store, Rules: advisor.DefaultRules(), Work: campaignWork(campaigns)},
 		consumption:   &consumption.Service{Store: store},
 		anonymousRead: true,
 		getenv:        func(string) string { return "" },

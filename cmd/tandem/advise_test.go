@@ -95,7 +95,7 @@ spec: {type: local, path: repos}
 	t.Run("RecordedLeadTimesChangeTheAdvice", func(t *testing.T) {
 		ask := []string{"--driver", "payments", "--owner", "observability", "--policy", "open", "--size", "small"}
 		before := advise(ask...)
-		// observability has let four ticketed requests sit; one was done.
+		// observability has let four ticketed requests sit; it answered one.
 		for i := range 4 {
 			if code, _, errOut := tandemCLI(t, url, "request", "create", "--from", "payments", "--platform", "obslog", "--type", "change",
 				"--title", "change "+string(rune('a'+i)), "--by", "alice"); code != 0 {
@@ -103,8 +103,9 @@ spec: {type: local, path: repos}
 			}
 		}
 		for _, id := range []string{"1", "2", "3", "4"} {
-			// The chosen pattern is recorded through advise --follow.
-			if code, _, errOut := tandemCLI(t, url, append(append([]string{"advise"}, ask...), "--follow", "file-a-ticket", "--request", id, "--by", "carol")...); code != 0 {
+			// The requester records the chosen pattern through advise
+			// --follow: no answer of the platform team's.
+			if code, _, errOut := tandemCLI(t, url, append(append([]string{"advise"}, ask...), "--follow", "file-a-ticket", "--request", id, "--by", "alice")...); code != 0 {
 				t.Fatal(errOut)
 			}
 		}
@@ -113,7 +114,7 @@ spec: {type: local, path: repos}
 		}
 		after := advise(ask...)
 		if score(after, "file-a-ticket") >= score(before, "file-a-ticket") {
-			t.Errorf("file-a-ticket scored %v before and %v after observability finished 1 of 4 tickets", score(before, "file-a-ticket"), score(after, "file-a-ticket"))
+			t.Errorf("file-a-ticket scored %v before and %v after observability answered 1 of 4 tickets", score(before, "file-a-ticket"), score(after, "file-a-ticket"))
 		}
 		if ev := strings.Join(after.Evidence, " "); !strings.Contains(ev, "observability") || !strings.Contains(ev, "1 of 4") {
 			t.Errorf("evidence = %q", after.Evidence)

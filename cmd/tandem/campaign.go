@@ -29,6 +29,7 @@ func campaignCommand(e env, server *string) *cobra.Command {
 		campaignUnexemptCommand(e, server),
 		campaignAdoptCommand(e, server),
 		campaignExportCommand(e, server),
+		campaignStatsCommand(e, server),
 	)
 	return cmd
 }

@@ -226,18 +226,46 @@ spec: {contributions: open}
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	// The owners of ledger make the change their own way; with both
+	// The payments-api pull request merged as Tandem pushed it: its head
+	// when merged, read from Gitea, is Tandem's commit.
+	if pr := changeOf(t, crs, "payments-api", 1); pr.MergedHead == "" || pr.MergedHead != pr.Commit || !pr.MergedUnmodified() {
+		t.Errorf("payments-api merged with head %q, want Tandem's commit %s", pr.MergedHead, pr.Commit)
+	}
+	// Ledger gets a new pull request; its owners push a commit of their own
+	// onto it before merging it on Gitea: merged, but modified. With both
 	// codebases done, the ticket closes in Gitea at the next sync.
-	g.Commit(t, "acme", "ledger", map[string]string{"main.go": "package main\n\nimport log \"acme.dev/obslog\"\n\nfunc main() { log.Info(\"hi\") }\n"})
+	cli("campaign", "escalate", "logrus-to-obslog", "--codebase", "ledger")
+	getJSON(t, url, &crs, "get", "change-requests", "-o", "json")
+	again := changeOf(t, crs, "ledger", 2)
+	owners := g.CommitOn(t, "acme", "ledger", again.Branch, map[string]string{"NOTES.md": "Reviewed by payments\n"})
+	g.Call(t, http.MethodPost, "/repos/acme/ledger/pulls/2/merge", map[string]string{"Do": "merge"}, nil)
 	for deadline := time.Now().Add(time.Minute); targetStates(c) != "ledger=done payments-api=done" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
 	}
 	if got := targetStates(c); got != "ledger=done payments-api=done" {
-		t.Fatalf("targets after ledger's own change = %s", got)
+		t.Fatalf("targets after ledger's merge = %s", got)
+	}
+	getJSON(t, url, &crs, "get", "change-requests", "-o", "json")
+	if pr := changeOf(t, crs, "ledger", 2); pr.State != tandem.ChangeMerged || pr.MergedHead != owners || pr.MergedUnmodified() {
+		t.Errorf("ledger's second pull request: %s with head %q, want merged with the owners' %s, modified", pr.State, pr.MergedHead, owners)
 	}
 	cli("campaign", "launch", "logrus-to-obslog")
 	g.Call(t, http.MethodGet, "/repos/acme/backlog/issues?state=all&type=issues", nil, &issues)
 	if len(issues) != 1 || issues[0].State != "closed" {
 		t.Errorf("the Gitea issue after the code was done = %+v", issues)
 	}
+}
+
+// changeOf returns the n-th change request (from 1) of codebase in crs.
+func changeOf(t *testing.T, crs []tandem.ChangeRequest, codebase string, n int) tandem.ChangeRequest {
+	t.Helper()
+	for _, cr := range crs {
+		if cr.Codebase == codebase {
+			if n--; n == 0 {
+				return cr
+			}
+		}
+	}
+	t.Fatalf("no change request %d of %s in %+v", n, codebase, crs)
+	return tandem.ChangeRequest{}
 }

@@ -325,6 +325,13 @@ func (s *Server) CreateRepo(t testing.TB, org, name string, files map[string]str
 // its id.
 func (s *Server) Commit(t testing.TB, org, repo string, files map[string]string) string {
 	t.Helper()
+	return s.CommitOn(t, org, repo, "main", files)
+}
+
+// CommitOn adds a commit on branch that creates or replaces files, and
+// returns its id.
+func (s *Server) CommitOn(t testing.TB, org, repo, branch string, files map[string]string) string {
+	t.Helper()
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
@@ -343,7 +350,7 @@ func (s *Server) Commit(t testing.TB, org, repo string, files map[string]string)
 			SHA string `json:"sha"`
 		} `json:"commit"`
 	}
-	body := map[string]any{"branch": "main", "message": "change " + strings.Join(paths, ", "), "files": ops}
+	body := map[string]any{"branch": branch, "message": "change " + strings.Join(paths, ", "), "files": ops}
 	s.Call(t, "POST", "/repos/"+org+"/"+repo+"/contents", body, &out)
 	return out.Commit.SHA
 }
