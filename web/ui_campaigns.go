@@ -30,12 +30,15 @@ type campaignData struct {
 	Teams     []teamRow
 	Tickets   map[string]tandem.Ticket // by team
 	Proposals []proposalRow            // its Tours of Duty
-	Targets   []tandem.Target
-	Matching  int
-	State     string
-	Team      string
-	Pager     targetPager
-	States    []string
+	// Guarded are the backsliding guard's latest verdicts on pull
+	// requests, newest first: at most shownGuardReports.
+	Guarded  []tandem.GuardReport
+	Targets  []tandem.Target
+	Matching int
+	State    string
+	Team     string
+	Pager    targetPager
+	States   []string
 }
 
 type teamRow struct {
@@ -103,9 +106,16 @@ func (s *Server) campaignPage(r *http.Request) (campaignData, error) {
 	if d.Proposals, err = s.campaignProposals(r, ms[0].Name); err != nil {
 		return d, err
 	}
+	if d.Guarded, err = s.store.FindGuardReports(ctx, tandem.GuardReportFilter{Migration: ms[0].Name, Limit: shownGuardReports}); err != nil {
+		return d, err
+	}
 	d.Targets, d.Matching, d.Pager, err = s.targetPage(ctx, tandem.TargetQuery{Migration: ms[0].Name, State: d.State, Team: d.Team}, key)
 	return d, err
 }
+
+// shownGuardReports is how many of the guard's latest verdicts the
+// campaign page shows; the API lists more.
+const shownGuardReports = 10
 
 // stateParts are a campaign's counts in the order of progress, for bars.
 func stateParts(counts map[string]int) []BarPart {

@@ -116,6 +116,12 @@ spec:
 		len(reports[1].Evidence) != 1 || reports[1].Evidence[0] != (tandem.Match{Path: "log.go", Line: 3}) {
 		t.Errorf("guard reports = %+v, want both heads of the pull request, the first commented with log.go:3", reports)
 	}
+	// The campaign page shows the same verdicts.
+	if status, page := asAdmin(t, http.MethodGet, url+"/campaigns/logrus-to-obslog", ""); status != http.StatusOK ||
+		!strings.Contains(string(page), `id="guard"`) || strings.Count(string(page), `<code>`+head[:12]+`</code>`) != 1 ||
+		!strings.Contains(string(page), `<span class="bad">failure</span>`) || !strings.Contains(string(page), "<code>log.go:3</code>") {
+		t.Errorf("campaign page: %d, want the guard's verdicts on %s with log.go:3:\n%s", status, head[:12], page)
+	}
 
 	// Logging removed from a codebase still using it: a success.
 	head = openPull(t, g, "legacy", "obslog", map[string]string{"main.go": strings.ReplaceAll(logrusImport, "github.com/sirupsen/logrus", "acme.dev/obslog")})
