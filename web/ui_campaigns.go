@@ -32,7 +32,10 @@ type campaignData struct {
 	Proposals []proposalRow            // its Tours of Duty
 	// Guarded are the backsliding guard's latest verdicts on pull
 	// requests, newest first: at most shownGuardReports.
-	Guarded  []tandem.GuardReport
+	Guarded []tandem.GuardReport
+	// Stats are the campaign's analytics, shown on its page up to
+	// changesBound targets (nil above: the page links to them).
+	Stats    *statsData
 	Targets  []tandem.Target
 	Matching int
 	State    string
@@ -105,6 +108,14 @@ func (s *Server) campaignPage(r *http.Request) (campaignData, error) {
 	}
 	if d.Proposals, err = s.campaignProposals(r, ms[0].Name); err != nil {
 		return d, err
+	}
+	if d.Total <= changesBound {
+		st, err := s.campaigns.Stats(ctx, ms[0].Name, 0)
+		if err != nil {
+			return d, err
+		}
+		page := statsPage(st)
+		d.Stats = &page
 	}
 	if d.Guarded, err = s.store.FindGuardReports(ctx, tandem.GuardReportFilter{Migration: ms[0].Name, Limit: shownGuardReports}); err != nil {
 		return d, err

@@ -150,6 +150,14 @@ func TestCampaignStats(t *testing.T) {
 					t.Errorf("the analytics page lacks %q", want)
 				}
 			}
+			// A campaign this small shows the same charts and figures on its own page.
+			page = httpGet(t, url+"/campaigns/logrus-to-obslog")
+			for _, want := range []string{`id="analytics"`, "<title>Median time to first response by team</title>",
+				"<title>Change requests merged unmodified by pattern</title>", "merged unmodified 50% (1/2)"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the campaign page lacks %q", want)
+				}
+			}
 			if code, _, errOut := tandemCLI(t, url, "campaign", "stats", "logrus-to-obslog", "--stuck-after", "soon"); code == 0 || !strings.Contains(errOut, "stuck_after") {
 				t.Errorf("a bad --stuck-after: exit %d, %s", code, errOut)
 			}
