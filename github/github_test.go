@@ -313,7 +313,7 @@ func TestPropose(t *testing.T) {
 	t.Run("reading a pull request's state", func(t *testing.T) {
 		r.On("GET /repos/acme/api/pulls/1347", hosttest.OK("pull-closed.json"), hosttest.Reply{Status: 404, File: "error-not-found.json"})
 		got, err := h.PullRequest(ctx, "api", "https://github.com/acme/api/pull/1347")
-		if want := (tandem.ExternalTicket{ID: "1347", URL: "https://github.com/acme/api/pull/1347", State: tandem.ChangeClosed}); err != nil || got != want {
+		if want := (tandem.ExternalTicket{ID: "1347", URL: "https://github.com/acme/api/pull/1347", State: tandem.ChangeClosed, Head: "6dcb09b5b57875f334f61aebed695e2e4193db5e"}); err != nil || got != want {
 			t.Errorf("PullRequest = %+v, %v, want %+v", got, err, want)
 		}
 		if _, err := h.PullRequest(ctx, "api", "https://github.com/acme/api/pull/1347"); tandem.ErrorCode(err) != tandem.ENOTFOUND {
