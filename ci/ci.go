@@ -6,6 +6,7 @@ package ci
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -91,7 +92,9 @@ func Today(now time.Time) string { return now.UTC().Format(time.DateOnly) }
 
 // Catalog returns the platforms and migrations of the YAML files or
 // folders at paths, the ones `tandem apply` takes; EINVALID with every
-// problem located when they do not decode.
+// problem located in a Platform or Migration when they do not decode.
+// Problems of the other kinds, which a check does not read (a local code
+// host's folder that is not on the CI machine), are left to apply.
 func Catalog(paths []string) ([]tandem.Platform, []tandem.Migration, error) {
 	var srcs []manifest.Source
 	for _, p := range paths {
@@ -102,6 +105,10 @@ func Catalog(paths []string) ([]tandem.Platform, []tandem.Migration, error) {
 		srcs = append(srcs, read...)
 	}
 	objs, err := manifest.Decode(srcs)
+	var invalid *tandem.InvalidError
+	if errors.As(err, &invalid) {
+		err = checkedProblems(objs, invalid.Problems).Err()
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,6 +130,26 @@ func Catalog(paths []string) ([]tandem.Platform, []tandem.Migration, error) {
 	slices.SortFunc(platforms, func(a, b tandem.Platform) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(migrations, func(a, b tandem.Migration) int { return strings.Compare(a.Name, b.Name) })
 	return platforms, migrations, nil
+}
+
+// checkedProblems returns the problems located in a Platform or
+// Migration document of objs, or in no document that decoded: each
+// problem belongs to the last object of its file that starts at or
+// before its line.
+func checkedProblems(objs []tandem.Object, problems tandem.Problems) tandem.Problems {
+	var kept tandem.Problems
+	for _, p := range problems {
+		kind := ""
+		for _, o := range objs {
+			if o.File == p.File && o.Line <= p.Line {
+				kind = o.Kind
+			}
+		}
+		if kind == "" || kind == tandem.KindPlatform || kind == tandem.KindMigration {
+			kept = append(kept, p)
+		}
+	}
+	return kept
 }
 
 // CodebaseName returns the name a code host most likely knows the

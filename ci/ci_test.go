@@ -1,8 +1,11 @@
 package ci_test
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/tandem-dev/tandem"
@@ -45,5 +48,38 @@ func TestCodebaseName(t *testing.T) {
 		if got, err := ci.CodebaseName(t.Context(), filepath.Join(dir, ".")); err != nil || got != "payments-api" {
 			t.Errorf("origin %s = %q, %v; want payments-api", url, got, err)
 		}
+	}
+}
+
+func TestCatalogLeavesOtherKindsToApply(t *testing.T) {
+	dir := t.TempDir()
+	hostAndMigration := `apiVersion: tandem.dev/v1
+kind: CodeHost
+metadata: {name: acme}
+spec: {type: local, path: ./not-on-this-machine}
+---
+apiVersion: tandem.dev/v1
+kind: Migration
+metadata: {name: logrus}
+spec:
+  platform: obslog
+  title: Replace logrus
+  target: {path: "**/*.go", contains: logrus}
+  guard: {mode: %s}
+`
+	file := filepath.Join(dir, "fleet.yaml")
+	write := func(mode string) {
+		if err := os.WriteFile(file, fmt.Appendf(nil, hostAndMigration, mode), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("block")
+	_, migrations, err := ci.Catalog([]string{file})
+	if err != nil || len(migrations) != 1 || migrations[0].Guard == nil || migrations[0].Guard.Mode != tandem.GuardBlock {
+		t.Errorf("Catalog with a code host's folder missing = %+v, %v; want the migration, guarded", migrations, err)
+	}
+	write("stop")
+	if _, _, err := ci.Catalog([]string{file}); err == nil || !strings.Contains(err.Error(), file+":13: spec.guard.mode") || strings.Contains(err.Error(), "not-on-this-machine") {
+		t.Errorf("Catalog with a bad guard mode = %v, want its line and not the code host's folder", err)
 	}
 }
