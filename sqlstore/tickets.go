@@ -286,20 +286,11 @@ func (db *DB) NudgeTicket(ctx context.Context, ticketID int64, body string, sinc
 func (db *DB) LastNudges(ctx context.Context, migration string) (map[int64]time.Time, error) {
 	last := map[int64]time.Time{}
 	err := db.inTx(ctx, "last nudges", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, "SELECT id, last_nudged_at FROM tickets WHERE migration = $1 AND last_nudged_at IS NOT NULL", migration)
-		if err != nil {
-			return err
+		at, err := queryRows(ctx, tx, scanTicketTime, "SELECT id, last_nudged_at FROM tickets WHERE migration = $1 AND last_nudged_at IS NOT NULL", migration)
+		for _, a := range at {
+			last[a.id] = a.at
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var at time.Time
-			if err := rows.Scan(&id, &at); err != nil {
-				return err
-			}
-			last[id] = at
-		}
-		return rows.Err()
+		return err
 	})
 	return last, err
 }
@@ -309,23 +300,26 @@ func (db *DB) LastNudges(ctx context.Context, migration string) (map[int64]time.
 func (db *DB) NudgeTimes(ctx context.Context, migration string) (map[int64][]time.Time, error) {
 	times := map[int64][]time.Time{}
 	err := db.readTx(ctx, "nudge times", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT c.ticket_id, c.created_at FROM ticket_comments c
+		at, err := queryRows(ctx, tx, scanTicketTime, `SELECT c.ticket_id, c.created_at FROM ticket_comments c
 			JOIN tickets t ON t.id = c.ticket_id WHERE t.migration = $1 AND c.nudge ORDER BY c.id`, migration)
-		if err != nil {
-			return err
+		for _, a := range at {
+			times[a.id] = append(times[a.id], a.at)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var at time.Time
-			if err := rows.Scan(&id, &at); err != nil {
-				return err
-			}
-			times[id] = append(times[id], at)
-		}
-		return rows.Err()
+		return err
 	})
 	return times, err
+}
+
+// ticketTime is a time of a ticket, as LastNudges and NudgeTimes read them.
+type ticketTime struct {
+	id int64
+	at time.Time
+}
+
+func scanTicketTime(rows *sql.Rows) (ticketTime, error) {
+	var t ticketTime
+	err := rows.Scan(&t.id, &t.at)
+	return t, err
 }
 
 // AdoptTicket tracks an existing ticket (by URL) as the team's ticket for a
