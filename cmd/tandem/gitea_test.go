@@ -245,7 +245,14 @@ spec: {contributions: open}
 	if got := targetStates(c); got != "ledger=done payments-api=done" {
 		t.Fatalf("targets after ledger's merge = %s", got)
 	}
-	getJSON(t, url, &crs, "get", "change-requests", "-o", "json")
+	// The merge's webhook records the head apart from the scan that
+	// finds the target done: wait for it too.
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		getJSON(t, url, &crs, "get", "change-requests", "-o", "json")
+		if changeOf(t, crs, "ledger", 2).MergedHead != "" {
+			break
+		}
+	}
 	if pr := changeOf(t, crs, "ledger", 2); pr.State != tandem.ChangeMerged || pr.MergedHead != owners || pr.MergedUnmodified() {
 		t.Errorf("ledger's second pull request: %s with head %q, want merged with the owners' %s, modified", pr.State, pr.MergedHead, owners)
 	}
