@@ -64,7 +64,7 @@ type Guarding struct {
 // codebase.
 func GuardOf(m Migration, counts map[string]int, target *Target, now time.Time) (mode string, ok bool) {
 	if m.Guard != nil {
-		if m.Guard.Since != "" && now.UTC().Format(time.DateOnly) < m.Guard.Since {
+		if !m.Guard.InForce(now) {
 			return "", false
 		}
 		if target != nil && target.State == TargetExempt {

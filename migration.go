@@ -45,6 +45,12 @@ type GuardSpec struct {
 	Since string `json:"since,omitempty"`
 }
 
+// InForce reports whether the guard is in force at now: from its Since
+// day on (in UTC), or always without one.
+func (g GuardSpec) InForce(now time.Time) bool {
+	return g.Since == "" || now.UTC().Format(time.DateOnly) >= g.Since
+}
+
 // Ticket grouping: one ticket per owning team, or per codebase.
 const (
 	PerTeam     = "team"

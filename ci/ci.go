@@ -62,21 +62,21 @@ func Evaluate(ctx context.Context, s *scan.Scanner, dir, codebase string, platfo
 	for i := range results {
 		results[i].Codebase, results[i].CheckedAt = codebase, now.UTC()
 	}
-	return Report{Codebase: codebase, Commit: commit, Results: results, Guards: Guards(migrations, results, Today(now)),
+	return Report{Codebase: codebase, Commit: commit, Results: results, Guards: Guards(migrations, results, now),
 		Problems: append([]tandem.Problem{}, problems...)}, nil
 }
 
-// Guards returns the migrations whose guard is in force on today (from
-// its Since on, or always without one) and whose target holds in
-// results, in the order of migrations.
-func Guards(migrations []tandem.Migration, results []tandem.CheckResult, today string) []Tripped {
+// Guards returns the migrations whose guard is in force at now
+// (GuardSpec.InForce) and whose target holds in results, in the order of
+// migrations.
+func Guards(migrations []tandem.Migration, results []tandem.CheckResult, now time.Time) []Tripped {
 	byCheck := make(map[string]tandem.CheckResult, len(results))
 	for _, r := range results {
 		byCheck[r.Check] = r
 	}
 	tripped := []Tripped{}
 	for _, m := range migrations {
-		if m.Guard == nil || m.Guard.Since > today {
+		if m.Guard == nil || !m.Guard.InForce(now) {
 			continue
 		}
 		r, ok := byCheck[tandem.CheckID("migration", m.Name, tandem.RoleTarget)]
@@ -86,9 +86,6 @@ func Guards(migrations []tandem.Migration, results []tandem.CheckResult, today s
 	}
 	return tripped
 }
-
-// Today is the day guards are in force on, in UTC.
-func Today(now time.Time) string { return now.UTC().Format(time.DateOnly) }
 
 // Catalog returns the platforms and migrations of the YAML files or
 // folders at paths, the ones `tandem apply` takes; EINVALID with every

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/ci"
@@ -27,7 +28,7 @@ func TestGuards(t *testing.T) {
 		results = append(results, tandem.CheckResult{Check: tandem.CheckID("migration", name, tandem.RoleTarget), Holds: true, Evidence: ev})
 	}
 	results = append(results, tandem.CheckResult{Check: tandem.CheckID("migration", "e", tandem.RoleTarget)})
-	got := ci.Guards(migrations, results, "2026-12-04")
+	got := ci.Guards(migrations, results, time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC))
 	want := []ci.Tripped{{Migration: "a", Mode: tandem.GuardBlock, Evidence: ev}, {Migration: "b", Mode: tandem.GuardWarn, Evidence: ev}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Guards = %+v, want %+v: c is not in force yet, d unguarded, e's target does not hold", got, want)
