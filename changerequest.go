@@ -37,6 +37,17 @@ type ChangeRequest struct {
 	MergedHead string `json:"merged_head,omitempty"`
 	// ClosedAt is when the owners closed it unmerged, if they did.
 	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	// Part is the owned part of the codebase the change is for (see
+	// Target.Part), and Files the paths it changes there: a shard of the
+	// fix's change, one per owning team.
+	Part  string   `json:"part,omitempty"`
+	Files []string `json:"files,omitempty"`
+	// Reviewers are the CODEOWNERS owners asked to review it.
+	Reviewers []string `json:"reviewers,omitempty"`
+	// ReviewStep is the last review routing step it took (ReviewRerequest,
+	// ReviewNudge, ReviewTour), at ReviewStepAt; "" for none.
+	ReviewStep   string     `json:"review_step,omitempty"`
+	ReviewStepAt *time.Time `json:"review_step_at,omitempty"`
 }
 
 // MergedUnmodified reports whether the change request merged with the

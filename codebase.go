@@ -81,6 +81,30 @@ type Ownership struct {
 	CodeownersFile string   `json:"codeowners_file,omitempty"`
 	// Backstage are the spec.owner refs of catalog-info.yaml's entities.
 	Backstage []string `json:"backstage,omitempty"`
+	// Rules are every rule of the CODEOWNERS file, in file order, read
+	// with the rules of CodeownersFlavor (github or gitlab): what owns
+	// each path.
+	Rules            []OwnerRule `json:"rules,omitempty"`
+	CodeownersFlavor string      `json:"codeowners_flavor,omitempty"`
+	// Folders are the Backstage entities of catalog-info.yaml files in
+	// subfolders: each owns the paths under its folder.
+	Folders []FolderOwner `json:"folders,omitempty"`
+}
+
+// OwnerRule is one rule of a CODEOWNERS file: the paths Pattern matches
+// belong to Owners (none: no owner), within a GitLab Section.
+type OwnerRule struct {
+	Line    int      `json:"line"`
+	Pattern string   `json:"pattern"`
+	Owners  []string `json:"owners,omitempty"`
+	Section string   `json:"section,omitempty"`
+}
+
+// FolderOwner is a Backstage entity declared in a subfolder's
+// catalog-info.yaml: the spec.owner refs of the paths under Path.
+type FolderOwner struct {
+	Path      string   `json:"path"`
+	Backstage []string `json:"backstage"`
 }
 
 // CodebasePolicy is a Codebase document: what a person declares about a

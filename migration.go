@@ -28,6 +28,8 @@ type Migration struct {
 	// Guard reports, on open pull requests of the fleet's codebases,
 	// changes that bring back what the migration removes.
 	Guard *GuardSpec `json:"guard,omitempty"`
+	// Review routes the change requests their owners leave unreviewed.
+	Review *ReviewSpec `json:"review,omitempty"`
 }
 
 // Guard modes: what a guarded pull request that adds new evidence of a
@@ -88,6 +90,24 @@ type FixSpec struct {
 	// Env names the server's environment variables the fix sees; it sees
 	// no others, nor the server's home.
 	Env []string `json:"env,omitempty"`
+	// MaxFiles, above 0, splits each owner's change into change requests
+	// of at most MaxFiles files.
+	MaxFiles int `json:"maxFiles,omitempty"`
+}
+
+// Review routing steps: what a change request nobody reviewed gets, in
+// turn, each After the one before.
+const (
+	ReviewRerequest = "rerequest" // its reviewers are requested again
+	ReviewNudge     = "nudge"     // the owning team's ticket is nudged
+	ReviewTour      = "tour"      // a Tour of Duty is proposed
+)
+
+// ReviewSpec routes a change request nobody reviews: After it was opened
+// (or the step before), it takes the next of Steps.
+type ReviewSpec struct {
+	After string   `json:"after"`
+	Steps []string `json:"steps,omitempty"` // default: rerequest, nudge, tour
 }
 
 // EscalateSpec says when a ticketed target becomes a straggler: After is

@@ -2,6 +2,7 @@ package tandem
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -20,11 +21,20 @@ const (
 // TargetStates lists every target state, in the order of progress.
 var TargetStates = []string{TargetUnowned, TargetPending, TargetTicketed, TargetTourProposed, TargetPROpen, TargetExempt, TargetGone, TargetDone}
 
-// Target is one codebase a migration must change, and how far it is.
+// Target is one codebase a migration must change, or one owned part of
+// it, and how far it is.
 type Target struct {
-	Migration string  `json:"migration"`
-	Codebase  string  `json:"codebase"`
-	Owner     *string `json:"owner"`
+	Migration string `json:"migration"`
+	Codebase  string `json:"codebase"`
+	// Part is the owned part of the codebase the target is: "" for the
+	// codebase as a whole (its paths the codebase's owner owns), a team's
+	// name for the paths that team owns by a narrower rule, PartUnowned
+	// for the paths a narrower rule leaves without a known team. A
+	// codebase with one owner has one target, of part "".
+	Part string `json:"part,omitempty"`
+	// Owner is the team that owns the target's paths: the codebase's
+	// owner for part "", the part's team otherwise; nil when none.
+	Owner *string `json:"owner"`
 	// Team is the team the target belongs to: the team it was ticketed
 	// to, or its codebase's owner until then.
 	Team        string            `json:"team,omitempty"`
@@ -43,6 +53,30 @@ type Target struct {
 	// DoneAt is when the target was done or, gone, when its codebase
 	// left its host: when it stopped counting as open.
 	DoneAt *time.Time `json:"done_at"`
+}
+
+// PartUnowned is the part of a codebase whose paths a narrower ownership
+// rule leaves without a known team. No team name can take this form.
+const PartUnowned = "(unowned)"
+
+// Address names the target within its migration: its codebase, and
+// ":part" for a part other than "" ("monorepo:payments").
+func (t Target) Address() string { return TargetAddress(t.Codebase, t.Part) }
+
+// TargetAddress is the address of a codebase's part: the codebase alone
+// for part "", "codebase:part" otherwise. Codebase names have no ":".
+func TargetAddress(codebase, part string) string {
+	if part == "" {
+		return codebase
+	}
+	return codebase + ":" + part
+}
+
+// ParseTargetAddress returns the codebase and part a target address
+// names.
+func ParseTargetAddress(address string) (codebase, part string) {
+	codebase, part, _ = strings.Cut(address, ":")
+	return codebase, part
 }
 
 // Open reports whether the target still waits for its change.

@@ -23,6 +23,9 @@ type ExternalTicket struct {
 	// Head is a pull request's head commit, where the code host says
 	// (empty for tickets).
 	Head string
+	// Reviewed says that someone reviewed the pull request: approved it,
+	// asked for changes or commented a review.
+	Reviewed bool
 }
 
 // TicketTracker files and follows tickets in a team's own tracker. Every
@@ -52,6 +55,10 @@ type ChangeProposer interface {
 	// CommentPullRequest adds body to the pull request at url unless a
 	// comment carrying marker is there already.
 	CommentPullRequest(ctx context.Context, codebase, url, body, marker string) error
+	// RequestReviewers asks the CODEOWNERS owners reviewers (@org/team,
+	// @user; e-mail addresses are skipped) to review the pull request at
+	// url, again when they were asked before.
+	RequestReviewers(ctx context.Context, codebase, url string, reviewers []string) error
 }
 
 // PullRequestNumber returns the number a code host gives the pull request
