@@ -72,6 +72,22 @@ func TargetAddress(codebase, part string) string {
 	return codebase + ":" + part
 }
 
+// PartOwner returns the team that owns a part of codebase c, who alone
+// may approve, exempt or merge its changes: c's owner for part "", the
+// part's team for a team's part, none ("") for PartUnowned or a codebase
+// without owner.
+func PartOwner(c Codebase, part string) string {
+	switch {
+	case part == PartUnowned:
+		return ""
+	case part != "":
+		return part
+	case c.Owner != nil:
+		return *c.Owner
+	}
+	return ""
+}
+
 // ParseTargetAddress returns the codebase and part a target address
 // names.
 func ParseTargetAddress(address string) (codebase, part string) {
@@ -185,10 +201,13 @@ type TargetStore interface {
 	// TargetStats summarises a migration's targets by team and state and
 	// by day, for pages that must not load tens of thousands of targets.
 	TargetStats(ctx context.Context, migration string) (TargetStats, error)
-	// SetTargetError records what went wrong acting on a target.
-	SetTargetError(ctx context.Context, migration, codebase, msg string) error
-	Exempt(ctx context.Context, migration, codebase string, e Exemption) (Target, error)
-	Unexempt(ctx context.Context, migration, codebase, why string) (Target, error)
+	// SetTargetError records what went wrong acting on a target, the
+	// part of codebase.
+	SetTargetError(ctx context.Context, migration, codebase, part, msg string) error
+	// Exempt and Unexempt excuse, and stop excusing, the target at
+	// address (a codebase, or codebase:part).
+	Exempt(ctx context.Context, migration, address string, e Exemption) (Target, error)
+	Unexempt(ctx context.Context, migration, address, why string) (Target, error)
 	// ExpireExemptions returns to work the targets whose exemption expired.
 	ExpireExemptions(ctx context.Context, now time.Time) ([]Target, error)
 }

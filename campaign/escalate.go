@@ -99,7 +99,7 @@ func (s *Service) escalateAll(ctx context.Context, name, codebase string, auto b
 		}
 		esc := s.escalate(ctx, e, t, prev)
 		if esc.Action == "error" {
-			if err := s.Store.SetTargetError(ctx, name, t.Codebase, esc.Detail); err != nil {
+			if err := s.Store.SetTargetError(ctx, name, t.Codebase, t.Part, esc.Detail); err != nil {
 				return nil, err
 			}
 		}

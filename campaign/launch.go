@@ -128,7 +128,7 @@ func groupPending(m tandem.Migration, targets []tandem.Target) (groups []*group,
 			continue
 		}
 		if t.Owner == nil {
-			unowned = append(unowned, t.Codebase)
+			unowned = append(unowned, t.Address())
 			continue
 		}
 		key := [2]string{*t.Owner, ""}
@@ -151,9 +151,9 @@ func groupPending(m tandem.Migration, targets []tandem.Target) (groups []*group,
 // made, and unless dryRun leaves it on the group's targets.
 func (s *Service) planFailed(ctx context.Context, migration string, g *group, err error, dryRun bool, errs map[string]string) {
 	for _, t := range g.targets {
-		errs[t.Codebase] = err.Error()
+		errs[t.Address()] = err.Error()
 		if !dryRun {
-			_ = s.Store.SetTargetError(ctx, migration, t.Codebase, err.Error())
+			_ = s.Store.SetTargetError(ctx, migration, t.Codebase, t.Part, err.Error())
 		}
 	}
 }
@@ -178,9 +178,9 @@ func (s *Service) plan(m tandem.Migration, g *group) (PlannedTicket, tandem.Tick
 	data := TicketData{Team: g.team, Migration: m, Deadline: m.Deadline, PastDeadline: PastDeadline(m.Deadline, s.now())}
 	filing := tandem.TicketFiling{Migration: m.Name, Team: g.team, Codebase: g.codebase, Evidence: map[string][]tandem.Match{}}
 	for _, t := range g.targets {
-		data.Codebases = append(data.Codebases, CodebaseData{Name: t.Codebase, Evidence: t.Evidence})
-		filing.Codebases = append(filing.Codebases, t.Codebase)
-		filing.Evidence[t.Codebase] = t.Evidence
+		data.Codebases = append(data.Codebases, codebaseData(t))
+		filing.Codebases = append(filing.Codebases, t.Address())
+		filing.Evidence[t.Address()] = t.Evidence
 	}
 	title, err := TicketTitle(m, data)
 	if err != nil {

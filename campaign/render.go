@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"text/template"
 	"text/template/parse"
@@ -26,7 +27,7 @@ const (
 {{end}}
 Codebases of {{.Team}} that need the change:
 
-{{range .Codebases}}- **{{.Name}}**{{with evidence .Evidence}}: {{.}}{{end}}
+{{range .Codebases}}- **{{.Name}}**{{with .Paths}} (the paths you own: {{join ", " .}}){{end}}{{with evidence .Evidence}}: {{.}}{{end}}
 {{end}}
 Tandem closes this ticket by itself when the code no longer needs the change.
 `
@@ -52,10 +53,27 @@ type TicketData struct {
 }
 
 // CodebaseData is one codebase of a ticket and the matches that make it a
-// target.
+// target. For an owned part of a codebase (a monorepo's folders a team
+// owns), Part is the part and Paths the files of the evidence, sorted.
 type CodebaseData struct {
 	Name     string
+	Part     string
+	Paths    []string
 	Evidence []tandem.Match
+}
+
+// codebaseData is what templates see of a target.
+func codebaseData(t tandem.Target) CodebaseData {
+	d := CodebaseData{Name: t.Codebase, Part: t.Part, Evidence: t.Evidence}
+	if t.Part != "" {
+		for _, m := range t.Evidence {
+			if !slices.Contains(d.Paths, m.Path) {
+				d.Paths = append(d.Paths, m.Path)
+			}
+		}
+		slices.Sort(d.Paths)
+	}
+	return d
 }
 
 // String returns the codebase's name, so that {{join ", " .Codebases}}

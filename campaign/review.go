@@ -25,16 +25,17 @@ type Approved struct {
 // next scan's to say: done when the merge removed every use, still
 // ticketed otherwise. Local code hosts run no checks, so the approval is
 // the only gate there.
-func (s *Service) Approve(ctx context.Context, name, codebase, by string) (Approved, error) {
+func (s *Service) Approve(ctx context.Context, name, address, by string) (Approved, error) {
+	codebase, part := tandem.ParseTargetAddress(address)
 	cbs, err := s.Store.FindCodebases(ctx, tandem.CodebaseFilter{Name: codebase})
 	if err != nil {
 		return Approved{}, err
 	}
 	c := cbs[0]
-	if err := s.mayApprove(ctx, c, by); err != nil {
+	if err := s.mayApprove(ctx, c, part, by); err != nil {
 		return Approved{}, err
 	}
-	cr, err := s.Store.ApproveChangeRequest(ctx, name, codebase, by)
+	cr, err := s.Store.ApproveChangeRequest(ctx, name, address, by)
 	if err != nil {
 		return Approved{}, err
 	}
@@ -46,7 +47,7 @@ func (s *Service) Approve(ctx context.Context, name, codebase, by string) (Appro
 	head, err := s.Merge(ctx, c.Location, c.DefaultBranch, cr.Branch, fmt.Sprintf("Merge %s (approved by %s)\n\n%s", cr.Branch, by, cr.Title))
 	if err != nil {
 		msg := "auto-merge: " + err.Error()
-		if serr := s.Store.SetTargetError(ctx, name, codebase, msg); serr != nil {
+		if serr := s.Store.SetTargetError(ctx, name, codebase, part, msg); serr != nil {
 			return out, serr
 		}
 		return out, tandem.Errorf(tandem.EUNAVAILABLE, "%s", msg)
@@ -104,17 +105,20 @@ func (s *Service) ChangeDiff(ctx context.Context, c tandem.Codebase, cr tandem.C
 }
 
 // mayApprove returns EFORBIDDEN unless by is a person of the team that
-// owns c: an approval is its owners' consent to a change of their code.
-func (s *Service) mayApprove(ctx context.Context, c tandem.Codebase, by string) error {
-	if c.Owner == nil {
-		return tandem.Errorf(tandem.EFORBIDDEN, "approve: %s has no owner, so no one may approve changes to it", c.Name)
+// owns the part of c (tandem.PartOwner): an approval is its owners'
+// consent to a change of their code, and one team's member approves
+// nothing of another's part of a monorepo.
+func (s *Service) mayApprove(ctx context.Context, c tandem.Codebase, part, by string) error {
+	owner, what := tandem.PartOwner(c, part), tandem.TargetAddress(c.Name, part)
+	if owner == "" {
+		return tandem.Errorf(tandem.EFORBIDDEN, "approve: %s has no owner, so no one may approve changes to it", what)
 	}
 	people, err := s.Store.FindPeople(ctx, by)
 	if err != nil && tandem.ErrorCode(err) != tandem.ENOTFOUND {
 		return err
 	}
-	if len(people) == 0 || !slices.Contains(people[0].Teams, *c.Owner) {
-		return tandem.Errorf(tandem.EFORBIDDEN, "approve: %s is not in %s, the team that owns %s: only its members approve changes to it (name one with --by)", by, *c.Owner, c.Name)
+	if len(people) == 0 || !slices.Contains(people[0].Teams, owner) {
+		return tandem.Errorf(tandem.EFORBIDDEN, "approve: %s is not in %s, the team that owns %s: only its members approve changes to it (name one with --by)", by, owner, what)
 	}
 	return nil
 }

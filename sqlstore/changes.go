@@ -194,12 +194,12 @@ func changeEnded(ctx context.Context, tx *sql.Tx, t tandem.Target, msg string) e
 	}
 	switch {
 	case t.State == tandem.TargetPROpen:
-		return move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase), t.State, back,
-			"UPDATE targets SET state = $1, error = $3 WHERE state = $2 AND migration = $4 AND codebase = $5",
-			msg, t.Migration, t.Codebase)
+		return move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase, t.Part), t.State, back,
+			"UPDATE targets SET state = $1, error = $3 WHERE state = $2 AND migration = $4 AND codebase = $5 AND part = $6",
+			msg, t.Migration, t.Codebase, t.Part)
 	case t.State == tandem.TargetExempt:
-		_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4",
-			back, tandem.TargetPROpen, t.Migration, t.Codebase)
+		_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4 AND part = $5",
+			back, tandem.TargetPROpen, t.Migration, t.Codebase, t.Part)
 		return err
 	}
 	return nil
@@ -216,11 +216,11 @@ func changeReopened(ctx context.Context, tx *sql.Tx, t tandem.Target, found, fol
 	case t.State == tandem.TargetTicketed, t.State == tandem.TargetPending && t.Ticket == nil:
 		return linkChange(ctx, tx, t, id, at)
 	case follows && t.State == tandem.TargetExempt:
-		_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4",
-			tandem.TargetPROpen, tandem.TargetTicketed, t.Migration, t.Codebase)
+		_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4 AND part = $5",
+			tandem.TargetPROpen, tandem.TargetTicketed, t.Migration, t.Codebase, t.Part)
 		return err
 	case follows && t.State == tandem.TargetPROpen:
-		_, err := tx.ExecContext(ctx, "UPDATE targets SET error = '' WHERE migration = $1 AND codebase = $2", t.Migration, t.Codebase)
+		_, err := tx.ExecContext(ctx, "UPDATE targets SET error = '' WHERE migration = $1 AND codebase = $2 AND part = $3", t.Migration, t.Codebase, t.Part)
 		return err
 	}
 	return nil
@@ -229,15 +229,15 @@ func changeReopened(ctx context.Context, tx *sql.Tx, t tandem.Target, found, fol
 // linkChange makes the change request id the one a target follows,
 // moving the target to pr-open and clearing its error.
 func linkChange(ctx context.Context, tx *sql.Tx, t tandem.Target, id int64, at time.Time) error {
-	return move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase), t.State, tandem.TargetPROpen,
+	return move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase, t.Part), t.State, tandem.TargetPROpen,
 		`UPDATE targets SET state = $1, change_request_id = $3, pr_opened_at = $4, error = ''
-		WHERE state = $2 AND migration = $5 AND codebase = $6`, id, at, t.Migration, t.Codebase)
+		WHERE state = $2 AND migration = $5 AND codebase = $6 AND part = $7`, id, at, t.Migration, t.Codebase, t.Part)
 }
 
 // targetOf returns the target a change request is for, and false when the
 // codebase is no longer one.
 func targetOf(ctx context.Context, tx *sql.Tx, cr tandem.ChangeRequest) (tandem.Target, bool, error) {
-	t, err := findTarget(ctx, tx, cr.Migration, cr.Codebase)
+	t, err := findTarget(ctx, tx, cr.Migration, cr.Codebase, cr.Part)
 	if tandem.ErrorCode(err) == tandem.ENOTFOUND {
 		return tandem.Target{}, false, nil
 	}
@@ -258,7 +258,8 @@ func (db *DB) ChangeRequestsToCheck(ctx context.Context, before time.Time) ([]ta
 	return crs, err
 }
 
-// OpenChangeRequest records the change request proposed for a target,
+// OpenChangeRequest records the change request proposed for a target (the
+// part cr.Part of cr.Codebase),
 // comments it on the target's ticket and moves the target to pr-open, in
 // one transaction. A target has at most one open change request: one that
 // has it keeps it, and it is returned, not created (false). A target whose
@@ -267,11 +268,12 @@ func (db *DB) ChangeRequestsToCheck(ctx context.Context, before time.Time) ([]ta
 func (db *DB) OpenChangeRequest(ctx context.Context, cr tandem.ChangeRequest) (tandem.ChangeRequest, bool, error) {
 	var created bool
 	err := db.inTx(ctx, "open change request", func(tx *sql.Tx) error {
-		t, err := findTarget(ctx, tx, cr.Migration, cr.Codebase)
+		t, err := findTarget(ctx, tx, cr.Migration, cr.Codebase, cr.Part)
 		if err != nil {
 			return err
 		}
-		open, err := findChangeRequests(ctx, tx, "migration = $1 AND codebase = $2 AND state = $3", cr.Migration, cr.Codebase, tandem.ChangeOpen)
+		open, err := findChangeRequests(ctx, tx, "migration = $1 AND codebase = $2 AND part = $3 AND state = $4",
+			cr.Migration, cr.Codebase, cr.Part, tandem.ChangeOpen)
 		if err != nil {
 			return err
 		}
@@ -279,17 +281,19 @@ func (db *DB) OpenChangeRequest(ctx context.Context, cr tandem.ChangeRequest) (t
 			cr = open[0]
 			return nil
 		}
-		if err := tandem.TargetLifecycle.Check(targetWhat(cr.Migration, cr.Codebase), t.State, tandem.TargetPROpen); err != nil {
+		if err := tandem.TargetLifecycle.Check(targetWhat(cr.Migration, cr.Codebase, cr.Part), t.State, tandem.TargetPROpen); err != nil {
 			return err
 		}
-		if err := tandem.ChangeRequestLifecycle.Check("change request for "+cr.Codebase, "", tandem.ChangeOpen); err != nil {
+		if err := tandem.ChangeRequestLifecycle.Check("change request for "+t.Address(), "", tandem.ChangeOpen); err != nil {
 			return err
 		}
 		now := time.Now().UTC()
 		cr.State, cr.CreatedAt = tandem.ChangeOpen, now
-		if err := tx.QueryRowContext(ctx, `INSERT INTO change_requests (migration, codebase, branch, commit_id, title, body, state, url, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			cr.Migration, cr.Codebase, cr.Branch, cr.Commit, cr.Title, cr.Body, cr.State, cr.URL, now).Scan(&cr.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO change_requests (migration, codebase, branch, commit_id, title, body, state, url, created_at,
+				part, files, reviewers)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			cr.Migration, cr.Codebase, cr.Branch, cr.Commit, cr.Title, cr.Body, cr.State, cr.URL, now,
+			cr.Part, encode(nonNil(cr.Files)), encode(nonNil(cr.Reviewers))).Scan(&cr.ID); err != nil {
 			return err
 		}
 		if cr.URL == "" {
@@ -323,23 +327,34 @@ func findChangeRequest(ctx context.Context, tx *sql.Tx, id int64) (tandem.Change
 
 func findChangeRequests(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.ChangeRequest, error) {
 	return queryRows(ctx, tx, func(rows *sql.Rows) (cr tandem.ChangeRequest, err error) {
-		var merged, approved, closed sql.NullTime
+		var merged, approved, closed, stepAt sql.NullTime
+		var files, reviewers string
 		err = rows.Scan(&cr.ID, &cr.Migration, &cr.Codebase, &cr.Branch, &cr.Commit, &cr.Title, &cr.Body, &cr.State,
-			&cr.URL, &cr.ApprovedBy, &approved, &cr.CreatedAt, &merged, &cr.MergeCommit, &cr.MergedHead, &closed)
-		cr.MergedAt, cr.ApprovedAt, cr.ClosedAt = timePtr(merged), timePtr(approved), timePtr(closed)
-		return cr, err
+			&cr.URL, &cr.ApprovedBy, &approved, &cr.CreatedAt, &merged, &cr.MergeCommit, &cr.MergedHead, &closed,
+			&cr.Part, &files, &reviewers, &cr.ReviewStep, &stepAt)
+		if err != nil {
+			return cr, err
+		}
+		cr.MergedAt, cr.ApprovedAt, cr.ClosedAt, cr.ReviewStepAt = timePtr(merged), timePtr(approved), timePtr(closed), timePtr(stepAt)
+		if err := decode(files, &cr.Files); err != nil {
+			return cr, err
+		}
+		return cr, decode(reviewers, &cr.Reviewers)
 	}, `SELECT id, migration, codebase, branch, commit_id, title, body, state, url,
-		approved_by, approved_at, created_at, merged_at, merge_commit, merged_head, closed_at FROM change_requests WHERE `+cond+" ORDER BY id", args...)
+		approved_by, approved_at, created_at, merged_at, merge_commit, merged_head, closed_at,
+		part, files, reviewers, review_step, review_step_at FROM change_requests WHERE `+cond+" ORDER BY id", args...)
 }
 
-// ApproveChangeRequest records that the owning team approved a target's
-// open change request and comments it on the ticket. It returns EINVALID
-// when the target has no open change request. An approval moves no
-// state: merging does (MergeChangeRequest).
-func (db *DB) ApproveChangeRequest(ctx context.Context, migration, codebase, by string) (tandem.ChangeRequest, error) {
+// ApproveChangeRequest records that the owning team approved the open
+// change request of the target at address (a codebase, or codebase:part)
+// and comments it on the ticket. It returns EINVALID when the target has
+// no open change request. An approval moves no state: merging does
+// (MergeChangeRequest).
+func (db *DB) ApproveChangeRequest(ctx context.Context, migration, address, by string) (tandem.ChangeRequest, error) {
 	var cr tandem.ChangeRequest
+	codebase, part := tandem.ParseTargetAddress(address)
 	err := db.inTx(ctx, "approve change request", func(tx *sql.Tx) error {
-		t, err := findTarget(ctx, tx, migration, codebase)
+		t, err := findTarget(ctx, tx, migration, codebase, part)
 		if err != nil {
 			return err
 		}
@@ -348,7 +363,7 @@ func (db *DB) ApproveChangeRequest(ctx context.Context, migration, codebase, by 
 			if t.PullRequest != nil {
 				last = fmt.Sprintf(": its last, %s, is %s", t.PullRequest.URL, t.PullRequest.State)
 			}
-			return tandem.Errorf(tandem.EINVALID, "%s has no open change request to approve%s", codebase, last)
+			return tandem.Errorf(tandem.EINVALID, "%s has no open change request to approve%s", address, last)
 		}
 		now := time.Now().UTC()
 		if _, err := tx.ExecContext(ctx, "UPDATE change_requests SET approved_by = $1, approved_at = $2 WHERE id = $3",
@@ -388,11 +403,12 @@ func (db *DB) FindChangeRequests(ctx context.Context, migration string, id int64
 	return crs, err
 }
 
-// AdoptChangeRequest tracks an existing pull request (by URL) as a
-// target's change request.
-func (db *DB) AdoptChangeRequest(ctx context.Context, migration, codebase, url string) (tandem.Target, error) {
+// AdoptChangeRequest tracks an existing pull request (by URL) as the
+// change request of the target at address (a codebase, or codebase:part).
+func (db *DB) AdoptChangeRequest(ctx context.Context, migration, address, url string) (tandem.Target, error) {
+	codebase, part := tandem.ParseTargetAddress(address)
 	err := db.readTx(ctx, "check pull request url", func(tx *sql.Tx) error {
-		if _, err := findTarget(ctx, tx, migration, codebase); err != nil {
+		if _, err := findTarget(ctx, tx, migration, codebase, part); err != nil {
 			return err
 		}
 		return checkPullRequestURL(ctx, tx, codebase, url)
@@ -400,13 +416,13 @@ func (db *DB) AdoptChangeRequest(ctx context.Context, migration, codebase, url s
 	if err != nil {
 		return tandem.Target{}, err
 	}
-	_, _, err = db.OpenChangeRequest(ctx, tandem.ChangeRequest{Migration: migration, Codebase: codebase, Title: "Adopted " + url, URL: url})
+	_, _, err = db.OpenChangeRequest(ctx, tandem.ChangeRequest{Migration: migration, Codebase: codebase, Part: part, Title: "Adopted " + url, URL: url})
 	if err != nil {
 		return tandem.Target{}, err
 	}
 	var t tandem.Target
 	err = db.readTx(ctx, "find target", func(tx *sql.Tx) error {
-		t, err = findTarget(ctx, tx, migration, codebase)
+		t, err = findTarget(ctx, tx, migration, codebase, part)
 		return err
 	})
 	return t, err

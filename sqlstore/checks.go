@@ -144,7 +144,7 @@ func writeResults(ctx context.Context, tx *sql.Tx, codebase string, prev, result
 			continue // no result of its target yet: nothing to move
 		}
 		done := current[tandem.CheckID("migration", name, tandem.RoleDone)]
-		if err := moveTarget(ctx, tx, name, codebase, target, done, now); err != nil {
+		if err := moveTargets(ctx, tx, name, codebase, target, done, now); err != nil {
 			return err
 		}
 	}

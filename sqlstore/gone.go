@@ -76,9 +76,9 @@ func markGone(ctx context.Context, tx *sql.Tx, host string, present []string, no
 // what a read finds when the repository came back as it left, which a
 // scan then takes for unchanged and does not read again. A repository
 // that changed meanwhile is read in full, and that read moves its targets
-// on from here (moveTarget).
+// on from here (moveTargets).
 func targetsBack(ctx context.Context, tx *sql.Tx, codebases []string, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT migration, codebase FROM targets
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT migration, codebase FROM targets
 		WHERE state = $1 AND codebase IN (%s) ORDER BY codebase, migration`, placeholders(2, len(codebases))),
 		append([]any{tandem.TargetGone}, anySlice(codebases)...)...)
 	if err != nil {
@@ -114,7 +114,7 @@ func targetsBack(ctx context.Context, tx *sql.Tx, codebases []string, now time.T
 			continue // no longer checked: the next read says what it is
 		}
 		done := results[t.codebase][tandem.CheckID("migration", t.migration, tandem.RoleDone)]
-		if err := moveTarget(ctx, tx, t.migration, t.codebase, target, done, now); err != nil {
+		if err := moveTargets(ctx, tx, t.migration, t.codebase, target, done, now); err != nil {
 			return err
 		}
 	}

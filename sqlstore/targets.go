@@ -5,16 +5,18 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/codeowners"
 )
 
 // targetColumns are the columns findTargets reads, joined with the owner of
 // the codebase, the ticket and the change request.
-const targetColumns = `t.migration, t.codebase, c.owner, t.team, t.state, t.evidence, t.commit_id, t.found_at,
+const targetColumns = `t.migration, t.codebase, t.part, c.owner, t.team, t.state, t.evidence, t.commit_id, t.found_at,
 	t.ticketed_at, t.pr_opened_at, t.done_at, t.exemption, t.error,
 	k.id, k.url, k.state, r.id, r.url, r.state, r.branch`
 
@@ -42,7 +44,7 @@ func (db *DB) FindTargets(ctx context.Context, migration string) ([]tandem.Targe
 }
 
 func findTargets(ctx context.Context, tx *sql.Tx, cond string, args ...any) ([]tandem.Target, error) {
-	return findTargetsOrdered(ctx, tx, cond+" ORDER BY t.codebase", args...)
+	return findTargetsOrdered(ctx, tx, cond+" ORDER BY t.codebase, t.part", args...)
 }
 
 // FindCodebaseTargets returns a codebase's targets in every migration,
@@ -51,7 +53,7 @@ func (db *DB) FindCodebaseTargets(ctx context.Context, codebase string) ([]tande
 	var targets []tandem.Target
 	err := db.readTx(ctx, "find codebase targets", func(tx *sql.Tx) error {
 		var err error
-		targets, err = findTargetsOrdered(ctx, tx, "t.codebase = $1 ORDER BY t.migration", codebase)
+		targets, err = findTargetsOrdered(ctx, tx, "t.codebase = $1 ORDER BY t.migration, t.part", codebase)
 		return err
 	})
 	return targets, err
@@ -72,14 +74,12 @@ func findTargetsOrdered(ctx context.Context, tx *sql.Tx, clause string, args ...
 		var ticketID, crID sql.NullInt64
 		var ticketed, prOpened, done sql.NullTime
 		var evidence, exemption string
-		if err := rows.Scan(&t.Migration, &t.Codebase, &owner, &t.Team, &t.State, &evidence, &t.Commit, &t.FoundAt,
+		if err := rows.Scan(&t.Migration, &t.Codebase, &t.Part, &owner, &t.Team, &t.State, &evidence, &t.Commit, &t.FoundAt,
 			&ticketed, &prOpened, &done, &exemption, &t.Error,
 			&ticketID, &ticketURL, &ticketState, &crID, &crURL, &crState, &crBranch); err != nil {
 			return nil, err
 		}
-		if owner.Valid {
-			t.Owner = &owner.String
-		}
+		t.Owner = partOwner(t.Part, owner)
 		t.TicketedAt, t.PROpenedAt, t.DoneAt = timePtr(ticketed), timePtr(prOpened), timePtr(done)
 		if ticketID.Valid {
 			t.Ticket = &tandem.TicketRef{ID: ticketID.Int64, URL: ticketURL.String, State: ticketState.String}
@@ -102,16 +102,100 @@ func findTargetsOrdered(ctx context.Context, tx *sql.Tx, clause string, args ...
 	return targets, rows.Err()
 }
 
-// findTarget returns one target, or ENOTFOUND.
-func findTarget(ctx context.Context, tx *sql.Tx, migration, codebase string) (tandem.Target, error) {
-	ts, err := findTargets(ctx, tx, "t.migration = $1 AND t.codebase = $2", migration, codebase)
+// partOwner returns the owner of a target's paths: the codebase's owner
+// for part "", the part's team otherwise, none for PartUnowned.
+func partOwner(part string, codebaseOwner sql.NullString) *string {
+	switch {
+	case part == tandem.PartUnowned:
+		return nil
+	case part != "":
+		return &part
+	case codebaseOwner.Valid:
+		return &codebaseOwner.String
+	}
+	return nil
+}
+
+// findTarget returns one target, the part of codebase, or ENOTFOUND.
+func findTarget(ctx context.Context, tx *sql.Tx, migration, codebase, part string) (tandem.Target, error) {
+	ts, err := findTargets(ctx, tx, "t.migration = $1 AND t.codebase = $2 AND t.part = $3", migration, codebase, part)
 	if err != nil {
 		return tandem.Target{}, err
 	}
 	if len(ts) == 0 {
-		return tandem.Target{}, tandem.Errorf(tandem.ENOTFOUND, "codebase %q is not a target of migration %q", codebase, migration)
+		return tandem.Target{}, tandem.Errorf(tandem.ENOTFOUND, "%q is not a target of migration %q", tandem.TargetAddress(codebase, part), migration)
 	}
 	return ts[0], nil
+}
+
+// moveTargets moves a migration's targets on a codebase after a scan:
+// one per owned part its target's evidence falls in (moveTarget), and
+// the parts that were targets and have no evidence left, which are done.
+func moveTargets(ctx context.Context, tx *sql.Tx, migration, codebase string, target, done tandem.CheckResult, now time.Time) error {
+	parts, err := evidenceParts(ctx, tx, codebase, target)
+	if err != nil {
+		return err
+	}
+	known, err := column[string](ctx, tx, "SELECT part FROM targets WHERE migration = $1 AND codebase = $2", migration, codebase)
+	if err != nil {
+		return err
+	}
+	for _, part := range known {
+		if _, ok := parts[part]; !ok {
+			parts[part] = tandem.CheckResult{Check: target.Check, Commit: target.Commit}
+		}
+	}
+	for _, part := range slices.Sorted(maps.Keys(parts)) {
+		if err := moveTarget(ctx, tx, migration, codebase, part, parts[part], done, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// evidenceParts splits a target check's result on a codebase by the
+// owned part each piece of evidence is in (codeowners.Part): the result
+// as it is for part "" when the codebase has no narrower ownership rule,
+// the check does not hold, or its evidence names no path.
+func evidenceParts(ctx context.Context, tx *sql.Tx, codebase string, target tandem.CheckResult) (map[string]tandem.CheckResult, error) {
+	whole := map[string]tandem.CheckResult{"": target}
+	if !target.Holds || len(target.Evidence) == 0 {
+		return whole, nil
+	}
+	var ownership string
+	var owner sql.NullString
+	err := tx.QueryRowContext(ctx, "SELECT ownership, owner FROM codebases WHERE name = $1", codebase).Scan(&ownership, &owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return whole, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var own tandem.Ownership
+	if err := decode(ownership, &own); err != nil {
+		return nil, err
+	}
+	if !codeowners.Narrower(own) {
+		return whole, nil
+	}
+	teams, err := findTeams(ctx, tx, "")
+	if err != nil {
+		return nil, err
+	}
+	parts := map[string]tandem.CheckResult{}
+	for _, m := range target.Evidence {
+		part := ""
+		if m.Path != "" {
+			part, _ = codeowners.Part(own, owner.String, m.Path, teams)
+		}
+		r, ok := parts[part]
+		if !ok {
+			r = tandem.CheckResult{Check: target.Check, Digest: target.Digest, Commit: target.Commit, Holds: true, Source: target.Source}
+		}
+		r.Evidence = append(r.Evidence, m)
+		parts[part] = r
+	}
+	return parts, nil
 }
 
 // moveTarget records a migration's target on a codebase in its next state
@@ -122,21 +206,21 @@ func findTarget(ctx context.Context, tx *sql.Tx, migration, codebase string) (ta
 // A gone target, its codebase back on its host, moves the same way: done,
 // or needed again as a target newly found, its exemption (if it had one)
 // over.
-func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, target, done tandem.CheckResult, now time.Time) error {
+func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase, part string, target, done tandem.CheckResult, now time.Time) error {
 	var current string
 	var ticketID, crID sql.NullInt64
-	err := tx.QueryRowContext(ctx, "SELECT state, ticket_id, change_request_id FROM targets WHERE migration = $1 AND codebase = $2",
-		migration, codebase).Scan(&current, &ticketID, &crID)
+	err := tx.QueryRowContext(ctx, "SELECT state, ticket_id, change_request_id FROM targets WHERE migration = $1 AND codebase = $2 AND part = $3",
+		migration, codebase, part).Scan(&current, &ticketID, &crID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	what := targetWhat(migration, codebase)
+	what := targetWhat(migration, codebase, part)
 	next := tandem.NextTargetState(current, ticketID.Valid, target.Holds, done.Holds)
 	switch {
 	case next == "":
 		return nil
 	case current == "":
-		return insertTarget(ctx, tx, migration, codebase, target, now)
+		return insertTarget(ctx, tx, migration, codebase, part, target, now)
 	case next == tandem.TargetDone && current == tandem.TargetDone:
 		return nil
 	case next == tandem.TargetDone:
@@ -146,8 +230,8 @@ func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, tar
 		}
 		if err := move(ctx, tx, tandem.TargetLifecycle, what, current, next,
 			`UPDATE targets SET state = $1, evidence = $3, commit_id = $4, done_at = $5, error = ''
-			WHERE state = $2 AND migration = $6 AND codebase = $7`,
-			encode(nonNil(evidence)), target.Commit, now, migration, codebase); err != nil {
+			WHERE state = $2 AND migration = $6 AND codebase = $7 AND part = $8`,
+			encode(nonNil(evidence)), target.Commit, now, migration, codebase, part); err != nil {
 			return err
 		}
 		if err := withdrawFinishedTours(ctx, tx, migration, codebase, now); err != nil {
@@ -164,24 +248,24 @@ func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, tar
 		}
 		return nil
 	case next == current:
-		_, err := tx.ExecContext(ctx, "UPDATE targets SET evidence = $1, commit_id = $2 WHERE migration = $3 AND codebase = $4",
-			encode(nonNil(target.Evidence)), target.Commit, migration, codebase)
+		_, err := tx.ExecContext(ctx, "UPDATE targets SET evidence = $1, commit_id = $2 WHERE migration = $3 AND codebase = $4 AND part = $5",
+			encode(nonNil(target.Evidence)), target.Commit, migration, codebase, part)
 		return err
 	}
 	// A regression, or a codebase back on its host: the change is needed
 	// again.
 	if next == tandem.TargetPending {
-		if next, err = ownedState(ctx, tx, codebase); err != nil {
+		if next, err = ownedState(ctx, tx, codebase, part); err != nil {
 			return err
 		}
 	}
 	if current == tandem.TargetGone {
-		return targetBack(ctx, tx, migration, codebase, next, target, ticketID, now)
+		return targetBack(ctx, tx, migration, codebase, part, next, target, ticketID, now)
 	}
 	if err := move(ctx, tx, tandem.TargetLifecycle, what, current, next,
 		`UPDATE targets SET state = $1, evidence = $3, commit_id = $4, done_at = NULL, error = ''
-		WHERE state = $2 AND migration = $5 AND codebase = $6`,
-		encode(nonNil(target.Evidence)), target.Commit, migration, codebase); err != nil {
+		WHERE state = $2 AND migration = $5 AND codebase = $6 AND part = $7`,
+		encode(nonNil(target.Evidence)), target.Commit, migration, codebase, part); err != nil {
 		return err
 	}
 	if ticketID.Valid {
@@ -194,11 +278,11 @@ func moveTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, tar
 // still needs the change, to next (unowned, pending or ticketed) as a
 // target newly found: no exemption, not done; its ticket reopens, saying
 // so.
-func targetBack(ctx context.Context, tx *sql.Tx, migration, codebase, next string, target tandem.CheckResult, ticketID sql.NullInt64, now time.Time) error {
-	if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(migration, codebase), tandem.TargetGone, next,
+func targetBack(ctx context.Context, tx *sql.Tx, migration, codebase, part, next string, target tandem.CheckResult, ticketID sql.NullInt64, now time.Time) error {
+	if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(migration, codebase, part), tandem.TargetGone, next,
 		`UPDATE targets SET state = $1, evidence = $3, commit_id = $4, done_at = NULL, exemption = '', exempt_from = '', error = ''
-		WHERE state = $2 AND migration = $5 AND codebase = $6`,
-		encode(nonNil(target.Evidence)), target.Commit, migration, codebase); err != nil {
+		WHERE state = $2 AND migration = $5 AND codebase = $6 AND part = $7`,
+		encode(nonNil(target.Evidence)), target.Commit, migration, codebase, part); err != nil {
 		return err
 	}
 	if ticketID.Valid {
@@ -207,10 +291,10 @@ func targetBack(ctx context.Context, tx *sql.Tx, migration, codebase, next strin
 	return nil
 }
 
-// insertTarget records a target a scan found: pending on a codebase with
+// insertTarget records a target a scan found: pending when its part has
 // an owner, whose team it joins, and unowned otherwise.
-func insertTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, target tandem.CheckResult, now time.Time) error {
-	owner, err := codebaseOwner(ctx, tx, codebase)
+func insertTarget(ctx context.Context, tx *sql.Tx, migration, codebase, part string, target tandem.CheckResult, now time.Time) error {
+	owner, err := ownerOfPart(ctx, tx, codebase, part)
 	if err != nil {
 		return err
 	}
@@ -218,13 +302,25 @@ func insertTarget(ctx context.Context, tx *sql.Tx, migration, codebase string, t
 	if owner == "" {
 		state = tandem.TargetUnowned
 	}
-	if err := tandem.TargetLifecycle.Check(targetWhat(migration, codebase), "", state); err != nil {
+	if err := tandem.TargetLifecycle.Check(targetWhat(migration, codebase, part), "", state); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO targets (migration, codebase, state, evidence, commit_id, found_at, team)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		migration, codebase, state, encode(nonNil(target.Evidence)), target.Commit, now, owner)
+	_, err = tx.ExecContext(ctx, `INSERT INTO targets (migration, codebase, part, state, evidence, commit_id, found_at, team)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		migration, codebase, part, state, encode(nonNil(target.Evidence)), target.Commit, now, owner)
 	return err
+}
+
+// ownerOfPart returns the team that owns a part of codebase: the
+// codebase's owner for part "", the part's team otherwise, "" for none.
+func ownerOfPart(ctx context.Context, tx *sql.Tx, codebase, part string) (string, error) {
+	switch part {
+	case "":
+		return codebaseOwner(ctx, tx, codebase)
+	case tandem.PartUnowned:
+		return "", nil
+	}
+	return part, nil
 }
 
 // markChangeMerged marks a change request merged at now when it is still
@@ -251,10 +347,10 @@ func codebaseOwner(ctx context.Context, tx *sql.Tx, codebase string) (string, er
 	return owner.String, err
 }
 
-// ownedState returns the state of a target not ticketed yet on codebase:
-// pending when the codebase has an owner, unowned otherwise.
-func ownedState(ctx context.Context, tx *sql.Tx, codebase string) (string, error) {
-	owner, err := codebaseOwner(ctx, tx, codebase)
+// ownedState returns the state of a target not ticketed yet on a part of
+// codebase: pending when the part has an owner, unowned otherwise.
+func ownedState(ctx context.Context, tx *sql.Tx, codebase, part string) (string, error) {
+	owner, err := ownerOfPart(ctx, tx, codebase, part)
 	if err != nil || owner == "" {
 		return tandem.TargetUnowned, err
 	}
@@ -262,20 +358,20 @@ func ownedState(ctx context.Context, tx *sql.Tx, codebase string) (string, error
 }
 
 // targetWhat names a target in errors.
-func targetWhat(migration, codebase string) string {
-	return fmt.Sprintf("target %s of %s", codebase, migration)
+func targetWhat(migration, codebase, part string) string {
+	return fmt.Sprintf("target %s of %s", tandem.TargetAddress(codebase, part), migration)
 }
 
 // SetTargetError records what went wrong acting on a target; ENOTFOUND
-// for a codebase that is not a target.
-func (db *DB) SetTargetError(ctx context.Context, migration, codebase, msg string) error {
+// for a codebase part that is not a target.
+func (db *DB) SetTargetError(ctx context.Context, migration, codebase, part, msg string) error {
 	return db.inTx(ctx, "set target error", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE targets SET error = $1 WHERE migration = $2 AND codebase = $3", msg, migration, codebase)
+		res, err := tx.ExecContext(ctx, "UPDATE targets SET error = $1 WHERE migration = $2 AND codebase = $3 AND part = $4", msg, migration, codebase, part)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return tandem.Errorf(tandem.ENOTFOUND, "codebase %q is not a target of migration %q", codebase, migration)
+			return tandem.Errorf(tandem.ENOTFOUND, "%q is not a target of migration %q", tandem.TargetAddress(codebase, part), migration)
 		}
 		return nil
 	})
@@ -290,7 +386,7 @@ func syncTargetTeams(ctx context.Context, tx *sql.Tx, codebase string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE targets SET team = $1 WHERE codebase = $2 AND ticket_id IS NULL AND team <> $3",
+	if _, err := tx.ExecContext(ctx, "UPDATE targets SET team = $1 WHERE codebase = $2 AND part = '' AND ticket_id IS NULL AND team <> $3",
 		owner, codebase, owner); err != nil {
 		return err
 	}
@@ -298,14 +394,14 @@ func syncTargetTeams(ctx context.Context, tx *sql.Tx, codebase string) error {
 	if owner == "" {
 		from, to = to, from
 	}
-	migrations, err := column[string](ctx, tx, "SELECT migration FROM targets WHERE codebase = $1 AND ticket_id IS NULL AND state = $2 ORDER BY migration",
+	migrations, err := column[string](ctx, tx, "SELECT migration FROM targets WHERE codebase = $1 AND part = '' AND ticket_id IS NULL AND state = $2 ORDER BY migration",
 		codebase, from)
 	if err != nil {
 		return err
 	}
 	for _, m := range migrations {
-		if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(m, codebase), from, to,
-			"UPDATE targets SET state = $1, error = '' WHERE state = $2 AND migration = $3 AND codebase = $4", m, codebase); err != nil {
+		if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(m, codebase, ""), from, to,
+			"UPDATE targets SET state = $1, error = '' WHERE state = $2 AND migration = $3 AND codebase = $4 AND part = ''", m, codebase); err != nil {
 			return err
 		}
 	}
@@ -352,21 +448,30 @@ func targetConds(q tandem.TargetQuery, prefix string) conds {
 func targetPage(q tandem.TargetQuery) (clause string, args []any, backward bool) {
 	c := targetConds(q, "t.")
 	if q.After != "" {
-		c.add("t.codebase > $%d", q.After)
+		addKey(&c, ">", q.After)
 	}
 	if q.Before != "" {
-		c.add("t.codebase < $%d", q.Before)
+		addKey(&c, "<", q.Before)
 	}
 	backward = q.Before != "" || q.Last
-	clause = strings.Join(c.list, " AND ") + " ORDER BY t.codebase"
+	clause = strings.Join(c.list, " AND ") + " ORDER BY t.codebase, t.part"
 	if backward {
-		clause += " DESC"
+		clause = strings.Join(c.list, " AND ") + " ORDER BY t.codebase DESC, t.part DESC"
 	}
 	if q.Limit > 0 {
 		c.args = append(c.args, q.Limit)
 		clause += fmt.Sprintf(" LIMIT $%d", len(c.args))
 	}
 	return clause, c.args, backward
+}
+
+// addKey adds the condition of the targets whose key (codebase, part)
+// sorts op (">" or "<") the target address's.
+func addKey(c *conds, op, address string) {
+	codebase, part := tandem.ParseTargetAddress(address)
+	c.args = append(c.args, codebase, part)
+	n := len(c.args)
+	c.addPlain(fmt.Sprintf("(t.codebase %[1]s $%[2]d OR t.codebase = $%[2]d AND t.part %[1]s $%[3]d)", op, n-1, n))
 }
 
 // countTargets returns how many targets q's filter selects, summed from

@@ -30,7 +30,9 @@ func (db *DB) FileTicket(ctx context.Context, f tandem.TicketFiling) (tandem.Tic
 		states := map[string]string{}
 		for _, c := range f.Codebases {
 			var state string
-			err := tx.QueryRowContext(ctx, "SELECT state FROM targets WHERE migration = $1 AND codebase = $2", f.Migration, c).Scan(&state)
+			codebase, part := tandem.ParseTargetAddress(c)
+			err := tx.QueryRowContext(ctx, "SELECT state FROM targets WHERE migration = $1 AND codebase = $2 AND part = $3",
+				f.Migration, codebase, part).Scan(&state)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			} else if err != nil {
@@ -80,9 +82,10 @@ func (db *DB) FileTicket(ctx context.Context, f tandem.TicketFiling) (tandem.Tic
 			}
 		}
 		for _, c := range fresh {
-			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(f.Migration, c), states[c], tandem.TargetTicketed,
+			codebase, part := tandem.ParseTargetAddress(c)
+			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(f.Migration, codebase, part), states[c], tandem.TargetTicketed,
 				`UPDATE targets SET state = $1, team = $3, ticket_id = $4, ticketed_at = $5, error = ''
-				WHERE state = $2 AND migration = $6 AND codebase = $7`, f.Team, id, now, f.Migration, c); err != nil {
+				WHERE state = $2 AND migration = $6 AND codebase = $7 AND part = $8`, f.Team, id, now, f.Migration, codebase, part); err != nil {
 				return err
 			}
 		}
@@ -329,10 +332,11 @@ func scanTicketTime(rows *sql.Rows) (ticketTime, error) {
 // its own (tandem.ValidateURL); a pull request's must be one of the
 // codebase's repository on its code host (tandem.ValidatePullRequestURL).
 // EINVALID otherwise.
-func (db *DB) AdoptTicket(ctx context.Context, migration, codebase, url string) (tandem.Target, error) {
+func (db *DB) AdoptTicket(ctx context.Context, migration, address, url string) (tandem.Target, error) {
 	var t tandem.Target
+	codebase, part := tandem.ParseTargetAddress(address)
 	err := db.inTx(ctx, "adopt ticket", func(tx *sql.Tx) error {
-		cur, err := findTarget(ctx, tx, migration, codebase)
+		cur, err := findTarget(ctx, tx, migration, codebase, part)
 		if err != nil {
 			return err
 		}
@@ -341,7 +345,7 @@ func (db *DB) AdoptTicket(ctx context.Context, migration, codebase, url string) 
 			team = *cur.Owner
 		}
 		if team == "" {
-			return tandem.Errorf(tandem.EINVALID, "%s has no owner to hold a ticket", codebase)
+			return tandem.Errorf(tandem.EINVALID, "%s has no owner to hold a ticket", address)
 		}
 		host, err := ticketHost(ctx, tx, team)
 		if err != nil {
@@ -368,19 +372,19 @@ func (db *DB) AdoptTicket(ctx context.Context, migration, codebase, url string) 
 		switch {
 		case cur.Ticket != nil:
 		case cur.State == tandem.TargetPending || cur.State == tandem.TargetUnowned:
-			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(migration, codebase), cur.State, tandem.TargetTicketed,
+			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(migration, codebase, part), cur.State, tandem.TargetTicketed,
 				`UPDATE targets SET state = $1, team = $3, ticket_id = $4, ticketed_at = $5, error = ''
-				WHERE state = $2 AND migration = $6 AND codebase = $7`, team, id, now, migration, codebase); err != nil {
+				WHERE state = $2 AND migration = $6 AND codebase = $7 AND part = $8`, team, id, now, migration, codebase, part); err != nil {
 				return err
 			}
 		default:
 			// Further on its way already: the ticket joins it.
 			if _, err := tx.ExecContext(ctx, `UPDATE targets SET team = $1, ticket_id = $2, ticketed_at = $3
-				WHERE migration = $4 AND codebase = $5`, team, id, now, migration, codebase); err != nil {
+				WHERE migration = $4 AND codebase = $5 AND part = $6`, team, id, now, migration, codebase, part); err != nil {
 				return err
 			}
 		}
-		t, err = findTarget(ctx, tx, migration, codebase)
+		t, err = findTarget(ctx, tx, migration, codebase, part)
 		return err
 	})
 	return t, err

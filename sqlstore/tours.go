@@ -32,10 +32,11 @@ func (db *DB) ProposeTour(ctx context.Context, e tandem.Engagement) (tandem.Enga
 	if len(e.Codebases) != 1 {
 		return e, false, tandem.Errorf(tandem.EINVALID, "a Tour of Duty is proposed for one codebase at a time, not %d", len(e.Codebases))
 	}
-	codebase := e.Codebases[0]
+	codebase := e.Codebases[0] // a target address: the codebase, or codebase:part
 	var changed bool
 	err := db.inTx(ctx, "propose tour", func(tx *sql.Tx) error {
-		t, err := findTarget(ctx, tx, e.Migration, codebase)
+		c, part := tandem.ParseTargetAddress(codebase)
+		t, err := findTarget(ctx, tx, e.Migration, c, part)
 		if err != nil {
 			return err
 		}
@@ -73,8 +74,8 @@ func (db *DB) ProposeTour(ctx context.Context, e tandem.Engagement) (tandem.Enga
 		}
 		e = open
 		if t.State != tandem.TargetTourProposed {
-			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase), t.State, tandem.TargetTourProposed,
-				"UPDATE targets SET state = $1, error = '' WHERE state = $2 AND migration = $3 AND codebase = $4", t.Migration, t.Codebase); err != nil {
+			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase, t.Part), t.State, tandem.TargetTourProposed,
+				"UPDATE targets SET state = $1, error = '' WHERE state = $2 AND migration = $3 AND codebase = $4 AND part = $5", t.Migration, t.Codebase, t.Part); err != nil {
 				return err
 			}
 			joined = true
@@ -145,8 +146,8 @@ func returnTargets(ctx context.Context, tx *sql.Tx, e tandem.Engagement, comment
 	for _, t := range targets {
 		switch t.State {
 		case tandem.TargetTourProposed:
-			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase), t.State, tandem.TargetTicketed,
-				"UPDATE targets SET state = $1, error = '' WHERE state = $2 AND migration = $3 AND codebase = $4", t.Migration, t.Codebase); err != nil {
+			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase, t.Part), t.State, tandem.TargetTicketed,
+				"UPDATE targets SET state = $1, error = '' WHERE state = $2 AND migration = $3 AND codebase = $4 AND part = $5", t.Migration, t.Codebase, t.Part); err != nil {
 				return err
 			}
 		case tandem.TargetExempt:
@@ -157,7 +158,7 @@ func returnTargets(ctx context.Context, tx *sql.Tx, e tandem.Engagement, comment
 		default:
 			continue
 		}
-		back = append(back, t.Codebase)
+		back = append(back, t.Address())
 		if t.Ticket != nil {
 			tickets[t.Ticket.ID] = true
 		}
@@ -176,19 +177,20 @@ func returnTargets(ctx context.Context, tx *sql.Tx, e tandem.Engagement, comment
 // untour makes an exempt target go back to ticketed rather than
 // tour-proposed when its exemption ends: its Tour of Duty is over.
 func untour(ctx context.Context, tx *sql.Tx, t tandem.Target) error {
-	_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4",
-		tandem.TargetTicketed, tandem.TargetTourProposed, t.Migration, t.Codebase)
+	_, err := tx.ExecContext(ctx, "UPDATE targets SET exempt_from = $1 WHERE exempt_from = $2 AND migration = $3 AND codebase = $4 AND part = $5",
+		tandem.TargetTicketed, tandem.TargetTourProposed, t.Migration, t.Codebase, t.Part)
 	return err
 }
 
 // withdrawFinishedTours withdraws the proposed Tours of Duty of a
-// migration that include codebase and whose codebases' targets are all
+// migration that include codebase, or a part of it, and whose targets are all
 // done, exempt or gone from their host now, with a comment on their
 // ticket: nothing is left for them to do. Call it where a target becomes
 // done, exempt or gone.
 func withdrawFinishedTours(ctx context.Context, tx *sql.Tx, migration, codebase string, now time.Time) error {
 	ids, err := column[int64](ctx, tx, `SELECT e.id FROM engagements e JOIN engagement_codebases c ON c.engagement_id = e.id
-		WHERE e.migration = $1 AND c.codebase = $2 AND e.state = $3 ORDER BY e.id`, migration, codebase, tandem.EngagementProposed)
+		WHERE e.migration = $1 AND (c.codebase = $2 OR c.codebase LIKE $3) AND e.state = $4 ORDER BY e.id`,
+		migration, codebase, codebase+":%", tandem.EngagementProposed)
 	if err != nil {
 		return err
 	}
@@ -245,13 +247,14 @@ func withdrawIfFinished(ctx context.Context, tx *sql.Tx, id int64, now time.Time
 	return nil
 }
 
-// tourTargets returns the targets of a Tour of Duty's codebases in its
-// migration, in the order of its codebases; a codebase that is no longer
-// a target has none.
+// tourTargets returns the targets of a Tour of Duty's codebases (target
+// addresses: a codebase, or codebase:part) in its migration, in the
+// order of its codebases; one that is no longer a target has none.
 func tourTargets(ctx context.Context, tx *sql.Tx, e tandem.Engagement) ([]tandem.Target, error) {
 	var targets []tandem.Target
-	for _, codebase := range e.Codebases {
-		t, err := findTarget(ctx, tx, e.Migration, codebase)
+	for _, address := range e.Codebases {
+		codebase, part := tandem.ParseTargetAddress(address)
+		t, err := findTarget(ctx, tx, e.Migration, codebase, part)
 		if tandem.ErrorCode(err) == tandem.ENOTFOUND {
 			continue
 		} else if err != nil {

@@ -91,17 +91,19 @@ func inCodebaseTeam(codebase func(r *http.Request, on subject) string) rule {
 	}
 }
 
-// codebaseOwner returns the team owning a codebase, "" when it has none
-// or there is no such codebase.
-func (s *Server) codebaseOwner(ctx context.Context, name string) (string, error) {
+// codebaseOwner returns the team owning a codebase, or the part of one a
+// target address names (tandem.PartOwner): "" when it has none or there
+// is no such codebase.
+func (s *Server) codebaseOwner(ctx context.Context, address string) (string, error) {
+	name, part := tandem.ParseTargetAddress(address)
 	if name == "" {
 		return "", nil
 	}
 	cbs, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{Name: name})
-	if err != nil || len(cbs) == 0 || cbs[0].Owner == nil {
+	if err != nil || len(cbs) == 0 {
 		return "", err
 	}
-	return *cbs[0].Owner, nil
+	return tandem.PartOwner(cbs[0], part), nil
 }
 
 // anyOf lets through what any of the rules does.
