@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -52,10 +53,13 @@ func (s *Service) Escalate(ctx context.Context, name, codebase string, auto bool
 type escalation struct {
 	m            tandem.Migration
 	targets      []tandem.Target
-	history      map[string][]tandem.ChangeRequest // by codebase
+	history      map[string][]tandem.ChangeRequest // by target address
 	platformTeam tandem.Team                       // the platform's owners
 	budget       int                               // -1: no limit
 	now          time.Time
+	// fixCommit is the commit of the fix last run on a codebase owned in
+	// parts, which its shards are split from.
+	fixCommit string
 }
 
 // escalateAll is Escalate's work, run while holding the migration's
@@ -67,48 +71,71 @@ func (s *Service) escalateAll(ctx context.Context, name, codebase string, auto b
 	}
 	out := []Escalated{}
 	found := false
+	inParts := codebasesInParts(e.targets)
+	parts := map[string][]tandem.Target{} // ticketed targets of codebases owned in parts
 	for _, t := range e.targets {
-		if codebase != "" && t.Codebase != codebase {
+		if codebase != "" && t.Codebase != codebase && t.Address() != codebase {
 			continue
 		}
 		found = true
 		switch t.State {
 		case tandem.TargetPROpen, tandem.TargetTourProposed:
-			out = append(out, Escalated{Codebase: t.Codebase, Action: "none", Detail: "already escalated"})
+			out = append(out, Escalated{Codebase: t.Address(), Action: "none", Detail: "already escalated"})
 			continue
 		case tandem.TargetTicketed:
 		default:
-			if codebase != "" {
-				return nil, tandem.Errorf(tandem.EINVALID, "%s is %s: only ticketed targets can be escalated", t.Codebase, t.State)
+			if codebase != "" && t.Address() == codebase {
+				return nil, tandem.Errorf(tandem.EINVALID, "%s is %s: only ticketed targets can be escalated", t.Address(), t.State)
 			}
 			continue
 		}
 		if auto && !e.due(t) {
 			continue
 		}
-		prev := e.history[t.Codebase]
+		prev := e.history[t.Address()]
 		held, why, err := s.heldBack(ctx, t, prev, auto)
 		if err != nil {
 			return nil, err
 		}
 		if why != "" {
-			out = append(out, Escalated{Codebase: t.Codebase, Action: "none", Detail: why})
+			out = append(out, Escalated{Codebase: t.Address(), Action: "none", Detail: why})
 		}
 		if held {
 			continue
 		}
-		esc := s.escalate(ctx, e, t, prev)
+		if inParts[t.Codebase] {
+			parts[t.Codebase] = append(parts[t.Codebase], t)
+			continue
+		}
+		out = append(out, s.escalate(ctx, e, t, prev))
+	}
+	for _, c := range slices.Sorted(maps.Keys(parts)) {
+		out = append(out, s.escalateShards(ctx, e, c, parts[c])...)
+	}
+	if codebase != "" && !found {
+		return nil, tandem.Errorf(tandem.ENOTFOUND, "%q is not a target of migration %q", codebase, name)
+	}
+	for _, esc := range out {
 		if esc.Action == "error" {
-			if err := s.Store.SetTargetError(ctx, name, t.Codebase, t.Part, esc.Detail); err != nil {
+			c, part := tandem.ParseTargetAddress(esc.Codebase)
+			if err := s.Store.SetTargetError(ctx, name, c, part, esc.Detail); err != nil {
 				return nil, err
 			}
 		}
-		out = append(out, esc)
-	}
-	if codebase != "" && !found {
-		return nil, tandem.Errorf(tandem.ENOTFOUND, "codebase %q is not a target of migration %q", codebase, name)
 	}
 	return out, nil
+}
+
+// codebasesInParts returns the codebases some of whose targets are owned
+// parts: their fixes are split by owner (escalateShards).
+func codebasesInParts(targets []tandem.Target) map[string]bool {
+	in := map[string]bool{}
+	for _, t := range targets {
+		if t.Part != "" {
+			in[t.Codebase] = true
+		}
+	}
+	return in
 }
 
 // readEscalation reads the migration, its targets, the change requests
@@ -127,7 +154,8 @@ func (s *Service) readEscalation(ctx context.Context, name string) (*escalation,
 		return nil, err
 	}
 	for _, cr := range crs {
-		e.history[cr.Codebase] = append(e.history[cr.Codebase], cr)
+		address := tandem.TargetAddress(cr.Codebase, cr.Part)
+		e.history[address] = append(e.history[address], cr)
 	}
 	platforms, err := s.Store.FindPlatforms(ctx, e.m.Platform)
 	if err != nil {
@@ -250,7 +278,7 @@ func (s *Service) escalate(ctx context.Context, e *escalation, t tandem.Target, 
 
 // escalationFailed is the escalation of a target that failed with err.
 func escalationFailed(t tandem.Target, err error) Escalated {
-	return Escalated{Codebase: t.Codebase, Action: "error", Detail: err.Error()}
+	return Escalated{Codebase: t.Address(), Action: "error", Detail: err.Error()}
 }
 
 // proposeTour proposes a Tour of Duty of the platform team in the team
@@ -263,15 +291,15 @@ func (s *Service) proposeTour(ctx context.Context, e *escalation, t tandem.Targe
 	}
 	en, _, err := s.Store.ProposeTour(ctx, tandem.Engagement{
 		Type: tandem.TourOfDuty, State: "proposed", HomeTeam: e.platformTeam.Name, HostTeam: t.Team, Purpose: purpose,
-		Migration: m.Name, Codebases: []string{c.Name}, Starts: e.now.Format(time.DateOnly), Ends: e.now.Add(TourLength).Format(time.DateOnly),
+		Migration: m.Name, Codebases: []string{t.Address()}, Starts: e.now.Format(time.DateOnly), Ends: e.now.Add(TourLength).Format(time.DateOnly),
 	})
 	if err != nil {
 		return escalationFailed(t, err)
 	}
 	if en.State == tandem.EngagementWithdrawn {
-		return Escalated{Codebase: c.Name, Action: "none", Detail: fmt.Sprintf("engagement %d, its Tour of Duty, was withdrawn: %s", en.ID, en.Reason)}
+		return Escalated{Codebase: t.Address(), Action: "none", Detail: fmt.Sprintf("engagement %d, its Tour of Duty, was withdrawn: %s", en.ID, en.Reason)}
 	}
-	return Escalated{Codebase: c.Name, Action: "tour-proposed", Detail: fmt.Sprintf("engagement %d: %s joins %s until %s", en.ID, en.HomeTeam, en.HostTeam, en.Ends)}
+	return Escalated{Codebase: t.Address(), Action: "tour-proposed", Detail: fmt.Sprintf("engagement %d: %s joins %s until %s", en.ID, en.HomeTeam, en.HostTeam, en.Ends)}
 }
 
 // openChange runs the migration's fix on c, pushes the commit on the

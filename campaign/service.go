@@ -18,6 +18,17 @@ type FixRun struct {
 	Env     []string // names of the server's environment variables it sees
 }
 
+// ShardRun is one owner's share of a fix that changed a monorepo: a
+// commit on Base changing only Paths as the fix's commit From did.
+type ShardRun struct {
+	Repo    string // the codebase's git directory
+	Base    string // its default branch
+	From    string // the fix's commit
+	Paths   []string
+	Branch  string
+	Message string
+}
+
 // Store is the part of tandem.Store a campaign uses: the catalog, and what
 // a campaign files and moves.
 type Store interface {
@@ -39,6 +50,12 @@ type Service struct {
 	// Fix runs a fix, commits what it changed on the branch, pushes it to
 	// the codebase and returns the commit.
 	Fix func(ctx context.Context, r FixRun) (string, error)
+	// ChangedFiles lists the files commit head changes from base in a
+	// codebase's repository; Shard commits one owner's share of them on a
+	// branch of its own and returns the commit. Escalation splits a fix
+	// that changed the parts of several teams with them.
+	ChangedFiles func(ctx context.Context, repo, base, head string) ([]string, error)
+	Shard        func(ctx context.Context, r ShardRun) (string, error)
 	// Merge merges a change request's branch into the codebase's default
 	// branch and returns the new head.
 	Merge func(ctx context.Context, repo, base, branch, message string) (string, error)

@@ -26,14 +26,19 @@ func command(ctx context.Context, dir string, args ...string) *exec.Cmd {
 // run runs git and returns its trimmed standard output, or an error that
 // carries git's own message.
 func run(ctx context.Context, dir string, args ...string) (string, error) {
+	return output(command(ctx, dir, args...), args[0])
+}
+
+// output runs the git command cmd, named name in errors, and returns its
+// trimmed standard output, or an error that carries git's own message.
+func output(cmd *exec.Cmd, name string) (string, error) {
 	var stdout, stderr bytes.Buffer
-	cmd := command(ctx, dir, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			return "", fmt.Errorf("git %s: %s", args[0], msg)
+			return "", fmt.Errorf("git %s: %s", name, msg)
 		}
-		return "", fmt.Errorf("git %s: %w", args[0], err)
+		return "", fmt.Errorf("git %s: %w", name, err)
 	}
 	return strings.TrimSpace(stdout.String()), nil
 }

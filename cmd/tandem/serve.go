@@ -217,6 +217,12 @@ func newBackend(ctx context.Context, e env, o serveOptions, db *sqlstore.DB, log
 	scanner := scan.New()
 	scanner.Runner = runner
 	campaigns := &campaign.Service{Store: db, Fix: fixRunner(e.getenv, runner), Merge: gitx.Merge, Diff: gitx.ChangeDiff, BranchHead: gitx.BranchHead, Notify: poster.Post,
+		ChangedFiles: func(ctx context.Context, repo, base, head string) ([]string, error) {
+			return gitx.Commits{Dir: repo}.ChangedFiles(ctx, base, head)
+		},
+		Shard: func(ctx context.Context, r campaign.ShardRun) (string, error) {
+			return gitx.Shard(ctx, gitx.ShardRequest(r))
+		},
 		Trackers:  func(t tandem.Tracker) (tandem.TicketTracker, error) { return hosts.tracker(ctx, db, t) },
 		Proposers: hosts.proposer}
 	queue, err := jobs.New(ctx, db.SQL(), db.Pool(), jobs.Config{
