@@ -49,7 +49,18 @@ func ReadCodebase(ctx context.Context, host tandem.CodeHost, repo tandem.Reposit
 		return fail(err)
 	}
 
-	files, err := gitx.ReadFiles(ctx, repo.Dir, head, ownershipPaths(), codeowners.MaxSize-1)
+	paths := ownershipPaths()
+	catalogs, err := gitx.FilesNamed(ctx, repo.Dir, head, catalogInfo)
+	if err != nil {
+		return fail(err)
+	}
+	catalogs = slices.DeleteFunc(catalogs, func(p string) bool { return p == catalogInfo })
+	var bound []tandem.Problem
+	if len(catalogs) > maxCatalogs {
+		bound = append(bound, tooManyCatalogs(catalogs))
+		catalogs = catalogs[:maxCatalogs]
+	}
+	files, err := gitx.ReadFiles(ctx, repo.Dir, head, append(paths, catalogs...), codeowners.MaxSize-1)
 	if err != nil {
 		return fail(err)
 	}
@@ -59,6 +70,7 @@ func ReadCodebase(ctx context.Context, host tandem.CodeHost, repo tandem.Reposit
 		found[p] = file{size: f.Size, data: f.Data}
 	}
 	c.Ownership, c.Problems = ownership(found, repo.Name, branch)
+	c.Problems = append(c.Problems, bound...)
 	return c
 }
 
@@ -116,8 +128,7 @@ func readOwnership(r *gitobj.Repo, tree gitobj.OID, repo, branch string) (tandem
 		problems = append(problems, tandem.Problem{Message: "subfolders' catalog-info.yaml files not read: " + err.Error()})
 	}
 	if len(catalogs) > maxCatalogs {
-		problems = append(problems, tandem.Problem{File: catalogs[maxCatalogs], Message: fmt.Sprintf(
-			"%d catalog-info.yaml files in subfolders, over the %d read: the folders of the others have no Backstage owner", len(catalogs), maxCatalogs)})
+		problems = append(problems, tooManyCatalogs(catalogs))
 		catalogs = catalogs[:maxCatalogs]
 	}
 	for _, p := range catalogs {
@@ -153,6 +164,13 @@ func lookup(r *gitobj.Repo, tree gitobj.OID, path string) (gitobj.OID, bool) {
 		return gitobj.OID{}, false
 	}
 	return id, true
+}
+
+// tooManyCatalogs is the problem of a repository with more subfolder
+// catalogs than a read reads: it names the first one left unread.
+func tooManyCatalogs(catalogs []string) tandem.Problem {
+	return tandem.Problem{File: catalogs[maxCatalogs], Message: fmt.Sprintf(
+		"%d catalog-info.yaml files in subfolders, over the %d read: the folders of the others have no Backstage owner", len(catalogs), maxCatalogs)}
 }
 
 // ownership reads what the files of a repository say about its owners:

@@ -63,6 +63,16 @@ func TestReadOwnershipPerPath(t *testing.T) {
 		t.Errorf("Ownership =\n%+v\nwant\n%+v", got, want)
 	}
 
+	t.Run("the git binary reads the same", func(t *testing.T) {
+		c := scan.ReadCodebase(context.Background(), host, repoAt("shop", dir))
+		if len(c.Problems) != 0 {
+			t.Fatalf("Problems = %v, want none", c.Problems)
+		}
+		if !reflect.DeepEqual(c.Ownership, want) {
+			t.Errorf("Ownership =\n%+v\nwant\n%+v", c.Ownership, want)
+		}
+	})
+
 	teams := []tandem.Team{{Name: "platform"}, {Name: "backend"}, {Name: "payments"}, {Name: "search", Aliases: []string{"@acme/finders"}}}
 	m := codeowners.NewMatcher(got)
 	for _, tt := range []struct {
@@ -98,5 +108,9 @@ func TestReadOwnershipBoundsCatalogs(t *testing.T) {
 	}
 	if p := r.Codebase.Problems[0]; p.File != "pkg/p1000/catalog-info.yaml" || !strings.Contains(p.Message, "1002 catalog-info.yaml files") {
 		t.Errorf("problem = %+v, want one naming the first file left unread and the count", p)
+	}
+	c := scan.ReadCodebase(context.Background(), host, repoAt("big", dir))
+	if !reflect.DeepEqual(c.Ownership, r.Codebase.Ownership) || !reflect.DeepEqual(c.Problems, r.Codebase.Problems) {
+		t.Errorf("the git binary reads %d folders and problems %v, want what Read reads", len(c.Ownership.Folders), c.Problems)
 	}
 }
