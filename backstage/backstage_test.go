@@ -143,3 +143,60 @@ func TestOwners(t *testing.T) {
 		})
 	}
 }
+
+func TestEntities(t *testing.T) {
+	file := "kind: Component\n" +
+		"metadata:\n" +
+		"  name: payments\n" +
+		"  annotations:\n" +
+		"    backstage.io/source-location: url:https://github.com/acme/shop/tree/main/services/payments/\n" +
+		"spec:\n  owner: group:payments\n" +
+		"---\n" +
+		"kind: Component\n" +
+		"metadata:\n  annotations:\n    backstage.io/source-location: [not, a, string]\n" +
+		"spec:\n  owner: search\n" +
+		"---\n" +
+		"kind: Location\n" +
+		"metadata:\n  annotations:\n    backstage.io/source-location: url:https://github.com/acme/shop/tree/main/\n"
+	got, problems := backstage.Entities("catalog-info.yaml", []byte(file))
+	if len(problems) != 0 {
+		t.Errorf("problems = %v, want none", problems)
+	}
+	want := []backstage.Entity{
+		{Owner: "group:payments", SourceLocation: "url:https://github.com/acme/shop/tree/main/services/payments/"},
+		{Owner: "search"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Entities() = %+v, want %+v", got, want)
+	}
+}
+
+func TestSourceFolder(t *testing.T) {
+	tests := []struct {
+		name     string
+		location string
+		repo     string
+		folder   string
+		ok       bool
+	}{
+		{"a GitHub tree names a folder", "url:https://github.com/acme/shop/tree/main/services/payments", "shop", "services/payments", true},
+		{"a trailing slash is dropped", "url:https://github.com/acme/shop/tree/main/services/payments/", "acme/shop", "services/payments", true},
+		{"a blob names a folder too", "url:https://github.com/acme/shop/blob/main/services/payments/", "shop", "services/payments", true},
+		{"a GitLab tree names a folder", "url:https://gitlab.example.com/group/sub/shop/-/tree/main/web", "group/sub/shop", "web", true},
+		{"the branch alone names the root", "url:https://github.com/acme/shop/tree/main", "shop", "", true},
+		{"the repository is compared without case and without .git", "url:https://git.example.com/acme/Shop.git/tree/main/a", "shop", "a", true},
+		{"another repository names nothing here", "url:https://github.com/acme/other/tree/main/a", "shop", "", false},
+		{"another branch names nothing here", "url:https://github.com/acme/shop/tree/dev/a", "shop", "", false},
+		{"a branch whose name starts like ours names nothing here", "url:https://github.com/acme/shop/tree/mainline/a", "shop", "", false},
+		{"a location that is not a url names nothing", "file:./services/payments", "shop", "", false},
+		{"a url without tree or blob names nothing", "url:https://github.com/acme/shop", "shop", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			folder, ok := backstage.SourceFolder(tt.location, tt.repo, "main")
+			if folder != tt.folder || ok != tt.ok {
+				t.Errorf("SourceFolder(%q) = %q, %v, want %q, %v", tt.location, folder, ok, tt.folder, tt.ok)
+			}
+		})
+	}
+}

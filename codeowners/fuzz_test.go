@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tandem-dev/tandem"
 	"github.com/tandem-dev/tandem/codeowners"
 )
 
 // FuzzParse checks that Parse never panics in either flavor, that every
 // rule and every problem names a line of the input (rules one per line, in
-// order), and that asking the result for the repository's owners never
-// panics and gives only owners its rules name.
+// order), and that asking the result for the repository's owners, or a path's,
+// never panics and gives only owners its rules name.
 func FuzzParse(f *testing.F) {
 	example, err := os.ReadFile("testdata/github-example")
 	if err != nil {
@@ -76,10 +77,29 @@ func FuzzParse(f *testing.F) {
 				t.Errorf("problem %q is on line %d of a file of %d lines", p.Message, p.Line, lines)
 			}
 		}
+		own := ownershipOf(file, flavor)
+		m := codeowners.NewMatcher(own)
+		for _, path := range []string{"README.md", "docs/a.md", "services/payments/api/main.go", ".github/CODEOWNERS"} {
+			owners, _, _ := m.PathOwners(path)
+			for _, o := range owners {
+				if !named[strings.ToLower(o)] {
+					t.Errorf("PathOwners(%q) gives %q, which no rule names", path, o)
+				}
+			}
+		}
 		for _, o := range file.WholeRepoOwners() {
 			if !named[strings.ToLower(o)] {
 				t.Errorf("WholeRepoOwners gives %q, which no rule names", o)
 			}
 		}
 	})
+}
+
+// ownershipOf returns the Ownership a scan keeps of a parsed file.
+func ownershipOf(file codeowners.File, f codeowners.Flavor) tandem.Ownership {
+	own := tandem.Ownership{CodeownersFlavor: f.String()}
+	for _, r := range file.Rules {
+		own.Rules = append(own.Rules, tandem.OwnerRule{Line: r.Line, Pattern: r.Pattern, Owners: r.Owners, Section: r.Section})
+	}
+	return own
 }

@@ -155,6 +155,38 @@ func readBatch(r *bufio.Reader, paths []string, maxSize int64) (map[string]File,
 	return files, nil
 }
 
+// FilesNamed returns the paths of the regular files and symbolic links
+// named name at commit, in any folder, in tree order, read through one
+// streamed `git ls-tree -r`, which reads trees and no file.
+func FilesNamed(ctx context.Context, dir, commit, name string) ([]string, error) {
+	cmd := command(ctx, dir, "ls-tree", "-r", "-z", "--name-only", commit)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("list files: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("list files: %w", err)
+	}
+	var paths []string
+	r := bufio.NewReader(out)
+	for {
+		p, err := r.ReadString(0)
+		if err != nil {
+			break
+		}
+		p = strings.TrimSuffix(p, "\x00")
+		if p == name || strings.HasSuffix(p, "/"+name) {
+			paths = append(paths, p)
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		return nil, fmt.Errorf("list files: git ls-tree: %s", strings.TrimSpace(stderr.String()+" "+err.Error()))
+	}
+	return paths, nil
+}
+
 // CheckoutHead returns the git directory that holds the objects of the
 // work tree dir (the common one of a linked work tree) and the commit
 // checked out there, HEAD, detached or not.

@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"path"
 	"slices"
 	"strings"
 
@@ -47,7 +49,18 @@ func ReadCodebase(ctx context.Context, host tandem.CodeHost, repo tandem.Reposit
 		return fail(err)
 	}
 
-	files, err := gitx.ReadFiles(ctx, repo.Dir, head, ownershipPaths(), codeowners.MaxSize-1)
+	paths := ownershipPaths()
+	catalogs, err := gitx.FilesNamed(ctx, repo.Dir, head, catalogInfo)
+	if err != nil {
+		return fail(err)
+	}
+	catalogs = slices.DeleteFunc(catalogs, func(p string) bool { return p == catalogInfo })
+	var bound []tandem.Problem
+	if len(catalogs) > maxCatalogs {
+		bound = append(bound, tooManyCatalogs(catalogs))
+		catalogs = catalogs[:maxCatalogs]
+	}
+	files, err := gitx.ReadFiles(ctx, repo.Dir, head, append(paths, catalogs...), codeowners.MaxSize-1)
 	if err != nil {
 		return fail(err)
 	}
@@ -56,7 +69,8 @@ func ReadCodebase(ctx context.Context, host tandem.CodeHost, repo tandem.Reposit
 	for p, f := range files {
 		found[p] = file{size: f.Size, data: f.Data}
 	}
-	c.Ownership, c.Problems = ownership(found)
+	c.Ownership, c.Problems = ownership(found, repo.Name, branch)
+	c.Problems = append(c.Problems, bound...)
 	return c
 }
 
@@ -71,27 +85,57 @@ type file struct {
 	data []byte
 }
 
-// readOwnership reads the ownership files of tree from r.
-func readOwnership(r *gitobj.Repo, tree gitobj.OID) (tandem.Ownership, []tandem.Problem) {
+// maxCatalogs bounds how many catalog-info.yaml files of subfolders a
+// read of a repository reads.
+const maxCatalogs = 1000
+
+// readOwnership reads the ownership files of tree from r: those of
+// ownershipPaths, and the catalog-info.yaml files of subfolders, found by
+// walking the trees of tree without reading any other file. repo and
+// branch are the repository's name and the branch tree is the head of,
+// which its root entities' source locations name.
+func readOwnership(r *gitobj.Repo, tree gitobj.OID, repo, branch string) (tandem.Ownership, []tandem.Problem) {
 	found := map[string]file{}
-	for _, p := range ownershipPaths() {
-		id, ok := lookup(r, tree, p)
-		if !ok {
-			continue
-		}
+	read := func(p string, id gitobj.OID) {
 		_, size, err := r.Header(id)
 		if err != nil {
-			continue
+			return
 		}
 		f := file{size: size}
 		if size < codeowners.MaxSize {
 			if _, f.data, err = r.Read(id); err != nil {
-				continue
+				return
 			}
 		}
 		found[p] = f
 	}
-	return ownership(found)
+	for _, p := range ownershipPaths() {
+		if id, ok := lookup(r, tree, p); ok {
+			read(p, id)
+		}
+	}
+	var catalogs []string
+	ids := map[string]gitobj.OID{}
+	err := r.Walk(tree, func(p string, e gitobj.TreeEntry) error {
+		if e.IsBlob() && e.Name == catalogInfo && p != catalogInfo {
+			catalogs = append(catalogs, p)
+			ids[p] = e.ID
+		}
+		return nil
+	})
+	var problems []tandem.Problem
+	if err != nil {
+		problems = append(problems, tandem.Problem{Message: "subfolders' catalog-info.yaml files not read: " + err.Error()})
+	}
+	if len(catalogs) > maxCatalogs {
+		problems = append(problems, tooManyCatalogs(catalogs))
+		catalogs = catalogs[:maxCatalogs]
+	}
+	for _, p := range catalogs {
+		read(p, ids[p])
+	}
+	own, more := ownership(found, repo, branch)
+	return own, append(more, problems...)
 }
 
 // lookup returns the blob at a slash-separated path of tree.
@@ -122,9 +166,20 @@ func lookup(r *gitobj.Repo, tree gitobj.OID, path string) (gitobj.OID, bool) {
 	return id, true
 }
 
-// ownership reads the owners of a repository as a whole from its
-// CODEOWNERS file and its Backstage entities.
-func ownership(files map[string]file) (tandem.Ownership, []tandem.Problem) {
+// tooManyCatalogs is the problem of a repository with more subfolder
+// catalogs than a read reads: it names the first one left unread.
+func tooManyCatalogs(catalogs []string) tandem.Problem {
+	return tandem.Problem{File: catalogs[maxCatalogs], Message: fmt.Sprintf(
+		"%d catalog-info.yaml files in subfolders, over the %d read: the folders of the others have no Backstage owner", len(catalogs), maxCatalogs)}
+}
+
+// ownership reads what the files of a repository say about its owners:
+// the owners of the whole and the rules of its CODEOWNERS file, the
+// entities of its root catalog-info.yaml, and the owners of its folders,
+// from the catalog-info.yaml files of subfolders (any path of files ending
+// in "/catalog-info.yaml") and the root entities whose source location
+// names a folder of repo at branch.
+func ownership(files map[string]file, repo, branch string) (tandem.Ownership, []tandem.Problem) {
 	var own tandem.Ownership
 	var problems []tandem.Problem
 	if name, flavor, ok := codeownersFile(files); ok {
@@ -135,16 +190,55 @@ func ownership(files map[string]file) (tandem.Ownership, []tandem.Problem) {
 			co := codeowners.Parse(name, f.data, flavor)
 			own.Codeowners = co.WholeRepoOwners()
 			own.CodeownersFile = name
+			own.CodeownersFlavor = flavor.String()
+			for _, r := range co.Rules {
+				own.Rules = append(own.Rules, tandem.OwnerRule{Line: r.Line, Pattern: r.Pattern, Owners: r.Owners, Section: r.Section})
+			}
 			problems = append(problems, co.Problems...)
 		}
 	}
+	folders := map[string][]string{}
 	if f, ok := files[catalogInfo]; ok {
 		if f.data == nil {
 			problems = append(problems, tandem.Problem{File: catalogInfo, Message: fmt.Sprintf("ignored: %d bytes is too large", f.size)})
 		} else {
-			owners, ps := backstage.Owners(catalogInfo, f.data)
-			own.Backstage = owners
+			entities, ps := backstage.Entities(catalogInfo, f.data)
+			for _, e := range entities {
+				own.Backstage = append(own.Backstage, e.Owner)
+				if folder, ok := backstage.SourceFolder(e.SourceLocation, repo, branch); ok && folder != "" {
+					folders[folder] = append(folders[folder], e.Owner)
+				}
+			}
 			problems = append(problems, ps...)
+		}
+	}
+	var catalogs []string
+	for p := range files {
+		if strings.HasSuffix(p, "/"+catalogInfo) {
+			catalogs = append(catalogs, p)
+		}
+	}
+	slices.Sort(catalogs)
+	for _, p := range catalogs {
+		f := files[p]
+		if f.data == nil {
+			problems = append(problems, tandem.Problem{File: p, Message: fmt.Sprintf("ignored: %d bytes is too large", f.size)})
+			continue
+		}
+		owners, ps := backstage.Owners(p, f.data)
+		folder := path.Dir(p)
+		folders[folder] = append(folders[folder], owners...)
+		problems = append(problems, ps...)
+	}
+	for _, folder := range slices.Sorted(maps.Keys(folders)) {
+		var refs []string
+		for _, r := range folders[folder] {
+			if !slices.ContainsFunc(refs, func(s string) bool { return strings.EqualFold(s, r) }) {
+				refs = append(refs, r)
+			}
+		}
+		if len(refs) > 0 {
+			own.Folders = append(own.Folders, tandem.FolderOwner{Path: folder, Backstage: refs})
 		}
 	}
 	return own, problems

@@ -131,7 +131,7 @@ func (s *Scanner) Read(ctx context.Context, host tandem.CodeHost, repo tandem.Re
 		return fail(fmt.Errorf("commit %s: %w", head, err))
 	}
 	c.Head = head.String()
-	c.Ownership, c.Problems = readOwnership(r, tree)
+	c.Ownership, c.Problems = readOwnership(r, tree, repo.Name, branch)
 
 	var read int64
 	results, problems := s.evaluate(ctx, r, repo.Dir, "", head, tree, checks, &read)
