@@ -106,9 +106,10 @@ func (s *Service) splitFix(ctx context.Context, e *escalation, c tandem.Codebase
 	if c.Owner != nil {
 		owner = *c.Owner
 	}
+	owners := codeowners.NewMatcher(c.Ownership)
 	shards := map[string]*shard{}
 	for _, f := range files {
-		part, reviewers := codeowners.Part(c.Ownership, owner, f, teams)
+		part, reviewers := owners.Part(owner, f, teams)
 		sh := shards[part]
 		if sh == nil {
 			sh = &shard{}

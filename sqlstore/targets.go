@@ -182,11 +182,12 @@ func evidenceParts(ctx context.Context, tx *sql.Tx, codebase string, target tand
 	if err != nil {
 		return nil, err
 	}
+	owners := codeowners.NewMatcher(own)
 	parts := map[string]tandem.CheckResult{}
 	for _, m := range target.Evidence {
 		part := ""
 		if m.Path != "" {
-			part, _ = codeowners.Part(own, owner.String, m.Path, teams)
+			part, _ = owners.Part(owner.String, m.Path, teams)
 		}
 		r, ok := parts[part]
 		if !ok {

@@ -131,7 +131,7 @@ func (s *Server) handleCampaignTargets(w http.ResponseWriter, r *http.Request) {
 		targets, _, err := s.store.FindTargetPage(r.Context(), tandem.TargetQuery{Migration: ms[0].Name, State: q.Get("state"), Team: q.Get("team"),
 			After: after, Limit: limit})
 		return targets, err
-	}, func(t tandem.Target) string { return t.Codebase })
+	}, func(t tandem.Target) string { return t.Address() })
 }
 
 func (s *Server) handleLaunch(w http.ResponseWriter, r *http.Request) {

@@ -317,9 +317,9 @@ func (s *Server) targetPage(ctx context.Context, q tandem.TargetQuery, key targe
 func (s *Server) lookBeyond(ctx context.Context, q tandem.TargetQuery, targets []tandem.Target, backward bool, p *targetPager) error {
 	q.After, q.Before, q.Last, q.Limit = "", "", false, 1
 	if backward {
-		q.After = targets[len(targets)-1].Codebase
+		q.After = targets[len(targets)-1].Address()
 	} else {
-		q.Before = targets[0].Codebase
+		q.Before = targets[0].Address()
 	}
 	beyond, _, err := s.store.FindTargetPage(ctx, q)
 	if backward {
@@ -340,10 +340,10 @@ func (p *targetPager) place(targets []tandem.Target, total int) {
 		p.From, p.To, p.Page = total-len(targets)+1, total, p.Pages
 	}
 	if !p.AtFirst {
-		p.Prev = targets[0].Codebase
+		p.Prev = targets[0].Address()
 	}
 	if !p.AtLast {
-		p.Next = targets[len(targets)-1].Codebase
+		p.Next = targets[len(targets)-1].Address()
 	}
 }
 

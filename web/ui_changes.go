@@ -31,8 +31,11 @@ func (s *Server) handleChangePage(w http.ResponseWriter, r *http.Request) {
 // person signed in may approve it.
 type changeData struct {
 	tandem.ChangeRequest
-	Owner string // the team owning the codebase
-	Diff  tandem.ChangeDiff
+	Owner string // the team owning the codebase, or the part of it the change is for
+	// Target is the address of the change's target: the codebase, or
+	// codebase:part.
+	Target string
+	Diff   tandem.ChangeDiff
 	// NoDiff says why no diff is shown, "" when one is.
 	NoDiff string
 	// Approve says that the person signed in may approve the change;
@@ -49,15 +52,13 @@ type changeData struct {
 // changePage gathers a change request's page, with its diff.
 func (s *Server) changePage(r *http.Request, cr tandem.ChangeRequest) (changeData, error) {
 	ctx := r.Context()
-	d := changeData{ChangeRequest: cr}
+	d := changeData{ChangeRequest: cr, Target: tandem.TargetAddress(cr.Codebase, cr.Part)}
 	cbs, err := s.store.FindCodebases(ctx, tandem.CodebaseFilter{Name: cr.Codebase})
 	if err != nil {
 		return d, err
 	}
 	c := cbs[0]
-	if c.Owner != nil {
-		d.Owner = *c.Owner
-	}
+	d.Owner = tandem.PartOwner(c, cr.Part)
 	d.AutoMerge = c.AutoMerge && c.Contributions != tandem.Closed
 	if strings.HasPrefix(cr.URL, "https://") || strings.HasPrefix(cr.URL, "http://") {
 		d.PullRequest = cr.URL

@@ -228,12 +228,9 @@ func targetCommand(e env, server *string, use, short, action string, req *web.Ta
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := "campaigns/" + url.PathEscape(args[0]) + "/" + action
 			return post(cmd, e, *server, path, *req, output, func(t json.RawMessage) {
-				var target struct {
-					Codebase string `json:"codebase"`
-					State    string `json:"state"`
-				}
+				var target tandem.Target
 				_ = json.Unmarshal(t, &target)
-				printf(e.stdout, "%s: %s\n", target.Codebase, target.State)
+				printf(e.stdout, "%s: %s\n", target.Address(), target.State)
 			})
 		},
 	}

@@ -232,7 +232,7 @@ func targetRow(t tandem.Target) []string {
 	if t.Error != "" {
 		state += " (error)"
 	}
-	return []string{t.Codebase, orDash(team), state, ticket, change, evidence}
+	return []string{t.Address(), orDash(team), state, ticket, change, evidence}
 }
 
 // monthRow is a platform's hands-on load in a month.

@@ -22,7 +22,18 @@ ALTER TABLE change_requests ADD COLUMN reviewers TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE change_requests ADD COLUMN review_step TEXT NOT NULL DEFAULT '';
 ALTER TABLE change_requests ADD COLUMN review_step_at TIMESTAMPTZ;
 
+-- A part has at most one open change request, as a codebase had.
+DROP INDEX change_requests_open;
+DROP INDEX change_requests_target;
+CREATE INDEX change_requests_target ON change_requests (migration, codebase, part);
+CREATE UNIQUE INDEX change_requests_open ON change_requests (migration, codebase, part) WHERE state = 'open';
+
 -- +goose Down
+DROP INDEX change_requests_open;
+DROP INDEX change_requests_target;
+DELETE FROM change_requests WHERE part <> '';
+CREATE INDEX change_requests_target ON change_requests (migration, codebase);
+CREATE UNIQUE INDEX change_requests_open ON change_requests (migration, codebase) WHERE state = 'open';
 ALTER TABLE change_requests DROP COLUMN review_step_at;
 ALTER TABLE change_requests DROP COLUMN review_step;
 ALTER TABLE change_requests DROP COLUMN reviewers;
