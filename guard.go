@@ -85,6 +85,30 @@ func GuardOf(m Migration, counts map[string]int, target *Target, now time.Time) 
 	return GuardWarn, true
 }
 
+// GuardTargets returns, by migration, the target of a codebase that
+// GuardOf weighs, among its targets (FindCodebaseTargets). A codebase
+// owned in parts has one per part, and is guarded as its most needing
+// part is: an open one, else a done one, else an exempt or gone one; so
+// one exempt part does not leave the others unguarded.
+func GuardTargets(targets []Target) map[string]*Target {
+	rank := func(t Target) int {
+		switch {
+		case t.Open():
+			return 2
+		case t.State == TargetDone:
+			return 1
+		}
+		return 0
+	}
+	by := map[string]*Target{}
+	for i := range targets {
+		if cur := by[targets[i].Migration]; cur == nil || rank(targets[i]) > rank(*cur) {
+			by[targets[i].Migration] = &targets[i]
+		}
+	}
+	return by
+}
+
 // Commit status states Tandem posts. A code host without a neutral state
 // posts StatusWarning as its success with a description that starts
 // "warning:".

@@ -93,3 +93,20 @@ func TestPullRequestEventGuarded(t *testing.T) {
 		t.Error("a merged pull request is guarded")
 	}
 }
+
+func TestGuardTargets(t *testing.T) {
+	targets := []tandem.Target{
+		{Migration: "a", Codebase: "mono", State: tandem.TargetExempt},
+		{Migration: "a", Codebase: "mono", Part: "payments", State: tandem.TargetDone},
+		{Migration: "b", Codebase: "mono", State: tandem.TargetDone},
+		{Migration: "b", Codebase: "mono", Part: "search", State: tandem.TargetTicketed},
+		{Migration: "b", Codebase: "mono", Part: "web", State: tandem.TargetExempt},
+		{Migration: "c", Codebase: "mono", Part: "web", State: tandem.TargetExempt},
+	}
+	got := tandem.GuardTargets(targets)
+	for migration, want := range map[string]string{"a": "mono:payments", "b": "mono:search", "c": "mono:web"} {
+		if got[migration] == nil || got[migration].Address() != want {
+			t.Errorf("migration %s is guarded by %v, want %s", migration, got[migration], want)
+		}
+	}
+}

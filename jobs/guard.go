@@ -124,10 +124,7 @@ func (w *guardWorker) guardings(ctx context.Context, codebase string, now time.T
 	if err != nil {
 		return nil, err
 	}
-	byMigration := map[string]*tandem.Target{}
-	for i := range targets {
-		byMigration[targets[i].Migration] = &targets[i]
-	}
+	byMigration := tandem.GuardTargets(targets)
 	var guards []tandem.Guarding
 	for _, m := range migrations {
 		t := byMigration[m.Name]
@@ -186,3 +183,4 @@ func (w *guardWorker) post(ctx context.Context, host tandem.PullRequestGuard, a 
 	report.CommentedAt = &now
 	return store.SaveGuardReport(ctx, *report)
 }
+
