@@ -150,6 +150,16 @@ func monorepoBuiltin(t *testing.T, dsn string) {
 		t.Errorf("team-10's folder: the later rule must win; targets: team-10 %+v, team-11 %+v", tg, got["mono:team-11"])
 	}
 
+	// The codebase's page lists its targets by owned part, with paths.
+	if status, page := asAdmin(t, http.MethodGet, url+"/codebases/mono", ""); status != http.StatusOK ||
+		!strings.Contains(string(page), "the paths of team-06: pending (<code>services/team-05/legacy/log.go</code>, <code>services/team-06/main.go</code>)") {
+		t.Errorf("codebase page: %d, want team-06's part with its paths:\n%s", status, page)
+	}
+	if status, page := asAdmin(t, http.MethodGet, url+"/campaigns/logrus-to-obslog?team=team-06", ""); status != http.StatusOK ||
+		!strings.Contains(string(page), `<span class="muted">part of team-06</span>`) {
+		t.Errorf("campaign page filtered by team-06: %d, want its part:\n%s", status, page)
+	}
+
 	// Launch: one ticket per team, listing exactly its paths.
 	launched := cli("campaign", "launch", "logrus-to-obslog")
 	if !strings.Contains(launched, "mono:"+tandem.PartUnowned) {
