@@ -61,6 +61,24 @@ type ChangeProposer interface {
 	RequestReviewers(ctx context.Context, codebase, url string, reviewers []string) error
 }
 
+// ReviewerHandles splits CODEOWNERS owners into the users (@user, as
+// "user") and the teams (@org/team, as "team") a code host is asked to
+// review by; e-mail addresses and other forms are left out.
+func ReviewerHandles(owners []string) (users, teams []string) {
+	for _, o := range owners {
+		handle, ok := strings.CutPrefix(o, "@")
+		if !ok || handle == "" {
+			continue
+		}
+		if i := strings.LastIndexByte(handle, '/'); i >= 0 {
+			teams = append(teams, handle[i+1:])
+			continue
+		}
+		users = append(users, handle)
+	}
+	return users, teams
+}
+
 // PullRequestNumber returns the number a code host gives the pull request
 // at url: the last part of its path on Gitea (/pulls/N), GitHub (/pull/N)
 // and GitLab (/-/merge_requests/N).

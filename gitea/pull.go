@@ -74,7 +74,11 @@ func (h *Host) PullRequest(ctx context.Context, codebase, url string) (tandem.Ex
 	if err != nil {
 		return tandem.ExternalTicket{}, apiError(err, resp, "pull request "+url, repoRights)
 	}
-	return pullTicket(pr), nil
+	t := pullTicket(pr)
+	if t.State == string(sdk.StateOpen) {
+		t.Reviewed, err = reviewed(c, h.host.Org, codebase, pr)
+	}
+	return t, err
 }
 
 // CommentPullRequest comments on the pull request at url, once per marker:

@@ -163,7 +163,11 @@ func (h *Host) PullRequest(ctx context.Context, codebase, url string) (tandem.Ex
 	if err != nil {
 		return tandem.ExternalTicket{}, apiError(err, "pull request "+url, repoRights)
 	}
-	return pullTicket(pr), nil
+	t := pullTicket(pr)
+	if t.State == "open" {
+		t.Reviewed, err = reviewed(ctx, c, h.host.Org, codebase, pr)
+	}
+	return t, err
 }
 
 // CommentPullRequest comments on the pull request at url, once per marker:

@@ -181,7 +181,11 @@ func (h *Host) PullRequest(ctx context.Context, codebase, url string) (tandem.Ex
 	if err != nil {
 		return tandem.ExternalTicket{}, apiError(err, "merge request "+url, repoRights)
 	}
-	return mergeTicket(&mr.BasicMergeRequest), nil
+	t := mergeTicket(&mr.BasicMergeRequest)
+	if t.State == "open" {
+		t.Reviewed, err = h.reviewed(ctx, h.host.Org+"/"+codebase, n)
+	}
+	return t, err
 }
 
 // CommentPullRequest adds a note to the merge request at url, once per

@@ -284,6 +284,10 @@ func giteaMonorepo(t *testing.T) (*giteatest.Server, string, map[string][]string
 	g := giteatest.Start(t)
 	g.CreateOrg(t, "acme")
 	files, paths := monorepo()
+	// In .github/, where Tandem reads it and Gitea does not: the teams
+	// requested to review are then Tandem's requests, not Gitea's own.
+	files[".github/CODEOWNERS"] = files["CODEOWNERS"]
+	delete(files, "CODEOWNERS")
 	g.CreateRepo(t, "acme", "mono", files)
 	for _, team := range append([]string{"core"}, slices.Sorted(maps.Keys(paths))...) {
 		if team == "" || team == tandem.PartUnowned {
@@ -339,7 +343,9 @@ func monorepoOnGitea(t *testing.T, dsn string) {
 	cli("apply", "-f", catalog)
 	cli("scan", "--wait")
 	cli("campaign", "launch", "logrus-to-obslog")
-	cli("campaign", "escalate", "logrus-to-obslog")
+	if out := cli("campaign", "escalate", "logrus-to-obslog"); strings.Contains(out, "not requested") {
+		t.Errorf("escalation did not request reviewers:\n%s", out)
+	}
 
 	pulls := monoPulls(t, g)
 	if len(pulls) != monorepoTeams+1 {
@@ -370,8 +376,10 @@ func monorepoOnGitea(t *testing.T, dsn string) {
 		if !slices.Equal(have, want) {
 			t.Errorf("pull request of part %q changes %v, want only %v", part, have, want)
 		}
+		var one giteaPull
+		g.Call(t, http.MethodGet, fmt.Sprintf("/repos/acme/mono/pulls/%d", ps[0].Number), nil, &one)
 		var teams []string
-		for _, r := range ps[0].RequestedTeams {
+		for _, r := range one.RequestedTeams {
 			teams = append(teams, r.Name)
 		}
 		slices.Sort(teams)
