@@ -309,10 +309,10 @@ func ReviewStepComment(cr ChangeRequest, step string, at time.Time) string {
 
 // ReviewRerequestComment says that nobody reviewed cr in the time since
 // it was opened, and that its reviewers were asked again: on its code
-// host, or here for a built-in change request, which has no other place
-// to ask them.
+// host, or here for a built-in change request (which has no other place
+// to ask them) or one that names no reviewers.
 func ReviewRerequestComment(cr ChangeRequest, at time.Time) string {
-	if strings.HasPrefix(cr.URL, "/") {
+	if strings.HasPrefix(cr.URL, "/") || len(cr.Reviewers) == 0 {
 		return fmt.Sprintf("%s: %s, please review it.", unreviewed(cr, at), reviewersOf(cr))
 	}
 	return fmt.Sprintf("%s: Tandem asked %s to review it again.", unreviewed(cr, at), reviewersOf(cr))
