@@ -118,6 +118,15 @@ type ChangeRequestStore interface {
 	// whose state was last read before before, or never.
 	ChangeRequestsToCheck(ctx context.Context, before time.Time) ([]ChangeRequest, error)
 	AdoptChangeRequest(ctx context.Context, migration, codebase, url string) (Target, error)
+	// SetReviewStep records that the open change request id took review
+	// routing step at at, when its last step is still from: a
+	// compare-and-set, so that a step is taken once among servers. It
+	// comments the step on the target's ticket (ReviewStepComment), the
+	// nudge step counted as a nudge of an open ticket. It reports false,
+	// changing nothing, when the change request is no longer open or
+	// took another step since; EINVALID for an unknown step, ENOTFOUND
+	// when there is no change request id.
+	SetReviewStep(ctx context.Context, id int64, from, step string, at time.Time) (ChangeRequest, bool, error)
 }
 
 // ChangeState returns a code host's state of a pull request as Tandem

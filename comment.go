@@ -293,6 +293,74 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// ReviewStepComment says on a target's ticket which review routing step
+// change request cr, unreviewed since it was opened, takes at at: its
+// reviewers asked again (ReviewRerequestComment), a nudge
+// (ReviewNudgeComment) or a Tour of Duty proposed (ReviewTourComment).
+func ReviewStepComment(cr ChangeRequest, step string, at time.Time) string {
+	switch step {
+	case ReviewRerequest:
+		return ReviewRerequestComment(cr, at)
+	case ReviewNudge:
+		return ReviewNudgeComment(cr, at)
+	}
+	return ReviewTourComment(cr, at)
+}
+
+// ReviewRerequestComment says that nobody reviewed cr in the time since
+// it was opened, and that its reviewers were asked again: on its code
+// host, or here for a built-in change request (which has no other place
+// to ask them) or one that names no reviewers.
+func ReviewRerequestComment(cr ChangeRequest, at time.Time) string {
+	if strings.HasPrefix(cr.URL, "/") || len(cr.Reviewers) == 0 {
+		return fmt.Sprintf("%s: %s, please review it.", unreviewed(cr, at), reviewersOf(cr))
+	}
+	return fmt.Sprintf("%s: Tandem asked %s to review it again.", unreviewed(cr, at), reviewersOf(cr))
+}
+
+// ReviewNudgeComment is the nudge on a target's ticket for its change
+// request cr, which waits for its reviewers.
+func ReviewNudgeComment(cr ChangeRequest, at time.Time) string {
+	return fmt.Sprintf("Reminder: %s has waited %s for a review by %s.", changeTo(cr), DurationText(at.Sub(cr.CreatedAt)), reviewersOf(cr))
+}
+
+// ReviewTourComment says that nobody reviewed cr in the time since it
+// was opened, and that the platform team proposes a Tour of Duty to see
+// it reviewed and merged with the team.
+func ReviewTourComment(cr ChangeRequest, at time.Time) string {
+	return fmt.Sprintf("%s: the platform team proposes a Tour of Duty to review and merge it with you.", unreviewed(cr, at))
+}
+
+// TourProposedForReviewComment says on the ticket of the target at
+// address, whose change request waits for review, that the platform team
+// proposes Tour of Duty e, and how to take it up or turn it down.
+func TourProposedForReviewComment(e Engagement, address string) string {
+	return fmt.Sprintf("Nobody has reviewed the change to %s, so the platform team proposes a Tour of Duty (engagement %d): "+
+		"an engineer of %s joins %s from %s to %s to review and merge it with you. "+
+		"%s or %s names the engineer (tandem engagement staff %d --person NAME) and starts it (tandem engagement start %d), "+
+		"or withdraws it with a reason (tandem engagement withdraw %d --reason TEXT).",
+		address, e.ID, e.HomeTeam, e.HostTeam, e.Starts, e.Ends, e.HostTeam, e.HomeTeam, e.ID, e.ID, e.ID)
+}
+
+// unreviewed says that nobody reviewed cr in the time from its opening
+// to at.
+func unreviewed(cr ChangeRequest, at time.Time) string {
+	return fmt.Sprintf("Nobody has reviewed %s in the %s since it was opened", changeTo(cr), DurationText(at.Sub(cr.CreatedAt)))
+}
+
+// changeTo names change request cr and the target it is for.
+func changeTo(cr ChangeRequest) string {
+	return fmt.Sprintf("%s (the change to %s)", cr.URL, TargetAddress(cr.Codebase, cr.Part))
+}
+
+// reviewersOf names cr's reviewers, or its owners when it names none.
+func reviewersOf(cr ChangeRequest) string {
+	if len(cr.Reviewers) == 0 {
+		return "the owners of " + TargetAddress(cr.Codebase, cr.Part)
+	}
+	return strings.Join(cr.Reviewers, ", ")
+}
+
 // ReminderComment is the nudge a campaign posts on a ticket still open:
 // the migration's title and its deadline, when it has one.
 func ReminderComment(m Migration) string {

@@ -181,6 +181,8 @@ type EngagementStore interface {
 	// codebase joins its host team's open proposal of the migration, or a
 	// new one starts and is commented on the ticket. A codebase withdrawn
 	// by hand is not proposed again (its withdrawn proposal is returned).
+	// A pr-open target, whose change request waits for review, joins the
+	// proposal and stays pr-open.
 	ProposeTour(ctx context.Context, e Engagement) (Engagement, bool, error)
 	FindEngagements(ctx context.Context, f EngagementFilter) ([]Engagement, error)
 	// StaffEngagement names the person of a proposal, of its home team.

@@ -8,8 +8,9 @@ import (
 
 // Tick does a campaign's scheduled work at now: exemptions that expired
 // return to work, open tickets due a reminder are nudged, stragglers past
-// escalate.after are escalated, and pull requests not heard of for a while
-// are read from their code hosts. It returns how many tickets it nudged.
+// escalate.after are escalated, pull requests not heard of for a while
+// are read from their code hosts, and change requests nobody reviews are
+// routed (RouteReviews). It returns how many tickets it nudged.
 func (s *Service) Tick(ctx context.Context) (int, error) {
 	now := s.now()
 	if _, err := s.Store.ExpireExemptions(ctx, now); err != nil {
@@ -38,6 +39,15 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 	}
 	// Pull requests whose webhook was missed are read from their hosts.
 	if _, err := s.CheckPullRequests(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	// Change requests nobody reviewed take their next review routing
+	// step, once the poll has recorded which are still open.
+	routed, err := s.RouteReviews(ctx)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("route reviews: %w", err))
+	}
+	if err := routedErrors(routed); err != nil {
 		errs = append(errs, err)
 	}
 	// Whatever was recorded, by this tick or since the last, reaches the

@@ -294,7 +294,7 @@ func (d *decoder) links(f fields, key string) []tandem.Link {
 func (d *decoder) migration(name string, n *yaml.Node) *tandem.Migration {
 	m := &tandem.Migration{Name: name, Ticket: tandem.TicketSpec{Per: tandem.PerTeam}}
 	f, ok := d.mapping("spec", n, "platform", "title", "summary", "target", "done", "deadline",
-		"ticket", "nudge", "fix", "escalate", "rollout", "guard")
+		"ticket", "nudge", "fix", "escalate", "rollout", "guard", "review")
 	if !ok {
 		return m
 	}
@@ -356,7 +356,47 @@ func (d *decoder) migration(name string, n *yaml.Node) *tandem.Migration {
 			}
 		}
 	}
+	if f.has("review") {
+		m.Review = d.reviewSpec(f.field("review"), f.vals["review"])
+	}
 	return m
+}
+
+// reviewSteps lists the valid review routing steps, in their default
+// order.
+var reviewSteps = []string{tandem.ReviewRerequest, tandem.ReviewNudge, tandem.ReviewTour}
+
+// reviewSpec decodes how a Migration routes the change requests nobody
+// reviews: after is required, steps each one of reviewSteps, once.
+func (d *decoder) reviewSpec(path string, n *yaml.Node) *tandem.ReviewSpec {
+	f, ok := d.mapping(path, n, "after", "steps")
+	if !ok {
+		return nil
+	}
+	r := &tandem.ReviewSpec{After: f.required("after")}
+	if r.After != "" {
+		f.duration("after", "a duration")
+	}
+	nodes, paths, ok := f.list("steps", "review steps")
+	if ok && f.has("steps") && len(nodes) == 0 {
+		d.errorf(f.field("steps"), f.vals["steps"], "must not be empty: leave steps out for all of them")
+	}
+	seen := map[string]int{}
+	for i, e := range nodes {
+		p := paths[i]
+		switch {
+		case e.Kind != yaml.ScalarNode || isNull(e):
+			d.errorf(p, e, "expected a review step, got %s", describe(e))
+		case !slices.Contains(reviewSteps, e.Value):
+			d.errorf(p, e, "unknown review step %q%s (valid: %s)", e.Value, tandem.DidYouMean(e.Value, reviewSteps), strings.Join(reviewSteps, ", "))
+		case seen[e.Value] > 0:
+			d.errorf(p, e, "%q listed twice (first at line %d)", e.Value, seen[e.Value])
+		default:
+			seen[e.Value] = e.Line
+			r.Steps = append(r.Steps, e.Value)
+		}
+	}
+	return r
 }
 
 // ticketSpec decodes a Migration's ticket templates.
@@ -412,7 +452,7 @@ var weekdays = map[string]bool{
 
 // fixSpec decodes how a Migration's change is made by the platform team.
 func (d *decoder) fixSpec(path string, n *yaml.Node) *tandem.FixSpec {
-	f, ok := d.mapping(path, n, "run", "branch", "title", "body", "timeout", "env")
+	f, ok := d.mapping(path, n, "run", "branch", "title", "body", "timeout", "env", "maxFiles")
 	if !ok {
 		return nil
 	}
@@ -435,6 +475,9 @@ func (d *decoder) fixSpec(path string, n *yaml.Node) *tandem.FixSpec {
 	}
 	if fix.Timeout != "" {
 		f.duration("timeout", "a duration")
+	}
+	if f.has("maxFiles") {
+		fix.MaxFiles = f.positive("maxFiles")
 	}
 	return fix
 }

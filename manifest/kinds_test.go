@@ -30,8 +30,10 @@ spec:
     title: Replace logrus with obslog
     timeout: 5m
     env: [GOPROXY, GOFLAGS]
+    maxFiles: 40
   escalate: {after: deadline}
   rollout: {max: 20, per: 1h}
+  review: {after: 3d, steps: [rerequest, nudge, tour]}
 `)
 		m := objs[0].Spec.(*tandem.Migration)
 		want := tandem.Migration{Name: "logrus-to-obslog", Platform: "obslog", Title: "Replace logrus with obslog",
@@ -39,9 +41,10 @@ spec:
 			Ticket: tandem.TicketSpec{Title: "Move {{ .Team }} off logrus", Body: "{{ range .Codebases }}{{ .Name }} {{ end }}", Per: "codebase"},
 			Nudge:  &tandem.NudgeSpec{Every: "7d", Weekdays: []string{"mon", "Thursday"}, At: "09:30", TimeZone: "Europe/Paris"},
 			Fix: &tandem.FixSpec{Run: []string{"sh", "-c", "sed -i s/logrus/obslog/ *.go"}, Branch: "tandem/logrus-to-obslog", Title: "Replace logrus with obslog", Timeout: "5m",
-				Env: []string{"GOPROXY", "GOFLAGS"}},
+				Env: []string{"GOPROXY", "GOFLAGS"}, MaxFiles: 40},
 			Escalate: &tandem.EscalateSpec{After: "deadline"},
 			Rollout:  &tandem.RolloutSpec{Max: 20, Per: "1h"},
+			Review:   &tandem.ReviewSpec{After: "3d", Steps: []string{"rerequest", "nudge", "tour"}},
 		}
 		if !reflect.DeepEqual(*m, want) {
 			t.Errorf("Migration = %#v\nwant %#v", *m, want)
@@ -80,6 +83,78 @@ spec:
 			t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
+}
+
+func TestDecodeReview(t *testing.T) {
+	const head = `apiVersion: tandem.dev/v1
+kind: Migration
+metadata: {name: m}
+spec:
+  platform: obslog
+  title: T
+  target: {path: "**"}
+`
+	other := strings.Replace(head, "{name: m}", "{name: m2}", 1) // a second document
+	t.Run("steps are optional and keep their order", func(t *testing.T) {
+		for _, tt := range []struct {
+			review string
+			want   tandem.ReviewSpec
+		}{
+			{"{after: 7d}", tandem.ReviewSpec{After: "7d"}},
+			{"{after: 36h, steps: [tour, rerequest]}", tandem.ReviewSpec{After: "36h", Steps: []string{"tour", "rerequest"}}},
+		} {
+			objs := decodeOne(t, "m.yaml", head+"  review: "+tt.review+"\n")
+			if got := objs[0].Spec.(*tandem.Migration).Review; got == nil || !reflect.DeepEqual(*got, tt.want) {
+				t.Errorf("review %s = %#v, want %#v", tt.review, got, tt.want)
+			}
+		}
+	})
+	for _, tt := range []struct {
+		name string
+		yaml string
+		want []string
+	}{{
+		name: "after is required",
+		yaml: "  review: {steps: [nudge]}\n",
+		want: []string{"m.yaml:8: spec.review.after: required"},
+	}, {
+		name: "after is a duration",
+		yaml: "  review:\n    after: soon\n",
+		want: []string{`m.yaml:9: spec.review.after: "soon" is not a duration (90m, 36h, 7d, 2w)`},
+	}, {
+		name: "each step is a known one, once",
+		yaml: "  review:\n    after: 3d\n    steps:\n      - nudge\n      - tours\n      - nudge\n      - [tour]\n",
+		want: []string{
+			`m.yaml:12: spec.review.steps[1]: unknown review step "tours": did you mean tour? (valid: rerequest, nudge, tour)`,
+			`m.yaml:13: spec.review.steps[2]: "nudge" listed twice (first at line 11)`,
+			`m.yaml:14: spec.review.steps[3]: expected a review step, got a list`,
+		},
+	}, {
+		name: "steps are a list, not empty",
+		yaml: "  review: {after: 3d, steps: []}\n---\n" + other + "  review: {after: 3d, steps: nudge}\n",
+		want: []string{
+			"m.yaml:8: spec.review.steps: must not be empty: leave steps out for all of them",
+			`m.yaml:17: spec.review.steps: expected a list of review steps, got "nudge"`,
+		},
+	}, {
+		name: "an unknown field names the valid ones",
+		yaml: "  review: {after: 3d, every: 1d}\n",
+		want: []string{"m.yaml:8: spec.review.every: unknown field (valid: after, steps)"},
+	}, {
+		name: "fix.maxFiles is a positive whole number",
+		yaml: "  fix:\n    run: [fix]\n    branch: b\n    title: T\n    maxFiles: 0\n---\n" + other + "  fix: {run: [fix], branch: b, title: T, maxFiles: many}\n",
+		want: []string{
+			"m.yaml:12: spec.fix.maxFiles: expected a positive whole number, got 0",
+			`m.yaml:21: spec.fix.maxFiles: expected a positive whole number, got "many"`,
+		},
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Decode(file("m.yaml", head+tt.yaml))
+			if got, want := strings.Join(problems(t, err), "\n"), strings.Join(tt.want, "\n"); got != want {
+				t.Errorf("problems:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
 }
 
 func TestDecodeAutoMerge(t *testing.T) {

@@ -441,3 +441,58 @@ func codebaseHost(ctx context.Context, tx *sql.Tx, codebase string) (string, err
 	}
 	return hs[0].WebHost(), nil
 }
+
+// SetReviewStep records that the open change request id took review
+// routing step at at, when its review_step is still from, in one
+// transaction with the step's comment on its target's ticket. The nudge
+// step is a nudge of an open ticket: counted, its comment flagged as one
+// (migration 00027), as NudgeTicket does. It returns the change request
+// and false, changing nothing, when another server took a step first or
+// the change request is no longer open.
+func (db *DB) SetReviewStep(ctx context.Context, id int64, from, step string, at time.Time) (tandem.ChangeRequest, bool, error) {
+	switch step {
+	case tandem.ReviewRerequest, tandem.ReviewNudge, tandem.ReviewTour:
+	default:
+		return tandem.ChangeRequest{}, false, tandem.Errorf(tandem.EINVALID, "review step %q: want rerequest, nudge or tour", step)
+	}
+	var cr tandem.ChangeRequest
+	var taken bool
+	err := db.inTx(ctx, "set review step", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE change_requests SET review_step = $1, review_step_at = $2 WHERE id = $3 AND state = $4 AND review_step = $5",
+			step, at, id, tandem.ChangeOpen, from)
+		if err != nil {
+			return err
+		}
+		if cr, err = findChangeRequest(ctx, tx, id); err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		taken = true
+		t, found, err := targetOf(ctx, tx, cr)
+		if err != nil || !found || t.Ticket == nil {
+			return err
+		}
+		comment := tandem.ReviewStepComment(cr, step, at)
+		if step != tandem.ReviewNudge {
+			return addComment(ctx, tx, t.Ticket.ID, comment, at)
+		}
+		res, err = tx.ExecContext(ctx, "UPDATE tickets SET nudges = nudges + 1, last_nudged_at = $1 WHERE id = $2 AND state = $3",
+			at, t.Ticket.ID, tandem.TicketOpen)
+		if err != nil {
+			return err
+		}
+		nudged, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if nudged == 0 { // a closed ticket is not nudged
+			return addComment(ctx, tx, t.Ticket.ID, comment, at)
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO ticket_comments (ticket_id, body, created_at, nudge) VALUES ($1, $2, $3, TRUE)",
+			t.Ticket.ID, comment, at)
+		return err
+	})
+	return cr, taken, err
+}

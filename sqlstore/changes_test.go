@@ -1,6 +1,8 @@
 package sqlstore_test
 
 import (
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -155,4 +157,125 @@ func crAt(t *testing.T, db *sqlstore.DB, url string) tandem.ChangeRequest {
 	}
 	t.Fatalf("no change request at %s in %+v", url, crs)
 	return tandem.ChangeRequest{}
+}
+
+// TestSetReviewStep takes a change request's review routing steps: each
+// once, as a compare-and-set that two servers at once cannot both win,
+// with a comment on the ticket, the nudge counted as one; a change
+// request no longer open takes none.
+func TestSetReviewStep(t *testing.T) {
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := t.Context()
+			db, err := sqlstore.Open(ctx, e.DSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			forge := tandem.Object{Kind: tandem.KindCodeHost, Name: "forge", File: "hosts.yaml", Line: 1,
+				Spec: &tandem.CodeHost{Name: "forge", Type: tandem.HostGitea, URL: "https://git.example.com/", Org: "acme", Token: "env:FORGE"}}
+			apply(t, db, forge, team("payments", []string{"alice"}, nil), team("obs", nil, nil), platform("obslog", "obs"), migrationObj("m", "obslog"),
+				policy("api", "payments", tandem.Open))
+			if _, _, err := db.SaveCodebase(ctx, 0, tandem.CodebaseRead{
+				Codebase: tandem.Codebase{Name: "api", Host: "forge", DefaultBranch: "main", Head: "c1"},
+				Results:  []tandem.CheckResult{{Check: tandem.CheckID("migration", "m", tandem.RoleTarget), Digest: "d", Commit: "c1", Holds: true}},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			tk, _, err := db.FileTicket(ctx, tandem.TicketFiling{Migration: "m", Team: "payments", Title: "t", Body: "b", Codebases: []string{"api"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			const url = "https://git.example.com/acme/api/pulls/7"
+			cr, _, err := db.OpenChangeRequest(ctx, tandem.ChangeRequest{Migration: "m", Codebase: "api", Branch: "tandem/m", Commit: "c2",
+				Title: "Replace logrus", URL: url, Reviewers: []string{"@acme/payments", "@bob"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t0 := cr.CreatedAt.Add(72 * time.Hour).UTC().Truncate(time.Second).Add(time.Second)
+
+			step := func(from, to string, at time.Time, want bool) tandem.ChangeRequest {
+				t.Helper()
+				got, taken, err := db.SetReviewStep(ctx, cr.ID, from, to, at)
+				if err != nil || taken != want {
+					t.Fatalf("SetReviewStep(%q → %q) = %v, %v; want %v", from, to, taken, err, want)
+				}
+				return got
+			}
+			got := step("", tandem.ReviewRerequest, t0, true)
+			if got.ReviewStep != tandem.ReviewRerequest || got.ReviewStepAt == nil || !got.ReviewStepAt.Equal(t0) {
+				t.Errorf("after rerequest: step %q at %v, want rerequest at %v", got.ReviewStep, got.ReviewStepAt, t0)
+			}
+			if got := step("", tandem.ReviewRerequest, t0.Add(time.Hour), false); !got.ReviewStepAt.Equal(t0) {
+				t.Errorf("a step taken again moved its time to %v, want %v kept", got.ReviewStepAt, t0)
+			}
+			step(tandem.ReviewRerequest, tandem.ReviewNudge, t0.Add(72*time.Hour), true)
+
+			// Two servers take the next step at once: one does.
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			won := 0
+			for range 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, taken, err := db.SetReviewStep(ctx, cr.ID, tandem.ReviewNudge, tandem.ReviewTour, t0.Add(144*time.Hour))
+					if err != nil {
+						t.Error(err)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if taken {
+						won++
+					}
+				}()
+			}
+			wg.Wait()
+			if won != 1 {
+				t.Errorf("%d of 4 servers took the tour step, want 1", won)
+			}
+
+			tickets, err := db.FindTickets(ctx, tandem.TicketFilter{ID: tk.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var review []string
+			for _, c := range tickets[0].Comments {
+				if strings.Contains(c.Body, "review") {
+					review = append(review, c.Body)
+				}
+			}
+			want := []string{
+				url + " (the change to api) in the 3d since it was opened: Tandem asked @acme/payments, @bob to review it again.",
+				"Reminder: " + url + " (the change to api) has waited 6d for a review by @acme/payments, @bob.",
+				url + " (the change to api) in the 9d since it was opened: the platform team proposes a Tour of Duty",
+			}
+			if len(review) != len(want) {
+				t.Fatalf("the ticket's review comments:\n%s\nwant %d", strings.Join(review, "\n"), len(want))
+			}
+			for i := range want {
+				if !strings.Contains(review[i], want[i]) {
+					t.Errorf("comment %d = %q, want it to say %q", i, review[i], want[i])
+				}
+			}
+			nudges, err := db.NudgeTimes(ctx, "m")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := nudges[tk.ID]; len(got) != 1 || !got[0].Equal(t0.Add(72*time.Hour)) {
+				t.Errorf("nudge times = %v, want the nudge step's alone", got)
+			}
+
+			if _, _, err := db.SetChangeRequestState(ctx, url, tandem.ChangeMerged, "", t0); err != nil {
+				t.Fatal(err)
+			}
+			step(tandem.ReviewTour, tandem.ReviewRerequest, t0.Add(200*time.Hour), false)
+			if _, _, err := db.SetReviewStep(ctx, cr.ID, "", "escalate", t0); tandem.ErrorCode(err) != tandem.EINVALID {
+				t.Errorf("an unknown step: %v, want EINVALID", err)
+			}
+			if _, _, err := db.SetReviewStep(ctx, cr.ID+100, "", tandem.ReviewNudge, t0); tandem.ErrorCode(err) != tandem.ENOTFOUND {
+				t.Errorf("no such change request: %v, want ENOTFOUND", err)
+			}
+		})
+	}
 }

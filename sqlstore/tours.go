@@ -27,7 +27,9 @@ import (
 // those of the migration, and says so on the target's ticket, once. It
 // reports whether anything changed. A codebase withdrawn by hand from an
 // earlier proposal is not proposed again: ProposeTour returns that
-// withdrawn proposal, unchanged. EINVALID when the target is not ticketed.
+// withdrawn proposal, unchanged. A target whose change request waits for
+// review (pr-open; review routing's tour step) joins the proposal and
+// stays pr-open. EINVALID when the target is neither ticketed nor pr-open.
 func (db *DB) ProposeTour(ctx context.Context, e tandem.Engagement) (tandem.Engagement, bool, error) {
 	if len(e.Codebases) != 1 {
 		return e, false, tandem.Errorf(tandem.EINVALID, "a Tour of Duty is proposed for one codebase at a time, not %d", len(e.Codebases))
@@ -73,7 +75,9 @@ func (db *DB) ProposeTour(ctx context.Context, e tandem.Engagement) (tandem.Enga
 			slices.Sort(open.Codebases)
 		}
 		e = open
-		if t.State != tandem.TargetTourProposed {
+		// A target whose change request waits for review stays pr-open:
+		// the tour is to see that change request merged.
+		if t.State != tandem.TargetTourProposed && t.State != tandem.TargetPROpen {
 			if err := move(ctx, tx, tandem.TargetLifecycle, targetWhat(t.Migration, t.Codebase, t.Part), t.State, tandem.TargetTourProposed,
 				"UPDATE targets SET state = $1, error = '' WHERE state = $2 AND migration = $3 AND codebase = $4 AND part = $5", t.Migration, t.Codebase, t.Part); err != nil {
 				return err
@@ -82,7 +86,11 @@ func (db *DB) ProposeTour(ctx context.Context, e tandem.Engagement) (tandem.Enga
 		}
 		changed = joined
 		if !found && t.Ticket != nil {
-			return addComment(ctx, tx, t.Ticket.ID, tandem.TourProposedComment(open, codebase), now)
+			comment := tandem.TourProposedComment(open, codebase)
+			if t.State == tandem.TargetPROpen {
+				comment = tandem.TourProposedForReviewComment(open, codebase)
+			}
+			return addComment(ctx, tx, t.Ticket.ID, comment, now)
 		}
 		return nil
 	})
