@@ -45,7 +45,8 @@ type ChangeRequest struct {
 	// Reviewers are the CODEOWNERS owners asked to review it.
 	Reviewers []string `json:"reviewers,omitempty"`
 	// ReviewStep is the last review routing step it took (ReviewRerequest,
-	// ReviewNudge, ReviewTour), at ReviewStepAt; "" for none.
+	// ReviewNudge, ReviewTour, or ReviewReviewed where routing ended), at
+	// ReviewStepAt; "" for none.
 	ReviewStep   string     `json:"review_step,omitempty"`
 	ReviewStepAt *time.Time `json:"review_step_at,omitempty"`
 }

@@ -101,6 +101,10 @@ const (
 	ReviewRerequest = "rerequest" // its reviewers are requested again
 	ReviewNudge     = "nudge"     // the owning team's ticket is nudged
 	ReviewTour      = "tour"      // a Tour of Duty is proposed
+	// ReviewReviewed is where routing ends when the code host says
+	// someone reviewed the change request: it takes no step after it, and
+	// the host is not asked again.
+	ReviewReviewed = "reviewed"
 )
 
 // ReviewSpec routes a change request nobody reviews: After it was opened

@@ -126,7 +126,7 @@ type routing struct {
 // one Tandem pushed and still open, the migration does not route it, it
 // was approved, it took the last step, or its period has not passed.
 func (r *routing) next(cr tandem.ChangeRequest) string {
-	if cr.State != tandem.ChangeOpen || cr.Branch == "" || cr.ApprovedAt != nil || r.shardsOnly && cr.Part == "" {
+	if cr.State != tandem.ChangeOpen || cr.Branch == "" || cr.ApprovedAt != nil || cr.ReviewStep == tandem.ReviewReviewed || r.shardsOnly && cr.Part == "" {
 		return ""
 	}
 	i := slices.Index(r.spec.Steps, cr.ReviewStep) // -1 before the first step
@@ -178,8 +178,14 @@ func (s *Service) route(ctx context.Context, r *routing, cr tandem.ChangeRequest
 		if err != nil {
 			return failed(fmt.Errorf("read the pull request: %w", err))
 		}
-		if pr.Reviewed || tandem.ChangeState(pr.State) != tandem.ChangeOpen {
-			return out, false, nil // reviewed, or merged or closed: the poll records it
+		if pr.Reviewed {
+			// Routing is over: recorded, so that the host is not read
+			// again at every tick.
+			_, _, err := s.Store.SetReviewStep(ctx, cr.ID, cr.ReviewStep, tandem.ReviewReviewed, r.now)
+			return out, false, err
+		}
+		if tandem.ChangeState(pr.State) != tandem.ChangeOpen {
+			return out, false, nil // merged or closed: the poll records it
 		}
 	}
 	switch step {

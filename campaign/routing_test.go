@@ -23,6 +23,7 @@ type reviewHost struct {
 	asked    []string
 	fail     error
 	reviewed map[string]bool
+	reads    int
 }
 
 func (h *reviewHost) Propose(context.Context, string, string, string, string, string) (tandem.ExternalTicket, error) {
@@ -32,6 +33,7 @@ func (h *reviewHost) Propose(context.Context, string, string, string, string, st
 func (h *reviewHost) PullRequest(_ context.Context, _, url string) (tandem.ExternalTicket, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.reads++
 	return tandem.ExternalTicket{URL: url, State: "open", Reviewed: h.reviewed[url]}, nil
 }
 
@@ -280,9 +282,15 @@ func TestRouteReviewsLeavesReviewedAlone(t *testing.T) {
 		if got := routed(t, s); got != "" {
 			t.Errorf("approved and reviewed: routed %q, want nothing", got)
 		}
-		host.set(func(h *reviewHost) { h.reviewed = nil })
-		if got, want := routed(t, s), "b:nudge"; got != want {
-			t.Errorf("once the host no longer says it was reviewed: routed %q, want %q", got, want)
+		// Reviewed on its host: routing is over, and the host is not
+		// read again, whatever it says later.
+		if got := changeOf(t, db, reviewed.ID).ReviewStep; got != tandem.ReviewReviewed {
+			t.Errorf("the reviewed change request's step is %q, want %q", got, tandem.ReviewReviewed)
+		}
+		host.set(func(h *reviewHost) { h.reviewed, h.reads = nil, 0 })
+		now = now.Add(48 * time.Hour)
+		if got := routed(t, s); got != "" || host.reads != 0 {
+			t.Errorf("after its review: routed %q, %d reads of the host; want nothing", got, host.reads)
 		}
 		if got := changeOf(t, db, approved.ID).ReviewStep; got != "" {
 			t.Errorf("the approved change request took step %q, want none", got)

@@ -451,9 +451,9 @@ func codebaseHost(ctx context.Context, tx *sql.Tx, codebase string) (string, err
 // the change request is no longer open.
 func (db *DB) SetReviewStep(ctx context.Context, id int64, from, step string, at time.Time) (tandem.ChangeRequest, bool, error) {
 	switch step {
-	case tandem.ReviewRerequest, tandem.ReviewNudge, tandem.ReviewTour:
+	case tandem.ReviewRerequest, tandem.ReviewNudge, tandem.ReviewTour, tandem.ReviewReviewed:
 	default:
-		return tandem.ChangeRequest{}, false, tandem.Errorf(tandem.EINVALID, "review step %q: want rerequest, nudge or tour", step)
+		return tandem.ChangeRequest{}, false, tandem.Errorf(tandem.EINVALID, "review step %q: want rerequest, nudge, tour or reviewed", step)
 	}
 	var cr tandem.ChangeRequest
 	var taken bool
@@ -471,7 +471,7 @@ func (db *DB) SetReviewStep(ctx context.Context, id int64, from, step string, at
 		}
 		taken = true
 		t, found, err := targetOf(ctx, tx, cr)
-		if err != nil || !found || t.Ticket == nil {
+		if err != nil || !found || t.Ticket == nil || step == tandem.ReviewReviewed {
 			return err
 		}
 		comment := tandem.ReviewStepComment(cr, step, at)
