@@ -183,4 +183,3 @@ func (w *guardWorker) post(ctx context.Context, host tandem.PullRequestGuard, a 
 	report.CommentedAt = &now
 	return store.SaveGuardReport(ctx, *report)
 }
-
