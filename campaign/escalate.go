@@ -328,20 +328,27 @@ func (s *Service) openChange(ctx context.Context, e *escalation, t tandem.Target
 	if err != nil {
 		return Escalated{}, fmt.Errorf("fix: %w", err)
 	}
-	cr := tandem.ChangeRequest{Migration: m.Name, Codebase: c.Name, Branch: branch, Commit: commit, Title: title, Body: body}
-	if proposer != nil {
-		// The fix was committed in the codebase's mirror: push it and open
-		// the pull request where the owners review.
-		pr, err := proposer.Propose(ctx, c.Name, branch, c.DefaultBranch, title, body)
-		if err != nil {
-			return Escalated{}, fmt.Errorf("pull request: %w", err)
-		}
-		cr.URL = pr.URL
-	}
-	if cr, _, err = s.Store.OpenChangeRequest(ctx, cr); err != nil {
+	cr, err := s.propose(ctx, proposer, c, tandem.ChangeRequest{Migration: m.Name, Codebase: c.Name, Branch: branch, Commit: commit, Title: title, Body: body})
+	if err != nil {
 		return Escalated{}, err
 	}
 	return Escalated{Codebase: c.Name, Action: "change-request", Detail: "branch " + cr.Branch + " at " + commit[:min(12, len(commit))], URL: cr.URL}, nil
+}
+
+// propose opens cr, committed on its branch in c's mirror: it pushes the
+// branch and opens the pull request where the owners review (proposer
+// nil: a local code host, the change request is Tandem's own), then
+// records it.
+func (s *Service) propose(ctx context.Context, proposer tandem.ChangeProposer, c tandem.Codebase, cr tandem.ChangeRequest) (tandem.ChangeRequest, error) {
+	if proposer != nil {
+		pr, err := proposer.Propose(ctx, c.Name, cr.Branch, c.DefaultBranch, cr.Title, cr.Body)
+		if err != nil {
+			return cr, fmt.Errorf("pull request: %w", err)
+		}
+		cr.URL = pr.URL
+	}
+	cr, _, err := s.Store.OpenChangeRequest(ctx, cr)
+	return cr, err
 }
 
 // proposerOn returns what opens pull requests on c's code host; nil on a

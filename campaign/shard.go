@@ -150,16 +150,9 @@ func (s *Service) openShard(ctx context.Context, e *escalation, t tandem.Target,
 	if err != nil {
 		return Escalated{}, err
 	}
-	cr := tandem.ChangeRequest{Migration: m.Name, Codebase: c.Name, Part: t.Part, Files: files, Reviewers: sh.reviewers,
-		Branch: branch, Commit: commit, Title: title, Body: body}
-	if proposer != nil {
-		pr, err := proposer.Propose(ctx, c.Name, branch, c.DefaultBranch, title, body)
-		if err != nil {
-			return Escalated{}, fmt.Errorf("pull request: %w", err)
-		}
-		cr.URL = pr.URL
-	}
-	if cr, _, err = s.Store.OpenChangeRequest(ctx, cr); err != nil {
+	cr, err := s.propose(ctx, proposer, c, tandem.ChangeRequest{Migration: m.Name, Codebase: c.Name, Part: t.Part, Files: files,
+		Reviewers: sh.reviewers, Branch: branch, Commit: commit, Title: title, Body: body})
+	if err != nil {
 		return Escalated{}, err
 	}
 	out := Escalated{Codebase: t.Address(), Action: "change-request", URL: cr.URL,
