@@ -69,9 +69,18 @@ func (s *Service) escalateShards(ctx context.Context, e *escalation, name string
 		out = append(out, esc)
 	}
 	for _, part := range slices.Sorted(maps.Keys(shards)) {
+		if part != tandem.PartUnowned && e.isTarget(c.Name, part) {
+			continue // a part escalation was not asked for, or waits
+		}
 		out = append(out, Escalated{Codebase: tandem.TargetAddress(c.Name, part), Action: "none", Detail: leftOut(part, shards[part].files)})
 	}
 	return out
+}
+
+// isTarget reports whether the part of codebase is a target of the
+// migration, in any state.
+func (e *escalation) isTarget(codebase, part string) bool {
+	return slices.ContainsFunc(e.targets, func(t tandem.Target) bool { return t.Codebase == codebase && t.Part == part })
 }
 
 // splitFix runs the migration's fix on c once, on a branch of the mirror
@@ -208,9 +217,9 @@ func leftOut(part string, files []string) string {
 	case tandem.PartUnowned:
 		return "the fix changes files no known team owns; not proposed: " + list
 	case "":
-		return "the fix changes files of the codebase's owner, which is no open target here; not proposed: " + list
+		return "the fix changes files of the codebase's owner, where the target does not hold; not proposed: " + list
 	}
-	return fmt.Sprintf("the fix changes files of %s, whose part is no ticketed target; not proposed: %s", part, list)
+	return fmt.Sprintf("the fix changes files of %s, where the target does not hold; not proposed: %s", part, list)
 }
 
 // failedAll is the escalation of targets that all failed with err.

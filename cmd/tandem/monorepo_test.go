@@ -187,6 +187,12 @@ func monorepoBuiltin(t *testing.T, dsn string) {
 		t.Errorf("team-01's ticket lacks billing or its monorepo paths:\n%s", body)
 	}
 
+	// Escalating one part opens its change request alone.
+	one := cli("campaign", "escalate", "logrus-to-obslog", "--codebase", "mono:team-02")
+	if !strings.Contains(one, "mono:team-02") || strings.Contains(one, "team-03") || !strings.Contains(one, "vendor/lib/log.go") {
+		t.Errorf("escalating mono:team-02 alone:\n%s\nwant its change request and the unowned file reported, nothing of other teams", one)
+	}
+
 	// Escalation: one change request per team's part, its files only.
 	escalated := cli("campaign", "escalate", "logrus-to-obslog", "-o", "json")
 	if !strings.Contains(escalated, "no known team owns") || !strings.Contains(escalated, "vendor/lib/log.go") {
