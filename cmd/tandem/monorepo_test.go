@@ -252,7 +252,14 @@ func monorepoBuiltin(t *testing.T, dsn string) {
 	if got := request(t, http.MethodPost, url+"/api/v1/campaigns/logrus-to-obslog/approve", "application/json", `{"codebase":"mono:team-01"}`, bearer(p02)); got.status != http.StatusForbidden {
 		t.Errorf("p-02's token approving team-01's change: %d %s, want 403", got.status, got.body)
 	}
-	cli("campaign", "approve", "logrus-to-obslog", "--codebase", "mono:team-01", "--by", "p-01")
+	if got := request(t, http.MethodPost, url+"/api/v1/campaigns/logrus-to-obslog/exempt", "application/json",
+		`{"codebase":"mono:team-01","reason":"not ours","until":"2099-01-01"}`, bearer(p02)); got.status != http.StatusForbidden {
+		t.Errorf("p-02's token exempting team-01's part: %d %s, want 403", got.status, got.body)
+	}
+	p01 := tokenSecret(t, url, "token", "create", "--person", "p-01", "--role", "team-member")
+	if got := request(t, http.MethodPost, url+"/api/v1/campaigns/logrus-to-obslog/approve", "application/json", `{"codebase":"mono:team-01"}`, bearer(p01)); got.status != http.StatusOK || !strings.Contains(got.body, `"merged"`) {
+		t.Errorf("p-01's token approving team-01's change: %d %s, want it approved and merged", got.status, got.body)
+	}
 	cli("scan", "--wait")
 	after := targets()
 	for address, tg := range after {
