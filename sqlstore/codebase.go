@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tandem-dev/tandem"
+	"github.com/tandem-dev/tandem/codeowners"
 )
 
 // SaveCodebase records what a scan read of c (host, default branch, head,
@@ -341,23 +342,37 @@ func resolveAll(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
+	now := time.Now().UTC()
 	for _, c := range slices.Concat(present, gone) {
-		r := resolve(policies[policyKey(c.Name)], c.Ownership, teams)
-		same := r.owner.Valid == (c.Owner != nil) && (c.Owner == nil || *c.Owner == r.owner.String) &&
-			r.source == c.OwnerSource && r.contributions == c.Contributions && slices.Equal(r.trusted, c.Trusted)
-		if same {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx,
-			"UPDATE codebases SET owner = $1, owner_source = $2, contributions = $3, trusted = $4 WHERE name = $5",
-			r.owner, r.source, r.contributions, encode(r.trusted), c.Name); err != nil {
+		if err := resolveCodebase(ctx, tx, c, policies[policyKey(c.Name)], teams); err != nil {
 			return err
 		}
-		if err := syncTargetTeams(ctx, tx, c.Name); err != nil {
-			return err
+		if c.GoneAt == nil && codeowners.Narrower(c.Ownership) {
+			// Its paths may belong to other teams' parts now.
+			if err := moveByResults(ctx, tx, c.Name, nil, now); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// resolveCodebase records c's owner, contributions and trusted as policy
+// and teams now resolve them, when they changed, and gives its targets
+// not ticketed yet the owner as their team.
+func resolveCodebase(ctx context.Context, tx *sql.Tx, c tandem.Codebase, policy *tandem.CodebasePolicy, teams []tandem.Team) error {
+	r := resolve(policy, c.Ownership, teams)
+	same := r.owner.Valid == (c.Owner != nil) && (c.Owner == nil || *c.Owner == r.owner.String) &&
+		r.source == c.OwnerSource && r.contributions == c.Contributions && slices.Equal(r.trusted, c.Trusted)
+	if same {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx,
+		"UPDATE codebases SET owner = $1, owner_source = $2, contributions = $3, trusted = $4 WHERE name = $5",
+		r.owner, r.source, r.contributions, encode(r.trusted), c.Name); err != nil {
+		return err
+	}
+	return syncTargetTeams(ctx, tx, c.Name)
 }
 
 // checkPullRequestURL returns EINVALID unless url is the address of a pull

@@ -97,24 +97,41 @@ func targetsBack(ctx context.Context, tx *sql.Tx, codebases []string, now time.T
 		return err
 	}
 	rows.Close()
-	results := map[string]map[string]tandem.CheckResult{}
+	byCodebase := map[string][]string{}
 	for _, t := range targets {
-		if results[t.codebase] == nil {
-			rs, err := findCheckResults(ctx, tx, tandem.CheckResultFilter{Codebase: t.codebase})
-			if err != nil {
-				return err
-			}
-			results[t.codebase] = map[string]tandem.CheckResult{}
-			for _, r := range rs {
-				results[t.codebase][r.Check] = r
-			}
+		byCodebase[t.codebase] = append(byCodebase[t.codebase], t.migration)
+	}
+	for _, c := range slices.Sorted(maps.Keys(byCodebase)) {
+		if err := moveByResults(ctx, tx, c, byCodebase[c], now); err != nil {
+			return err
 		}
-		target, ok := results[t.codebase][tandem.CheckID("migration", t.migration, tandem.RoleTarget)]
+	}
+	return nil
+}
+
+// moveByResults moves the targets of migrations (every migration the
+// codebase has a target result of, when nil) on a codebase by its
+// current check results, as the scan that wrote them did (moveTargets).
+// A migration no longer checked there is left for the next read to say.
+func moveByResults(ctx context.Context, tx *sql.Tx, codebase string, migrations []string, now time.Time) error {
+	rs, err := findCheckResults(ctx, tx, tandem.CheckResultFilter{Codebase: codebase})
+	if err != nil {
+		return err
+	}
+	current := map[string]tandem.CheckResult{}
+	all := migrations == nil
+	for _, r := range rs {
+		current[r.Check] = r
+		if kind, name, role := tandem.SplitCheckID(r.Check); all && kind == "migration" && role == tandem.RoleTarget {
+			migrations = append(migrations, name)
+		}
+	}
+	for _, m := range migrations {
+		target, ok := current[tandem.CheckID("migration", m, tandem.RoleTarget)]
 		if !ok {
-			continue // no longer checked: the next read says what it is
+			continue
 		}
-		done := results[t.codebase][tandem.CheckID("migration", t.migration, tandem.RoleDone)]
-		if err := moveTargets(ctx, tx, t.migration, t.codebase, target, done, now); err != nil {
+		if err := moveTargets(ctx, tx, m, codebase, target, current[tandem.CheckID("migration", m, tandem.RoleDone)], now); err != nil {
 			return err
 		}
 	}

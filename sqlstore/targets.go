@@ -141,9 +141,17 @@ func moveTargets(ctx context.Context, tx *sql.Tx, migration, codebase string, ta
 		return err
 	}
 	for _, part := range known {
-		if _, ok := parts[part]; !ok {
-			parts[part] = tandem.CheckResult{Check: target.Check, Commit: target.Commit}
+		if _, ok := parts[part]; ok {
+			continue
 		}
+		moved, err := dropMovedPart(ctx, tx, migration, codebase, part, target)
+		if err != nil {
+			return err
+		}
+		if moved {
+			continue
+		}
+		parts[part] = tandem.CheckResult{Check: target.Check, Commit: target.Commit}
 	}
 	for _, part := range slices.Sorted(maps.Keys(parts)) {
 		if err := moveTarget(ctx, tx, migration, codebase, part, parts[part], done, now); err != nil {
@@ -151,6 +159,35 @@ func moveTargets(ctx context.Context, tx *sql.Tx, migration, codebase string, ta
 		}
 	}
 	return nil
+}
+
+// dropMovedPart deletes the target of a part that has no evidence left
+// because its paths now belong to another part (a team declared, or an
+// ownership rule changed), not because its code changed: every path of
+// its evidence is still in target's. Only a target nothing was done for
+// yet (pending or unowned, without ticket or change request) goes; one
+// further on is done, as when its code changes, and its ticket says so.
+func dropMovedPart(ctx context.Context, tx *sql.Tx, migration, codebase, part string, target tandem.CheckResult) (bool, error) {
+	var state, evidence string
+	var ticket, change sql.NullInt64
+	if err := tx.QueryRowContext(ctx, "SELECT state, evidence, ticket_id, change_request_id FROM targets WHERE migration = $1 AND codebase = $2 AND part = $3",
+		migration, codebase, part).Scan(&state, &evidence, &ticket, &change); err != nil {
+		return false, err
+	}
+	if state != tandem.TargetPending && state != tandem.TargetUnowned || ticket.Valid || change.Valid {
+		return false, nil
+	}
+	var was []tandem.Match
+	if err := decode(evidence, &was); err != nil || len(was) == 0 {
+		return false, err
+	}
+	for _, m := range was {
+		if !slices.ContainsFunc(target.Evidence, func(n tandem.Match) bool { return n.Path == m.Path }) {
+			return false, nil
+		}
+	}
+	_, err := tx.ExecContext(ctx, "DELETE FROM targets WHERE migration = $1 AND codebase = $2 AND part = $3", migration, codebase, part)
+	return err == nil, err
 }
 
 // evidenceParts splits a target check's result on a codebase by the

@@ -495,3 +495,52 @@ func TestKilledMidShardedEscalation(t *testing.T) {
 		}
 	}
 }
+
+// TestMonorepoTeamDeclaredLater: a folder whose CODEOWNERS rule names a
+// team the catalog does not know is unowned; once the team is applied,
+// without any new commit, the folder is that team's part, pending, and
+// the unowned part is gone, with nothing done for it to undo.
+func TestMonorepoTeamDeclaredLater(t *testing.T) {
+	t.Parallel()
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			root := t.TempDir()
+			gittest.Init(t, filepath.Join(root, "repos", "mono"), map[string]string{
+				"CODEOWNERS": "* @acme/core\n/svc/a/ @acme/alpha\n/svc/b/ @acme/beta\n",
+				"svc/a/main.go": logrusImport, "svc/b/main.go": logrusImport,
+			})
+			catalog := filepath.Join(root, "catalog.yaml")
+			teams := "apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: core}\nspec: {type: platform}\n---\n" +
+				"apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: alpha}\nspec: {type: stream-aligned}\n---\n"
+			rest := "apiVersion: tandem.dev/v1\nkind: CodeHost\nmetadata: {name: acme}\nspec: {type: local, path: repos}\n---\n" + logrusMigration("")
+			writeFile(t, catalog, teams+rest)
+			url := startServer(t, e.DSN)
+			cli := func(args ...string) {
+				t.Helper()
+				if code, _, errOut := tandemCLI(t, url, args...); code != 0 {
+					t.Fatalf("%v exited %d: %s", args, code, errOut)
+				}
+			}
+			states := func() string {
+				t.Helper()
+				var c tandem.Campaign
+				getJSON(t, url, &c, "campaign", "status", "logrus-to-obslog", "-o", "json")
+				var s []string
+				for _, tg := range c.Targets {
+					s = append(s, tg.Address()+"="+tg.State)
+				}
+				return strings.Join(s, " ")
+			}
+			cli("apply", "-f", catalog)
+			cli("scan", "--wait")
+			if got, want := states(), "mono:(unowned)=unowned mono:alpha=pending"; got != want {
+				t.Fatalf("before beta is declared: %s, want %s", got, want)
+			}
+			writeFile(t, catalog, teams+"apiVersion: tandem.dev/v1\nkind: Team\nmetadata: {name: beta}\nspec: {type: stream-aligned}\n---\n"+rest)
+			cli("apply", "-f", catalog)
+			if got, want := states(), "mono:alpha=pending mono:beta=pending"; got != want {
+				t.Errorf("once beta is declared: %s, want %s", got, want)
+			}
+		})
+	}
+}
