@@ -286,7 +286,10 @@ func monorepoBuiltin(t *testing.T, dsn string) {
 func TestMonorepoOnGitea(t *testing.T) {
 	t.Parallel()
 	for _, e := range sqlstoretest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) { monorepoOnGitea(t, e.DSN) })
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			monorepoOnGitea(t, e.DSN)
+		})
 	}
 }
 
@@ -431,12 +434,21 @@ func monorepoOnGitea(t *testing.T, dsn string) {
 // TestKilledMidShardedEscalation kills Tandem (SIGKILL) while it opens the
 // monorepo's 31 pull requests on Gitea, restarts it on the same database
 // and escalates again: each part's branch has exactly one pull request,
-// and Tandem records exactly one change request per part.
+// and Tandem records exactly one change request per part. On every
+// engine: what a kill leaves half done is each one's own.
 func TestKilledMidShardedEscalation(t *testing.T) {
 	t.Parallel()
+	for _, e := range sqlstoretest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			killedMidShardedEscalation(t, e.DSN)
+		})
+	}
+}
+
+func killedMidShardedEscalation(t *testing.T, dsn string) {
 	g, catalog, _ := giteaMonorepo(t)
 	dir := t.TempDir()
-	dsn := "sqlite://" + filepath.Join(dir, "tandem.db")
 	token := "FORGE_TOKEN=" + g.AdminToken
 	url, server := startProcess(t, dsn, filepath.Join(dir, "mirrors"), token)
 	applyAndScan(t, url, catalog)
@@ -506,7 +518,7 @@ func TestMonorepoTeamDeclaredLater(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			root := t.TempDir()
 			gittest.Init(t, filepath.Join(root, "repos", "mono"), map[string]string{
-				"CODEOWNERS": "* @acme/core\n/svc/a/ @acme/alpha\n/svc/b/ @acme/beta\n",
+				"CODEOWNERS":    "* @acme/core\n/svc/a/ @acme/alpha\n/svc/b/ @acme/beta\n",
 				"svc/a/main.go": logrusImport, "svc/b/main.go": logrusImport,
 			})
 			catalog := filepath.Join(root, "catalog.yaml")
