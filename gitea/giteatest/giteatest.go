@@ -270,6 +270,16 @@ func (s *Server) Call(t testing.TB, method, path string, body, out any) {
 	s.call(t, method, path, body, out, func(r *http.Request) { r.Header.Set("Authorization", "token "+s.AdminToken) })
 }
 
+// CallAs sends a JSON request to the API path as user, through the
+// admin's token and Gitea's Sudo header, as Call does.
+func (s *Server) CallAs(t testing.TB, user, method, path string, body, out any) {
+	t.Helper()
+	s.call(t, method, path, body, out, func(r *http.Request) {
+		r.Header.Set("Authorization", "token "+s.AdminToken)
+		r.Header.Set("Sudo", user)
+	})
+}
+
 func (s *Server) call(t testing.TB, method, path string, body, out any, auth func(*http.Request)) {
 	t.Helper()
 	var rd io.Reader
@@ -309,6 +319,30 @@ func (s *Server) call(t testing.TB, method, path string, body, out any, auth fun
 func (s *Server) CreateOrg(t testing.TB, name string) {
 	t.Helper()
 	s.Call(t, "POST", "/orgs", map[string]any{"username": name, "visibility": "public"}, nil)
+}
+
+// CreateUser creates a user who is not an administrator, with the e-mail
+// address name@example.com.
+func (s *Server) CreateUser(t testing.TB, name string) {
+	t.Helper()
+	s.Call(t, "POST", "/admin/users", map[string]any{"username": name, "email": name + "@example.com",
+		"password": "tandem-test-password", "must_change_password": false}, nil)
+}
+
+// CreateTeam creates a team of org with write access to all its
+// repositories' code and pull requests, whose members are members, and
+// returns its id.
+func (s *Server) CreateTeam(t testing.TB, org, name string, members ...string) int64 {
+	t.Helper()
+	var team struct {
+		ID int64 `json:"id"`
+	}
+	s.Call(t, "POST", "/orgs/"+org+"/teams", map[string]any{"name": name, "permission": "write",
+		"includes_all_repositories": true, "units": []string{"repo.code", "repo.pulls"}}, &team)
+	for _, m := range members {
+		s.Call(t, "PUT", fmt.Sprintf("/teams/%d/members/%s", team.ID, m), nil, nil)
+	}
+	return team.ID
 }
 
 // CreateRepo creates a repository of org with default branch main and, when
