@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tandem-dev/tandem"
@@ -124,6 +125,18 @@ func TestReviewers(t *testing.T) {
 			t.Errorf("requested again = %v, want %v", got, want)
 		}
 	})
+
+	for _, handle := range []string{"@ghost", "@acme/nobody"} {
+		t.Run("RequestReviewers of a handle Gitea does not know, "+handle+", is not found and names it", func(t *testing.T) {
+			err := h.RequestReviewers(ctx, "api", pr.URL, []string{"@bob", handle})
+			if got, want := tandem.ErrorCode(err), tandem.ENOTFOUND; got != want {
+				t.Fatalf("code = %q, want %q (err %v)", got, want, err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, handle) || strings.Contains(msg, "@bob") || !strings.Contains(msg, pr.URL) {
+				t.Errorf("error %q, want it to name %s and %s, and not @bob", msg, handle, pr.URL)
+			}
+		})
+	}
 }
 
 // requested returns who the reviews of a pull request (at the API path
