@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	gh "github.com/google/go-github/v74/github"
@@ -92,6 +93,18 @@ func apiError(err error, what, rights string) error {
 		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: github secondary rate limit: retry after %s", what, wait)
 	case !errors.As(err, &resp) || resp.Response == nil:
 		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: github unreachable: %v", what, err)
+	}
+	if resp.Response.StatusCode == http.StatusTooManyRequests {
+		// go-github takes only a 403 for a rate limit; GitHub answers
+		// 429 too, with Retry-After.
+		wait := "a while"
+		if v := resp.Response.Header.Get("Retry-After"); v != "" {
+			wait = v
+			if s, err := strconv.Atoi(v); err == nil {
+				wait = (time.Duration(s) * time.Second).String()
+			}
+		}
+		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: github rate limit (429): retry after %s", what, wait)
 	}
 	msg := resp.Message
 	for _, e := range resp.Errors {

@@ -209,6 +209,9 @@ func TestErrors(t *testing.T) {
 		{"secondary rate limit says how long to wait", hosttest.Reply{Status: 403, File: "error-secondary-rate-limit.json", Headers: map[string]string{
 			"Retry-After": "60"}},
 			tandem.EUNAVAILABLE, "secondary rate limit: retry after 1m0s"},
+		{"rate limit answered 429 says how long to wait", hosttest.Reply{Status: 429, File: "error-secondary-rate-limit.json", Headers: map[string]string{
+			"Retry-After": "60"}},
+			tandem.EUNAVAILABLE, "rate limit (429): retry after 1m0s"},
 		{"server error is unavailable", hosttest.Reply{Status: 502, File: "error-not-found.json"},
 			tandem.EUNAVAILABLE, "github answered 502"},
 		{"missing repository", hosttest.Reply{Status: 404, File: "error-not-found.json"},
