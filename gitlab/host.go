@@ -183,7 +183,11 @@ func (h *Host) PullRequest(ctx context.Context, codebase, url string) (tandem.Ex
 	}
 	t := mergeTicket(&mr.BasicMergeRequest)
 	if t.State == "open" {
-		t.Reviewed, err = h.reviewed(ctx, h.host.Org+"/"+codebase, n)
+		var author int64
+		if mr.Author != nil {
+			author = mr.Author.ID
+		}
+		t.Reviewed, err = h.reviewed(ctx, h.host.Org+"/"+codebase, n, author)
 	}
 	return t, err
 }

@@ -89,16 +89,35 @@ func (h *Host) reviewerIDs(ctx context.Context, handle string) ([]int64, error) 
 	}
 }
 
-// reviewed reports whether a reviewer of the open merge request n of
-// project reviewed it: approved it, asked for changes or left a review.
-func (h *Host) reviewed(ctx context.Context, project string, n int64) (bool, error) {
-	reviewers, _, err := h.api.api.MergeRequests.GetMergeRequestReviewers(project, n, gl.WithContext(ctx))
+// reviewed reports whether someone other than its author (the user
+// author) reviewed the open merge request n of project: a reviewer whose
+// state is reviewed, requested_changes or approved (GitLab's merge
+// request reviewers), or else anyone in the merge request's approved_by,
+// since GitLab does not make those who approve without being asked
+// reviewers. Notes are not read: a comment is no review, and bots and
+// Tandem's own nudges write notes too. The approvals are read only when
+// no reviewer reviewed, so that a reviewed merge request costs one call.
+func (h *Host) reviewed(ctx context.Context, project string, n, author int64) (bool, error) {
+	what := fmt.Sprintf("reviews of %s!%d", project, n)
+	c := h.api.api
+	reviewers, _, err := c.MergeRequests.GetMergeRequestReviewers(project, n, gl.WithContext(ctx))
 	if err != nil {
-		return false, apiError(err, fmt.Sprintf("reviewers of %s!%d", project, n), repoRights)
+		return false, apiError(err, what, repoRights)
 	}
 	for _, r := range reviewers {
 		switch r.State {
 		case "reviewed", "requested_changes", "approved":
+			if r.User == nil || r.User.ID != author {
+				return true, nil
+			}
+		}
+	}
+	approvals, _, err := c.MergeRequests.GetMergeRequestApprovals(project, n, gl.WithContext(ctx))
+	if err != nil {
+		return false, apiError(err, what, repoRights)
+	}
+	for _, a := range approvals.ApprovedBy {
+		if a.User == nil || a.User.ID != author {
 			return true, nil
 		}
 	}
