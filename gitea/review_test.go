@@ -3,6 +3,9 @@ package gitea_test
 import (
 	"cmp"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -178,4 +181,32 @@ func requested(t *testing.T, s *giteatest.Server, reviews string) []string {
 	}
 	slices.Sort(who)
 	return who
+}
+
+// TestRequestReviewersUnavailable: a server error or a rate limit, from
+// Gitea or a proxy in front of it, is unavailable, to be tried again.
+func TestRequestReviewersUnavailable(t *testing.T) {
+	for _, status := range []int{http.StatusBadGateway, http.StatusTooManyRequests} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			var got []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got = append(got, r.Method+" "+r.URL.Path)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(status)
+				_, _ = io.WriteString(w, `{"message": "try later"}`)
+			}))
+			defer srv.Close()
+			h, err := gitea.New(tandem.CodeHost{Name: "forge", URL: srv.URL, Org: "acme", Token: "env:TOKEN"}, env("t0ken"), t.TempDir(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = h.RequestReviewers(context.Background(), "api", srv.URL+"/acme/api/pulls/7", []string{"@acme/payments"})
+			if code := tandem.ErrorCode(err); code != tandem.EUNAVAILABLE {
+				t.Errorf("code = %q, want %q (err %v)", code, tandem.EUNAVAILABLE, err)
+			}
+			if want := []string{"POST /api/v1/repos/acme/api/pulls/7/requested_reviewers"}; !slices.Equal(got, want) {
+				t.Errorf("requests = %q, want %q", got, want)
+			}
+		})
+	}
 }
