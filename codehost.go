@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -129,11 +130,28 @@ func StatusError(service string, status int, what, detail string, r Refusal) err
 		return Errorf(EINVALID, "%s: %s", what, r.Unauthorized)
 	case status == http.StatusForbidden:
 		return Errorf(EINVALID, "%s: %s", what, r.Forbidden)
-	case status >= 500:
+	case status >= 500, status == http.StatusTooManyRequests:
+		// A rate limit passes as a server error does: try again later.
 		return Errorf(EUNAVAILABLE, "%s: %s answered %d: %s", what, service, status, detail)
 	default:
 		return Errorf(EINVALID, "%s: %s answered %d: %s", what, service, status, detail)
 	}
+}
+
+// RetryAfter says when a rate-limited client may try again, from an
+// answer's headers: the wait of Retry-After (seconds, or as given), else
+// the time of RateLimit-Reset, else "a while".
+func RetryAfter(h http.Header) string {
+	if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil && s >= 0 {
+		return (time.Duration(s) * time.Second).String()
+	}
+	if v := h.Get("Retry-After"); v != "" {
+		return v
+	}
+	if s, err := strconv.ParseInt(h.Get("RateLimit-Reset"), 10, 64); err == nil {
+		return time.Unix(s, 0).UTC().Format(time.RFC3339)
+	}
+	return "a while"
 }
 
 // ResolveSecret returns the secret that ref names ("env:NAME"), "" for no

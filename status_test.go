@@ -19,6 +19,7 @@ func TestStatusError(t *testing.T) {
 		{"403 is invalid, with the host's explanation", 403, tandem.EINVALID, "create issue: the token lacks rights (403): it needs issues: write: Resource not accessible"},
 		{"another client error is invalid", 422, tandem.EINVALID, "create issue: github answered 422: Validation Failed"},
 		{"a server error is unavailable", 502, tandem.EUNAVAILABLE, "create issue: github answered 502: Validation Failed"},
+		{"a rate limit is unavailable", 429, tandem.EUNAVAILABLE, "create issue: github answered 429: Validation Failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tandem.StatusError("github", tc.status, "create issue", "Validation Failed", r)

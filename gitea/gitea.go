@@ -49,10 +49,6 @@ func apiError(err error, resp *sdk.Response, what, rights string) error {
 	if resp == nil || resp.Response == nil {
 		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitea unreachable: %v", what, err)
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		// Gitea limits nothing itself; a proxy in front of it may.
-		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitea rate limit (429): %v", what, err)
-	}
 	return tandem.StatusError("gitea", resp.StatusCode, what, err.Error(), tandem.Refusal{
 		Unauthorized: "gitea refused the token (401): check that it is valid and has the " + rights + " rights",
 		Forbidden:    "the token lacks rights (403): it needs " + rights,

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	gh "github.com/google/go-github/v74/github"
@@ -97,14 +96,7 @@ func apiError(err error, what, rights string) error {
 	if resp.Response.StatusCode == http.StatusTooManyRequests {
 		// go-github takes only a 403 for a rate limit; GitHub answers
 		// 429 too, with Retry-After.
-		wait := "a while"
-		if v := resp.Response.Header.Get("Retry-After"); v != "" {
-			wait = v
-			if s, err := strconv.Atoi(v); err == nil {
-				wait = (time.Duration(s) * time.Second).String()
-			}
-		}
-		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: github rate limit (429): retry after %s", what, wait)
+		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: github rate limit (429): retry after %s", what, tandem.RetryAfter(resp.Response.Header))
 	}
 	msg := resp.Message
 	for _, e := range resp.Errors {

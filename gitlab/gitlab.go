@@ -10,8 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
 	"golang.org/x/time/rate"
@@ -77,22 +75,7 @@ func apiError(err error, what, rights string) error {
 		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitlab unreachable: %v", what, err)
 	}
 	if resp.Response.StatusCode == http.StatusTooManyRequests {
-		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitlab rate limit: retry after %s", what, retryAfter(resp.Response.Header))
+		return tandem.Errorf(tandem.EUNAVAILABLE, "%s: gitlab rate limit: retry after %s", what, tandem.RetryAfter(resp.Response.Header))
 	}
 	return tandem.StatusError("gitlab", resp.Response.StatusCode, what, resp.Message, tandem.TokenRefusal("gitlab", rights, resp.Message))
-}
-
-// retryAfter says when a rate limited client may try again: the wait of
-// Retry-After, else the time of RateLimit-Reset.
-func retryAfter(h http.Header) string {
-	if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil && s >= 0 {
-		return (time.Duration(s) * time.Second).String()
-	}
-	if v := h.Get("Retry-After"); v != "" {
-		return v
-	}
-	if s, err := strconv.ParseInt(h.Get("RateLimit-Reset"), 10, 64); err == nil {
-		return time.Unix(s, 0).UTC().Format(time.RFC3339)
-	}
-	return "a while"
 }
