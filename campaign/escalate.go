@@ -289,17 +289,32 @@ func (s *Service) proposeTour(ctx context.Context, e *escalation, t tandem.Targe
 	if m.Fix == nil && LetsIn(c, e.platformTeam) {
 		purpose += " The migration declares no fix to run."
 	}
-	en, _, err := s.Store.ProposeTour(ctx, tandem.Engagement{
-		Type: tandem.TourOfDuty, State: "proposed", HomeTeam: e.platformTeam.Name, HostTeam: t.Team, Purpose: purpose,
-		Migration: m.Name, Codebases: []string{t.Address()}, Starts: e.now.Format(time.DateOnly), Ends: e.now.Add(TourLength).Format(time.DateOnly),
-	})
-	if err != nil {
+	detail, proposed, err := s.tourFor(ctx, m.Name, e.platformTeam.Name, t, purpose, e.now)
+	switch {
+	case err != nil:
 		return escalationFailed(t, err)
+	case !proposed:
+		return Escalated{Codebase: t.Address(), Action: "none", Detail: detail}
 	}
-	if en.State == tandem.EngagementWithdrawn {
-		return Escalated{Codebase: t.Address(), Action: "none", Detail: fmt.Sprintf("engagement %d, its Tour of Duty, was withdrawn: %s", en.ID, en.Reason)}
+	return Escalated{Codebase: t.Address(), Action: "tour-proposed", Detail: detail}
+}
+
+// tourFor proposes a Tour of Duty of the team home in target t's team,
+// for t, with purpose, starting now, and says what it proposed; proposed
+// is false when a Tour of Duty for t was withdrawn by hand, which is not
+// proposed again, and detail says so.
+func (s *Service) tourFor(ctx context.Context, migration, home string, t tandem.Target, purpose string, now time.Time) (detail string, proposed bool, err error) {
+	en, _, err := s.Store.ProposeTour(ctx, tandem.Engagement{
+		Type: tandem.TourOfDuty, State: tandem.EngagementProposed, HomeTeam: home, HostTeam: t.Team, Purpose: purpose,
+		Migration: migration, Codebases: []string{t.Address()}, Starts: now.Format(time.DateOnly), Ends: now.Add(TourLength).Format(time.DateOnly),
+	})
+	switch {
+	case err != nil:
+		return "", false, err
+	case en.State == tandem.EngagementWithdrawn:
+		return fmt.Sprintf("engagement %d, its Tour of Duty, was withdrawn: %s", en.ID, en.Reason), false, nil
 	}
-	return Escalated{Codebase: t.Address(), Action: "tour-proposed", Detail: fmt.Sprintf("engagement %d: %s joins %s until %s", en.ID, en.HomeTeam, en.HostTeam, en.Ends)}
+	return fmt.Sprintf("engagement %d: %s joins %s until %s", en.ID, en.HomeTeam, en.HostTeam, en.Ends), true, nil
 }
 
 // openChange runs the migration's fix on c, pushes the commit on the

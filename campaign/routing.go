@@ -240,17 +240,8 @@ func (s *Service) proposeReviewTour(ctx context.Context, r *routing, t tandem.Ta
 		r.platformTeam = platforms[0].Owner
 	}
 	purpose := fmt.Sprintf("Review and merge the %q change to %s with %s: its change request waits for their review.", r.m.Title, t.Address(), t.Team)
-	en, _, err := s.Store.ProposeTour(ctx, tandem.Engagement{
-		Type: tandem.TourOfDuty, State: tandem.EngagementProposed, HomeTeam: r.platformTeam, HostTeam: t.Team, Purpose: purpose,
-		Migration: r.m.Name, Codebases: []string{t.Address()}, Starts: r.now.Format(time.DateOnly), Ends: r.now.Add(TourLength).Format(time.DateOnly),
-	})
-	if err != nil {
-		return "", err
-	}
-	if en.State == tandem.EngagementWithdrawn {
-		return fmt.Sprintf("engagement %d, its Tour of Duty, was withdrawn: %s", en.ID, en.Reason), nil
-	}
-	return fmt.Sprintf("engagement %d: %s joins %s until %s", en.ID, en.HomeTeam, en.HostTeam, en.Ends), nil
+	detail, _, err := s.tourFor(ctx, r.m.Name, r.platformTeam, t, purpose, r.now)
+	return detail, err
 }
 
 // builtIn reports whether cr is a built-in change request, on a local
